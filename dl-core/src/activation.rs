@@ -1,0 +1,184 @@
+//! Activation functions.
+//!
+//! Each activation is a zero-sized type. It maps pre-activations `z` to outputs `a` and turns
+//! a gradient with respect to `a` into one with respect to `z`, in place. Both directions work
+//! on slices of a fixed-size vector, so the compiler sees the length after inlining.
+
+use crate::float::Float;
+use crate::init::Init;
+
+/// Which activation a type is; losses use it to pick a fused, numerically stable gradient
+/// (softmax + cross-entropy gives `p - y`, sigmoid + binary cross-entropy gives `a - y`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `a = z`.
+    Identity,
+    /// `a = 1 / (1 + e^-z)`.
+    Sigmoid,
+    /// `a = tanh z`.
+    Tanh,
+    /// `a = max(z, 0)`.
+    Relu,
+    /// `a = z` for `z > 0`, else `slope * z`.
+    LeakyRelu,
+    /// `a_i = e^{z_i} / sum_j e^{z_j}`.
+    Softmax,
+}
+
+/// An activation function applied to a whole layer.
+pub trait Activation: Copy + Default + 'static {
+    /// Which function this is.
+    const KIND: Kind;
+    /// The initialisation that suits it.
+    const INIT: Init;
+    /// `a = f(z)`.
+    fn forward<T: Float>(z: &[T], a: &mut [T]);
+    /// Turns `d = dL/da` into `dL/dz` in place, given the cached `z` and `a`.
+    fn backward<T: Float>(z: &[T], a: &[T], d: &mut [T]);
+}
+
+/// Elementwise activations: `a_i = f(z_i)` and `da_i/dz_i = f'(z_i)`.
+macro_rules! elementwise {
+    ($(#[$doc:meta])* $name:ident, $kind:ident, $init:ident, |$z:ident| $f:expr, |$zz:ident, $a:ident| $df:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+        pub struct $name;
+
+        impl Activation for $name {
+            const KIND: Kind = Kind::$kind;
+            const INIT: Init = Init::$init;
+            #[inline]
+            fn forward<T: Float>(z: &[T], a: &mut [T]) {
+                for (a, &$z) in a.iter_mut().zip(z) {
+                    *a = $f;
+                }
+            }
+            #[inline]
+            #[allow(unused_variables)]
+            fn backward<T: Float>(z: &[T], a: &[T], d: &mut [T]) {
+                for ((d, &$zz), &$a) in d.iter_mut().zip(z).zip(a) {
+                    *d *= $df;
+                }
+            }
+        }
+    };
+}
+
+elementwise!(
+    /// `a = z`.
+    Identity, Identity, Glorot, |z| z, |z, a| T::ONE
+);
+elementwise!(
+    /// The logistic function `a = 1 / (1 + e^-z)`, `da/dz = a (1 - a)`.
+    ///
+    /// Evaluated as `e^z / (1 + e^z)` for negative `z`, so `e^-z` never overflows.
+    Sigmoid, Sigmoid, Glorot, |z| sigmoid(z), |z, a| a * (T::ONE - a)
+);
+elementwise!(
+    /// `a = tanh z`, `da/dz = 1 - a^2`.
+    Tanh, Tanh, Glorot, |z| z.tanh(), |z, a| T::ONE - a * a
+);
+elementwise!(
+    /// The rectifier `a = max(z, 0)`; its derivative at 0 is taken as 0, as PyTorch does.
+    Relu, Relu, He, |z| if z > T::ZERO { z } else { T::ZERO },
+    |z, a| if z > T::ZERO { T::ONE } else { T::ZERO }
+);
+
+/// The logistic function, stable for any `z`.
+#[inline]
+pub fn sigmoid<T: Float>(z: T) -> T {
+    if z >= T::ZERO {
+        T::ONE / (T::ONE + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (T::ONE + e)
+    }
+}
+
+/// Encodes a slope for [`LeakyRelu`]'s const parameter: `LeakyRelu<{ slope(0.01) }>`.
+///
+/// Rust has no float const generics, so the `network!` macro writes the slope's bit pattern.
+pub const fn slope(x: f64) -> u64 {
+    x.to_bits()
+}
+
+/// Leaky rectifier: `a = z` for `z > 0`, else `slope * z`.
+///
+/// In `network!` it is written `LeakyRelu<0.01>`; the macro parses the float and stores
+/// its bits as `LeakyRelu<{ slope(0.01) }>`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LeakyRelu<const SLOPE_BITS: u64>;
+
+impl<const SLOPE_BITS: u64> LeakyRelu<SLOPE_BITS> {
+    /// The negative-side slope.
+    pub const SLOPE: f64 = f64::from_bits(SLOPE_BITS);
+}
+
+impl<const SLOPE_BITS: u64> Activation for LeakyRelu<SLOPE_BITS> {
+    const KIND: Kind = Kind::LeakyRelu;
+    const INIT: Init = Init::He;
+    #[inline]
+    fn forward<T: Float>(z: &[T], a: &mut [T]) {
+        let s = T::cast(Self::SLOPE);
+        for (a, &z) in a.iter_mut().zip(z) {
+            *a = if z > T::ZERO { z } else { s * z };
+        }
+    }
+    #[inline]
+    fn backward<T: Float>(z: &[T], _a: &[T], d: &mut [T]) {
+        let s = T::cast(Self::SLOPE);
+        for (d, &z) in d.iter_mut().zip(z) {
+            if z <= T::ZERO {
+                *d *= s;
+            }
+        }
+    }
+}
+
+/// Softmax over the whole layer: `a_i = e^{z_i - m} / sum_j e^{z_j - m}` with `m = max z`, so
+/// no exponent overflows. Only allowed on the last layer, where it pairs with
+/// [`CrossEntropy`](crate::loss::CrossEntropy) for the fused gradient `p - y`.
+///
+/// Backward (the Jacobian-vector product): `dz_i = a_i (d_i - sum_j d_j a_j)`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Softmax;
+
+impl Activation for Softmax {
+    const KIND: Kind = Kind::Softmax;
+    const INIT: Init = Init::Glorot;
+    #[inline]
+    fn forward<T: Float>(z: &[T], a: &mut [T]) {
+        let m = max(z);
+        let mut sum = T::ZERO;
+        for (a, &z) in a.iter_mut().zip(z) {
+            *a = (z - m).exp();
+            sum += *a;
+        }
+        let inv = T::ONE / sum;
+        for a in a.iter_mut() {
+            *a *= inv;
+        }
+    }
+    #[inline]
+    fn backward<T: Float>(_z: &[T], a: &[T], d: &mut [T]) {
+        let dot = d.iter().zip(a).fold(T::ZERO, |s, (&d, &a)| s + d * a);
+        for (d, &a) in d.iter_mut().zip(a) {
+            *d = a * (*d - dot);
+        }
+    }
+}
+
+/// The largest element (`-inf` for an empty slice).
+#[inline]
+pub(crate) fn max<T: Float>(z: &[T]) -> T {
+    z.iter()
+        .fold(T::cast(f64::NEG_INFINITY), |m, &v| if v > m { v } else { m })
+}
+
+/// `ln sum_i e^{z_i}`, computed as `m + ln sum_i e^{z_i - m}` so it never overflows.
+#[inline]
+pub(crate) fn log_sum_exp<T: Float>(z: &[T]) -> T {
+    let m = max(z);
+    let s = z.iter().fold(T::ZERO, |s, &v| s + (v - m).exp());
+    m + s.ln()
+}

@@ -1,0 +1,170 @@
+use super::{Layer, LayerCache};
+use crate::activation::Activation;
+use crate::float::Float;
+use crate::network::{Params, TensorKind, Vector};
+use crate::rng::Rng;
+use core::marker::PhantomData;
+use nalgebra::{ArrayStorage, SMatrix, SVector};
+
+/// A fully connected layer: `z = W x + b`, `a = A(z)`, with `W` of shape `[O][I]` (PyTorch's
+/// `nn.Linear` layout, stored column-major by nalgebra) and `b` of length `O`.
+///
+/// Backward, given `dz = dL/dz`:
+/// `dL/dW += dz x^T` (a rank-1 update, `ger`), `dL/db += dz`, `dL/dx = W^T dz` (`tr_mul`,
+/// which reads `W` in place rather than copying its transpose).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dense<T: Float, const I: usize, const O: usize, A: Activation> {
+    /// `W`, `O` rows by `I` columns.
+    pub weight: SMatrix<T, O, I>,
+    /// `b`.
+    pub bias: SVector<T, O>,
+    activation: PhantomData<A>,
+}
+
+/// The gradient of a [`Dense`] layer: same shapes, no activation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DenseGrad<T: Float, const I: usize, const O: usize> {
+    /// `dL/dW`.
+    pub weight: SMatrix<T, O, I>,
+    /// `dL/db`.
+    pub bias: SVector<T, O>,
+}
+
+/// What a [`Dense`] layer keeps from the training forward pass.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DenseCache<T: Float, const O: usize> {
+    /// Pre-activations `z = W x + b`.
+    pub z: SVector<T, O>,
+    /// Outputs `a = A(z)`.
+    pub a: SVector<T, O>,
+}
+
+impl<T: Float, const O: usize> LayerCache<SVector<T, O>> for DenseCache<T, O> {
+    #[inline(always)]
+    fn preactivation(&self) -> &SVector<T, O> {
+        &self.z
+    }
+    #[inline(always)]
+    fn output(&self) -> &SVector<T, O> {
+        &self.a
+    }
+}
+
+const fn zero_matrix<T: Float, const R: usize, const C: usize>() -> SMatrix<T, R, C> {
+    SMatrix::from_array_storage(ArrayStorage([[T::ZERO; R]; C]))
+}
+
+impl<T: Float, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> {
+    /// Trainable parameters: `I * O + O`.
+    pub const PARAMS: usize = I * O + O;
+
+    /// A layer with the given weights and bias.
+    pub const fn from_parts(weight: SMatrix<T, O, I>, bias: SVector<T, O>) -> Self {
+        Dense {
+            weight,
+            bias,
+            activation: PhantomData,
+        }
+    }
+}
+
+macro_rules! dense_params {
+    ($ty:ty, $zero:expr, [$($g:tt)*]) => {
+        impl<$($g)*> Params<T> for $ty {
+            const TENSORS: usize = 2;
+            const COUNT: usize = I * O + O;
+            const ZERO: Self = $zero;
+
+            #[inline]
+            fn tensor(&self, i: usize) -> &[T] {
+                match i {
+                    0 => self.weight.as_slice(),
+                    1 => self.bias.as_slice(),
+                    _ => &[],
+                }
+            }
+
+            #[inline]
+            fn tensor_mut(&mut self, i: usize) -> &mut [T] {
+                match i {
+                    0 => self.weight.as_mut_slice(),
+                    1 => self.bias.as_mut_slice(),
+                    _ => &mut [],
+                }
+            }
+
+            #[inline]
+            fn tensor_kind(i: usize) -> TensorKind {
+                if i == 0 {
+                    TensorKind::Weight
+                } else {
+                    TensorKind::Bias
+                }
+            }
+        }
+    };
+}
+
+dense_params!(
+    Dense<T, I, O, A>,
+    Dense::from_parts(zero_matrix(), <SVector<T, O> as Vector<T>>::ZERO),
+    [T: Float, const I: usize, const O: usize, A: Activation]
+);
+dense_params!(
+    DenseGrad<T, I, O>,
+    DenseGrad {
+        weight: zero_matrix(),
+        bias: <SVector<T, O> as Vector<T>>::ZERO,
+    },
+    [T: Float, const I: usize, const O: usize]
+);
+
+impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense<T, I, O, A> {
+    type Input = SVector<T, I>;
+    type Output = SVector<T, O>;
+    type Cache = DenseCache<T, O>;
+    type Gradient = DenseGrad<T, I, O>;
+    type Activation = A;
+
+    const CACHE_ZERO: Self::Cache = DenseCache {
+        z: <SVector<T, O> as Vector<T>>::ZERO,
+        a: <SVector<T, O> as Vector<T>>::ZERO,
+    };
+
+    fn init(&mut self, rng: &mut Rng) {
+        A::INIT.fill(self.weight.as_mut_slice(), I, O, rng);
+        self.bias.fill(T::ZERO);
+    }
+
+    #[inline]
+    fn forward(&self, x: &SVector<T, I>) -> SVector<T, O> {
+        let mut z = self.bias;
+        z.gemv(T::ONE, &self.weight, x, T::ONE);
+        let mut a = z;
+        A::forward(z.as_slice(), a.as_mut_slice());
+        a
+    }
+
+    #[inline]
+    fn forward_train(&self, x: &SVector<T, I>, cache: &mut DenseCache<T, O>) {
+        cache.z.copy_from(&self.bias);
+        cache.z.gemv(T::ONE, &self.weight, x, T::ONE);
+        A::forward(cache.z.as_slice(), cache.a.as_mut_slice());
+    }
+
+    #[inline]
+    fn backward_preact(
+        &self,
+        x: &SVector<T, I>,
+        _cache: &DenseCache<T, O>,
+        dz: &SVector<T, O>,
+        grad: &mut DenseGrad<T, I, O>,
+        d_input: Option<&mut SVector<T, I>>,
+    ) {
+        grad.weight.ger(T::ONE, dz, x, T::ONE);
+        grad.bias += dz;
+        if let Some(dx) = d_input {
+            self.weight.tr_mul_to(dz, dx);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! Layers. Each is a concrete struct over nalgebra fixed-size matrices, with a forward pass
+//! that caches what backward needs and a hand-derived backward pass.
+
+mod dense;
+
+pub use dense::{Dense, DenseCache, DenseGrad};
+
+
+use crate::activation::Activation;
+use crate::float::Float;
+use crate::network::{Params, Vector};
+use crate::rng::Rng;
+
+/// A layer's training cache: it holds at least the pre-activations and the outputs.
+pub trait LayerCache<V>: Clone {
+    /// The cached pre-activations `z`.
+    fn preactivation(&self) -> &V;
+    /// The cached outputs `a = A(z)`.
+    fn output(&self) -> &V;
+}
+
+/// One layer: what `network!` chains together.
+///
+/// Backward is split at the activation: [`activation_backward`](Layer::activation_backward)
+/// turns `dL/da` into `dL/dz`, and [`backward_preact`](Layer::backward_preact) takes `dL/dz`
+/// to parameter and input gradients. The split lets a loss on the last layer supply a fused
+/// `dL/dz` directly.
+pub trait Layer<T: Float>: Params<T> {
+    /// Its input vector.
+    type Input: Vector<T>;
+    /// Its output vector.
+    type Output: Vector<T>;
+    /// What the training forward pass stores.
+    type Cache: LayerCache<Self::Output>;
+    /// Its parameter gradients.
+    type Gradient: Params<T> + Clone;
+    /// Its activation.
+    type Activation: Activation;
+
+    /// A cache of zeros.
+    const CACHE_ZERO: Self::Cache;
+
+    /// Draws initial weights.
+    fn init(&mut self, rng: &mut Rng);
+
+    /// Inference.
+    fn forward(&self, x: &Self::Input) -> Self::Output;
+
+    /// Training forward: stores pre-activations and outputs in `cache`.
+    fn forward_train(&self, x: &Self::Input, cache: &mut Self::Cache);
+
+    /// Turns `d = dL/da` into `dL/dz` in place.
+    #[inline]
+    fn activation_backward(&self, cache: &Self::Cache, d: &mut Self::Output) {
+        Self::Activation::backward(
+            cache.preactivation().as_slice(),
+            cache.output().as_slice(),
+            d.as_mut_slice(),
+        );
+    }
+
+    /// From `dz = dL/dz`: adds the parameter gradients into `grad` and, if asked, writes
+    /// `dL/dx` into `d_input` (the first layer of a network is not asked during training).
+    fn backward_preact(
+        &self,
+        x: &Self::Input,
+        cache: &Self::Cache,
+        dz: &Self::Output,
+        grad: &mut Self::Gradient,
+        d_input: Option<&mut Self::Input>,
+    );
+}

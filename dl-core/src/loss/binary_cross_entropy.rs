@@ -1,0 +1,62 @@
+use super::{clamped_ln, prob_floor, Loss};
+use crate::activation::{Activation, Kind};
+use crate::float::Float;
+
+/// Binary cross-entropy, `L = -(1/n) sum_i [y_i ln a_i + (1 - y_i) ln(1 - a_i)]`, the mean over
+/// the `n` outputs (PyTorch's `BCELoss`).
+///
+/// After a [`Sigmoid`](crate::activation::Sigmoid) it is computed from the logits as
+/// `max(z, 0) - z y + ln(1 + e^{-|z|})` (PyTorch's `BCEWithLogitsLoss`) with the fused gradient
+/// `dL/dz = (a - y) / n`, both exact for any `z`. Otherwise logarithms are clamped at -100,
+/// as PyTorch does.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BinaryCrossEntropy;
+
+impl Loss for BinaryCrossEntropy {
+    const NAME: &'static str = "binary cross-entropy";
+
+    #[inline]
+    fn of_output<T: Float>(a: &[T], y: &[T]) -> T {
+        let n = T::cast(a.len() as f64);
+        let s = a.iter().zip(y).fold(T::ZERO, |s, (&a, &y)| {
+            s - (y * clamped_ln(a) + (T::ONE - y) * clamped_ln(T::ONE - a))
+        });
+        s / n
+    }
+
+    #[inline]
+    fn output_gradient<T: Float>(a: &[T], y: &[T], d: &mut [T]) {
+        let n = T::cast(a.len() as f64);
+        let lo = prob_floor::<T>();
+        for ((d, &a), &y) in d.iter_mut().zip(a).zip(y) {
+            let p = a.max(lo).min(T::ONE - lo);
+            *d = (p - y) / (p * (T::ONE - p)) / n;
+        }
+    }
+
+    #[inline]
+    fn value<T: Float, A: Activation>(z: &[T], a: &[T], y: &[T]) -> T {
+        if A::KIND != Kind::Sigmoid {
+            return Self::of_output(a, y);
+        }
+        let n = T::cast(a.len() as f64);
+        let s = z.iter().zip(y).fold(T::ZERO, |s, (&z, &y)| {
+            s + z.max(T::ZERO) - z * y + (T::ONE + (-z.abs()).exp()).ln()
+        });
+        s / n
+    }
+
+    #[inline]
+    fn value_and_gradient<T: Float, A: Activation>(z: &[T], a: &[T], y: &[T], dz: &mut [T]) -> T {
+        if A::KIND != Kind::Sigmoid {
+            Self::output_gradient(a, y, dz);
+            A::backward(z, a, dz);
+            return Self::of_output(a, y);
+        }
+        let n = T::cast(a.len() as f64);
+        for ((d, &a), &y) in dz.iter_mut().zip(a).zip(y) {
+            *d = (a - y) / n;
+        }
+        Self::value::<T, A>(z, a, y)
+    }
+}

@@ -1,0 +1,185 @@
+//! The traits that generated networks implement, so optimizers, training loops and gradient
+//! checks are written once for every network.
+
+use crate::float::Float;
+use crate::loss::Loss;
+use crate::summary::Summary;
+use nalgebra::{ArrayStorage, SVector};
+
+/// A fixed-size vector: a network's input, output or target.
+pub trait Vector<T>: Clone {
+    /// Its length.
+    const LEN: usize;
+    /// All zeros, as a `const`.
+    const ZERO: Self;
+    /// The elements.
+    fn as_slice(&self) -> &[T];
+    /// The elements, mutably.
+    fn as_mut_slice(&mut self) -> &mut [T];
+}
+
+impl<T: Float, const N: usize> Vector<T> for SVector<T, N> {
+    const LEN: usize = N;
+    const ZERO: Self = SVector::from_array_storage(ArrayStorage([[T::ZERO; N]; 1]));
+    #[inline(always)]
+    fn as_slice(&self) -> &[T] {
+        &self.data.0[0]
+    }
+    #[inline(always)]
+    fn as_mut_slice(&mut self) -> &mut [T] {
+        &mut self.data.0[0]
+    }
+}
+
+/// What a parameter tensor is, for regularisation that applies to weights only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TensorKind {
+    /// A weight matrix or kernel.
+    Weight,
+    /// A bias vector.
+    Bias,
+}
+
+/// A fixed set of parameter tensors: a layer's weights, a whole network's, or a gradient of
+/// the same shape. Tensors are numbered `0..TENSORS`; each is a contiguous slice, column-major
+/// as nalgebra stores it.
+pub trait Params<T: Float>: Sized {
+    /// The number of tensors.
+    const TENSORS: usize;
+    /// The number of scalars in all tensors.
+    const COUNT: usize;
+    /// Every tensor filled with zeros, as a `const` (a `static` of it lands in `.bss`).
+    const ZERO: Self;
+    /// Tensor `i`, or an empty slice if `i >= TENSORS`.
+    fn tensor(&self, i: usize) -> &[T];
+    /// Tensor `i`, mutably, or an empty slice if `i >= TENSORS`.
+    fn tensor_mut(&mut self, i: usize) -> &mut [T];
+    /// Whether tensor `i` is a weight or a bias.
+    fn tensor_kind(i: usize) -> TensorKind;
+
+    /// Sets every scalar to `v`.
+    #[inline]
+    fn fill(&mut self, v: T) {
+        for i in 0..Self::TENSORS {
+            self.tensor_mut(i).fill(v);
+        }
+    }
+
+    /// Multiplies every scalar by `s`.
+    #[inline]
+    fn scale(&mut self, s: T) {
+        for i in 0..Self::TENSORS {
+            for v in self.tensor_mut(i) {
+                *v *= s;
+            }
+        }
+    }
+
+    /// Whether every scalar is finite.
+    fn all_finite(&self) -> bool {
+        (0..Self::TENSORS).all(|i| self.tensor(i).iter().all(|v| v.finite()))
+    }
+
+    /// Copies every scalar from `other`.
+    fn copy_from(&mut self, other: &Self) {
+        for i in 0..Self::TENSORS {
+            self.tensor_mut(i).copy_from_slice(other.tensor(i));
+        }
+    }
+}
+
+/// A network made by [`network!`](crate::network): layers of fixed size with a hand-derived
+/// forward and backward pass.
+///
+/// Training follows three calls: [`forward_train`](Network::forward_train) fills a
+/// [`Cache`](Network::Cache); [`loss_backward`](Network::loss_backward) computes the loss and
+/// adds the parameter gradients into a [`Gradient`](Network::Gradient); an
+/// [`Optimizer`](crate::optim::Optimizer) applies them. Gradients accumulate (`+=`), so a
+/// mini-batch is a loop of these calls followed by one scaled step.
+pub trait Network: Params<Self::Scalar> {
+    /// The scalar type, `f32` or `f64`.
+    type Scalar: Float;
+    /// `SVector<T, INPUTS>`.
+    type Input: Vector<Self::Scalar>;
+    /// `SVector<T, OUTPUTS>`; also the type of targets.
+    type Output: Vector<Self::Scalar>;
+    /// What the training forward pass keeps for backward: every layer's pre-activations and
+    /// outputs.
+    type Cache: Clone;
+    /// Gradients of every parameter, shaped like the network.
+    type Gradient: Params<Self::Scalar> + Clone;
+
+    /// The input size.
+    const INPUTS: usize;
+    /// The output size.
+    const OUTPUTS: usize;
+    /// The number of layers.
+    const LAYERS: usize;
+    /// A cache of zeros, as a `const`.
+    const CACHE_ZERO: Self::Cache;
+    /// The number of trainable parameters.
+    const PARAMS: usize = <Self as Params<Self::Scalar>>::COUNT;
+    /// Bytes of the parameters.
+    const PARAM_BYTES: usize = Self::PARAMS * core::mem::size_of::<Self::Scalar>();
+    /// Bytes of the training cache.
+    const CACHE_BYTES: usize = core::mem::size_of::<Self::Cache>();
+    /// Bytes of one gradient value (also the state of each optimizer accumulator).
+    const GRADIENT_BYTES: usize = core::mem::size_of::<Self::Gradient>();
+
+    /// A network with weights drawn from `seed` (see [`init`](Network::init)).
+    fn new(seed: u64) -> Self {
+        let mut net = Self::ZERO;
+        net.init(seed);
+        net
+    }
+
+    /// [`new`](Network::new) on the heap, for networks too large for the stack.
+    #[cfg(feature = "std")]
+    fn boxed(seed: u64) -> std::boxed::Box<Self> {
+        let mut net = std::boxed::Box::new(Self::ZERO);
+        net.init(seed);
+        net
+    }
+
+    /// Draws fresh weights from `seed` (Glorot for sigmoid/tanh/softmax/identity layers, He for
+    /// ReLU layers; zero biases). The same seed always gives the same weights.
+    fn init(&mut self, seed: u64);
+
+    /// Inference: the output for `x`, without a cache.
+    fn forward(&self, x: &Self::Input) -> Self::Output;
+
+    /// The training forward pass: fills `cache` with what [`backward`](Network::backward) needs.
+    fn forward_train(&self, x: &Self::Input, cache: &mut Self::Cache);
+
+    /// The output held in a cache filled by [`forward_train`](Network::forward_train).
+    fn output(cache: &Self::Cache) -> &Self::Output;
+
+    /// Backpropagates `d_output = dL/d(output)` from a filled cache, adding the parameter
+    /// gradients into `grads` and, if asked, writing `dL/dx` into `d_input`.
+    fn backward(
+        &self,
+        x: &Self::Input,
+        cache: &Self::Cache,
+        d_output: &Self::Output,
+        grads: &mut Self::Gradient,
+        d_input: Option<&mut Self::Input>,
+    );
+
+    /// The loss `L` of the cached output against `target`, computed from the last layer's
+    /// pre-activations where `L` has a fused form for its activation.
+    fn loss<L: Loss>(cache: &Self::Cache, target: &Self::Output) -> Self::Scalar;
+
+    /// Computes the loss against `target` and backpropagates it (with the fused gradient where
+    /// `L` has one), adding parameter gradients into `grads`. Returns the loss.
+    fn loss_backward<L: Loss>(
+        &self,
+        x: &Self::Input,
+        cache: &Self::Cache,
+        target: &Self::Output,
+        grads: &mut Self::Gradient,
+        d_input: Option<&mut Self::Input>,
+    ) -> Self::Scalar;
+
+    /// One row a layer, with output shapes and parameter counts, in Keras's layout.
+    fn summary() -> Summary;
+}

@@ -1,0 +1,99 @@
+//! Training steps: one sample, or a mini-batch with the gradient averaged over it.
+//!
+//! Both return the loss, and neither touches the parameters when the loss is not finite.
+
+use crate::error::Error;
+use crate::float::Float;
+use crate::loss::Loss;
+use crate::network::{Network, Params};
+use crate::optim::Optimizer;
+
+/// The memory a training step works in: the forward cache and the gradient accumulator.
+/// Build it once and reuse it; it never allocates. For large networks, [`Workspace::boxed`]
+/// (with the `std` feature) puts it on the heap instead of the stack.
+pub struct Workspace<N: Network> {
+    /// The training forward pass's cache.
+    pub cache: N::Cache,
+    /// Gradients, accumulated over a batch.
+    pub grads: N::Gradient,
+}
+
+impl<N: Network> Workspace<N> {
+    /// A zeroed workspace (usable in a `static`).
+    pub const fn new() -> Self {
+        Workspace {
+            cache: N::CACHE_ZERO,
+            grads: <N::Gradient as Params<N::Scalar>>::ZERO,
+        }
+    }
+
+    /// A zeroed workspace on the heap.
+    #[cfg(feature = "std")]
+    pub fn boxed() -> std::boxed::Box<Self> {
+        std::boxed::Box::new(Self::new())
+    }
+}
+
+impl<N: Network> Default for Workspace<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// One stochastic gradient step on a single sample `(x, y)`: forward, loss, backward, update.
+/// Returns the loss before the update, or [`Error::NonFiniteLoss`] (and leaves `net` as it
+/// was) if the loss is NaN or infinite.
+#[inline]
+pub fn train_sample<N: Network, L: Loss, O: Optimizer<N>>(
+    net: &mut N,
+    opt: &mut O,
+    x: &N::Input,
+    y: &N::Output,
+    ws: &mut Workspace<N>,
+) -> Result<N::Scalar, Error> {
+    ws.grads.fill(N::Scalar::ZERO);
+    net.forward_train(x, &mut ws.cache);
+    let loss = net.loss_backward::<L>(x, &ws.cache, y, &mut ws.grads, None);
+    if !loss.finite() {
+        return Err(Error::NonFiniteLoss);
+    }
+    opt.step(net, &ws.grads);
+    Ok(loss)
+}
+
+/// One mini-batch gradient step: the gradient is averaged over the batch, as PyTorch's mean
+/// reduction does, then applied once. Returns the mean loss before the update.
+///
+/// Errors: an empty batch, inputs and targets of different counts, or a non-finite loss (the
+/// parameters are then left as they were).
+pub fn train_batch<N: Network, L: Loss, O: Optimizer<N>>(
+    net: &mut N,
+    opt: &mut O,
+    xs: &[N::Input],
+    ys: &[N::Output],
+    ws: &mut Workspace<N>,
+) -> Result<N::Scalar, Error> {
+    if xs.len() != ys.len() {
+        return Err(Error::BatchMismatch {
+            inputs: xs.len(),
+            targets: ys.len(),
+        });
+    }
+    if xs.is_empty() {
+        return Err(Error::EmptyBatch);
+    }
+    ws.grads.fill(N::Scalar::ZERO);
+    let mut total = N::Scalar::ZERO;
+    for (x, y) in xs.iter().zip(ys) {
+        net.forward_train(x, &mut ws.cache);
+        total += net.loss_backward::<L>(x, &ws.cache, y, &mut ws.grads, None);
+    }
+    let inv = N::Scalar::ONE / N::Scalar::cast(xs.len() as f64);
+    let loss = total * inv;
+    if !loss.finite() {
+        return Err(Error::NonFiniteLoss);
+    }
+    ws.grads.scale(inv);
+    opt.step(net, &ws.grads);
+    Ok(loss)
+}

@@ -1,0 +1,365 @@
+//! Emits the checked model as plain Rust: a struct of layers, its gradient and cache structs,
+//! and impls of `Params` and `Network`. The output is meant to read like code written by hand
+//! (`cargo expand` shows it).
+
+use crate::valid::{Activation, Kind, Layer, Model};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+
+pub fn expand(model: &Model) -> TokenStream {
+    let Model {
+        attrs, vis, ident, ..
+    } = model;
+    let grad = format_ident!("{}Gradient", ident);
+    let cache = format_ident!("{}Cache", ident);
+    let name = ident.to_string();
+
+    if model.layers.is_empty() {
+        return quote! {
+            #(#attrs)*
+            #vis struct #ident<T = f32>(::core::marker::PhantomData<T>);
+        };
+    }
+
+    let fields: Vec<_> = model.layers.iter().map(|l| &l.field).collect();
+    let layer_tys: Vec<_> = model.layers.iter().map(layer_ty).collect();
+    let grad_tys: Vec<_> = model.layers.iter().map(grad_ty).collect();
+    let cache_tys: Vec<_> = model.layers.iter().map(cache_ty).collect();
+    let input_dim = &model.layers[0].inputs().tokens;
+    let last = model.layers.last().expect("checked non-empty");
+    let output_dim = &last.outputs().tokens;
+    let last_field = &last.field;
+    let last_act = activation_ty(last);
+    let n_layers = model.layers.len();
+
+    // Tensor numbering: each Dense layer owns two (weight, bias).
+    let mut tensor_arms = Vec::new();
+    let mut tensor_mut_arms = Vec::new();
+    let mut kind_arms = Vec::new();
+    let mut first = 0usize;
+    for (l, ty) in model.layers.iter().zip(&grad_tys) {
+        let f = &l.field;
+        let (lo, hi) = (first, first + 1);
+        tensor_arms.push(quote! { #lo..=#hi => self.#f.tensor(i - #lo), });
+        tensor_mut_arms.push(quote! { #lo..=#hi => self.#f.tensor_mut(i - #lo), });
+        kind_arms.push(quote! { #lo..=#hi => <#ty as Params<T>>::tensor_kind(i - #lo), });
+        first += 2;
+    }
+    let tensors = first;
+
+    // Backward, from the last layer's dL/dz to the first layer.
+    let mut backward = Vec::new();
+    for k in (0..n_layers).rev() {
+        let l = &model.layers[k];
+        let f = &l.field;
+        let dz = if k + 1 == n_layers {
+            quote!(dz)
+        } else {
+            let d = format_ident!("d{}", k + 1);
+            quote!(&#d)
+        };
+        if k == 0 {
+            backward.push(quote! {
+                self.#f.backward_preact(x, &cache.#f, #dz, &mut grads.#f, d_input);
+            });
+        } else {
+            let prev = &model.layers[k - 1];
+            let pf = &prev.field;
+            let pdim = &prev.outputs().tokens;
+            let d = format_ident!("d{}", k);
+            backward.push(quote! {
+                let mut #d = SVector::<T, #pdim>::zeros();
+                self.#f.backward_preact(cache.#pf.output(), &cache.#f, #dz, &mut grads.#f, Some(&mut #d));
+                self.#pf.activation_backward(&cache.#pf, &mut #d);
+            });
+        }
+    }
+
+    // Forward passes.
+    let mut forward = Vec::new();
+    for (k, l) in model.layers.iter().enumerate() {
+        let f = &l.field;
+        let src = if k == 0 { quote!(x) } else { quote!(&x) };
+        forward.push(quote! { let x = self.#f.forward(#src); });
+    }
+    let mut forward_train = Vec::new();
+    for (k, l) in model.layers.iter().enumerate() {
+        let f = &l.field;
+        if k == 0 {
+            forward_train.push(quote! { self.#f.forward_train(x, &mut cache.#f); });
+        } else {
+            let pf = &model.layers[k - 1].field;
+            forward_train.push(quote! { self.#f.forward_train(cache.#pf.output(), &mut cache.#f); });
+        }
+    }
+
+    let summary_rows = model.layers.iter().map(|l| {
+        let field = l.field.to_string();
+        let text = &l.text;
+        let out = &l.outputs().tokens;
+        let params = param_count(l);
+        quote! {
+            LayerInfo { name: #field, layer: #text, output: &[#out], params: #params },
+        }
+    });
+    let param_counts = model.layers.iter().map(param_count);
+
+    let links = model.links.iter().map(|link| {
+        let (layer, previous) = (link.layer, link.previous);
+        let produces = &link.produces.tokens;
+        let expects = &link.expects.tokens;
+        let span = link.expects.span;
+        quote_spanned! {span=>
+            const _: () = ::dl_core::shape::fits::<
+                ::dl_core::shape::Link, #layer, #previous, #produces, #expects
+            >();
+        }
+    });
+    let nonzero = model.nonzero.iter().map(|(dim, msg)| {
+        let tokens = &dim.tokens;
+        let span = dim.span;
+        quote_spanned! {span=> const _: usize = ::dl_core::shape::nonzero(#tokens, #msg); }
+    });
+
+    let grad_doc = format!("Gradients of every parameter of [`{name}`], shaped like it.");
+    let cache_doc = format!(
+        "What [`{name}`]'s training forward pass keeps for backward: each layer's \
+         pre-activations and outputs."
+    );
+
+    quote! {
+        #(#attrs)*
+        #[derive(Clone, Debug, PartialEq)]
+        #vis struct #ident<T: ::dl_core::float::Float = f32> {
+            #( #vis #fields: #layer_tys, )*
+        }
+
+        #[doc = #grad_doc]
+        #[derive(Clone, Debug, PartialEq)]
+        #vis struct #grad<T: ::dl_core::float::Float = f32> {
+            #( #vis #fields: #grad_tys, )*
+        }
+
+        #[doc = #cache_doc]
+        #[derive(Clone, Debug, PartialEq)]
+        #vis struct #cache<T: ::dl_core::float::Float = f32> {
+            #( #vis #fields: #cache_tys, )*
+        }
+
+        #(#links)*
+        #(#nonzero)*
+
+        const _: () = {
+            use ::dl_core::float::Float;
+            use ::dl_core::layer::{Dense, DenseCache, DenseGrad, Layer, LayerCache};
+            use ::dl_core::loss::Loss;
+            use ::dl_core::nalgebra::SVector;
+            use ::dl_core::network::{Network, Params, TensorKind, Vector};
+            use ::dl_core::rng::Rng;
+            use ::dl_core::summary::{LayerInfo, Summary};
+
+            impl<T: Float> Params<T> for #ident<T> {
+                const TENSORS: usize = #tensors;
+                const COUNT: usize = 0 #( + #param_counts )*;
+                const ZERO: Self = #ident {
+                    #( #fields: <#layer_tys as Params<T>>::ZERO, )*
+                };
+
+                fn tensor(&self, i: usize) -> &[T] {
+                    match i {
+                        #(#tensor_arms)*
+                        _ => &[],
+                    }
+                }
+
+                fn tensor_mut(&mut self, i: usize) -> &mut [T] {
+                    match i {
+                        #(#tensor_mut_arms)*
+                        _ => &mut [],
+                    }
+                }
+
+                fn tensor_kind(i: usize) -> TensorKind {
+                    match i {
+                        #(#kind_arms)*
+                        _ => TensorKind::Weight,
+                    }
+                }
+            }
+
+            impl<T: Float> Params<T> for #grad<T> {
+                const TENSORS: usize = #tensors;
+                const COUNT: usize = <#ident<T> as Params<T>>::COUNT;
+                const ZERO: Self = #grad {
+                    #( #fields: <#grad_tys as Params<T>>::ZERO, )*
+                };
+
+                fn tensor(&self, i: usize) -> &[T] {
+                    match i {
+                        #(#tensor_arms)*
+                        _ => &[],
+                    }
+                }
+
+                fn tensor_mut(&mut self, i: usize) -> &mut [T] {
+                    match i {
+                        #(#tensor_mut_arms)*
+                        _ => &mut [],
+                    }
+                }
+
+                fn tensor_kind(i: usize) -> TensorKind {
+                    <#ident<T> as Params<T>>::tensor_kind(i)
+                }
+            }
+
+            impl<T: Float> Network for #ident<T> {
+                type Scalar = T;
+                type Input = SVector<T, #input_dim>;
+                type Output = SVector<T, #output_dim>;
+                type Cache = #cache<T>;
+                type Gradient = #grad<T>;
+
+                const INPUTS: usize = #input_dim;
+                const OUTPUTS: usize = #output_dim;
+                const LAYERS: usize = #n_layers;
+                const CACHE_ZERO: #cache<T> = #cache {
+                    #( #fields: <#layer_tys as Layer<T>>::CACHE_ZERO, )*
+                };
+
+                fn init(&mut self, seed: u64) {
+                    let mut rng = Rng::new(seed);
+                    #( self.#fields.init(&mut rng); )*
+                }
+
+                #[inline]
+                fn forward(&self, x: &Self::Input) -> Self::Output {
+                    #(#forward)*
+                    x
+                }
+
+                #[inline]
+                fn forward_train(&self, x: &Self::Input, cache: &mut #cache<T>) {
+                    #(#forward_train)*
+                }
+
+                #[inline]
+                fn output(cache: &#cache<T>) -> &Self::Output {
+                    cache.#last_field.output()
+                }
+
+                fn backward(
+                    &self,
+                    x: &Self::Input,
+                    cache: &#cache<T>,
+                    d_output: &Self::Output,
+                    grads: &mut #grad<T>,
+                    d_input: Option<&mut Self::Input>,
+                ) {
+                    let mut dz = *d_output;
+                    self.#last_field.activation_backward(&cache.#last_field, &mut dz);
+                    self.backward_layers(x, cache, &dz, grads, d_input);
+                }
+
+                #[inline]
+                fn loss<L: Loss>(cache: &#cache<T>, target: &Self::Output) -> T {
+                    let last = &cache.#last_field;
+                    L::value::<T, #last_act>(
+                        last.preactivation().as_slice(),
+                        last.output().as_slice(),
+                        target.as_slice(),
+                    )
+                }
+
+                #[inline]
+                fn loss_backward<L: Loss>(
+                    &self,
+                    x: &Self::Input,
+                    cache: &#cache<T>,
+                    target: &Self::Output,
+                    grads: &mut #grad<T>,
+                    d_input: Option<&mut Self::Input>,
+                ) -> T {
+                    let last = &cache.#last_field;
+                    let mut dz = <Self::Output as Vector<T>>::ZERO;
+                    let loss = L::value_and_gradient::<T, #last_act>(
+                        last.preactivation().as_slice(),
+                        last.output().as_slice(),
+                        target.as_slice(),
+                        dz.as_mut_slice(),
+                    );
+                    self.backward_layers(x, cache, &dz, grads, d_input);
+                    loss
+                }
+
+                fn summary() -> Summary {
+                    const LAYERS: &[LayerInfo] = &[ #(#summary_rows)* ];
+                    Summary {
+                        name: #name,
+                        input: &[#input_dim],
+                        layers: LAYERS,
+                        scalar_bytes: ::core::mem::size_of::<T>(),
+                    }
+                }
+            }
+
+            impl<T: Float> #ident<T> {
+                /// Backpropagates `dz`, the loss gradient at the last layer's pre-activations,
+                /// through every layer.
+                #[inline]
+                fn backward_layers(
+                    &self,
+                    x: &SVector<T, #input_dim>,
+                    cache: &#cache<T>,
+                    dz: &SVector<T, #output_dim>,
+                    grads: &mut #grad<T>,
+                    d_input: Option<&mut SVector<T, #input_dim>>,
+                ) {
+                    #(#backward)*
+                }
+            }
+        };
+    }
+}
+
+fn activation_ty(layer: &Layer) -> TokenStream {
+    let Kind::Dense { activation, .. } = &layer.kind;
+    match activation {
+        Activation::Identity => quote!(::dl_core::activation::Identity),
+        Activation::Sigmoid => quote!(::dl_core::activation::Sigmoid),
+        Activation::Tanh => quote!(::dl_core::activation::Tanh),
+        Activation::Relu => quote!(::dl_core::activation::Relu),
+        Activation::Softmax => quote!(::dl_core::activation::Softmax),
+        Activation::LeakyRelu(s) => {
+            quote!(::dl_core::activation::LeakyRelu<{ ::dl_core::activation::slope(#s) }>)
+        }
+    }
+}
+
+/// The layer's type in the struct. Its input size is the previous layer's output size, so the
+/// generated code is consistent even when the user's sizes are not: the mismatch is reported
+/// once, by the macro or by the `fits` check, and never again as a type error.
+fn layer_ty(layer: &Layer) -> TokenStream {
+    let Kind::Dense { outputs, .. } = &layer.kind;
+    let (i, o) = (&layer.chained_inputs, &outputs.tokens);
+    let act = activation_ty(layer);
+    quote!(::dl_core::layer::Dense<T, #i, #o, #act>)
+}
+
+fn grad_ty(layer: &Layer) -> TokenStream {
+    let Kind::Dense { outputs, .. } = &layer.kind;
+    let (i, o) = (&layer.chained_inputs, &outputs.tokens);
+    quote!(::dl_core::layer::DenseGrad<T, #i, #o>)
+}
+
+fn cache_ty(layer: &Layer) -> TokenStream {
+    let Kind::Dense { outputs, .. } = &layer.kind;
+    let o = &outputs.tokens;
+    quote!(::dl_core::layer::DenseCache<T, #o>)
+}
+
+fn param_count(layer: &Layer) -> TokenStream {
+    let Kind::Dense { outputs, .. } = &layer.kind;
+    let (i, o) = (&layer.chained_inputs, &outputs.tokens);
+    quote!((#i * #o + #o))
+}
