@@ -171,8 +171,10 @@ impl Activation for Softmax {
 /// The largest element (`-inf` for an empty slice).
 #[inline]
 pub(crate) fn max<T: Float>(z: &[T]) -> T {
-    z.iter()
-        .fold(T::cast(f64::NEG_INFINITY), |m, &v| if v > m { v } else { m })
+    z.iter().fold(
+        T::cast(f64::NEG_INFINITY),
+        |m, &v| if v > m { v } else { m },
+    )
 }
 
 /// `ln sum_i e^{z_i}`, computed as `m + ln sum_i e^{z_i - m}` so it never overflows.

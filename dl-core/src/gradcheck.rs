@@ -110,4 +110,3 @@ impl GradCheck {
         self.checked += acc.count;
     }
 }
-

@@ -50,19 +50,17 @@ pub use nalgebra;
 
 /// Everything a user needs: `use dl_core::prelude::*;`.
 pub mod prelude {
-    pub use crate::activation::{
-        Activation, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh,
-    };
+    pub use crate::activation::{Activation, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
     pub use crate::error::Error;
     pub use crate::float::Float;
     pub use crate::gradcheck::{gradcheck, GradCheck};
     pub use crate::layer::{Dense, Layer, LayerCache};
     pub use crate::loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse};
+    pub use crate::network;
     pub use crate::network::{Network, Params, TensorKind, Vector};
     pub use crate::optim::{Optimizer, Sgd};
     pub use crate::rng::Rng;
     pub use crate::summary::Summary;
     pub use crate::train::{train_batch, train_sample, Workspace};
-    pub use crate::network;
     pub use nalgebra::{SMatrix, SVector};
 }

@@ -15,7 +15,14 @@ pub struct Link;
     label = "layer {LAYER} expects {EXPECTS} inputs here, but layer {PREVIOUS} produces {PRODUCES}",
     note = "the input size of each layer must equal the output size of the layer before it"
 )]
-pub trait Fits<const LAYER: usize, const PREVIOUS: usize, const PRODUCES: usize, const EXPECTS: usize> {}
+pub trait Fits<
+    const LAYER: usize,
+    const PREVIOUS: usize,
+    const PRODUCES: usize,
+    const EXPECTS: usize,
+>
+{
+}
 
 impl<const LAYER: usize, const PREVIOUS: usize, const N: usize> Fits<LAYER, PREVIOUS, N, N>
     for Link

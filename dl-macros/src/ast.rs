@@ -75,9 +75,9 @@ impl Parse for LayerDecl {
             None
         };
         let start = input.fork();
-        let kind: Ident = input
-            .parse()
-            .map_err(|e| syn::Error::new(e.span(), "expected a layer, e.g. `Dense<2, 4, Sigmoid>`"))?;
+        let kind: Ident = input.parse().map_err(|e| {
+            syn::Error::new(e.span(), "expected a layer, e.g. `Dense<2, 4, Sigmoid>`")
+        })?;
         let mut args = Vec::new();
         let mut end = kind.span();
         if input.peek(Token![<]) {
@@ -114,19 +114,21 @@ impl Parse for Arg {
         } else if input.peek(Token![-]) {
             Ok(Arg::Neg(input.parse()?, Box::new(input.parse()?)))
         } else if input.peek(Ident) || input.peek(Token![::]) || input.peek(Token![crate]) {
-            Ok(Arg::Path(input.call(syn::Path::parse_mod_style).and_then(|p| {
-                // re-parse with generics allowed: `LeakyRelu<0.01>`
-                if input.peek(Token![<]) {
-                    let mut path = p;
-                    let generics: syn::AngleBracketedGenericArguments = input.parse()?;
-                    if let Some(last) = path.segments.last_mut() {
-                        last.arguments = syn::PathArguments::AngleBracketed(generics);
+            Ok(Arg::Path(input.call(syn::Path::parse_mod_style).and_then(
+                |p| {
+                    // re-parse with generics allowed: `LeakyRelu<0.01>`
+                    if input.peek(Token![<]) {
+                        let mut path = p;
+                        let generics: syn::AngleBracketedGenericArguments = input.parse()?;
+                        if let Some(last) = path.segments.last_mut() {
+                            last.arguments = syn::PathArguments::AngleBracketed(generics);
+                        }
+                        Ok(path)
+                    } else {
+                        Ok(p)
                     }
-                    Ok(path)
-                } else {
-                    Ok(p)
-                }
-            })?))
+                },
+            )?))
         } else {
             Err(input.error(
                 "expected a size (an integer, a const name or a `{ const block }`) or an activation",

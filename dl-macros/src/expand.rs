@@ -89,7 +89,8 @@ pub fn expand(model: &Model) -> TokenStream {
             forward_train.push(quote! { self.#f.forward_train(x, &mut cache.#f); });
         } else {
             let pf = &model.layers[k - 1].field;
-            forward_train.push(quote! { self.#f.forward_train(cache.#pf.output(), &mut cache.#f); });
+            forward_train
+                .push(quote! { self.#f.forward_train(cache.#pf.output(), &mut cache.#f); });
         }
     }
 

@@ -260,7 +260,11 @@ fn check_layer(decl: &LayerDecl, number: usize, last: bool, errors: &mut Errors)
 }
 
 fn check_dim(arg: &Arg, number: usize, text: &str, what: &str, errors: &mut Errors) -> Dim {
-    let span = arg.to_token_stream().into_iter().next().map_or_else(Span::call_site, |t| t.span());
+    let span = arg
+        .to_token_stream()
+        .into_iter()
+        .next()
+        .map_or_else(Span::call_site, |t| t.span());
     let fallback = |errors: &mut Errors, msg: String| {
         errors.push(arg, msg);
         Dim {
@@ -394,7 +398,10 @@ fn check_activation(
             }))] => match f.base10_parse::<f64>() {
                 Ok(s) if s.is_finite() => Activation::LeakyRelu(s),
                 _ => {
-                    errors.push(f, format!("layer {number} ({text}): the slope `{f}` is not a finite float"));
+                    errors.push(
+                        f,
+                        format!("layer {number} ({text}): the slope `{f}` is not a finite float"),
+                    );
                     Activation::LeakyRelu(0.01)
                 }
             },

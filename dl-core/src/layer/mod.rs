@@ -5,7 +5,6 @@ mod dense;
 
 pub use dense::{Dense, DenseCache, DenseGrad};
 
-
 use crate::activation::Activation;
 use crate::float::Float;
 use crate::network::{Params, Vector};

@@ -13,7 +13,10 @@ impl Loss for Mse {
     #[inline]
     fn of_output<T: Float>(a: &[T], y: &[T]) -> T {
         let n = T::cast(a.len() as f64);
-        a.iter().zip(y).fold(T::ZERO, |s, (&a, &y)| s + (a - y) * (a - y)) / n
+        a.iter()
+            .zip(y)
+            .fold(T::ZERO, |s, (&a, &y)| s + (a - y) * (a - y))
+            / n
     }
 
     #[inline]
