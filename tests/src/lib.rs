@@ -1,1 +1,60 @@
+//! Shared helpers for dl's integration tests: reading the PyTorch float64 fixtures.
 
+use serde_json::Value;
+use std::path::PathBuf;
+
+/// The path of a file in `tests/fixtures/`.
+pub fn fixture_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+/// Parses a JSON fixture.
+pub fn load_json(name: &str) -> Value {
+    let path = fixture_path(name);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+/// The case called `name` in `gradients.json`.
+pub fn gradient_case(name: &str) -> Value {
+    let all = load_json("gradients.json");
+    all["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no case {name} in gradients.json"))
+        .clone()
+}
+
+/// A JSON array of numbers (any nesting) flattened in row-major order.
+pub fn flat(v: &Value) -> Vec<f64> {
+    match v {
+        Value::Number(n) => vec![n.as_f64().expect("a number")],
+        Value::Array(items) => items.iter().flat_map(flat).collect(),
+        other => panic!("expected numbers, found {other}"),
+    }
+}
+
+/// A JSON matrix `[rows][cols]` as rows.
+pub fn matrix(v: &Value) -> Vec<Vec<f64>> {
+    v.as_array()
+        .expect("a matrix")
+        .iter()
+        .map(flat)
+        .collect()
+}
+
+/// The largest relative error `|a - b| / max(|a|, |b|, floor)` over two equal-length slices.
+/// The floor (1e-12) keeps exact zeros from dividing by zero; all fixture values of interest
+/// are far above it.
+pub fn max_rel_error(a: &[f64], b: &[f64]) -> f64 {
+    assert_eq!(a.len(), b.len(), "lengths differ");
+    a.iter()
+        .zip(b)
+        .map(|(&x, &y)| (x - y).abs() / x.abs().max(y.abs()).max(1e-12))
+        .fold(0.0, f64::max)
+}
