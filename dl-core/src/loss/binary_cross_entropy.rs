@@ -1,4 +1,4 @@
-use super::{clamped_ln, prob_floor, Loss};
+use super::{clamped_ln, divisor_floor, Loss};
 use crate::activation::{Activation, Kind};
 use crate::float::Float;
 
@@ -7,8 +7,8 @@ use crate::float::Float;
 ///
 /// After a [`Sigmoid`](crate::activation::Sigmoid) it is computed from the logits as
 /// `max(z, 0) - z y + ln(1 + e^{-|z|})` (PyTorch's `BCEWithLogitsLoss`) with the fused gradient
-/// `dL/dz = (a - y) / n`, both exact for any `z`. Otherwise logarithms are clamped at -100,
-/// as PyTorch does.
+/// `dL/dz = (a - y) / n`, both exact for any `z`. Otherwise logarithms are clamped at -100
+/// and the gradient is `(a - y) / max(a (1 - a), 1e-12) / n`, as PyTorch does.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct BinaryCrossEntropy;
 
@@ -27,10 +27,9 @@ impl Loss for BinaryCrossEntropy {
     #[inline]
     fn output_gradient<T: Float>(a: &[T], y: &[T], d: &mut [T]) {
         let n = T::cast(a.len() as f64);
-        let lo = prob_floor::<T>();
+        let floor = divisor_floor::<T>();
         for ((d, &a), &y) in d.iter_mut().zip(a).zip(y) {
-            let p = a.max(lo).min(T::ONE - lo);
-            *d = (p - y) / (p * (T::ONE - p)) / n;
+            *d = (a - y) / ((T::ONE - a) * a).max(floor) / n;
         }
     }
 

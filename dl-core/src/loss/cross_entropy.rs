@@ -1,4 +1,4 @@
-use super::{clamped_ln, prob_floor, Loss};
+use super::{clamped_ln, divisor_floor, Loss};
 use crate::activation::{log_sum_exp, Activation, Kind};
 use crate::float::Float;
 
@@ -9,7 +9,7 @@ use crate::float::Float;
 /// `sum_i y_i (lse(z) - z_i)` with `lse(z) = ln sum_j e^{z_j}`, and its gradient is the fused
 /// `dL/dz = p sum_i y_i - y`, which is `p - y` for a one-hot target: PyTorch's
 /// `CrossEntropyLoss` on logits. Both are finite for any `z`. Without softmax, `ln p` is
-/// clamped at -100.
+/// clamped at -100 and `dL/dp = -y / max(p, 1e-12)`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CrossEntropy;
 
@@ -25,9 +25,9 @@ impl Loss for CrossEntropy {
 
     #[inline]
     fn output_gradient<T: Float>(a: &[T], y: &[T], d: &mut [T]) {
-        let lo = prob_floor::<T>();
+        let floor = divisor_floor::<T>();
         for ((d, &a), &y) in d.iter_mut().zip(a).zip(y) {
-            *d = -y / a.max(lo);
+            *d = -y / a.max(floor);
         }
     }
 

@@ -62,8 +62,9 @@ pub(crate) fn clamped_ln<T: Float>(x: T) -> T {
     }
 }
 
-/// The smallest value a probability is clamped to before dividing by it (`e^-100`).
+/// The floor PyTorch's `BCELoss` backward puts under the divisor `a (1 - a)`; we use it for
+/// every division by a probability, so gradients stay finite (at most `1e12 |a - y|`).
 #[inline]
-pub(crate) fn prob_floor<T: Float>() -> T {
-    T::cast(3.720075976020836e-44)
+pub(crate) fn divisor_floor<T: Float>() -> T {
+    T::cast(1e-12)
 }
