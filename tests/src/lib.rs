@@ -41,11 +41,7 @@ pub fn flat(v: &Value) -> Vec<f64> {
 
 /// A JSON matrix `[rows][cols]` as rows.
 pub fn matrix(v: &Value) -> Vec<Vec<f64>> {
-    v.as_array()
-        .expect("a matrix")
-        .iter()
-        .map(flat)
-        .collect()
+    v.as_array().expect("a matrix").iter().map(flat).collect()
 }
 
 /// The largest relative error `|a - b| / max(|a|, |b|, floor)` over two equal-length slices.

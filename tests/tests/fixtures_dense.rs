@@ -105,7 +105,10 @@ fn check<N: Network<Scalar = f64>, L: Loss>(name: &str) -> f64 {
         worst = worst.max(max_rel_error(&dx, &grad_inputs[b]));
     }
     grads.scale(1.0 / batch as f64);
-    worst = worst.max(max_rel_error(&[loss], &[case["loss_value"].as_f64().unwrap()]));
+    worst = worst.max(max_rel_error(
+        &[loss],
+        &[case["loss_value"].as_f64().unwrap()],
+    ));
     for (k, layer) in case["layers"].as_array().unwrap().iter().enumerate() {
         let rows = layer["weight"].as_array().unwrap().len();
         let gw = row_major(grads.tensor(2 * k), rows);

@@ -27,11 +27,24 @@ macro_rules! extreme {
                     net.forward_train(&x, &mut cache);
                     for (loss, name) in [
                         (grads::<Net<f64>, Mse>(&net, &x, y, &cache), "mse"),
-                        (grads::<Net<f64>, BinaryCrossEntropy>(&net, &x, y, &cache), "bce"),
+                        (
+                            grads::<Net<f64>, BinaryCrossEntropy>(&net, &x, y, &cache),
+                            "bce",
+                        ),
                         (grads::<Net<f64>, CrossEntropy>(&net, &x, y, &cache), "ce"),
                     ] {
-                        assert!(loss.0.is_finite(), "{} {name}: loss {}", stringify!($act), loss.0);
-                        assert!(all_finite(&loss.1), "{} {name}: gradient {:?}", stringify!($act), loss.1);
+                        assert!(
+                            loss.0.is_finite(),
+                            "{} {name}: loss {}",
+                            stringify!($act),
+                            loss.0
+                        );
+                        assert!(
+                            all_finite(&loss.1),
+                            "{} {name}: gradient {:?}",
+                            stringify!($act),
+                            loss.1
+                        );
                     }
                 }
                 if f32_too {
@@ -41,9 +54,27 @@ macro_rules! extreme {
                     let y = SVector::<f32, 3>::new(0.0, 1.0, 0.0);
                     let mut ws = Workspace::new();
                     for loss in [
-                        train_sample::<_, Mse, _>(&mut net32.clone(), &mut Sgd::new(0.1), &x32, &y, &mut ws),
-                        train_sample::<_, BinaryCrossEntropy, _>(&mut net32.clone(), &mut Sgd::new(0.1), &x32, &y, &mut ws),
-                        train_sample::<_, CrossEntropy, _>(&mut net32, &mut Sgd::new(0.1), &x32, &y, &mut ws),
+                        train_sample::<_, Mse, _>(
+                            &mut net32.clone(),
+                            &mut Sgd::new(0.1),
+                            &x32,
+                            &y,
+                            &mut ws,
+                        ),
+                        train_sample::<_, BinaryCrossEntropy, _>(
+                            &mut net32.clone(),
+                            &mut Sgd::new(0.1),
+                            &x32,
+                            &y,
+                            &mut ws,
+                        ),
+                        train_sample::<_, CrossEntropy, _>(
+                            &mut net32,
+                            &mut Sgd::new(0.1),
+                            &x32,
+                            &y,
+                            &mut ws,
+                        ),
                     ] {
                         let loss = loss.expect("a finite loss in f32");
                         assert!(loss.is_finite());

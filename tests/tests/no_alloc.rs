@@ -1,0 +1,84 @@
+//! Zero heap allocations across construction, forward, the training forward, backward and the
+//! SGD step, counted by a `#[global_allocator]` with a per-thread counter. A negative control
+//! shows the counter sees an allocation when there is one.
+
+use dl_core::prelude::*;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations made on this thread while `f` runs.
+fn allocations<R>(f: impl FnOnce() -> R) -> (usize, R) {
+    let before = ALLOCATIONS.with(Cell::get);
+    let r = std::hint::black_box(f());
+    (ALLOCATIONS.with(Cell::get) - before, r)
+}
+
+network! {
+    struct Mlp {
+        Dense<8, 16, Relu>,
+        Dense<16, 12, Tanh>,
+        Dense<12, 10, LeakyRelu<0.01>>,
+        Dense<10, 4, Softmax>,
+    }
+}
+
+#[test]
+fn negative_control_counts_an_allocation() {
+    let (n, v) = allocations(|| vec![1u8; 16]);
+    assert_eq!(v.len(), 16);
+    assert!(n >= 1, "the counter missed a Vec allocation");
+}
+
+#[test]
+fn training_and_inference_do_not_allocate() {
+    let x = SVector::<f32, 8>::from_fn(|i, _| i as f32 / 8.0 - 0.5);
+    let y = SVector::<f32, 4>::new(0.0, 1.0, 0.0, 0.0);
+    let xs = [x; 4];
+    let ys = [y; 4];
+
+    let (n, total) = allocations(|| {
+        let mut net = Mlp::<f32>::new(5);
+        let mut ws = Workspace::<Mlp<f32>>::new();
+        let mut sgd = Sgd::new(0.05);
+        let out = net.forward(&x);
+        net.forward_train(&x, &mut ws.cache);
+        let loss = net.loss_backward::<CrossEntropy>(&x, &ws.cache, &y, &mut ws.grads, None);
+        let mut d = SVector::<f32, 4>::zeros();
+        net.backward(&x, &ws.cache, &out, &mut ws.grads, None);
+        <Sgd as Optimizer<Mlp<f32>>>::step(&mut sgd, &mut net, &ws.grads);
+        let a = train_sample::<_, CrossEntropy, _>(&mut net, &mut sgd, &x, &y, &mut ws).unwrap();
+        let b = train_batch::<_, CrossEntropy, _>(&mut net, &mut sgd, &xs, &ys, &mut ws).unwrap();
+        d += net.forward(&x);
+        let summary = Mlp::<f32>::summary();
+        loss + a + b + d.sum() + summary.total_params() as f32
+    });
+    assert!(total.is_finite());
+    assert_eq!(
+        n, 0,
+        "{n} heap allocations in construction, forward, backward or the SGD step"
+    );
+    println!("allocations: {n}");
+}
