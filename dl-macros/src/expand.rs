@@ -119,7 +119,10 @@ pub fn expand(model: &Model) -> TokenStream {
     let nonzero = model.nonzero.iter().map(|(dim, msg)| {
         let tokens = &dim.tokens;
         let span = dim.span;
-        quote_spanned! {span=> const _: usize = ::dl_core::shape::nonzero(#tokens, #msg); }
+        quote_spanned! {span=>
+            #[allow(unused_braces)]
+            const _: usize = ::dl_core::shape::nonzero(#tokens, #msg);
+        }
     });
 
     let grad_doc = format!("Gradients of every parameter of [`{name}`], shaped like it.");

@@ -46,6 +46,8 @@ pub struct Dim {
     pub value: Option<usize>,
     pub text: String,
     pub span: Span,
+    /// The size was wrong and already reported; links through it are not checked again.
+    pub poisoned: bool,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -67,6 +69,14 @@ pub struct Link {
 }
 
 const ACTIVATIONS: &str = "Identity, Sigmoid, Tanh, Relu, LeakyRelu<slope> or Softmax";
+const ACTIVATION_NAMES: [&str; 6] = [
+    "Identity",
+    "Sigmoid",
+    "Tanh",
+    "Relu",
+    "LeakyRelu",
+    "Softmax",
+];
 const LAYERS: &str = "Dense<inputs, outputs, activation>";
 
 /// Collects errors, each spanned, into one `syn::Error`.
@@ -105,28 +115,17 @@ pub fn check(input: &Input) -> (Model, Option<syn::Error>) {
     let mut nonzero = Vec::new();
     for (i, decl) in input.layers.iter().enumerate() {
         let number = i + 1;
-        let field = match &decl.name {
-            Some(name) => name.clone(),
-            None => format_ident!("layer{}", number),
-        };
-        if let Some(name) = &decl.name {
-            if let Some(j) = input.layers[..i]
-                .iter()
-                .position(|d| d.name.as_ref() == Some(name))
-            {
-                errors.push(
-                    name,
-                    format!("layer {number} is named `{name}`, like layer {}", j + 1),
-                );
-            }
-        }
+        let field = field_name(input, i, &mut errors);
         if let Some(kind) = check_layer(decl, number, number == count, &mut errors) {
             let text = decl.text();
             let Kind::Dense {
                 inputs, outputs, ..
             } = &kind;
             for dim in [inputs, outputs] {
-                if dim.value.is_none() {
+                let seen = nonzero
+                    .iter()
+                    .any(|(d, _): &(Dim, String)| d.text == dim.text);
+                if dim.value.is_none() && !seen {
                     nonzero.push((
                         dim.clone(),
                         format!(
@@ -155,6 +154,9 @@ pub fn check(input: &Input) -> (Model, Option<syn::Error>) {
         let produces = prev.outputs();
         let expects = this.inputs();
         let (layer, previous) = (number_of(input, this), number_of(input, prev));
+        if produces.poisoned || expects.poisoned {
+            continue;
+        }
         match (produces.value, expects.value) {
             (Some(p), Some(e)) if p != e => errors.push(
                 input.layers[layer - 1].tokens.clone(),
@@ -184,16 +186,36 @@ pub fn check(input: &Input) -> (Model, Option<syn::Error>) {
     (model, errors.0)
 }
 
+/// The field name of layer `i` (0-based): its own name, or `layer{i + 1}`. A name used twice
+/// is reported, and the second use falls back to the positional name.
+fn field_name(input: &Input, i: usize, errors: &mut Errors) -> Ident {
+    let positional = format_ident!("layer{}", i + 1);
+    let Some(name) = &input.layers[i].name else {
+        return positional;
+    };
+    match input.layers[..i]
+        .iter()
+        .position(|d| d.name.as_ref() == Some(name))
+    {
+        Some(j) => {
+            errors.push(
+                name,
+                format!(
+                    "layer {} is named `{name}`, like layer {}; layer names must differ",
+                    i + 1,
+                    j + 1
+                ),
+            );
+            positional
+        }
+        None => name.clone(),
+    }
+}
+
 /// The 1-based position of a resolved layer in the declaration.
 fn number_of(input: &Input, layer: &Layer) -> usize {
-    input
-        .layers
-        .iter()
-        .enumerate()
-        .position(|(i, d)| match &d.name {
-            Some(n) => *n == layer.field,
-            None => format_ident!("layer{}", i + 1) == layer.field,
-        })
+    (0..input.layers.len())
+        .position(|i| field_name(input, i, &mut Errors::default()) == layer.field)
         .map_or(0, |i| i + 1)
 }
 
@@ -272,6 +294,7 @@ fn check_dim(arg: &Arg, number: usize, text: &str, what: &str, errors: &mut Erro
             value: Some(1),
             text: arg.text(),
             span,
+            poisoned: true,
         }
     };
     match arg {
@@ -293,12 +316,27 @@ fn check_dim(arg: &Arg, number: usize, text: &str, what: &str, errors: &mut Erro
                 value: Some(v),
                 text: v.to_string(),
                 span,
+                poisoned: false,
             },
+            Err(_) if lit.base10_digits().starts_with('-') => fallback(
+                errors,
+                format!(
+                    "layer {number} ({text}): the {what} `{lit}` is negative; every size must be at least 1"
+                ),
+            ),
             Err(_) => fallback(
                 errors,
                 format!("layer {number} ({text}): the {what} `{lit}` does not fit in a usize"),
             ),
         },
+        Arg::Path(path) if ACTIVATION_NAMES.iter().any(|a| path.is_ident(a)) => fallback(
+            errors,
+            format!(
+                "layer {number} ({text}): the {what} must be a number, found the activation `{}`; \
+                 Dense's arguments are <inputs, outputs, activation>",
+                arg.text()
+            ),
+        ),
         Arg::Path(path) if path_is_plain(path) => {
             let tokens = if path.segments.len() == 1 && path.leading_colon.is_none() {
                 path.to_token_stream()
@@ -310,6 +348,7 @@ fn check_dim(arg: &Arg, number: usize, text: &str, what: &str, errors: &mut Erro
                 value: None,
                 text: arg.text(),
                 span,
+                poisoned: false,
             }
         }
         Arg::Block(block) => Dim {
@@ -317,6 +356,7 @@ fn check_dim(arg: &Arg, number: usize, text: &str, what: &str, errors: &mut Erro
             value: None,
             text: arg.text(),
             span,
+            poisoned: false,
         },
         Arg::Neg(..) => fallback(
             errors,

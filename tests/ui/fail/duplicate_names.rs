@@ -1,0 +1,11 @@
+use dl_core::prelude::*;
+
+network! {
+    pub struct Net {
+        hidden: Dense<2, 4, Relu>,
+        hidden: Dense<4, 4, Relu>,
+        Dense<4, 1, Sigmoid>,
+    }
+}
+
+fn main() {}

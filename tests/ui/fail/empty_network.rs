@@ -1,0 +1,7 @@
+use dl_core::prelude::*;
+
+network! {
+    pub struct Nothing {}
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use dl_core::prelude::*;
+
+network! {
+    pub struct Net {
+        Dense<2, 4>,
+        Dense<4, 1, Sigmoid>,
+    }
+}
+
+fn main() {}
