@@ -31,6 +31,7 @@ pub fn expand(model: &Model) -> TokenStream {
     let last_field = &last.field;
     let last_act = activation_ty(last);
     let n_layers = model.layers.len();
+    let n_layers_lit = lit(n_layers);
 
     // Tensor numbering: each Dense layer owns two (weight, bias).
     let mut tensor_arms = Vec::new();
@@ -39,13 +40,14 @@ pub fn expand(model: &Model) -> TokenStream {
     let mut first = 0usize;
     for (l, ty) in model.layers.iter().zip(&grad_tys) {
         let f = &l.field;
-        let (lo, hi) = (first, first + 1);
-        tensor_arms.push(quote! { #lo..=#hi => self.#f.tensor(i - #lo), });
-        tensor_mut_arms.push(quote! { #lo..=#hi => self.#f.tensor_mut(i - #lo), });
-        kind_arms.push(quote! { #lo..=#hi => <#ty as Params<T>>::tensor_kind(i - #lo), });
+        let (lo, hi) = (lit(first), lit(first + 1));
+        let local = if first == 0 { quote!(i) } else { quote!(i - #lo) };
+        tensor_arms.push(quote! { #lo..=#hi => self.#f.tensor(#local), });
+        tensor_mut_arms.push(quote! { #lo..=#hi => self.#f.tensor_mut(#local), });
+        kind_arms.push(quote! { #lo..=#hi => <#ty as Params<T>>::tensor_kind(#local), });
         first += 2;
     }
-    let tensors = first;
+    let tensors = lit(first);
 
     // Backward, from the last layer's dL/dz to the first layer.
     let mut backward = Vec::new();
@@ -226,7 +228,7 @@ pub fn expand(model: &Model) -> TokenStream {
 
                 const INPUTS: usize = #input_dim;
                 const OUTPUTS: usize = #output_dim;
-                const LAYERS: usize = #n_layers;
+                const LAYERS: usize = #n_layers_lit;
                 const CACHE_ZERO: #cache<T> = #cache {
                     #( #fields: <#layer_tys as Layer<T>>::CACHE_ZERO, )*
                 };
@@ -324,6 +326,11 @@ pub fn expand(model: &Model) -> TokenStream {
             }
         };
     }
+}
+
+/// An integer literal without a suffix, as a person would write it.
+fn lit(n: usize) -> proc_macro2::Literal {
+    proc_macro2::Literal::usize_unsuffixed(n)
 }
 
 fn activation_ty(layer: &Layer) -> TokenStream {
