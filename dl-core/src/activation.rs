@@ -80,7 +80,8 @@ elementwise!(
 );
 elementwise!(
     /// The rectifier `a = max(z, 0)`; its derivative at 0 is taken as 0, as PyTorch does.
-    Relu, Relu, He, |z| if z > T::ZERO { z } else { T::ZERO },
+    /// A NaN pre-activation stays NaN, so bad input is never silently turned into zeros.
+    Relu, Relu, He, |z| if z < T::ZERO { T::ZERO } else { z },
     |z, a| if z > T::ZERO { T::ONE } else { T::ZERO }
 );
 

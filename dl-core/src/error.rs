@@ -33,6 +33,9 @@ pub enum Error {
     },
     /// The loss came out NaN or infinite; the parameters were left as they were.
     NonFiniteLoss,
+    /// A gradient came out NaN or infinite (e.g. from an infinite input); the parameters were
+    /// left as they were.
+    NonFiniteGradient,
 }
 
 impl fmt::Display for Error {
@@ -52,6 +55,9 @@ impl fmt::Display for Error {
             }
             Error::NonFiniteLoss => {
                 f.write_str("the loss is not finite; the parameters were not updated")
+            }
+            Error::NonFiniteGradient => {
+                f.write_str("a gradient is not finite; the parameters were not updated")
             }
         }
     }

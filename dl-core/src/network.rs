@@ -1,6 +1,7 @@
 //! The traits that generated networks implement, so optimizers, training loops and gradient
 //! checks are written once for every network.
 
+use crate::error::Error;
 use crate::float::Float;
 use crate::loss::Loss;
 use crate::summary::Summary;
@@ -16,6 +17,27 @@ pub trait Vector<T>: Clone {
     fn as_slice(&self) -> &[T];
     /// The elements, mutably.
     fn as_mut_slice(&mut self) -> &mut [T];
+
+    /// Copies a run-time slice into a vector, refusing a wrong length or a NaN/infinite value
+    /// (`what` names the data in the error, e.g. `"input"`).
+    fn try_from_slice(values: &[T], what: &'static str) -> Result<Self, Error>
+    where
+        T: Float,
+    {
+        if values.len() != Self::LEN {
+            return Err(Error::Length {
+                what,
+                expected: Self::LEN,
+                found: values.len(),
+            });
+        }
+        if let Some(index) = values.iter().position(|v| !v.finite()) {
+            return Err(Error::NonFinite { what, index });
+        }
+        let mut v = Self::ZERO;
+        v.as_mut_slice().copy_from_slice(values);
+        Ok(v)
+    }
 }
 
 impl<T: Float, const N: usize> Vector<T> for SVector<T, N> {

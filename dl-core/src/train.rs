@@ -40,9 +40,22 @@ impl<N: Network> Default for Workspace<N> {
     }
 }
 
+/// Refuses a non-finite loss or gradient before any parameter is touched.
+#[inline]
+fn check_finite<T: Float, G: Params<T>>(loss: T, grads: &G) -> Result<(), Error> {
+    if !loss.finite() {
+        Err(Error::NonFiniteLoss)
+    } else if !grads.all_finite() {
+        Err(Error::NonFiniteGradient)
+    } else {
+        Ok(())
+    }
+}
+
 /// One stochastic gradient step on a single sample `(x, y)`: forward, loss, backward, update.
-/// Returns the loss before the update, or [`Error::NonFiniteLoss`] (and leaves `net` as it
-/// was) if the loss is NaN or infinite.
+/// Returns the loss before the update, or [`Error::NonFiniteLoss`] /
+/// [`Error::NonFiniteGradient`] (and leaves `net` as it was) if the loss or a gradient is NaN
+/// or infinite.
 #[inline]
 pub fn train_sample<N: Network, L: Loss, O: Optimizer<N>>(
     net: &mut N,
@@ -54,9 +67,7 @@ pub fn train_sample<N: Network, L: Loss, O: Optimizer<N>>(
     ws.grads.fill(N::Scalar::ZERO);
     net.forward_train(x, &mut ws.cache);
     let loss = net.loss_backward::<L>(x, &ws.cache, y, &mut ws.grads, None);
-    if !loss.finite() {
-        return Err(Error::NonFiniteLoss);
-    }
+    check_finite(loss, &ws.grads)?;
     opt.step(net, &ws.grads);
     Ok(loss)
 }
@@ -64,8 +75,8 @@ pub fn train_sample<N: Network, L: Loss, O: Optimizer<N>>(
 /// One mini-batch gradient step: the gradient is averaged over the batch, as PyTorch's mean
 /// reduction does, then applied once. Returns the mean loss before the update.
 ///
-/// Errors: an empty batch, inputs and targets of different counts, or a non-finite loss (the
-/// parameters are then left as they were).
+/// Errors: an empty batch, inputs and targets of different counts, or a non-finite loss or
+/// gradient (the parameters are then left as they were).
 pub fn train_batch<N: Network, L: Loss, O: Optimizer<N>>(
     net: &mut N,
     opt: &mut O,
@@ -90,9 +101,7 @@ pub fn train_batch<N: Network, L: Loss, O: Optimizer<N>>(
     }
     let inv = N::Scalar::ONE / N::Scalar::cast(xs.len() as f64);
     let loss = total * inv;
-    if !loss.finite() {
-        return Err(Error::NonFiniteLoss);
-    }
+    check_finite(loss, &ws.grads)?;
     ws.grads.scale(inv);
     opt.step(net, &ws.grads);
     Ok(loss)

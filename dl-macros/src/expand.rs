@@ -41,7 +41,11 @@ pub fn expand(model: &Model) -> TokenStream {
     for (l, ty) in model.layers.iter().zip(&grad_tys) {
         let f = &l.field;
         let (lo, hi) = (lit(first), lit(first + 1));
-        let local = if first == 0 { quote!(i) } else { quote!(i - #lo) };
+        let local = if first == 0 {
+            quote!(i)
+        } else {
+            quote!(i - #lo)
+        };
         tensor_arms.push(quote! { #lo..=#hi => self.#f.tensor(#local), });
         tensor_mut_arms.push(quote! { #lo..=#hi => self.#f.tensor_mut(#local), });
         kind_arms.push(quote! { #lo..=#hi => <#ty as Params<T>>::tensor_kind(#local), });
