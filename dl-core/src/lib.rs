@@ -31,6 +31,7 @@
 extern crate std;
 
 pub mod activation;
+pub mod bytes;
 pub mod error;
 pub mod float;
 pub mod gradcheck;
@@ -51,6 +52,7 @@ pub use nalgebra;
 /// Everything a user needs: `use dl_core::prelude::*;`.
 pub mod prelude {
     pub use crate::activation::{Activation, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
+    pub use crate::bytes::{BytesError, ParamBytes};
     pub use crate::error::Error;
     pub use crate::float::Float;
     pub use crate::gradcheck::{gradcheck, GradCheck};

@@ -139,6 +139,9 @@ pub trait Network: Params<Self::Scalar> {
     const LAYERS: usize;
     /// A cache of zeros, as a `const`.
     const CACHE_ZERO: Self::Cache;
+    /// The layer table, as a `const`: compile-time code (the architecture fingerprint of
+    /// [`bytes`](crate::bytes)) reads it.
+    const SUMMARY: Summary;
     /// The number of trainable parameters.
     const PARAMS: usize = <Self as Params<Self::Scalar>>::COUNT;
     /// Bytes of the parameters.
@@ -203,5 +206,7 @@ pub trait Network: Params<Self::Scalar> {
     ) -> Self::Scalar;
 
     /// One row a layer, with output shapes and parameter counts, in Keras's layout.
-    fn summary() -> Summary;
+    fn summary() -> Summary {
+        Self::SUMMARY
+    }
 }

@@ -110,6 +110,13 @@ pub fn expand(model: &Model) -> TokenStream {
         }
     });
     let param_counts = model.layers.iter().map(param_count);
+    // Where each layer's parameters start in the flat `from_scalars` slice.
+    let scalar_offsets = model.layers.iter().scan(quote!(0), |offset, l| {
+        let start = offset.clone();
+        let count = param_count(l);
+        *offset = quote!(#start + #count);
+        Some(start)
+    });
 
     let links = model.links.iter().map(|link| {
         let (layer, previous) = (link.layer, link.previous);
@@ -302,18 +309,27 @@ pub fn expand(model: &Model) -> TokenStream {
                     loss
                 }
 
-                fn summary() -> Summary {
-                    const LAYERS: &[LayerInfo] = &[ #(#summary_rows)* ];
-                    Summary {
-                        name: #name,
-                        input: &[#input_dim],
-                        layers: LAYERS,
-                        scalar_bytes: ::core::mem::size_of::<T>(),
-                    }
-                }
+                const SUMMARY: Summary = Summary {
+                    name: #name,
+                    input: &[#input_dim],
+                    layers: &[ #(#summary_rows)* ],
+                    scalar_bytes: ::core::mem::size_of::<T>(),
+                };
             }
 
             impl<T: Float> #ident<T> {
+                /// The network with parameters `scalars`, laid out tensor by tensor in
+                /// `Params::tensor` order; `None` unless there are exactly `PARAMS` of them.
+                /// A `const fn`, so `dl_core::include_network!` builds networks in `static`s.
+                pub const fn from_scalars(scalars: &[T]) -> Option<Self> {
+                    if scalars.len() != <Self as Params<T>>::COUNT {
+                        return None;
+                    }
+                    Some(#ident {
+                        #( #fields: <#layer_tys>::from_scalars(scalars, #scalar_offsets), )*
+                    })
+                }
+
                 /// Backpropagates `dz`, the loss gradient at the last layer's pre-activations,
                 /// through every layer.
                 #[inline]

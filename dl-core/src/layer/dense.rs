@@ -66,6 +66,32 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> 
             activation: PhantomData,
         }
     }
+
+    /// The layer whose `I * O` weights (column-major, as [`Params::tensor`] gives them) and
+    /// then `O` biases start at `scalars[at]`. A `const fn`, for networks decoded at compile
+    /// time (`network!`'s `from_scalars`); the caller guarantees the length.
+    pub const fn from_scalars(scalars: &[T], at: usize) -> Self {
+        let mut weight = [[T::ZERO; O]; I];
+        let mut bias = [T::ZERO; O];
+        let mut c = 0;
+        while c < I {
+            let mut r = 0;
+            while r < O {
+                weight[c][r] = scalars[at + c * O + r];
+                r += 1;
+            }
+            c += 1;
+        }
+        let mut r = 0;
+        while r < O {
+            bias[r] = scalars[at + I * O + r];
+            r += 1;
+        }
+        Self::from_parts(
+            SMatrix::from_array_storage(ArrayStorage(weight)),
+            SVector::from_array_storage(ArrayStorage([bias])),
+        )
+    }
 }
 
 macro_rules! dense_params {
