@@ -41,6 +41,7 @@ pub mod loss;
 pub mod network;
 pub mod optim;
 pub mod rng;
+pub mod schedule;
 pub mod shape;
 pub mod summary;
 pub mod train;
@@ -60,8 +61,14 @@ pub mod prelude {
     pub use crate::loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse};
     pub use crate::network;
     pub use crate::network::{Network, Params, TensorKind, Vector};
-    pub use crate::optim::{Optimizer, Sgd};
+    pub use crate::optim::{
+        Adagrad, Adam, AdamW, NoState, Optimizer, OptimizerBase, ParamsOptimizer, Regularization,
+        Regularize, RmsProp, Scope, Sgd,
+    };
     pub use crate::rng::Rng;
+    pub use crate::schedule::{
+        Constant, CosineDecay, ExponentialDecay, Per, Schedule, Scheduled, StepDecay,
+    };
     pub use crate::summary::Summary;
     pub use crate::train::{train_batch, train_sample, Workspace};
     pub use nalgebra::{SMatrix, SVector};

@@ -1,15 +1,141 @@
-//! Optimizers: how a gradient becomes a parameter update. Each is written once, over the
-//! [`Network`] trait, and keeps any state it needs in values of the network's own
-//! [`Gradient`](Network::Gradient) type, so its memory is fixed at compile time.
+//! Optimizers: how a gradient becomes a parameter update.
+//!
+//! Each optimizer is written once, over [`Params`], so it drives a whole generated network,
+//! one layer, or any other fixed set of tensors. Its state (momentum, Adagrad and RMSprop
+//! accumulators, Adam's moments) is held in values of the gradient type `G`, so its memory is
+//! fixed at compile time ([`OptimizerBase::STATE_BYTES`]) and an update never allocates.
+//!
+//! | optimizer | PyTorch | state |
+//! |---|---|---|
+//! | [`Sgd`] (plain, momentum, Nesterov) | `torch.optim.SGD` | none, or 1 x `G` with momentum |
+//! | [`Adagrad`] | `torch.optim.Adagrad` | 1 x `G` |
+//! | [`RmsProp`] (plain, momentum, centered) | `torch.optim.RMSprop` | 1 to 3 x `G` |
+//! | [`Adam`] | `torch.optim.Adam` | 2 x `G` |
+//! | [`AdamW`] | `torch.optim.AdamW` | 2 x `G` |
+//!
+//! Hyper-parameters default to PyTorch's and follow its update rules operation for operation,
+//! so a trajectory matches PyTorch's float64 one to rounding. Every optimizer also takes a
+//! [`Regularization`] (L1, coupled L2, decoupled weight decay; weights only or all
+//! parameters) through the [`Regularize`] builder methods, and its learning rate can be driven
+//! by a [`Schedule`](crate::schedule::Schedule) with [`Scheduled`](crate::schedule::Scheduled).
 
+/// The [`OptimizerBase`] accessors of an optimizer with fields `lr: f64` and `steps: u64`.
+macro_rules! rate_and_steps {
+    () => {
+        #[inline]
+        fn learning_rate(&self) -> f64 {
+            self.lr
+        }
+        #[inline]
+        fn set_learning_rate(&mut self, lr: f64) {
+            self.lr = lr;
+        }
+        #[inline]
+        fn steps(&self) -> u64 {
+            self.steps
+        }
+    };
+}
+
+mod adagrad;
+mod adam;
+mod adamw;
+mod regularization;
+mod rmsprop;
 mod sgd;
 
+pub use adagrad::Adagrad;
+pub use adam::Adam;
+pub use adamw::AdamW;
+pub use regularization::{Penalty, Regularization, Regularize, Scope};
+pub use rmsprop::RmsProp;
 pub use sgd::Sgd;
 
-use crate::network::Network;
+use crate::float::Float;
+use crate::network::{Network, Params, TensorKind};
 
-/// Applies a (batch-averaged) gradient to a network's parameters.
-pub trait Optimizer<N: Network> {
+/// What every optimizer has, whatever it updates: a learning rate, a step count, a state of
+/// known size that can be cleared, and an end-of-epoch hook for per-epoch schedules.
+pub trait OptimizerBase {
+    /// Bytes of the optimizer's state (its accumulators; hyper-parameters not counted).
+    const STATE_BYTES: usize;
+
+    /// The learning rate the next update will use.
+    fn learning_rate(&self) -> f64;
+
+    /// Sets the learning rate of the following updates.
+    fn set_learning_rate(&mut self, lr: f64);
+
+    /// How many updates have been applied since creation or the last [`reset`](Self::reset).
+    fn steps(&self) -> u64;
+
+    /// Clears the state (moments, accumulators, step count) as if freshly built.
+    fn reset(&mut self);
+
+    /// Called by training loops at the end of each epoch; per-epoch schedules advance here.
+    #[inline]
+    fn end_epoch(&mut self) {}
+}
+
+/// Applies a gradient `grads` to parameters `params` of the same layout.
+///
+/// `P` and `G` may be different types (a network and its gradient struct) but must have the
+/// same tensors; the optimizer's state is made of `G` values.
+pub trait ParamsOptimizer<P, G = P>: OptimizerBase {
+    /// One update of `params` from `grads` (a batch-averaged gradient).
+    fn update(&mut self, params: &mut P, grads: &G);
+}
+
+/// Applies a (batch-averaged) gradient to a network's parameters: what the training functions
+/// call. Every [`ParamsOptimizer`] over a network and its gradient is one.
+pub trait Optimizer<N: Network>: OptimizerBase {
     /// One update of `net` from `grads`.
     fn step(&mut self, net: &mut N, grads: &N::Gradient);
+}
+
+impl<N: Network, O: ParamsOptimizer<N, N::Gradient>> Optimizer<N> for O {
+    #[inline]
+    fn step(&mut self, net: &mut N, grads: &N::Gradient) {
+        self.update(net, grads);
+    }
+}
+
+/// The absent state of an optimizer variant that needs none (plain SGD has no momentum
+/// buffer, plain RMSprop no average gradient). It has no tensors and takes no bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NoState;
+
+impl<T: Float> Params<T> for NoState {
+    const TENSORS: usize = 0;
+    const COUNT: usize = 0;
+    const ZERO: Self = NoState;
+    #[inline]
+    fn tensor(&self, _: usize) -> &[T] {
+        &[]
+    }
+    #[inline]
+    fn tensor_mut(&mut self, _: usize) -> &mut [T] {
+        &mut []
+    }
+    #[inline]
+    fn tensor_kind(_: usize) -> TensorKind {
+        TensorKind::Weight
+    }
+}
+
+/// Fails the build (after monomorphisation) if parameters `P`, gradient `G` and an optional
+/// state `S` (absent when it has no tensors) do not have the same number of tensors and
+/// scalars: a mismatch would otherwise update only part of the parameters.
+#[inline(always)]
+pub(crate) fn assert_same_layout<T: Float, P: Params<T>, G: Params<T>, S: Params<T>>() {
+    const {
+        assert!(
+            P::TENSORS == G::TENSORS && P::COUNT == G::COUNT,
+            "the gradient does not have the parameters' tensors"
+        );
+        assert!(
+            S::TENSORS == 0 || (S::TENSORS == G::TENSORS && S::COUNT == G::COUNT),
+            "the optimizer state does not have the gradient's tensors"
+        );
+    }
 }

@@ -1,0 +1,111 @@
+//! Adagrad: per-parameter learning rates from the sum of squared gradients.
+
+use super::{assert_same_layout, OptimizerBase, ParamsOptimizer, Regularization, Regularize};
+use crate::float::Float;
+use crate::network::Params;
+use core::marker::PhantomData;
+
+/// Adagrad, PyTorch's `torch.optim.Adagrad` rule for rule:
+///
+/// `s <- s + g^2`, `p <- p - lr_t * g / (sqrt(s) + eps)`, with `lr_t = lr / (1 + t * decay)`
+/// after `t` earlier updates.
+///
+/// PyTorch's defaults: `lr = 1e-2` ([`Default`]), `lr_decay = 0`, `eps = 1e-10`,
+/// `initial_accumulator_value = 0`. State: one value `s` of gradient type `G`.
+#[derive(Clone, Debug)]
+pub struct Adagrad<T, G> {
+    /// The learning rate.
+    pub lr: f64,
+    /// PyTorch's `lr_decay`.
+    pub lr_decay: f64,
+    /// Added to `sqrt(s)` in the denominator.
+    pub eps: f64,
+    /// The value `s` starts from (PyTorch's `initial_accumulator_value`).
+    pub initial_accumulator: f64,
+    /// Regularisation (PyTorch's `weight_decay` is [`Regularization::l2`]).
+    pub reg: Regularization,
+    sum_squares: G,
+    steps: u64,
+    scalar: PhantomData<T>,
+}
+
+impl<T: Float, G: Params<T>> Adagrad<T, G> {
+    /// Adagrad with learning rate `lr` and PyTorch's other defaults.
+    pub const fn new(lr: f64) -> Self {
+        Adagrad {
+            lr,
+            lr_decay: 0.0,
+            eps: 1e-10,
+            initial_accumulator: 0.0,
+            reg: Regularization::NONE,
+            sum_squares: G::ZERO,
+            steps: 0,
+            scalar: PhantomData,
+        }
+    }
+
+    /// Sets `eps`.
+    #[must_use]
+    pub const fn eps(mut self, eps: f64) -> Self {
+        self.eps = eps;
+        self
+    }
+
+    /// Sets PyTorch's `lr_decay`.
+    #[must_use]
+    pub const fn lr_decay(mut self, decay: f64) -> Self {
+        self.lr_decay = decay;
+        self
+    }
+
+    /// Sets the accumulator's starting value (applied at the first update and on reset).
+    #[must_use]
+    pub const fn initial_accumulator(mut self, value: f64) -> Self {
+        self.initial_accumulator = value;
+        self
+    }
+}
+
+impl<T: Float, G: Params<T>> Default for Adagrad<T, G> {
+    /// PyTorch's default learning rate, `1e-2`.
+    fn default() -> Self {
+        Adagrad::new(1e-2)
+    }
+}
+
+impl<T, G> Regularize for Adagrad<T, G> {
+    fn regularization_mut(&mut self) -> &mut Regularization {
+        &mut self.reg
+    }
+}
+
+impl<T: Float, G: Params<T>> OptimizerBase for Adagrad<T, G> {
+    const STATE_BYTES: usize = core::mem::size_of::<G>();
+
+    rate_and_steps!();
+    fn reset(&mut self) {
+        self.sum_squares.fill(T::ZERO);
+        self.steps = 0;
+    }
+}
+
+impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for Adagrad<T, G> {
+    #[inline]
+    fn update(&mut self, params: &mut P, grads: &G) {
+        assert_same_layout::<T, P, G, G>();
+        if self.steps == 0 && self.initial_accumulator != 0.0 {
+            self.sum_squares.fill(T::cast(self.initial_accumulator));
+        }
+        let clr = T::cast(self.lr / (1.0 + self.steps as f64 * self.lr_decay));
+        let eps = T::cast(self.eps);
+        for i in 0..P::TENSORS {
+            let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
+            let pairs = penalty.apply(params.tensor_mut(i), grads.tensor(i));
+            for ((p, g), s) in pairs.zip(self.sum_squares.tensor_mut(i)) {
+                *s += g * g;
+                *p -= clr * (g / (s.sqrt() + eps));
+            }
+        }
+        self.steps += 1;
+    }
+}

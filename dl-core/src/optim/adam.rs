@@ -1,0 +1,115 @@
+//! Adam: momentum and RMSprop-style scaling with bias-corrected moment estimates.
+
+use super::{assert_same_layout, OptimizerBase, ParamsOptimizer, Regularization, Regularize};
+use crate::float::Float;
+use crate::network::Params;
+use core::marker::PhantomData;
+
+/// Adam (Kingma & Ba), PyTorch's `torch.optim.Adam` rule for rule. At update `t = 1, 2, ...`,
+/// with `g` the (regularised) gradient:
+///
+/// `m <- b1 * m + (1 - b1) * g`, `v <- b2 * v + (1 - b2) * g^2`,
+/// `p <- p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)`.
+///
+/// PyTorch's defaults: `lr = 1e-3` ([`Default`]), `betas = (0.9, 0.999)`, `eps = 1e-8`,
+/// no weight decay. "Adam with L2" is [`weight_decay`](Regularize::weight_decay) (coupled, as
+/// PyTorch's Adam does); the decoupled form is [`AdamW`](super::AdamW). State: the moments `m`
+/// and `v`, two values of gradient type `G`.
+#[derive(Clone, Debug)]
+pub struct Adam<T, G> {
+    /// The learning rate.
+    pub lr: f64,
+    /// Decay of the first moment.
+    pub beta1: f64,
+    /// Decay of the second moment.
+    pub beta2: f64,
+    /// Added to the root of the second moment in the denominator.
+    pub eps: f64,
+    /// Regularisation.
+    pub reg: Regularization,
+    m: G,
+    v: G,
+    steps: u64,
+    scalar: PhantomData<T>,
+}
+
+impl<T: Float, G: Params<T>> Adam<T, G> {
+    /// Adam with learning rate `lr` and PyTorch's other defaults.
+    pub const fn new(lr: f64) -> Self {
+        Adam {
+            lr,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            reg: Regularization::NONE,
+            m: G::ZERO,
+            v: G::ZERO,
+            steps: 0,
+            scalar: PhantomData,
+        }
+    }
+
+    /// Sets `(beta1, beta2)`.
+    #[must_use]
+    pub const fn betas(mut self, beta1: f64, beta2: f64) -> Self {
+        self.beta1 = beta1;
+        self.beta2 = beta2;
+        self
+    }
+
+    /// Sets `eps`.
+    #[must_use]
+    pub const fn eps(mut self, eps: f64) -> Self {
+        self.eps = eps;
+        self
+    }
+}
+
+impl<T: Float, G: Params<T>> Default for Adam<T, G> {
+    /// PyTorch's default learning rate, `1e-3`.
+    fn default() -> Self {
+        Adam::new(1e-3)
+    }
+}
+
+impl<T, G> Regularize for Adam<T, G> {
+    fn regularization_mut(&mut self) -> &mut Regularization {
+        &mut self.reg
+    }
+}
+
+impl<T: Float, G: Params<T>> OptimizerBase for Adam<T, G> {
+    const STATE_BYTES: usize = 2 * core::mem::size_of::<G>();
+
+    rate_and_steps!();
+    fn reset(&mut self) {
+        self.m.fill(T::ZERO);
+        self.v.fill(T::ZERO);
+        self.steps = 0;
+    }
+}
+
+impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for Adam<T, G> {
+    #[inline]
+    fn update(&mut self, params: &mut P, grads: &G) {
+        assert_same_layout::<T, P, G, G>();
+        let t = (self.steps + 1) as f64;
+        let step_size = T::cast(self.lr / (1.0 - libm::pow(self.beta1, t)));
+        let root_correction2 = T::cast(libm::sqrt(1.0 - libm::pow(self.beta2, t)));
+        let (beta1, beta2) = (T::cast(self.beta1), T::cast(self.beta2));
+        let (one_minus_beta1, one_minus_beta2) =
+            (T::cast(1.0 - self.beta1), T::cast(1.0 - self.beta2));
+        let eps = T::cast(self.eps);
+        for i in 0..P::TENSORS {
+            let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
+            let pairs = penalty.apply(params.tensor_mut(i), grads.tensor(i));
+            let moments = self.m.tensor_mut(i).iter_mut().zip(self.v.tensor_mut(i));
+            for ((p, g), (m, v)) in pairs.zip(moments) {
+                *m = beta1 * *m + one_minus_beta1 * g;
+                *v = beta2 * *v + one_minus_beta2 * (g * g);
+                *p -= step_size * (*m / (v.sqrt() / root_correction2 + eps));
+            }
+        }
+        self.steps += 1;
+    }
+}

@@ -1,0 +1,90 @@
+//! AdamW: Adam with decoupled weight decay.
+
+use super::{Adam, OptimizerBase, ParamsOptimizer, Regularization, Regularize};
+use crate::float::Float;
+use crate::network::Params;
+
+/// AdamW (Loshchilov & Hutter), PyTorch's `torch.optim.AdamW`: before each [`Adam`] update,
+/// `p <- p * (1 - lr * weight_decay)`, outside the moment estimates (unlike Adam's coupled
+/// `weight_decay`, which goes through them).
+///
+/// PyTorch's defaults: `lr = 1e-3` ([`Default`]), `betas = (0.9, 0.999)`, `eps = 1e-8`,
+/// `weight_decay = 1e-2`. The decay is [`Regularization::decoupled`], applied to weights only
+/// by default; [`regularize_all`](Regularize::regularize_all) extends it to biases as PyTorch
+/// does with a single parameter group. State: as Adam, two values of gradient type `G`.
+#[derive(Clone, Debug)]
+pub struct AdamW<T, G> {
+    /// The Adam update, whose [`reg`](Adam::reg) carries the decoupled decay.
+    pub adam: Adam<T, G>,
+}
+
+impl<T: Float, G: Params<T>> AdamW<T, G> {
+    /// AdamW with learning rate `lr` and PyTorch's other defaults (weight decay `1e-2`).
+    pub const fn new(lr: f64) -> Self {
+        let mut adam = Adam::new(lr);
+        adam.reg.decoupled = 1e-2;
+        AdamW { adam }
+    }
+
+    /// Sets the decoupled weight decay (PyTorch's AdamW `weight_decay`).
+    #[must_use]
+    pub const fn decay(mut self, weight_decay: f64) -> Self {
+        self.adam.reg.decoupled = weight_decay;
+        self
+    }
+
+    /// Sets `(beta1, beta2)`.
+    #[must_use]
+    pub const fn betas(mut self, beta1: f64, beta2: f64) -> Self {
+        self.adam.beta1 = beta1;
+        self.adam.beta2 = beta2;
+        self
+    }
+
+    /// Sets `eps`.
+    #[must_use]
+    pub const fn eps(mut self, eps: f64) -> Self {
+        self.adam.eps = eps;
+        self
+    }
+}
+
+impl<T: Float, G: Params<T>> Default for AdamW<T, G> {
+    /// PyTorch's default learning rate, `1e-3`.
+    fn default() -> Self {
+        AdamW::new(1e-3)
+    }
+}
+
+impl<T, G> Regularize for AdamW<T, G> {
+    fn regularization_mut(&mut self) -> &mut Regularization {
+        &mut self.adam.reg
+    }
+}
+
+impl<T: Float, G: Params<T>> OptimizerBase for AdamW<T, G> {
+    const STATE_BYTES: usize = Adam::<T, G>::STATE_BYTES;
+
+    #[inline]
+    fn learning_rate(&self) -> f64 {
+        self.adam.learning_rate()
+    }
+    #[inline]
+    fn set_learning_rate(&mut self, lr: f64) {
+        self.adam.set_learning_rate(lr);
+    }
+    #[inline]
+    fn steps(&self) -> u64 {
+        self.adam.steps()
+    }
+    fn reset(&mut self) {
+        self.adam.reset();
+    }
+}
+
+impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for AdamW<T, G> {
+    #[inline]
+    fn update(&mut self, params: &mut P, grads: &G) {
+        self.adam.update(params, grads);
+    }
+}

@@ -1,0 +1,170 @@
+//! Regularisation applied by the optimizer: L1, L2 as coupled weight decay, and decoupled
+//! weight decay (AdamW's), on weights only or on every parameter.
+
+use crate::float::Float;
+use crate::network::TensorKind;
+
+/// Which tensors a [`Regularization`] applies to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// Weight matrices and kernels only, not biases: Keras's default (a regulariser is set
+    /// per layer as `kernel_regularizer`).
+    #[default]
+    Weights,
+    /// Every parameter, biases included: what PyTorch's `weight_decay` does when all
+    /// parameters are in one group.
+    All,
+}
+
+/// The penalties an optimizer adds to the loss, or applies to the weights, at every update.
+///
+/// With `p` a parameter in [`scope`](Self::scope), `g` its gradient and `lr` the update's
+/// learning rate:
+/// - `l1` adds `l1 * |p|` to the loss: the gradient becomes `g + l1 * sign(p)`, with
+///   `sign(0) = 0` (the subgradient that leaves an exact zero at zero).
+/// - `l2` is PyTorch's `weight_decay`, coupled: `g + l2 * p`. It is the gradient of
+///   `l2/2 * p^2`, so Keras's `regularizers.l2(lambda)` (loss `lambda * p^2`) is `l2 = 2 lambda`.
+/// - `decoupled` is AdamW's decoupled weight decay: `p <- p * (1 - lr * decoupled)` before the
+///   optimizer's own update, outside its moment estimates.
+///
+/// All three may be combined; the default is none.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Regularization {
+    /// L1 coefficient (gradient term `l1 * sign(p)`).
+    pub l1: f64,
+    /// Coupled L2 coefficient, PyTorch's `weight_decay` (gradient term `l2 * p`).
+    pub l2: f64,
+    /// Decoupled weight decay (`p *= 1 - lr * decoupled` before the update).
+    pub decoupled: f64,
+    /// Which tensors are regularised.
+    pub scope: Scope,
+}
+
+impl Regularization {
+    /// No regularisation.
+    pub const NONE: Self = Regularization {
+        l1: 0.0,
+        l2: 0.0,
+        decoupled: 0.0,
+        scope: Scope::Weights,
+    };
+
+    /// The coefficients for one tensor of kind `kind`, updated with learning rate `lr`: zero
+    /// if the tensor is out of scope.
+    #[inline]
+    pub fn penalty<T: Float>(&self, kind: TensorKind, lr: f64) -> Penalty<T> {
+        if self.scope == Scope::Weights && kind == TensorKind::Bias {
+            return Penalty {
+                l1: T::ZERO,
+                l2: T::ZERO,
+                shrink: T::ONE,
+            };
+        }
+        Penalty {
+            l1: T::cast(self.l1),
+            l2: T::cast(self.l2),
+            shrink: T::cast(1.0 - lr * self.decoupled),
+        }
+    }
+}
+
+/// [`Regularization`] resolved for one tensor and one update, in the scalar type.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Penalty<T> {
+    l1: T,
+    l2: T,
+    shrink: T,
+}
+
+impl<T: Float> Penalty<T> {
+    /// The regularised gradient `g + l2 * p + l1 * sign(p)` (terms with a zero coefficient are
+    /// skipped, so an unregularised gradient is returned bit for bit).
+    #[inline(always)]
+    pub fn gradient(&self, g: T, p: T) -> T {
+        let mut g = g;
+        if self.l2 != T::ZERO {
+            g += self.l2 * p;
+        }
+        if self.l1 != T::ZERO {
+            g += self.l1 * sign(p);
+        }
+        g
+    }
+
+    /// Applies decoupled weight decay to `p` in place: `p *= 1 - lr * decoupled`.
+    #[inline(always)]
+    pub fn shrink(&self, p: &mut T) {
+        if self.shrink != T::ONE {
+            *p *= self.shrink;
+        }
+    }
+
+    /// Pairs each parameter of a tensor with its regularised gradient, having applied the
+    /// decoupled decay to the parameter (the gradient is taken at the parameter before it):
+    /// what an optimizer's update loop walks over.
+    #[inline(always)]
+    pub fn apply<'a>(
+        self,
+        params: &'a mut [T],
+        grads: &'a [T],
+    ) -> impl Iterator<Item = (&'a mut T, T)> + 'a {
+        params.iter_mut().zip(grads).map(move |(p, &g)| {
+            let g = self.gradient(g, *p);
+            self.shrink(p);
+            (p, g)
+        })
+    }
+}
+
+/// `sign(x)` with `sign(0) = 0` (and 0 for NaN, which then shows up in the loss instead).
+#[inline(always)]
+fn sign<T: Float>(x: T) -> T {
+    if x > T::ZERO {
+        T::ONE
+    } else if x < T::ZERO {
+        -T::ONE
+    } else {
+        T::ZERO
+    }
+}
+
+/// Builder methods that set an optimizer's [`Regularization`]; every optimizer has them.
+pub trait Regularize: Sized {
+    /// The optimizer's regularisation, mutably.
+    fn regularization_mut(&mut self) -> &mut Regularization;
+
+    /// Replaces the whole regularisation.
+    #[must_use]
+    fn regularization(mut self, reg: Regularization) -> Self {
+        *self.regularization_mut() = reg;
+        self
+    }
+
+    /// L2 as coupled weight decay, PyTorch's `weight_decay`: the gradient gets `+ l2 * p`.
+    #[must_use]
+    fn weight_decay(mut self, l2: f64) -> Self {
+        self.regularization_mut().l2 = l2;
+        self
+    }
+
+    /// L1: the gradient gets `+ l1 * sign(p)`, `sign(0) = 0`.
+    #[must_use]
+    fn l1(mut self, l1: f64) -> Self {
+        self.regularization_mut().l1 = l1;
+        self
+    }
+
+    /// Decoupled weight decay: `p *= 1 - lr * decay` before each update (AdamW's form).
+    #[must_use]
+    fn decoupled_weight_decay(mut self, decay: f64) -> Self {
+        self.regularization_mut().decoupled = decay;
+        self
+    }
+
+    /// Regularise every parameter, biases included (the default is weights only).
+    #[must_use]
+    fn regularize_all(mut self) -> Self {
+        self.regularization_mut().scope = Scope::All;
+        self
+    }
+}

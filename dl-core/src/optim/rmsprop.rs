@@ -1,0 +1,188 @@
+//! RMSprop: gradients scaled by a running root mean square, optionally with momentum and
+//! centering.
+
+use super::{
+    assert_same_layout, NoState, OptimizerBase, ParamsOptimizer, Regularization, Regularize,
+};
+use crate::float::Float;
+use crate::network::Params;
+use core::marker::PhantomData;
+
+/// RMSprop, PyTorch's `torch.optim.RMSprop` rule for rule. With `g` the (regularised)
+/// gradient:
+///
+/// - `s <- alpha * s + (1 - alpha) * g^2`;
+/// - centered: `a <- alpha * a + (1 - alpha) * g` and `d = sqrt(s - a^2) + eps`, otherwise
+///   `d = sqrt(s) + eps`;
+/// - plain: `p <- p - lr * g / d`; with momentum `m`: `b <- m * b + g / d`, `p <- p - lr * b`.
+///
+/// PyTorch's defaults: `lr = 1e-2` ([`Default`]), `alpha = 0.99`, `eps = 1e-8`, no momentum,
+/// not centered. State: `s` (gradient type `G`), plus the momentum buffer `M` and the average
+/// gradient `C`, each a `G` only when [`momentum`](Self::momentum) or
+/// [`centered`](Self::centered) asked for it and [`NoState`] (0 bytes) otherwise.
+#[derive(Clone, Debug)]
+pub struct RmsProp<T, G, M = NoState, C = NoState> {
+    /// The learning rate.
+    pub lr: f64,
+    /// Smoothing constant of the running averages.
+    pub alpha: f64,
+    /// Added to the root mean square in the denominator.
+    pub eps: f64,
+    /// Regularisation (PyTorch's `weight_decay` is [`Regularization::l2`]).
+    pub reg: Regularization,
+    momentum: f64,
+    square_avg: G,
+    momentum_buffer: M,
+    grad_avg: C,
+    steps: u64,
+    scalar: PhantomData<T>,
+}
+
+impl<T: Float, G: Params<T>> RmsProp<T, G> {
+    /// Plain RMSprop with learning rate `lr` and PyTorch's other defaults.
+    pub const fn new(lr: f64) -> Self {
+        RmsProp {
+            lr,
+            alpha: 0.99,
+            eps: 1e-8,
+            reg: Regularization::NONE,
+            momentum: 0.0,
+            square_avg: G::ZERO,
+            momentum_buffer: NoState,
+            grad_avg: NoState,
+            steps: 0,
+            scalar: PhantomData,
+        }
+    }
+}
+
+impl<T: Float, G: Params<T>, C: Params<T>> RmsProp<T, G, NoState, C> {
+    /// Adds momentum `m` (PyTorch's `momentum`) with a buffer of gradient type `G`.
+    #[must_use]
+    pub fn momentum(self, m: f64) -> RmsProp<T, G, G, C> {
+        RmsProp {
+            lr: self.lr,
+            alpha: self.alpha,
+            eps: self.eps,
+            reg: self.reg,
+            momentum: m,
+            square_avg: self.square_avg,
+            momentum_buffer: G::ZERO,
+            grad_avg: self.grad_avg,
+            steps: 0,
+            scalar: PhantomData,
+        }
+    }
+}
+
+impl<T: Float, G: Params<T>, M: Params<T>> RmsProp<T, G, M, NoState> {
+    /// Centered RMSprop (PyTorch's `centered=True`): divides by an estimate of the gradient's
+    /// standard deviation instead of its root mean square.
+    #[must_use]
+    pub fn centered(self) -> RmsProp<T, G, M, G> {
+        RmsProp {
+            lr: self.lr,
+            alpha: self.alpha,
+            eps: self.eps,
+            reg: self.reg,
+            momentum: self.momentum,
+            square_avg: self.square_avg,
+            momentum_buffer: self.momentum_buffer,
+            grad_avg: G::ZERO,
+            steps: 0,
+            scalar: PhantomData,
+        }
+    }
+}
+
+impl<T: Float, G: Params<T>, M: Params<T>, C: Params<T>> RmsProp<T, G, M, C> {
+    /// Sets `alpha`.
+    #[must_use]
+    pub const fn alpha(mut self, alpha: f64) -> Self {
+        self.alpha = alpha;
+        self
+    }
+
+    /// Sets `eps`.
+    #[must_use]
+    pub const fn eps(mut self, eps: f64) -> Self {
+        self.eps = eps;
+        self
+    }
+
+    /// The momentum coefficient (0 without momentum).
+    pub const fn momentum_coefficient(&self) -> f64 {
+        self.momentum
+    }
+}
+
+impl<T: Float, G: Params<T>> Default for RmsProp<T, G> {
+    /// PyTorch's default learning rate, `1e-2`.
+    fn default() -> Self {
+        RmsProp::new(1e-2)
+    }
+}
+
+impl<T, G, M, C> Regularize for RmsProp<T, G, M, C> {
+    fn regularization_mut(&mut self) -> &mut Regularization {
+        &mut self.reg
+    }
+}
+
+impl<T: Float, G: Params<T>, M: Params<T>, C: Params<T>> OptimizerBase for RmsProp<T, G, M, C> {
+    const STATE_BYTES: usize =
+        core::mem::size_of::<G>() + core::mem::size_of::<M>() + core::mem::size_of::<C>();
+
+    rate_and_steps!();
+    fn reset(&mut self) {
+        self.square_avg.fill(T::ZERO);
+        self.momentum_buffer.fill(T::ZERO);
+        self.grad_avg.fill(T::ZERO);
+        self.steps = 0;
+    }
+}
+
+impl<T, P, G, M, C> ParamsOptimizer<P, G> for RmsProp<T, G, M, C>
+where
+    T: Float,
+    P: Params<T>,
+    G: Params<T>,
+    M: Params<T>,
+    C: Params<T>,
+{
+    #[inline]
+    fn update(&mut self, params: &mut P, grads: &G) {
+        assert_same_layout::<T, P, G, M>();
+        assert_same_layout::<T, P, G, C>();
+        let lr = T::cast(self.lr);
+        let alpha = T::cast(self.alpha);
+        let one_minus_alpha = T::cast(1.0 - self.alpha);
+        let eps = T::cast(self.eps);
+        let momentum = T::cast(self.momentum);
+        for i in 0..P::TENSORS {
+            let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
+            let mut buffer = self.momentum_buffer.tensor_mut(i).iter_mut();
+            let mut grad_avg = self.grad_avg.tensor_mut(i).iter_mut();
+            let pairs = penalty.apply(params.tensor_mut(i), grads.tensor(i));
+            for ((p, g), s) in pairs.zip(self.square_avg.tensor_mut(i)) {
+                *s = alpha * *s + one_minus_alpha * (g * g);
+                let mean_square = match grad_avg.next() {
+                    None => *s,
+                    Some(a) => {
+                        *a = alpha * *a + one_minus_alpha * g;
+                        *s - *a * *a
+                    }
+                };
+                let denom = mean_square.sqrt() + eps;
+                match buffer.next() {
+                    None => *p -= lr * (g / denom),
+                    Some(b) => {
+                        *b = momentum * *b + g / denom;
+                        *p -= lr * *b;
+                    }
+                }
+            }
+        }
+        self.steps += 1;
+    }
+}

@@ -1,0 +1,24 @@
+//! Learning-rate schedules: the rate as a function of the step (or epoch) count `t = 0, 1, ...`.
+//!
+//! A [`Schedule`] is a pure function of `t`; [`Scheduled`] wraps any optimizer and sets its
+//! learning rate from a schedule before every update ([`Scheduled::per_step`], as the PyTorch
+//! fixtures do) or at every epoch ([`Scheduled::per_epoch`], advanced by
+//! [`OptimizerBase::end_epoch`](crate::optim::OptimizerBase::end_epoch)).
+
+mod constant;
+mod cosine;
+mod exponential;
+mod scheduled;
+mod step;
+
+pub use constant::Constant;
+pub use cosine::CosineDecay;
+pub use exponential::ExponentialDecay;
+pub use scheduled::{Per, Scheduled};
+pub use step::StepDecay;
+
+/// A learning rate for each step (or epoch) `t`, counted from 0.
+pub trait Schedule {
+    /// The learning rate at `t`.
+    fn learning_rate(&self, t: u64) -> f64;
+}
