@@ -36,6 +36,27 @@ pub enum Error {
     /// A gradient came out NaN or infinite (e.g. from an infinite input); the parameters were
     /// left as they were.
     NonFiniteGradient,
+    /// Training stopped because `what` (`"loss"`, `"gradient"`, or `"weights"` after an update) became NaN
+    /// or infinite in batch `batch` of epoch `epoch` (both counted from 1). The weights handed
+    /// back are finite: those before that batch when the loss or gradient was bad, those at the start of
+    /// the epoch when an update made the weights themselves non-finite.
+    Diverged {
+        /// The epoch, from 1.
+        epoch: usize,
+        /// The batch within the epoch, from 1.
+        batch: usize,
+        /// `"loss"`, `"gradient"` or `"weights"`.
+        what: &'static str,
+    },
+    /// A caller-supplied buffer was too short (or missing, `found: 0`).
+    BufferTooSmall {
+        /// What the buffer is for, e.g. `"shuffle index buffer"`.
+        what: &'static str,
+        /// The length it needs.
+        needed: usize,
+        /// The length given.
+        found: usize,
+    },
 }
 
 impl fmt::Display for Error {
@@ -59,6 +80,19 @@ impl fmt::Display for Error {
             Error::NonFiniteGradient => {
                 f.write_str("a gradient is not finite; the parameters were not updated")
             }
+            Error::Diverged { epoch, batch, what } => write!(
+                f,
+                "training diverged: the {what} became non-finite at epoch {epoch}, batch \
+                 {batch}; the weights were restored to their last finite state"
+            ),
+            Error::BufferTooSmall {
+                what,
+                needed,
+                found,
+            } => write!(
+                f,
+                "the {what} holds {found} elements but {needed} are needed"
+            ),
         }
     }
 }

@@ -32,12 +32,16 @@ extern crate std;
 
 pub mod activation;
 pub mod bytes;
+#[cfg(feature = "std")]
+pub mod data;
 pub mod error;
+pub mod fit;
 pub mod float;
 pub mod gradcheck;
 pub mod init;
 pub mod layer;
 pub mod loss;
+pub mod metrics;
 pub mod network;
 pub mod optim;
 pub mod rng;
@@ -55,10 +59,17 @@ pub mod prelude {
     pub use crate::activation::{Activation, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
     pub use crate::bytes::{BytesError, ParamBytes};
     pub use crate::error::Error;
+    pub use crate::fit::{
+        evaluate, fit_with, keep_going, predict, Batch, Control, Data, EarlyStopping, Epoch,
+        Evaluation, FitConfig, History, Scratch,
+    };
+    #[cfg(feature = "std")]
+    pub use crate::fit::{fit, predict_all};
     pub use crate::float::Float;
     pub use crate::gradcheck::{gradcheck, GradCheck};
     pub use crate::layer::{Dense, Layer, LayerCache};
     pub use crate::loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse};
+    pub use crate::metrics::{Accuracy, MeanAbsoluteError, MeanSquaredError, Metric, RSquared};
     pub use crate::network;
     pub use crate::network::{Network, Params, TensorKind, Vector};
     pub use crate::optim::{

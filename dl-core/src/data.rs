@@ -1,0 +1,560 @@
+//! Loading tabular data (`std` only): a CSV of numeric features with the label in the last
+//! column becomes fixed-size samples, `SVector<T, F>` of features plus a label.
+//!
+//! ```no_run
+//! use dl_core::data::{Dataset, Standardizer};
+//!
+//! let iris = Dataset::<f32, 4>::load("data/iris.csv")?;
+//! let split = iris.split("data/iris_split.csv")?;   // the fixed train/test rows
+//! let scaler = Standardizer::fit(&split.train)?;    // statistics of the train rows only
+//! let (train_x, test_x) = (scaler.apply(&split.train), scaler.apply(&split.test));
+//! let train_y = split.train.one_hot::<3>()?;          // labels 0..3 as one-hot targets
+//! # Ok::<(), dl_core::data::DataError>(())
+//! ```
+//!
+//! Every bad input is its own [`DataError`], naming the file and, where they apply, the line
+//! and column (both from 1; the header is line 1), so the message points at the culprit.
+
+use crate::float::Float;
+use nalgebra::SVector;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::string::{String, ToString};
+use std::vec::Vec;
+
+/// Why a data file was refused.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DataError {
+    /// The file does not exist.
+    Missing {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file could not be read for another reason.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's message.
+        message: String,
+    },
+    /// The file has no header line or no data rows.
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A line has the wrong number of comma-separated columns.
+    Columns {
+        /// The file.
+        path: PathBuf,
+        /// The line, from 1.
+        line: usize,
+        /// How many columns every line must have.
+        expected: usize,
+        /// How many this line has.
+        found: usize,
+    },
+    /// A field is not a number.
+    NotANumber {
+        /// The file.
+        path: PathBuf,
+        /// The line, from 1.
+        line: usize,
+        /// The column, from 1.
+        column: usize,
+        /// The field's text.
+        value: String,
+    },
+    /// A field is NaN or infinite.
+    NonFinite {
+        /// The file.
+        path: PathBuf,
+        /// The line, from 1.
+        line: usize,
+        /// The column, from 1.
+        column: usize,
+        /// The field's text.
+        value: String,
+    },
+    /// A label is not a class index in `0..classes`.
+    LabelOutOfRange {
+        /// The file.
+        path: PathBuf,
+        /// The line, from 1.
+        line: usize,
+        /// The column, from 1.
+        column: usize,
+        /// The label.
+        label: f64,
+        /// The number of classes.
+        classes: usize,
+    },
+    /// A split file's row index is not a non-negative integer.
+    NotARowIndex {
+        /// The split file.
+        path: PathBuf,
+        /// The line, from 1.
+        line: usize,
+        /// The field's text.
+        value: String,
+    },
+    /// A split file names a row the data does not have.
+    RowOutOfRange {
+        /// The split file.
+        path: PathBuf,
+        /// The line, from 1.
+        line: usize,
+        /// The row named (0-based data row).
+        row: usize,
+        /// How many data rows there are.
+        rows: usize,
+    },
+    /// A split file names a row twice.
+    DuplicateRow {
+        /// The split file.
+        path: PathBuf,
+        /// The line, from 1, of the second mention.
+        line: usize,
+        /// The row.
+        row: usize,
+    },
+    /// A split file's split is neither `train` nor `test`.
+    UnknownSplit {
+        /// The split file.
+        path: PathBuf,
+        /// The line, from 1.
+        line: usize,
+        /// The field's text.
+        value: String,
+    },
+    /// A split file does not assign every data row.
+    SplitIncomplete {
+        /// The split file.
+        path: PathBuf,
+        /// How many data rows there are.
+        rows: usize,
+        /// How many the split file assigns.
+        assigned: usize,
+    },
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use DataError::*;
+        match self {
+            Missing { path } => write!(f, "{}: no such file", path.display()),
+            Io { path, message } => write!(f, "{}: cannot read: {message}", path.display()),
+            Empty { path } => write!(f, "{}: the file has no data rows", path.display()),
+            Columns {
+                path,
+                line,
+                expected,
+                found,
+            } => write!(
+                f,
+                "{}:{line}: expected {expected} columns, found {found}",
+                path.display()
+            ),
+            NotANumber {
+                path,
+                line,
+                column,
+                value,
+            } => write!(
+                f,
+                "{}:{line}:{column}: `{value}` is not a number",
+                path.display()
+            ),
+            NonFinite {
+                path,
+                line,
+                column,
+                value,
+            } => write!(
+                f,
+                "{}:{line}:{column}: `{value}` is not a finite number",
+                path.display()
+            ),
+            LabelOutOfRange {
+                path,
+                line,
+                column,
+                label,
+                classes,
+            } => write!(
+                f,
+                "{}:{line}:{column}: label {label} is not a class index in 0..{classes}",
+                path.display()
+            ),
+            NotARowIndex { path, line, value } => write!(
+                f,
+                "{}:{line}:1: `{value}` is not a row index",
+                path.display()
+            ),
+            RowOutOfRange {
+                path,
+                line,
+                row,
+                rows,
+            } => write!(
+                f,
+                "{}:{line}:1: row {row} does not exist (the data has {rows} rows)",
+                path.display()
+            ),
+            DuplicateRow { path, line, row } => write!(
+                f,
+                "{}:{line}:1: row {row} is assigned a second time",
+                path.display()
+            ),
+            UnknownSplit { path, line, value } => write!(
+                f,
+                "{}:{line}:2: split `{value}` is neither `train` nor `test`",
+                path.display()
+            ),
+            SplitIncomplete {
+                path,
+                rows,
+                assigned,
+            } => write!(
+                f,
+                "{}: assigns {assigned} of the {rows} data rows",
+                path.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DataError {}
+
+/// One row: `F` features and a label, with the line it came from (for error messages).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sample<T, const F: usize> {
+    /// The feature columns.
+    pub features: SVector<T, F>,
+    /// The last column.
+    pub label: f64,
+    /// The line of the file, from 1 (the header is line 1).
+    pub line: usize,
+}
+
+/// The rows of a CSV file with `F` feature columns and a label column, in file order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dataset<T, const F: usize> {
+    path: PathBuf,
+    samples: Vec<Sample<T, F>>,
+}
+
+/// A data set cut in two by a split file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Split<T, const F: usize> {
+    /// The rows marked `train`, in the split file's order.
+    pub train: Dataset<T, F>,
+    /// The rows marked `test`, in the split file's order.
+    pub test: Dataset<T, F>,
+}
+
+/// Reads a file, telling a missing one from other failures.
+fn read(path: &Path) -> Result<String, DataError> {
+    std::fs::read_to_string(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => DataError::Missing {
+            path: path.to_path_buf(),
+        },
+        _ => DataError::Io {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        },
+    })
+}
+
+/// The non-blank lines after the header, numbered from 1 (the header being line 1), with
+/// their comma-separated fields, after checking each has `columns` fields.
+fn rows<'t>(
+    path: &Path,
+    text: &'t str,
+    columns: usize,
+) -> Result<Vec<(usize, Vec<&'t str>)>, DataError> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
+        .filter(|(_, l)| !l.trim().is_empty());
+    let mut out = Vec::new();
+    let Some((header_line, header)) = lines.next() else {
+        return Err(DataError::Empty {
+            path: path.to_path_buf(),
+        });
+    };
+    for (line, text) in core::iter::once((header_line, header)).chain(lines) {
+        let fields: Vec<&str> = text.split(',').map(str::trim).collect();
+        if fields.len() != columns {
+            return Err(DataError::Columns {
+                path: path.to_path_buf(),
+                line,
+                expected: columns,
+                found: fields.len(),
+            });
+        }
+        if line != header_line {
+            out.push((line, fields));
+        }
+    }
+    if out.is_empty() {
+        return Err(DataError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(out)
+}
+
+/// A finite number, or the error naming where it is.
+fn number(path: &Path, line: usize, column: usize, field: &str) -> Result<f64, DataError> {
+    let value = field.parse::<f64>().map_err(|_| DataError::NotANumber {
+        path: path.to_path_buf(),
+        line,
+        column,
+        value: field.to_string(),
+    })?;
+    if !value.is_finite() {
+        return Err(DataError::NonFinite {
+            path: path.to_path_buf(),
+            line,
+            column,
+            value: field.to_string(),
+        });
+    }
+    Ok(value)
+}
+
+/// The vector with a 1 at `class` and 0 elsewhere, or `None` if `class >= C`.
+pub fn one_hot<T: Float, const C: usize>(class: usize) -> Option<SVector<T, C>> {
+    (class < C).then(|| {
+        let mut v = SVector::<T, C>::zeros();
+        v[class] = T::ONE;
+        v
+    })
+}
+
+impl<T: Float, const F: usize> Dataset<T, F> {
+    /// Reads a CSV file: a header line, then rows of `F` feature columns and a label column,
+    /// all numbers. Blank lines are skipped.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, DataError> {
+        let path = path.as_ref();
+        Self::parse(path, &read(path)?)
+    }
+
+    /// Parses CSV `text` as [`load`](Dataset::load) does; `path` names it in errors.
+    pub fn parse(path: impl AsRef<Path>, text: &str) -> Result<Self, DataError> {
+        let path = path.as_ref();
+        let samples = rows(path, text, F + 1)?
+            .into_iter()
+            .map(|(line, fields)| {
+                let mut features = SVector::<T, F>::zeros();
+                for (column, (slot, field)) in features.iter_mut().zip(&fields).enumerate() {
+                    *slot = T::cast(number(path, line, column + 1, field)?);
+                }
+                let label = number(path, line, F + 1, fields[F])?;
+                Ok(Sample {
+                    features,
+                    label,
+                    line,
+                })
+            })
+            .collect::<Result<_, DataError>>()?;
+        Ok(Dataset {
+            path: path.to_path_buf(),
+            samples,
+        })
+    }
+
+    /// The file the rows came from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The rows.
+    pub fn samples(&self) -> &[Sample<T, F>] {
+        &self.samples
+    }
+
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        self.samples.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.samples.is_empty()
+    }
+
+    /// Every row's features.
+    pub fn features(&self) -> Vec<SVector<T, F>> {
+        self.samples.iter().map(|s| s.features).collect()
+    }
+
+    /// Every row's label as a one-element target (regression).
+    pub fn values(&self) -> Vec<SVector<T, 1>> {
+        self.samples
+            .iter()
+            .map(|s| SVector::<T, 1>::new(T::cast(s.label)))
+            .collect()
+    }
+
+    /// Every row's label as a class index in `0..classes`, or the error naming the first
+    /// label that is not one.
+    pub fn classes(&self, classes: usize) -> Result<Vec<usize>, DataError> {
+        self.samples
+            .iter()
+            .map(|s| {
+                let l = s.label;
+                if l >= 0.0 && l < classes as f64 && l.fract() == 0.0 {
+                    Ok(l as usize)
+                } else {
+                    Err(DataError::LabelOutOfRange {
+                        path: self.path.clone(),
+                        line: s.line,
+                        column: F + 1,
+                        label: l,
+                        classes,
+                    })
+                }
+            })
+            .collect()
+    }
+
+    /// Every row's class label `0..C` as a one-hot target (for softmax + cross-entropy).
+    pub fn one_hot<const C: usize>(&self) -> Result<Vec<SVector<T, C>>, DataError> {
+        Ok(self
+            .classes(C)?
+            .into_iter()
+            .filter_map(one_hot::<T, C>)
+            .collect())
+    }
+
+    /// Every row's class label `0` or `1` as a one-element target (for sigmoid + binary
+    /// cross-entropy).
+    pub fn binary(&self) -> Result<Vec<SVector<T, 1>>, DataError> {
+        Ok(self
+            .classes(2)?
+            .into_iter()
+            .map(|c| SVector::<T, 1>::new(T::cast(c as f64)))
+            .collect())
+    }
+
+    /// Cuts the rows in two by a split file: a header line, then lines `row,split` with a
+    /// 0-based data row and `train` or `test`, each row exactly once. Each part keeps the
+    /// split file's order.
+    pub fn split(&self, split_path: impl AsRef<Path>) -> Result<Split<T, F>, DataError> {
+        let path = split_path.as_ref();
+        self.split_text(path, &read(path)?)
+    }
+
+    /// Cuts the rows by split-file `text`, as [`split`](Dataset::split); `path` names it.
+    pub fn split_text(&self, path: impl AsRef<Path>, text: &str) -> Result<Split<T, F>, DataError> {
+        let path = path.as_ref();
+        let rows_total = self.samples.len();
+        let mut seen = std::vec![false; rows_total];
+        let part = |samples| Dataset {
+            path: self.path.clone(),
+            samples,
+        };
+        let (mut train, mut test) = (Vec::new(), Vec::new());
+        for (line, fields) in rows(path, text, 2)? {
+            let row = fields[0]
+                .parse::<usize>()
+                .map_err(|_| DataError::NotARowIndex {
+                    path: path.to_path_buf(),
+                    line,
+                    value: fields[0].to_string(),
+                })?;
+            let Some(sample) = self.samples.get(row) else {
+                return Err(DataError::RowOutOfRange {
+                    path: path.to_path_buf(),
+                    line,
+                    row,
+                    rows: rows_total,
+                });
+            };
+            if std::mem::replace(&mut seen[row], true) {
+                return Err(DataError::DuplicateRow {
+                    path: path.to_path_buf(),
+                    line,
+                    row,
+                });
+            }
+            match fields[1] {
+                "train" => train.push(*sample),
+                "test" => test.push(*sample),
+                other => {
+                    return Err(DataError::UnknownSplit {
+                        path: path.to_path_buf(),
+                        line,
+                        value: other.to_string(),
+                    })
+                }
+            }
+        }
+        let assigned = train.len() + test.len();
+        if assigned != rows_total {
+            return Err(DataError::SplitIncomplete {
+                path: path.to_path_buf(),
+                rows: rows_total,
+                assigned,
+            });
+        }
+        Ok(Split {
+            train: part(train),
+            test: part(test),
+        })
+    }
+}
+
+/// Standardisation, `x' = (x - mean) / std` per feature, with the mean and the (population)
+/// standard deviation of the rows it was fitted on, as scikit-learn's `StandardScaler`. A
+/// constant feature keeps scale 1, so it maps to 0 instead of dividing by zero.
+///
+/// Fit it on the training rows only and apply it to every part: statistics of the test rows
+/// must not leak into training.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Standardizer<T, const F: usize> {
+    /// Each feature's mean.
+    pub mean: SVector<T, F>,
+    /// Each feature's standard deviation (1 where it is 0).
+    pub scale: SVector<T, F>,
+}
+
+impl<T: Float, const F: usize> Standardizer<T, F> {
+    /// The mean and standard deviation of each feature over `rows` (computed in `f64`).
+    ///
+    /// Errors: [`DataError::Empty`] if `rows` has no rows.
+    pub fn fit(rows: &Dataset<T, F>) -> Result<Self, DataError> {
+        if rows.is_empty() {
+            return Err(DataError::Empty {
+                path: rows.path.clone(),
+            });
+        }
+        let n = rows.len() as f64;
+        let mut mean = SVector::<T, F>::zeros();
+        let mut scale = SVector::<T, F>::zeros();
+        for j in 0..F {
+            let column = || rows.samples.iter().map(|s| s.features[j].as_f64());
+            let m = column().sum::<f64>() / n;
+            let var = column().map(|x| (x - m) * (x - m)).sum::<f64>() / n;
+            let sd = var.sqrt();
+            mean[j] = T::cast(m);
+            scale[j] = T::cast(if sd > 0.0 { sd } else { 1.0 });
+        }
+        Ok(Standardizer { mean, scale })
+    }
+
+    /// One row, standardised.
+    pub fn transform(&self, x: &SVector<T, F>) -> SVector<T, F> {
+        (x - self.mean).component_div(&self.scale)
+    }
+
+    /// Every row's features, standardised.
+    pub fn apply(&self, rows: &Dataset<T, F>) -> Vec<SVector<T, F>> {
+        rows.samples
+            .iter()
+            .map(|s| self.transform(&s.features))
+            .collect()
+    }
+}
