@@ -73,8 +73,8 @@ pub mod prelude {
     pub use crate::network;
     pub use crate::network::{Network, Params, TensorKind, Vector};
     pub use crate::optim::{
-        Adagrad, Adam, AdamW, NoState, Optimizer, OptimizerBase, ParamsOptimizer, Regularization,
-        Regularize, RmsProp, Scope, Sgd,
+        Adagrad, Adam, AdamW, NoState, Optimizer, OptimizerBase, OptimizerStateBytes,
+        ParamsOptimizer, Regularization, Regularize, RmsProp, Scope, Sgd, SgdMomentum,
     };
     pub use crate::rng::Rng;
     pub use crate::schedule::{

@@ -326,3 +326,416 @@ fn a_wrong_rule_is_caught() {
     let unregularised = run(&c, Sgd::new(c.h("lr")));
     assert!(max_rel_error(&unregularised, &c.trajectory, 0..6) > 1e-3);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Regularisation
+
+/// The coupled regularisers are the gradient of the penalty `l1 |p| + l2/2 p^2`: checked
+/// against central differences of that penalty, and `sign(0) = 0`.
+#[test]
+fn penalty_gradient_matches_finite_differences() {
+    let reg = Regularization {
+        l1: 0.03,
+        l2: 0.07,
+        ..Regularization::NONE
+    };
+    let penalty = |p: f64| 0.03 * p.abs() + 0.07 / 2.0 * p * p;
+    let h = 1e-6;
+    for p in [-1.3, -0.2, 1e-3, 0.4, 2.0] {
+        let ours = reg.penalty::<f64>(TensorKind::Weight, 0.1).gradient(0.0, p);
+        let fd = (penalty(p + h) - penalty(p - h)) / (2.0 * h);
+        assert!(
+            (ours - fd).abs() <= 1e-8 * fd.abs(),
+            "p = {p}: {ours} vs {fd}"
+        );
+    }
+    let at_zero = reg
+        .penalty::<f64>(TensorKind::Weight, 0.1)
+        .gradient(0.0, 0.0);
+    assert_eq!(at_zero, 0.0);
+    // Out of scope: a bias under the default (weights-only) scope gets nothing added.
+    let bias = reg
+        .penalty::<f64>(TensorKind::Bias, 0.1)
+        .gradient(0.25, 2.0);
+    assert_eq!(bias, 0.25);
+}
+
+/// Runs `opt` for 25 steps from `p0` on the gradient `grad(p)`.
+fn run_with<O: ParamsOptimizer<Six>>(mut opt: O, grad: impl Fn(&Six) -> Six) -> Vec<Six> {
+    let mut p = fixture().p0;
+    (0..25)
+        .map(|_| {
+            let g = grad(&p);
+            opt.update(&mut p, &g);
+            p
+        })
+        .collect()
+}
+
+/// L1 and L2 together, through SGD and through Adam's moments: the optimizer's regularisation
+/// equals adding `l2 p + l1 sign(p)` to the loss's gradient by hand.
+#[test]
+fn l1_and_l2_together_add_both_penalty_gradients() {
+    let (l1, l2) = (0.03, 0.07);
+    // The objective's gradient plus the penalty's, `g + l2 p + l1 sign(p)` (p is never 0 here).
+    let by_hand = |p: &Six| {
+        let g = gradient(p);
+        p.map(|i, x| g.get(i) + l2 * x + l1 * x.signum())
+    };
+    let none = gradient;
+
+    let ours = run_with(Sgd::new(0.1).l1(l1).weight_decay(l2).regularize_all(), none);
+    let reference = run_with(Sgd::new(0.1), by_hand);
+    assert!(max_rel_error(&ours, &reference, 0..6) <= 1e-14);
+    // Both terms matter: either alone is far off.
+    let l1_only = run_with(Sgd::new(0.1).l1(l1).regularize_all(), none);
+    let l2_only = run_with(Sgd::new(0.1).weight_decay(l2).regularize_all(), none);
+    assert!(max_rel_error(&l1_only, &reference, 0..6) > 1e-3);
+    assert!(max_rel_error(&l2_only, &reference, 0..6) > 1e-3);
+
+    let adam = Adam::new(0.05).l1(l1).weight_decay(l2).regularize_all();
+    let ours = run_with(adam, none);
+    let reference = run_with(Adam::new(0.05), by_hand);
+    assert!(max_rel_error(&ours, &reference, 0..6) <= 1e-14);
+}
+
+/// With `sign(0) = 0`, a parameter at exactly zero with a zero loss gradient stays at zero
+/// under L1 (a sign of +-1 would push it to -+lr*l1).
+#[test]
+fn l1_leaves_an_exact_zero_at_zero() {
+    let mut p = Six {
+        w: [0.0, 1.0, -1.0, 0.0],
+        b: [0.0; 2],
+    };
+    let zero = Six::ZERO;
+    let mut sgd = Sgd::new(0.1).l1(0.5).regularize_all();
+    let mut adam = Adam::new(0.1).l1(0.5).regularize_all();
+    for _ in 0..3 {
+        sgd.update(&mut p, &zero);
+    }
+    assert_eq!(p.w[0], 0.0);
+    assert_eq!(p.w[3], 0.0);
+    assert_eq!(p.b, [0.0; 2]);
+    assert!((p.w[1] - (1.0 - 3.0 * 0.1 * 0.5)).abs() < 1e-15);
+    for _ in 0..3 {
+        adam.update(&mut p, &zero);
+    }
+    assert_eq!((p.w[0], p.w[3], p.b), (0.0, 0.0, [0.0; 2]));
+}
+
+/// The default scope is weights only: in the regularised fixture cases the four weight
+/// coordinates still follow PyTorch's regularised trajectory, while the two bias coordinates
+/// follow the unregularised case's (the objective is separable, so each coordinate's path
+/// depends on its own update rule only).
+#[test]
+fn weights_only_scope_leaves_biases_unregularised() {
+    let cases: [(&str, &str); 4] = [
+        ("sgd_l2", "sgd"),
+        ("sgd_l1", "sgd"),
+        ("adam_l2", "adam"),
+        ("adamw", "adam"),
+    ];
+    for (regularised, plain) in cases {
+        let (c, u) = (Case::load(regularised), Case::load(plain));
+        assert_eq!(
+            c.h("lr"),
+            u.h("lr"),
+            "{regularised} and {plain} differ in lr"
+        );
+        let ours = match regularised {
+            "sgd_l2" => run(&c, Sgd::new(c.h("lr")).weight_decay(c.h("weight_decay"))),
+            "sgd_l1" => run(&c, Sgd::new(c.h("lr")).l1(c.h("l1"))),
+            "adam_l2" => run(&c, Adam::new(c.h("lr")).weight_decay(c.h("weight_decay"))),
+            _ => run(&c, AdamW::new(c.h("lr")).decay(c.h("weight_decay"))),
+        };
+        let weights = max_rel_error(&ours, &c.trajectory, 0..4);
+        let biases = max_rel_error(&ours, &u.trajectory, 4..6);
+        println!("{regularised:<8} weights vs {regularised}: {weights:.1e}, biases vs {plain}: {biases:.1e}");
+        assert!(weights <= TOLERANCE && biases <= TOLERANCE);
+        // ...and the biases really differ from the regularised trajectory.
+        assert!(max_rel_error(&ours, &c.trajectory, 4..6) > 1e-6);
+    }
+}
+
+/// For SGD, decoupled decay `p *= 1 - lr wd` is the same rule as coupled `g += wd p`; for
+/// Adam it is not (that is AdamW's point), which the fixture pins separately.
+#[test]
+fn decoupled_decay_equals_coupled_for_sgd() {
+    let decoupled = Sgd::new(0.1).decoupled_weight_decay(0.05).regularize_all();
+    let decoupled = run_with(decoupled, gradient);
+    let c = Case::load("sgd_l2");
+    assert_eq!((c.h("lr"), c.h("weight_decay")), (0.1, 0.05));
+    let err = max_rel_error(&decoupled, &c.trajectory, 0..6);
+    assert!(err <= TOLERANCE, "{err:e}");
+}
+
+network! {
+    /// A small net for scope and state-size checks.
+    struct Small {
+        Dense<3, 4, Tanh>,
+        Dense<4, 2, Identity>,
+    }
+}
+
+/// A `Small<f64>` with every bias set to 1 and the weights from a seed.
+fn small_with_biases() -> Small<f64> {
+    let mut net = Small::<f64>::new(3);
+    for i in 0..Small::<f64>::TENSORS {
+        if <Small<f64> as Params<f64>>::tensor_kind(i) == TensorKind::Bias {
+            net.tensor_mut(i).fill(1.0);
+        }
+    }
+    net
+}
+
+/// On a generated network, through `Optimizer<N>`: with a zero loss gradient, L2 shrinks the
+/// weights only by default and the biases too with `regularize_all`; AdamW's default decay
+/// (1e-2) likewise.
+#[test]
+fn scope_on_a_network() {
+    let zero = <SmallGradient<f64> as Params<f64>>::ZERO;
+    let start = small_with_biases();
+    let check = |net: &Small<f64>, weight_factor: f64, bias_factor: f64| {
+        for i in 0..Small::<f64>::TENSORS {
+            let factor = match <Small<f64> as Params<f64>>::tensor_kind(i) {
+                TensorKind::Weight => weight_factor,
+                TensorKind::Bias => bias_factor,
+            };
+            for (&p, &p0) in net.tensor(i).iter().zip(start.tensor(i)) {
+                assert!(
+                    (p - p0 * factor).abs() <= 1e-15,
+                    "tensor {i}: {p} vs {p0} * {factor}"
+                );
+            }
+        }
+    };
+
+    let mut net = start.clone();
+    Sgd::new(0.5).weight_decay(0.1).step(&mut net, &zero);
+    check(&net, 0.95, 1.0);
+
+    let mut net = start.clone();
+    Sgd::new(0.5)
+        .weight_decay(0.1)
+        .regularize_all()
+        .step(&mut net, &zero);
+    check(&net, 0.95, 0.95);
+
+    let mut net = start.clone();
+    AdamW::new(0.5).step(&mut net, &zero);
+    check(&net, 1.0 - 0.5 * 1e-2, 1.0);
+
+    let mut net = start.clone();
+    AdamW::new(0.5).regularize_all().step(&mut net, &zero);
+    check(&net, 1.0 - 0.5 * 1e-2, 1.0 - 0.5 * 1e-2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Variants without a fixture case: closed forms under a constant gradient
+
+/// Runs `opt` `steps` times from `p0 = 1` (every coordinate) under the constant gradient `g`,
+/// returning the first coordinate after each step.
+fn constant_gradient<O: ParamsOptimizer<Six>>(mut opt: O, g: f64, steps: usize) -> Vec<f64> {
+    let mut p = Six::ZERO.map(|_, _| 1.0);
+    let g = Six::ZERO.map(|_, _| g);
+    (0..steps)
+        .map(|_| {
+            opt.update(&mut p, &g);
+            p.w[0]
+        })
+        .collect()
+}
+
+fn assert_close(ours: &[f64], expected: &[f64]) {
+    for (k, (o, e)) in ours.iter().zip(expected).enumerate() {
+        assert!(
+            (o - e).abs() <= 1e-13 * e.abs().max(1.0),
+            "step {}: {o} vs {e}",
+            k + 1
+        );
+    }
+}
+
+/// SGD momentum with dampening `tau`: `b_1 = g`, then `b_k = mu b_{k-1} + (1 - tau) g`.
+#[test]
+fn sgd_dampening_closed_form() {
+    let (lr, mu, tau, g) = (0.1, 0.9, 0.3, 0.7);
+    let ours = constant_gradient(Sgd::new(lr).momentum::<Six>(mu).dampening(tau), g, 6);
+    let (mut b, mut p, mut expected) = (g, 1.0, vec![]);
+    for k in 0..6 {
+        if k > 0 {
+            b = mu * b + (1.0 - tau) * g;
+        }
+        p -= lr * b;
+        expected.push(p);
+    }
+    assert_close(&ours, &expected);
+}
+
+/// Centered RMSprop with momentum: under a constant gradient `s_k = (1 - alpha^k) g^2` and
+/// `a_k = (1 - alpha^k) g`, so the centered variance is `(1 - alpha^k) alpha^k g^2`.
+#[test]
+fn centered_rmsprop_with_momentum_closed_form() {
+    let (lr, alpha, m, eps, g) = (0.01, 0.9, 0.5, 1e-8, 0.7);
+    let opt = RmsProp::new(lr).alpha(alpha).momentum(m).centered();
+    let ours = constant_gradient(opt, g, 6);
+    let (mut b, mut p, mut expected) = (0.0, 1.0, vec![]);
+    for k in 1..=6 {
+        let ak = alpha.powi(k);
+        let denom = ((1.0 - ak) * ak * g * g).sqrt() + eps;
+        b = m * b + g / denom;
+        p -= lr * b;
+        expected.push(p);
+    }
+    assert_close(&ours, &expected);
+    // Centered without momentum.
+    let ours = constant_gradient(RmsProp::new(lr).alpha(alpha).centered(), g, 6);
+    let mut p = 1.0;
+    let expected: Vec<f64> = (1..=6)
+        .map(|k| {
+            let ak = alpha.powi(k);
+            p -= lr * g / (((1.0 - ak) * ak * g * g).sqrt() + eps);
+            p
+        })
+        .collect();
+    assert_close(&ours, &expected);
+}
+
+/// Adagrad's `lr_decay` and `initial_accumulator_value`: `s_k = s_0 + k g^2`,
+/// `lr_k = lr / (1 + (k - 1) decay)`.
+#[test]
+fn adagrad_decay_and_initial_accumulator_closed_form() {
+    let (lr, decay, s0, g) = (0.5, 0.1, 0.2, 0.7);
+    let opt = Adagrad::new(lr).lr_decay(decay).initial_accumulator(s0);
+    let ours = constant_gradient(opt, g, 6);
+    let mut p = 1.0;
+    let expected: Vec<f64> = (1..=6)
+        .map(|k| {
+            let s = s0 + k as f64 * g * g;
+            p -= lr / (1.0 + (k - 1) as f64 * decay) * g / (s.sqrt() + 1e-10);
+            p
+        })
+        .collect();
+    assert_close(&ours, &expected);
+}
+
+/// `reset` clears moments and the step count: a second run after it is bit-identical.
+#[test]
+fn reset_restarts_an_optimizer() {
+    let c = Case::load("adam");
+    let mut adam = Adam::new(c.h("lr"));
+    let first = run(&c, &mut adam);
+    adam.reset();
+    assert_eq!(adam.steps(), 0);
+    let second = run(&c, &mut adam);
+    assert_eq!(first, second);
+
+    let c = Case::load("sgd_momentum");
+    let mut sgd = Sgd::new(c.h("lr")).momentum::<Six>(c.h("momentum"));
+    let first = run(&c, &mut sgd);
+    sgd.reset();
+    assert_eq!(first, run(&c, &mut sgd));
+}
+
+// ---------------------------------------------------------------------------------------------
+// State sizes
+
+#[test]
+fn state_bytes() {
+    type N = Small<f32>;
+    type G = SmallGradient<f32>;
+    let g = N::GRADIENT_BYTES;
+    // Small: 3*4 + 4 + 4*2 + 2 = 26 parameters of 4 bytes, no padding.
+    assert_eq!(N::PARAMS, 26);
+    assert_eq!(g, 26 * 4);
+    assert_eq!(core::mem::size_of::<NoState>(), 0);
+
+    assert_eq!(<Sgd<f32> as OptimizerBase>::STATE_BYTES, 0);
+    assert_eq!(<SgdMomentum<f32, G> as OptimizerBase>::STATE_BYTES, g);
+    assert_eq!(<Adagrad<f32, G> as OptimizerBase>::STATE_BYTES, g);
+    assert_eq!(<RmsProp<f32, G> as OptimizerBase>::STATE_BYTES, g);
+    assert_eq!(<RmsProp<f32, G, G> as OptimizerBase>::STATE_BYTES, 2 * g);
+    assert_eq!(
+        <RmsProp<f32, G, NoState, G> as OptimizerBase>::STATE_BYTES,
+        2 * g
+    );
+    assert_eq!(<RmsProp<f32, G, G, G> as OptimizerBase>::STATE_BYTES, 3 * g);
+    assert_eq!(<Adam<f32, G> as OptimizerBase>::STATE_BYTES, 2 * g);
+    assert_eq!(<AdamW<f32, G> as OptimizerBase>::STATE_BYTES, 2 * g);
+    type Decayed = Scheduled<Adam<f32, G>, ExponentialDecay>;
+    assert_eq!(<Decayed as OptimizerBase>::STATE_BYTES, 2 * g);
+
+    // The per-network constants name the same numbers.
+    assert_eq!(N::SGD_STATE_BYTES, 0);
+    assert_eq!(N::SGD_MOMENTUM_STATE_BYTES, g);
+    assert_eq!(N::ADAGRAD_STATE_BYTES, g);
+    assert_eq!(N::RMSPROP_STATE_BYTES, g);
+    assert_eq!(N::RMSPROP_MOMENTUM_STATE_BYTES, 2 * g);
+    assert_eq!(N::RMSPROP_CENTERED_MOMENTUM_STATE_BYTES, 3 * g);
+    assert_eq!(N::ADAM_STATE_BYTES, 2 * g);
+    assert_eq!(N::ADAMW_STATE_BYTES, 2 * g);
+
+    // And the optimizer values are that big plus their hyper-parameters, no hidden buffers.
+    let adam = Adam::<f32, G>::new(1e-3);
+    let hyper = core::mem::size_of_val(&adam) - <Adam<f32, G> as OptimizerBase>::STATE_BYTES;
+    assert!(
+        hyper <= 128,
+        "Adam's fields besides its moments take {hyper} bytes"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every optimizer trains a real network in f32 through `train_batch`
+
+network! {
+    /// Linear regression: y = 2 x0 - x1 + 0.5.
+    struct Line {
+        Dense<2, 1, Identity>,
+    }
+}
+
+fn train_line<O: Optimizer<Line<f32>>>(mut opt: O, epochs: usize) -> (f32, f32) {
+    let xs: Vec<SVector<f32, 2>> = (0..16)
+        .map(|i| SVector::from([(i % 4) as f32 / 2.0 - 0.75, (i / 4) as f32 / 2.0 - 0.75]))
+        .collect();
+    let ys: Vec<SVector<f32, 1>> = xs
+        .iter()
+        .map(|x| SVector::from([2.0 * x[0] - x[1] + 0.5]))
+        .collect();
+    let mut net = Line::<f32>::new(1);
+    let mut ws = Workspace::new();
+    let first = train_batch::<_, Mse, _>(&mut net, &mut opt, &xs, &ys, &mut ws).unwrap();
+    let mut last = first;
+    for _ in 1..epochs {
+        last = train_batch::<_, Mse, _>(&mut net, &mut opt, &xs, &ys, &mut ws).unwrap();
+    }
+    (first, last)
+}
+
+#[test]
+fn every_optimizer_trains_a_network_in_f32() {
+    let results = [
+        ("sgd", train_line(Sgd::new(0.1), 300)),
+        ("momentum", train_line(Sgd::new(0.05).momentum(0.9), 300)),
+        ("nesterov", train_line(Sgd::new(0.05).nesterov(0.9), 300)),
+        ("adagrad", train_line(Adagrad::new(0.5), 300)),
+        ("rmsprop", train_line(RmsProp::new(0.01), 300)),
+        (
+            "rmsprop+m",
+            train_line(RmsProp::new(0.01).momentum(0.5).centered(), 300),
+        ),
+        ("adam", train_line(Adam::new(0.05), 300)),
+        ("adamw", train_line(AdamW::new(0.05), 300)),
+        (
+            "adam+cos",
+            train_line(
+                Scheduled::per_step(Adam::new(0.0), CosineDecay::new(0.1, 300).warmup(0.0, 20)),
+                300,
+            ),
+        ),
+    ];
+    for (name, (first, last)) in results {
+        println!("{name:<10} loss {first:.4} -> {last:.2e}");
+        assert!(last < 1e-3 * first, "{name}: loss {first} -> {last}");
+    }
+}

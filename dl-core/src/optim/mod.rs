@@ -7,7 +7,8 @@
 //!
 //! | optimizer | PyTorch | state |
 //! |---|---|---|
-//! | [`Sgd`] (plain, momentum, Nesterov) | `torch.optim.SGD` | none, or 1 x `G` with momentum |
+//! | [`Sgd`] | `torch.optim.SGD` | none |
+//! | [`SgdMomentum`] (classical, Nesterov) | `torch.optim.SGD(momentum=...)` | 1 x `G` |
 //! | [`Adagrad`] | `torch.optim.Adagrad` | 1 x `G` |
 //! | [`RmsProp`] (plain, momentum, centered) | `torch.optim.RMSprop` | 1 to 3 x `G` |
 //! | [`Adam`] | `torch.optim.Adam` | 2 x `G` |
@@ -43,6 +44,8 @@ mod adamw;
 mod regularization;
 mod rmsprop;
 mod sgd;
+mod sgd_momentum;
+mod state_bytes;
 
 pub use adagrad::Adagrad;
 pub use adam::Adam;
@@ -50,6 +53,8 @@ pub use adamw::AdamW;
 pub use regularization::{Penalty, Regularization, Regularize, Scope};
 pub use rmsprop::RmsProp;
 pub use sgd::Sgd;
+pub use sgd_momentum::SgdMomentum;
+pub use state_bytes::OptimizerStateBytes;
 
 use crate::float::Float;
 use crate::network::{Network, Params, TensorKind};
@@ -91,6 +96,37 @@ pub trait ParamsOptimizer<P, G = P>: OptimizerBase {
 pub trait Optimizer<N: Network>: OptimizerBase {
     /// One update of `net` from `grads`.
     fn step(&mut self, net: &mut N, grads: &N::Gradient);
+}
+
+impl<O: OptimizerBase> OptimizerBase for &mut O {
+    const STATE_BYTES: usize = O::STATE_BYTES;
+    #[inline]
+    fn learning_rate(&self) -> f64 {
+        (**self).learning_rate()
+    }
+    #[inline]
+    fn set_learning_rate(&mut self, lr: f64) {
+        (**self).set_learning_rate(lr);
+    }
+    #[inline]
+    fn steps(&self) -> u64 {
+        (**self).steps()
+    }
+    #[inline]
+    fn reset(&mut self) {
+        (**self).reset();
+    }
+    #[inline]
+    fn end_epoch(&mut self) {
+        (**self).end_epoch();
+    }
+}
+
+impl<P, G, O: ParamsOptimizer<P, G>> ParamsOptimizer<P, G> for &mut O {
+    #[inline]
+    fn update(&mut self, params: &mut P, grads: &G) {
+        (**self).update(params, grads);
+    }
 }
 
 impl<N: Network, O: ParamsOptimizer<N, N::Gradient>> Optimizer<N> for O {

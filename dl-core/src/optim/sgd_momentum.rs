@@ -1,0 +1,106 @@
+//! Stochastic gradient descent with momentum, classical or Nesterov's.
+
+use super::{assert_same_layout, OptimizerBase, ParamsOptimizer, Regularization, Regularize};
+use crate::float::Float;
+use crate::network::Params;
+use core::marker::PhantomData;
+
+/// SGD with momentum, PyTorch's `torch.optim.SGD(momentum=mu)` rule for rule. With `g` the
+/// (regularised) gradient and `tau` the dampening:
+///
+/// - `b <- mu * b + (1 - tau) * g`, except `b = g` at the first update;
+/// - classical: `p <- p - lr * b`;
+/// - Nesterov: `p <- p - lr * (g + mu * b)`.
+///
+/// Built with [`Sgd::momentum`](super::Sgd::momentum) or [`Sgd::nesterov`](super::Sgd::nesterov).
+/// PyTorch's defaults: dampening 0, no Nesterov. State: the buffer `b`, one value of gradient
+/// type `G`.
+#[derive(Clone, Debug)]
+pub struct SgdMomentum<T, G> {
+    /// The learning rate.
+    pub lr: f64,
+    /// The momentum `mu`.
+    pub momentum: f64,
+    /// The dampening `tau` (PyTorch's `dampening`).
+    pub dampening: f64,
+    /// Nesterov's form.
+    pub nesterov: bool,
+    /// Regularisation (PyTorch's `weight_decay` is [`Regularization::l2`]).
+    pub reg: Regularization,
+    buffer: G,
+    steps: u64,
+    scalar: PhantomData<T>,
+}
+
+impl<T: Float, G: Params<T>> SgdMomentum<T, G> {
+    /// Classical momentum `mu` with learning rate `lr`.
+    pub const fn new(lr: f64, mu: f64) -> Self {
+        SgdMomentum {
+            lr,
+            momentum: mu,
+            dampening: 0.0,
+            nesterov: false,
+            reg: Regularization::NONE,
+            buffer: G::ZERO,
+            steps: 0,
+            scalar: PhantomData,
+        }
+    }
+
+    /// Nesterov's momentum instead of the classical one.
+    #[must_use]
+    pub const fn with_nesterov(mut self) -> Self {
+        self.nesterov = true;
+        self
+    }
+
+    /// Sets the dampening `tau`: `b <- mu * b + (1 - tau) * g`.
+    #[must_use]
+    pub const fn dampening(mut self, tau: f64) -> Self {
+        self.dampening = tau;
+        self
+    }
+
+    pub(super) const fn regularized(mut self, reg: Regularization) -> Self {
+        self.reg = reg;
+        self
+    }
+}
+
+impl<T, G> Regularize for SgdMomentum<T, G> {
+    fn regularization_mut(&mut self) -> &mut Regularization {
+        &mut self.reg
+    }
+}
+
+impl<T: Float, G: Params<T>> OptimizerBase for SgdMomentum<T, G> {
+    const STATE_BYTES: usize = core::mem::size_of::<G>();
+
+    rate_and_steps!();
+
+    fn reset(&mut self) {
+        self.buffer.fill(T::ZERO);
+        self.steps = 0;
+    }
+}
+
+impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for SgdMomentum<T, G> {
+    #[inline]
+    fn update(&mut self, params: &mut P, grads: &G) {
+        assert_same_layout::<T, P, G, G>();
+        let lr = T::cast(self.lr);
+        let mu = T::cast(self.momentum);
+        let keep = T::cast(1.0 - self.dampening);
+        let first = self.steps == 0;
+        for i in 0..P::TENSORS {
+            let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
+            let pairs = penalty.apply(params.tensor_mut(i), grads.tensor(i));
+            for ((p, g), b) in pairs.zip(self.buffer.tensor_mut(i)) {
+                *b = if first { g } else { mu * *b + keep * g };
+                let direction = if self.nesterov { g + mu * *b } else { *b };
+                *p -= lr * direction;
+            }
+        }
+        self.steps += 1;
+    }
+}
