@@ -40,11 +40,14 @@ pub mod float;
 pub mod gradcheck;
 pub mod init;
 pub mod layer;
+pub mod layout;
 pub mod loss;
 pub mod metrics;
 pub mod network;
 pub mod optim;
 pub mod rng;
+#[cfg(feature = "std")]
+pub mod safetensors;
 pub mod schedule;
 pub mod shape;
 pub mod summary;

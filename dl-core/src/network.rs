@@ -3,6 +3,7 @@
 
 use crate::error::Error;
 use crate::float::Float;
+use crate::layout::TensorLayout;
 use crate::loss::Loss;
 use crate::summary::Summary;
 use nalgebra::{ArrayStorage, SVector};
@@ -78,6 +79,14 @@ pub trait Params<T: Float>: Sized {
     fn tensor_mut(&mut self, i: usize) -> &mut [T];
     /// Whether tensor `i` is a weight or a bias.
     fn tensor_kind(i: usize) -> TensorKind;
+
+    /// Tensor `i` as PyTorch sees it: module index, name, shape, and where each element lies
+    /// in [`tensor(i)`](Params::tensor). The default, a contiguous vector named after its
+    /// [`TensorKind`] in module 0, is right for biases; layers override it for weights, and
+    /// generated networks delegate to their layers with each layer's module offset.
+    fn tensor_layout(&self, i: usize) -> TensorLayout {
+        TensorLayout::flat(Self::tensor_kind(i), self.tensor(i).len())
+    }
 
     /// Sets every scalar to `v`.
     #[inline]

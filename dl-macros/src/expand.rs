@@ -37,8 +37,11 @@ pub fn expand(model: &Model) -> TokenStream {
     let mut tensor_arms = Vec::new();
     let mut tensor_mut_arms = Vec::new();
     let mut kind_arms = Vec::new();
+    // PyTorch module index of each layer: the sum of the modules before it.
+    let mut layout_arms = Vec::new();
+    let mut module = quote!(0);
     let mut first = 0usize;
-    for (l, ty) in model.layers.iter().zip(&grad_tys) {
+    for ((l, ty), layer_ty) in model.layers.iter().zip(&grad_tys).zip(&layer_tys) {
         let f = &l.field;
         let (lo, hi) = (lit(first), lit(first + 1));
         let local = if first == 0 {
@@ -49,6 +52,8 @@ pub fn expand(model: &Model) -> TokenStream {
         tensor_arms.push(quote! { #lo..=#hi => self.#f.tensor(#local), });
         tensor_mut_arms.push(quote! { #lo..=#hi => self.#f.tensor_mut(#local), });
         kind_arms.push(quote! { #lo..=#hi => <#ty as Params<T>>::tensor_kind(#local), });
+        layout_arms.push(quote! { #lo..=#hi => self.#f.tensor_layout(#local).in_module(#module), });
+        module = quote!(#module + <#layer_ty as Layer<T>>::TORCH_MODULES);
         first += 2;
     }
     let tensors = lit(first);
@@ -169,6 +174,7 @@ pub fn expand(model: &Model) -> TokenStream {
         const _: () = {
             use ::dl_core::float::Float;
             use ::dl_core::layer::{Dense, DenseCache, DenseGrad, Layer, LayerCache};
+            use ::dl_core::layout::TensorLayout;
             use ::dl_core::loss::Loss;
             use ::dl_core::nalgebra::SVector;
             use ::dl_core::network::{Network, Params, TensorKind, Vector};
@@ -202,6 +208,13 @@ pub fn expand(model: &Model) -> TokenStream {
                         _ => TensorKind::Weight,
                     }
                 }
+
+                fn tensor_layout(&self, i: usize) -> TensorLayout {
+                    match i {
+                        #(#layout_arms)*
+                        _ => TensorLayout::vector("none", 0),
+                    }
+                }
             }
 
             impl<T: Float> Params<T> for #grad<T> {
@@ -227,6 +240,13 @@ pub fn expand(model: &Model) -> TokenStream {
 
                 fn tensor_kind(i: usize) -> TensorKind {
                     <#ident<T> as Params<T>>::tensor_kind(i)
+                }
+
+                fn tensor_layout(&self, i: usize) -> TensorLayout {
+                    match i {
+                        #(#layout_arms)*
+                        _ => TensorLayout::vector("none", 0),
+                    }
                 }
             }
 

@@ -54,3 +54,23 @@ pub fn max_rel_error(a: &[f64], b: &[f64]) -> f64 {
         .map(|(&x, &y)| (x - y).abs() / x.abs().max(y.abs()).max(1e-12))
         .fold(0.0, f64::max)
 }
+
+/// A safetensors file written by hand, independently of the library: `(name, dtype, shape,
+/// bytes)` laid out in the order given.
+pub fn safetensors_file(tensors: &[(&str, &str, Vec<usize>, Vec<u8>)]) -> Vec<u8> {
+    let mut header = serde_json::Map::new();
+    let mut data = Vec::new();
+    for (name, dtype, shape, bytes) in tensors {
+        let start = data.len();
+        data.extend_from_slice(bytes);
+        header.insert(
+            name.to_string(),
+            serde_json::json!({"dtype": dtype, "shape": shape, "data_offsets": [start, data.len()]}),
+        );
+    }
+    let header = serde_json::to_vec(&header).expect("a JSON header");
+    let mut file = (header.len() as u64).to_le_bytes().to_vec();
+    file.extend(header);
+    file.extend(data);
+    file
+}

@@ -1,6 +1,7 @@
 use super::{Layer, LayerCache};
 use crate::activation::Activation;
 use crate::float::Float;
+use crate::layout::TensorLayout;
 use crate::network::{Params, TensorKind, Vector};
 use crate::rng::Rng;
 use core::marker::PhantomData;
@@ -125,6 +126,14 @@ macro_rules! dense_params {
                     TensorKind::Weight
                 } else {
                     TensorKind::Bias
+                }
+            }
+
+            /// The weight is PyTorch's `[O, I]`, stored column-major; the bias is `[O]`.
+            fn tensor_layout(&self, i: usize) -> TensorLayout {
+                match i {
+                    0 => TensorLayout::column_major("weight", O, I),
+                    _ => TensorLayout::vector("bias", if i == 1 { O } else { 0 }),
                 }
             }
         }

@@ -5,7 +5,7 @@ mod dense;
 
 pub use dense::{Dense, DenseCache, DenseGrad};
 
-use crate::activation::Activation;
+use crate::activation::{Activation, Kind as ActivationKind};
 use crate::float::Float;
 use crate::network::{Params, Vector};
 use crate::rng::Rng;
@@ -38,6 +38,14 @@ pub trait Layer<T: Float>: Params<T> {
 
     /// A cache of zeros.
     const CACHE_ZERO: Self::Cache;
+
+    /// How many modules this layer is in PyTorch's `nn.Sequential`: the layer itself plus its
+    /// activation unless that is the identity (`Linear(64, 32), ReLU()` is 2; a pooling or
+    /// flattening layer is 1). Tensor names count modules this way: `0.weight`, `2.weight`.
+    const TORCH_MODULES: usize = match <Self::Activation as Activation>::KIND {
+        ActivationKind::Identity => 1,
+        _ => 2,
+    };
 
     /// Draws initial weights.
     fn init(&mut self, rng: &mut Rng);

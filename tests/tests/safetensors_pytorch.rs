@@ -1,0 +1,343 @@
+//! Weights trained in PyTorch load with PyTorch's names and layouts and reproduce PyTorch's
+//! outputs; what we write, PyTorch's layout reads back bit for bit.
+//!
+//! Fixtures (from `shared/fixtures`, copied into `tests/fixtures`): `digits_mlp.safetensors`,
+//! saved by PyTorch from `Sequential(Linear(64, 32), ReLU(), Linear(32, 10))` trained on the
+//! digits train split, and `digits_models.json` with PyTorch's softmax outputs for the first
+//! 20 test rows and its test accuracy. Data: `examples/data/digits.csv` and its split.
+
+use dl_core::prelude::*;
+use dl_core::safetensors::{self, Dtype, Names};
+use dl_tests::{fixture_path, load_json, safetensors_file};
+use serde_json::Value;
+use std::path::PathBuf;
+
+network! {
+    /// PyTorch's `Sequential(Linear(64, 32), ReLU(), Linear(32, 10))` with a softmax output.
+    pub struct DigitsMlp {
+        Dense<64, 32, Relu>,
+        Dense<32, 10, Softmax>,
+    }
+}
+
+/// The digits data set: pixels / 16 and labels, by data row.
+struct Digits {
+    pixels: Vec<[f64; 64]>,
+    labels: Vec<usize>,
+    test_rows: Vec<usize>,
+}
+
+fn data_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples/data")
+        .join(name)
+}
+
+fn digits() -> Digits {
+    let text = std::fs::read_to_string(data_path("digits.csv")).expect("digits.csv");
+    let (mut pixels, mut labels) = (Vec::new(), Vec::new());
+    for line in text.lines().skip(1) {
+        let fields: Vec<f64> = line
+            .split(',')
+            .map(|f| f.parse().expect("number"))
+            .collect();
+        assert_eq!(fields.len(), 65, "64 pixels and a label");
+        pixels.push(std::array::from_fn(|k| fields[k] / 16.0));
+        labels.push(fields[64] as usize);
+    }
+    let split = std::fs::read_to_string(data_path("digits_split.csv")).expect("split");
+    let test_rows = split
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.strip_suffix(",test"))
+        .map(|r| r.parse().expect("row"))
+        .collect();
+    Digits {
+        pixels,
+        labels,
+        test_rows,
+    }
+}
+
+fn model(name: &str) -> Value {
+    load_json("digits_models.json")["models"]
+        .as_array()
+        .expect("models")
+        .iter()
+        .find(|m| m["name"] == name)
+        .expect("model")
+        .clone()
+}
+
+fn argmax(v: &[impl PartialOrd]) -> usize {
+    (0..v.len())
+        .reduce(|best, k| if v[k] > v[best] { k } else { best })
+        .expect("non-empty")
+}
+
+/// The largest |ours - PyTorch's| over the listed test rows' softmax outputs.
+fn max_softmax_deviation<T: Float>(net: &DigitsMlp<T>, data: &Digits, model: &Value) -> f64 {
+    let rows = model["test_rows_first_20"].as_array().expect("rows");
+    let expected = model["softmax_first_20"].as_array().expect("softmax");
+    assert_eq!(rows.len(), 20);
+    let mut worst = 0.0f64;
+    for (row, probs) in rows.iter().zip(expected) {
+        let row = row.as_u64().expect("row") as usize;
+        let x = SVector::<T, 64>::from_fn(|k, _| T::cast(data.pixels[row][k]));
+        let y = net.forward(&x);
+        for (ours, theirs) in y.iter().zip(probs.as_array().expect("probs")) {
+            worst = worst.max((ours.as_f64() - theirs.as_f64().expect("prob")).abs());
+        }
+    }
+    worst
+}
+
+/// Correct predictions on the test split.
+fn test_correct<T: Float>(net: &DigitsMlp<T>, data: &Digits) -> usize {
+    data.test_rows
+        .iter()
+        .filter(|&&row| {
+            let x = SVector::<T, 64>::from_fn(|k, _| T::cast(data.pixels[row][k]));
+            argmax(net.forward(&x).as_slice()) == data.labels[row]
+        })
+        .count()
+}
+
+fn loaded<T: Float>() -> DigitsMlp<T> {
+    let mut net = DigitsMlp::<T>::new(1);
+    safetensors::load(&mut net, fixture_path("digits_mlp.safetensors")).expect("loads");
+    net
+}
+
+/// The tensors of a safetensors file, read independently of the library: name, dtype, shape
+/// and the raw bytes.
+fn read_raw(bytes: &[u8]) -> Vec<(String, String, Vec<usize>, Vec<u8>)> {
+    let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    let header: Value = serde_json::from_slice(&bytes[8..8 + n]).expect("JSON header");
+    let data = &bytes[8 + n..];
+    let mut out: Vec<_> = header
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(name, _)| *name != "__metadata__")
+        .map(|(name, t)| {
+            let shape = t["shape"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d.as_u64().unwrap() as usize)
+                .collect();
+            let off = t["data_offsets"].as_array().unwrap();
+            let (a, b) = (off[0].as_u64().unwrap(), off[1].as_u64().unwrap());
+            let dtype = t["dtype"].as_str().unwrap().to_owned();
+            (
+                name.clone(),
+                dtype,
+                shape,
+                data[a as usize..b as usize].to_vec(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn default_names_count_activation_modules_like_pytorch() {
+    let net = DigitsMlp::<f32>::ZERO;
+    let names: Vec<String> = (0..4).map(|i| Names::pytorch_name(&net, i)).collect();
+    assert_eq!(names, ["0.weight", "0.bias", "2.weight", "2.bias"]);
+    assert_eq!(net.tensor_layout(0).shape(), [32, 64]);
+    assert_eq!(net.tensor_layout(2).shape(), [10, 32]);
+    assert_eq!(net.tensor_layout(3).shape(), [10]);
+}
+
+#[test]
+fn mlp_weights_land_transposed_into_nalgebra() {
+    // Element [o][i] of PyTorch's row-major `0.weight` is weight[(o, i)] of the Dense layer.
+    let bytes = std::fs::read(fixture_path("digits_mlp.safetensors")).unwrap();
+    let raw = read_raw(&bytes);
+    let net = loaded::<f32>();
+    let (name, dtype, shape, data) = raw.iter().find(|t| t.0 == "0.weight").unwrap();
+    assert_eq!((name.as_str(), dtype.as_str()), ("0.weight", "F32"));
+    assert_eq!(shape, &[32, 64]);
+    for (o, i) in [(0, 0), (0, 1), (1, 0), (5, 17), (31, 63)] {
+        let k = 4 * (o * 64 + i);
+        let theirs = f32::from_le_bytes(data[k..k + 4].try_into().unwrap());
+        assert_eq!(
+            net.layer1.weight[(o, i)].to_bits(),
+            theirs.to_bits(),
+            "[{o}][{i}]"
+        );
+    }
+}
+
+#[test]
+fn mlp_reproduces_pytorch_softmax_and_accuracy() {
+    let data = digits();
+    let model = model("digits_mlp");
+    let pytorch_accuracy = model["test_accuracy"].as_f64().unwrap();
+    assert_eq!(data.test_rows.len(), 360);
+
+    let f32_net = loaded::<f32>();
+    let f64_net = loaded::<f64>();
+    let dev32 = max_softmax_deviation(&f32_net, &data, &model);
+    let dev64 = max_softmax_deviation(&f64_net, &data, &model);
+    println!("max |softmax - PyTorch| over 20 test rows: f32 {dev32:.3e}, f64 {dev64:.3e}");
+    assert!(dev32 <= 1e-6, "f32 deviation {dev32:e}");
+    assert!(dev64 <= 1e-6, "f64 deviation {dev64:e}");
+
+    for (scalar, correct) in [
+        ("f32", test_correct(&f32_net, &data)),
+        ("f64", test_correct(&f64_net, &data)),
+    ] {
+        let accuracy = correct as f64 / 360.0;
+        println!(
+            "{scalar}: test accuracy {accuracy:.6} ({correct}/360), PyTorch {pytorch_accuracy:.6}"
+        );
+        // PyTorch's accuracy is a float32 ratio; the counts must agree exactly.
+        assert_eq!(correct, (pytorch_accuracy * 360.0).round() as usize);
+    }
+}
+
+#[test]
+fn our_f32_file_holds_pytorchs_bytes() {
+    // Exported in f32, every tensor's name, shape and bytes equal PyTorch's file.
+    let net = loaded::<f32>();
+    let ours = safetensors::export(&net, Dtype::F32, &Names::pytorch()).unwrap();
+    let theirs = std::fs::read(fixture_path("digits_mlp.safetensors")).unwrap();
+    assert_eq!(read_raw(&ours), read_raw(&theirs));
+}
+
+fn bits<T: Float, P: Params<T>>(p: &P) -> Vec<u64> {
+    (0..P::TENSORS)
+        .flat_map(|i| {
+            p.tensor(i)
+                .iter()
+                .map(|v| v.as_f64().to_bits())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn save_and_load_give_bit_identical_weights() {
+    let dir = std::env::temp_dir().join(format!("dl-safetensors-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+
+    let net32 = DigitsMlp::<f32>::new(7);
+    let path = dir.join("mlp32.safetensors");
+    safetensors::save(&net32, &path).unwrap();
+    let mut back32 = DigitsMlp::<f32>::new(8);
+    assert_ne!(bits(&back32), bits(&net32));
+    safetensors::load(&mut back32, &path).unwrap();
+    assert_eq!(bits(&back32), bits(&net32));
+
+    // f64 weights that f32 cannot hold survive an f64 file.
+    let mut net64 = DigitsMlp::<f64>::new(7);
+    net64.layer2.bias[3] = 0.1 + 1e-12;
+    let path = dir.join("mlp64.safetensors");
+    safetensors::save(&net64, &path).unwrap();
+    let mut back64 = DigitsMlp::<f64>::new(9);
+    safetensors::load(&mut back64, &path).unwrap();
+    assert_eq!(bits(&back64), bits(&net64));
+    let raw = read_raw(&std::fs::read(&path).unwrap());
+    assert!(raw.iter().all(|t| t.1 == "F64"));
+
+    // f32 weights survive an f64 file too, and load into f64 exactly.
+    let bytes = safetensors::export(&net32, Dtype::F64, &Names::pytorch()).unwrap();
+    let mut wide = DigitsMlp::<f64>::ZERO;
+    safetensors::import(&mut wide, &bytes, &Names::pytorch()).unwrap();
+    assert_eq!(bits(&wide), bits(&net32));
+    let mut narrow = DigitsMlp::<f32>::ZERO;
+    safetensors::import(&mut narrow, &bytes, &Names::pytorch()).unwrap();
+    assert_eq!(bits(&narrow), bits(&net32));
+
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+network! {
+    /// One weight row `[1, 2]` and one bias: small enough to write a file by hand.
+    pub struct Tiny {
+        Dense<2, 1, Identity>,
+    }
+}
+
+fn u16s(v: &[u16]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+#[test]
+fn f16_and_bf16_files_convert_exactly_on_import() {
+    // f16: 0x3C00 = 1, 0xC000 = -2, 0x3555 = 0.333251953125, 0x0001 = 2^-24 (subnormal).
+    let file = safetensors_file(&[
+        ("0.weight", "F16", vec![1, 2], u16s(&[0x3C00, 0x3555])),
+        ("0.bias", "F16", vec![1], u16s(&[0x0001])),
+    ]);
+    let mut net = Tiny::<f64>::ZERO;
+    safetensors::import(&mut net, &file, &Names::pytorch()).unwrap();
+    assert_eq!(net.layer1.weight.as_slice(), [1.0, 0.333251953125]);
+    assert_eq!(net.layer1.bias[0], 2f64.powi(-24));
+
+    // bf16 is the top half of an f32: 0x3FC0 = 1.5, 0xC2F7 = -123.5, 0x0001 = 2^-133.
+    let file = safetensors_file(&[
+        ("0.weight", "BF16", vec![1, 2], u16s(&[0x3FC0, 0xC2F7])),
+        ("0.bias", "BF16", vec![1], u16s(&[0x0001])),
+    ]);
+    let mut net = Tiny::<f32>::ZERO;
+    safetensors::import(&mut net, &file, &Names::pytorch()).unwrap();
+    assert_eq!(net.layer1.weight.as_slice(), [1.5, -123.5]);
+    assert_eq!(net.layer1.bias[0].to_bits(), 0x0001_0000);
+}
+
+#[test]
+fn half_precision_exports_round_to_nearest() {
+    // bf16 keeps the top 16 bits of an f32, rounded to nearest even.
+    let round_bf16 = |x: f32| {
+        let b = x.to_bits();
+        f32::from_bits(((b + 0x7FFF + ((b >> 16) & 1)) >> 16) << 16)
+    };
+    let net = loaded::<f32>();
+    let bytes = safetensors::export(&net, Dtype::BF16, &Names::pytorch()).unwrap();
+    assert!(read_raw(&bytes).iter().all(|t| t.1 == "BF16"));
+    let mut back = DigitsMlp::<f32>::ZERO;
+    safetensors::import(&mut back, &bytes, &Names::pytorch()).unwrap();
+    for i in 0..4 {
+        for (a, b) in net.tensor(i).iter().zip(back.tensor(i)) {
+            assert_eq!(round_bf16(*a).to_bits(), b.to_bits());
+        }
+    }
+
+    // f16 has 11 significant bits: within half an ulp (2^-11 relative) for normal values.
+    let bytes = safetensors::export(&net, Dtype::F16, &Names::pytorch()).unwrap();
+    safetensors::import(&mut back, &bytes, &Names::pytorch()).unwrap();
+    for i in 0..4 {
+        for (a, b) in net.tensor(i).iter().zip(back.tensor(i)) {
+            let tolerance = (a.abs() * 2f32.powi(-11)).max(2f32.powi(-25));
+            assert!((a - b).abs() <= tolerance, "{a} became {b}");
+        }
+    }
+}
+
+#[test]
+fn names_take_a_prefix_and_renames() {
+    let net = loaded::<f32>();
+    let names = Names::pytorch()
+        .prefix("model.")
+        .rename("0.weight", "hidden.weight")
+        .rename("0.bias", "hidden.bias");
+    let bytes = safetensors::export(&net, Dtype::F32, &names).unwrap();
+    let file_names: Vec<String> = read_raw(&bytes).into_iter().map(|t| t.0).collect();
+    assert_eq!(
+        file_names,
+        [
+            "model.2.bias",
+            "model.2.weight",
+            "model.hidden.bias",
+            "model.hidden.weight"
+        ]
+    );
+    let mut back = DigitsMlp::<f32>::ZERO;
+    safetensors::import(&mut back, &bytes, &names).unwrap();
+    assert_eq!(bits(&back), bits(&net));
+}
