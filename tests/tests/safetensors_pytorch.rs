@@ -6,6 +6,7 @@
 //! digits train split, and `digits_models.json` with PyTorch's softmax outputs for the first
 //! 20 test rows and its test accuracy. Data: `examples/data/digits.csv` and its split.
 
+use dl_core::data::Dataset;
 use dl_core::prelude::*;
 use dl_core::safetensors::{self, Dtype, Names};
 use dl_tests::{fixture_path, load_json, safetensors_file};
@@ -20,41 +21,29 @@ network! {
     }
 }
 
-/// The digits data set: pixels / 16 and labels, by data row.
+/// The digits data set: pixels / 16 and labels of every data row, and the test rows.
 struct Digits {
-    pixels: Vec<[f64; 64]>,
+    pixels: Vec<SVector<f64, 64>>,
     labels: Vec<usize>,
     test_rows: Vec<usize>,
 }
 
-fn data_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples/data")
-        .join(name)
-}
-
 fn digits() -> Digits {
-    let text = std::fs::read_to_string(data_path("digits.csv")).expect("digits.csv");
-    let (mut pixels, mut labels) = (Vec::new(), Vec::new());
-    for line in text.lines().skip(1) {
-        let fields: Vec<f64> = line
-            .split(',')
-            .map(|f| f.parse().expect("number"))
-            .collect();
-        assert_eq!(fields.len(), 65, "64 pixels and a label");
-        pixels.push(std::array::from_fn(|k| fields[k] / 16.0));
-        labels.push(fields[64] as usize);
-    }
-    let split = std::fs::read_to_string(data_path("digits_split.csv")).expect("split");
+    let data = |name: &str| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../examples/data")
+            .join(name)
+    };
+    let all = Dataset::<f64, 64>::load(data("digits.csv")).expect("digits.csv");
+    let split = std::fs::read_to_string(data("digits_split.csv")).expect("split");
     let test_rows = split
         .lines()
-        .skip(1)
         .filter_map(|l| l.strip_suffix(",test"))
         .map(|r| r.parse().expect("row"))
         .collect();
     Digits {
-        pixels,
-        labels,
+        pixels: all.features().iter().map(|x| x / 16.0).collect(),
+        labels: all.classes(10).expect("labels 0..9"),
         test_rows,
     }
 }
