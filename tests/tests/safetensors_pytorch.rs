@@ -7,6 +7,7 @@
 //! 20 test rows and its test accuracy. Data: `examples/data/digits.csv` and its split.
 
 use dl_core::data::Dataset;
+use dl_core::metrics::argmax;
 use dl_core::prelude::*;
 use dl_core::safetensors::{self, Dtype, Names};
 use dl_tests::{fixture_path, load_json, safetensors_file};
@@ -58,23 +59,26 @@ fn model(name: &str) -> Value {
         .clone()
 }
 
-fn argmax(v: &[impl PartialOrd]) -> usize {
-    (0..v.len())
-        .reduce(|best, k| if v[k] > v[best] { k } else { best })
-        .expect("non-empty")
+/// Row `row` of the data as network `N`'s input.
+fn input<N: Network>(data: &Digits, row: usize) -> N::Input {
+    let mut x = <N::Input as Vector<N::Scalar>>::ZERO;
+    for (v, &p) in x.as_mut_slice().iter_mut().zip(data.pixels[row].iter()) {
+        *v = N::Scalar::cast(p);
+    }
+    x
 }
 
 /// The largest |ours - PyTorch's| over the listed test rows' softmax outputs.
-fn max_softmax_deviation<T: Float>(net: &DigitsMlp<T>, data: &Digits, model: &Value) -> f64 {
+fn max_softmax_deviation<N: Network>(net: &N, data: &Digits, model: &Value) -> f64 {
     let rows = model["test_rows_first_20"].as_array().expect("rows");
     let expected = model["softmax_first_20"].as_array().expect("softmax");
     assert_eq!(rows.len(), 20);
     let mut worst = 0.0f64;
     for (row, probs) in rows.iter().zip(expected) {
-        let row = row.as_u64().expect("row") as usize;
-        let x = SVector::<T, 64>::from_fn(|k, _| T::cast(data.pixels[row][k]));
-        let y = net.forward(&x);
-        for (ours, theirs) in y.iter().zip(probs.as_array().expect("probs")) {
+        let y = net.forward(&input::<N>(data, row.as_u64().expect("row") as usize));
+        let probs = probs.as_array().expect("probs");
+        assert_eq!(probs.len(), y.as_slice().len());
+        for (ours, theirs) in y.as_slice().iter().zip(probs) {
             worst = worst.max((ours.as_f64() - theirs.as_f64().expect("prob")).abs());
         }
     }
@@ -82,20 +86,52 @@ fn max_softmax_deviation<T: Float>(net: &DigitsMlp<T>, data: &Digits, model: &Va
 }
 
 /// Correct predictions on the test split.
-fn test_correct<T: Float>(net: &DigitsMlp<T>, data: &Digits) -> usize {
+fn test_correct<N: Network>(net: &N, data: &Digits) -> usize {
     data.test_rows
         .iter()
-        .filter(|&&row| {
-            let x = SVector::<T, 64>::from_fn(|k, _| T::cast(data.pixels[row][k]));
-            argmax(net.forward(&x).as_slice()) == data.labels[row]
-        })
+        .filter(|&&row| argmax(net.forward(&input::<N>(data, row)).as_slice()) == data.labels[row])
         .count()
 }
 
-fn loaded<T: Float>() -> DigitsMlp<T> {
-    let mut net = DigitsMlp::<T>::new(1);
-    safetensors::load(&mut net, fixture_path("digits_mlp.safetensors")).expect("loads");
+/// A network (seeded, so not zero) with PyTorch's weights from fixture `file`.
+fn loaded_from<N: Network>(file: &str) -> N {
+    let mut net = N::new(1);
+    safetensors::load(&mut net, fixture_path(file)).expect("loads");
     net
+}
+
+fn loaded<T: Float>() -> DigitsMlp<T> {
+    loaded_from("digits_mlp.safetensors")
+}
+
+/// Loads model `name` into `N32` and `N64` and checks both against PyTorch: softmax outputs
+/// of the listed rows to 1e-6, and the same number of correct test predictions.
+fn reproduces_pytorch<N32: Network, N64: Network>(name: &str) {
+    let data = digits();
+    let model = model(name);
+    let file = model["file"].as_str().expect("file");
+    let pytorch_accuracy = model["test_accuracy"].as_f64().unwrap();
+    assert_eq!(data.test_rows.len(), 360);
+
+    let f32_net = loaded_from::<N32>(file);
+    let f64_net = loaded_from::<N64>(file);
+    let dev32 = max_softmax_deviation(&f32_net, &data, &model);
+    let dev64 = max_softmax_deviation(&f64_net, &data, &model);
+    println!("{name}: max |softmax - PyTorch| over 20 test rows: f32 {dev32:.3e}, f64 {dev64:.3e}");
+    assert!(dev32 <= 1e-6, "f32 deviation {dev32:e}");
+    assert!(dev64 <= 1e-6, "f64 deviation {dev64:e}");
+
+    for (scalar, correct) in [
+        ("f32", test_correct(&f32_net, &data)),
+        ("f64", test_correct(&f64_net, &data)),
+    ] {
+        let accuracy = correct as f64 / 360.0;
+        println!(
+            "{name} {scalar}: test accuracy {accuracy:.6} ({correct}/360), PyTorch {pytorch_accuracy:.6}"
+        );
+        // PyTorch's accuracy is a float32 ratio; the counts must agree exactly.
+        assert_eq!(correct, (pytorch_accuracy * 360.0).round() as usize);
+    }
 }
 
 /// The tensors of a safetensors file, read independently of the library: name, dtype, shape
@@ -163,30 +199,7 @@ fn mlp_weights_land_transposed_into_nalgebra() {
 
 #[test]
 fn mlp_reproduces_pytorch_softmax_and_accuracy() {
-    let data = digits();
-    let model = model("digits_mlp");
-    let pytorch_accuracy = model["test_accuracy"].as_f64().unwrap();
-    assert_eq!(data.test_rows.len(), 360);
-
-    let f32_net = loaded::<f32>();
-    let f64_net = loaded::<f64>();
-    let dev32 = max_softmax_deviation(&f32_net, &data, &model);
-    let dev64 = max_softmax_deviation(&f64_net, &data, &model);
-    println!("max |softmax - PyTorch| over 20 test rows: f32 {dev32:.3e}, f64 {dev64:.3e}");
-    assert!(dev32 <= 1e-6, "f32 deviation {dev32:e}");
-    assert!(dev64 <= 1e-6, "f64 deviation {dev64:e}");
-
-    for (scalar, correct) in [
-        ("f32", test_correct(&f32_net, &data)),
-        ("f64", test_correct(&f64_net, &data)),
-    ] {
-        let accuracy = correct as f64 / 360.0;
-        println!(
-            "{scalar}: test accuracy {accuracy:.6} ({correct}/360), PyTorch {pytorch_accuracy:.6}"
-        );
-        // PyTorch's accuracy is a float32 ratio; the counts must agree exactly.
-        assert_eq!(correct, (pytorch_accuracy * 360.0).round() as usize);
-    }
+    reproduces_pytorch::<DigitsMlp<f32>, DigitsMlp<f64>>("digits_mlp");
 }
 
 #[test]
@@ -329,4 +342,27 @@ fn names_take_a_prefix_and_renames() {
     let mut back = DigitsMlp::<f32>::ZERO;
     safetensors::import(&mut back, &bytes, &names).unwrap();
     assert_eq!(bits(&back), bits(&net));
+}
+
+#[test]
+fn negative_control_untransposed_weights_miss_pytorch() {
+    // The same bytes copied straight into nalgebra's column-major memory (no transpose) give
+    // a network that the softmax comparison rejects: the check can fail.
+    let bytes = std::fs::read(fixture_path("digits_mlp.safetensors")).unwrap();
+    let mut net = loaded::<f64>();
+    let (_, _, _, data) = read_raw(&bytes)
+        .into_iter()
+        .find(|t| t.0 == "0.weight")
+        .unwrap();
+    for (v, b) in net
+        .layer1
+        .weight
+        .as_mut_slice()
+        .iter_mut()
+        .zip(data.chunks(4))
+    {
+        *v = f32::from_le_bytes(b.try_into().unwrap()) as f64;
+    }
+    let deviation = max_softmax_deviation(&net, &digits(), &model("digits_mlp"));
+    assert!(deviation > 1e-2, "deviation {deviation}");
 }
