@@ -366,3 +366,48 @@ fn negative_control_untransposed_weights_miss_pytorch() {
     let deviation = max_softmax_deviation(&net, &digits(), &model("digits_mlp"));
     assert!(deviation > 1e-2, "deviation {deviation}");
 }
+
+network! {
+    /// Two small layers, for property tests over arbitrary weights.
+    pub struct Small {
+        Dense<3, 2, Tanh>,
+        Dense<2, 2, Identity>,
+    }
+}
+
+fn small_from_bits<T: Float>(values: &[T]) -> Small<T> {
+    let mut net = Small::<T>::ZERO;
+    let mut values = values.iter().copied();
+    for i in 0..Small::<T>::TENSORS {
+        for v in net.tensor_mut(i) {
+            *v = values.next().expect("enough values");
+        }
+    }
+    net
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_finite_weights_round_trip_bit_for_bit(
+        bits32 in proptest::collection::vec(proptest::num::f32::ANY, 14),
+        bits64 in proptest::collection::vec(proptest::num::f64::ANY, 14),
+    ) {
+        // Subnormals, -0.0 and extremes included; NaN and infinities are refused on export.
+        let finite32: Vec<f32> = bits32.iter().map(|v| if v.is_finite() { *v } else { 0.0 }).collect();
+        let finite64: Vec<f64> = bits64.iter().map(|v| if v.is_finite() { *v } else { -0.0 }).collect();
+        let net32 = small_from_bits(&finite32);
+        let net64 = small_from_bits(&finite64);
+        for dtype in [Dtype::F32, Dtype::F64] {
+            let bytes = safetensors::export(&net32, dtype, &Names::pytorch()).unwrap();
+            let mut back = Small::<f32>::ZERO;
+            safetensors::import(&mut back, &bytes, &Names::pytorch()).unwrap();
+            proptest::prop_assert_eq!(bits(&back), bits(&net32));
+        }
+        let bytes = safetensors::export(&net64, Dtype::F64, &Names::pytorch()).unwrap();
+        let mut back = Small::<f64>::ZERO;
+        safetensors::import(&mut back, &bytes, &Names::pytorch()).unwrap();
+        proptest::prop_assert_eq!(bits(&back), bits(&net64));
+        let names: Vec<String> = (0..4).map(|i| Names::pytorch_name(&net64, i)).collect();
+        proptest::prop_assert_eq!(names, ["0.weight", "0.bias", "2.weight", "2.bias"]);
+    }
+}
