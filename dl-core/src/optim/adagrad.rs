@@ -1,6 +1,6 @@
 //! Adagrad: per-parameter learning rates from the sum of squared gradients.
 
-use super::{assert_same_layout, OptimizerBase, ParamsOptimizer, Regularization, Regularize};
+use super::{assert_same_layout, sqrt, OptimizerBase, ParamsOptimizer, Regularization, Regularize};
 use crate::float::Float;
 use crate::network::Params;
 use core::marker::PhantomData;
@@ -103,7 +103,7 @@ impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for Adagrad<T, 
             let pairs = penalty.apply(params.tensor_mut(i), grads.tensor(i));
             for ((p, g), s) in pairs.zip(self.sum_squares.tensor_mut(i)) {
                 *s += g * g;
-                *p -= clr * (g / (s.sqrt() + eps));
+                *p -= clr * (g / (sqrt(*s) + eps));
             }
         }
         self.steps += 1;

@@ -1,6 +1,6 @@
 //! Adam: momentum and RMSprop-style scaling with bias-corrected moment estimates.
 
-use super::{assert_same_layout, OptimizerBase, ParamsOptimizer, Regularization, Regularize};
+use super::{assert_same_layout, sqrt, OptimizerBase, ParamsOptimizer, Regularization, Regularize};
 use crate::float::Float;
 use crate::network::Params;
 use core::marker::PhantomData;
@@ -107,7 +107,7 @@ impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for Adam<T, G> 
             for ((p, g), (m, v)) in pairs.zip(moments) {
                 *m = beta1 * *m + one_minus_beta1 * g;
                 *v = beta2 * *v + one_minus_beta2 * (g * g);
-                *p -= step_size * (*m / (v.sqrt() / root_correction2 + eps));
+                *p -= step_size * (*m / (sqrt(*v) / root_correction2 + eps));
             }
         }
         self.steps += 1;

@@ -2,7 +2,7 @@
 //! centering.
 
 use super::{
-    assert_same_layout, NoState, OptimizerBase, ParamsOptimizer, Regularization, Regularize,
+    assert_same_layout, sqrt, NoState, OptimizerBase, ParamsOptimizer, Regularization, Regularize,
 };
 use crate::float::Float;
 use crate::network::Params;
@@ -173,7 +173,7 @@ where
                         *s - *a * *a
                     }
                 };
-                let denom = mean_square.sqrt() + eps;
+                let denom = sqrt(mean_square) + eps;
                 match buffer.next() {
                     None => *p -= lr * (g / denom),
                     Some(b) => {

@@ -91,13 +91,19 @@ impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for SgdMomentum
         let lr = T::cast(self.lr);
         let mu = T::cast(self.momentum);
         let keep = T::cast(1.0 - self.dampening);
-        let first = self.steps == 0;
+        // The first update sets `b = g`: `b` is zero then, so `0 * b + 1 * g` is `g` exactly.
+        let (decay, keep) = if self.steps == 0 {
+            (T::ZERO, T::ONE)
+        } else {
+            (mu, keep)
+        };
+        let nesterov = self.nesterov;
         for i in 0..P::TENSORS {
             let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
             let pairs = penalty.apply(params.tensor_mut(i), grads.tensor(i));
             for ((p, g), b) in pairs.zip(self.buffer.tensor_mut(i)) {
-                *b = if first { g } else { mu * *b + keep * g };
-                let direction = if self.nesterov { g + mu * *b } else { *b };
+                *b = decay * *b + keep * g;
+                let direction = if nesterov { g + mu * *b } else { *b };
                 *p -= lr * direction;
             }
         }
