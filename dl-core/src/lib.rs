@@ -70,7 +70,9 @@ pub mod prelude {
     pub use crate::fit::{fit, predict_all};
     pub use crate::float::Float;
     pub use crate::gradcheck::{gradcheck, GradCheck};
-    pub use crate::layer::{Dense, Layer, LayerCache};
+    pub use crate::layer::{
+        AvgPool2D, Conv2D, Dense, Dropout, Flatten, Layer, LayerCache, MaxPool2D,
+    };
     pub use crate::loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse};
     pub use crate::metrics::{Accuracy, MeanAbsoluteError, MeanSquaredError, Metric, RSquared};
     pub use crate::network;

@@ -3,6 +3,7 @@
 
 mod ast;
 mod expand;
+mod shapes;
 mod valid;
 
 use proc_macro::TokenStream;

@@ -1,9 +1,21 @@
 //! Layers. Each is a concrete struct over nalgebra fixed-size matrices, with a forward pass
 //! that caches what backward needs and a hand-derived backward pass.
 
+mod avg_pool2d;
+mod conv2d;
 mod dense;
+mod dropout;
+mod flatten;
+mod max_pool2d;
+mod parameter_free;
 
+pub use avg_pool2d::AvgPool2D;
+pub use conv2d::{out_size, Conv2D, Conv2DCache, Conv2DGrad};
 pub use dense::{Dense, DenseCache, DenseGrad};
+pub use dropout::{rate, Dropout, DropoutCache};
+pub use flatten::Flatten;
+pub use max_pool2d::{MaxPool2D, MaxPool2DCache};
+pub use parameter_free::{NoGrad, OutputCache};
 
 use crate::activation::{Activation, Kind as ActivationKind};
 use crate::float::Float;
