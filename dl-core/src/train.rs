@@ -55,7 +55,8 @@ fn check_finite<T: Float, G: Params<T>>(loss: T, grads: &G) -> Result<(), Error>
 /// One stochastic gradient step on a single sample `(x, y)`: forward, loss, backward, update.
 /// Returns the loss before the update, or [`Error::NonFiniteLoss`] /
 /// [`Error::NonFiniteGradient`] (and leaves `net` as it was) if the loss or a gradient is NaN
-/// or infinite.
+/// or infinite, or [`Error::InvalidHyperParameter`] if the optimizer's settings are out of
+/// range.
 #[inline]
 pub fn train_sample<N: Network, L: Loss, O: Optimizer<N>>(
     net: &mut N,
@@ -64,6 +65,7 @@ pub fn train_sample<N: Network, L: Loss, O: Optimizer<N>>(
     y: &N::Output,
     ws: &mut Workspace<N>,
 ) -> Result<N::Scalar, Error> {
+    opt.validate()?;
     ws.grads.fill(N::Scalar::ZERO);
     net.forward_train(x, &mut ws.cache);
     let loss = net.loss_backward::<L>(x, &ws.cache, y, &mut ws.grads, None);
@@ -75,8 +77,8 @@ pub fn train_sample<N: Network, L: Loss, O: Optimizer<N>>(
 /// One mini-batch gradient step: the gradient is averaged over the batch, as PyTorch's mean
 /// reduction does, then applied once. Returns the mean loss before the update.
 ///
-/// Errors: an empty batch, inputs and targets of different counts, or a non-finite loss or
-/// gradient (the parameters are then left as they were).
+/// Errors: an empty batch, inputs and targets of different counts, an optimizer hyper-parameter
+/// out of range, or a non-finite loss or gradient (the parameters are then left as they were).
 pub fn train_batch<N: Network, L: Loss, O: Optimizer<N>>(
     net: &mut N,
     opt: &mut O,
@@ -93,6 +95,7 @@ pub fn train_batch<N: Network, L: Loss, O: Optimizer<N>>(
     if xs.is_empty() {
         return Err(Error::EmptyBatch);
     }
+    opt.validate()?;
     ws.grads.fill(N::Scalar::ZERO);
     let mut total = N::Scalar::ZERO;
     for (x, y) in xs.iter().zip(ys) {

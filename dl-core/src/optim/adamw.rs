@@ -1,6 +1,7 @@
 //! AdamW: Adam with decoupled weight decay.
 
 use super::{Adam, OptimizerBase, ParamsOptimizer, Regularization, Regularize};
+use crate::error::Error;
 use crate::float::Float;
 use crate::network::Params;
 
@@ -79,6 +80,9 @@ impl<T: Float, G: Params<T>> OptimizerBase for AdamW<T, G> {
     }
     fn reset(&mut self) {
         self.adam.reset();
+    }
+    fn validate(&self) -> Result<(), Error> {
+        self.adam.validate()
     }
 }
 

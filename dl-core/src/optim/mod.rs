@@ -56,6 +56,7 @@ pub use sgd::Sgd;
 pub use sgd_momentum::SgdMomentum;
 pub use state_bytes::OptimizerStateBytes;
 
+use crate::error::Error;
 use crate::float::Float;
 use crate::network::{Network, Params, TensorKind};
 
@@ -80,6 +81,12 @@ pub trait OptimizerBase {
     /// Called by training loops at the end of each epoch; per-epoch schedules advance here.
     #[inline]
     fn end_epoch(&mut self) {}
+
+    /// Checks every hyper-parameter against the range PyTorch accepts (finite, learning rate
+    /// and `eps` at least 0, betas in `[0, 1)`, Nesterov only with momentum and no dampening,
+    /// ...): [`Error::InvalidHyperParameter`] names the first one out of range. The training
+    /// functions call it before every update, so a bad value never reaches the weights.
+    fn validate(&self) -> Result<(), Error>;
 }
 
 /// Applies a gradient `grads` to parameters `params` of the same layout.
@@ -120,6 +127,10 @@ impl<O: OptimizerBase> OptimizerBase for &mut O {
     fn end_epoch(&mut self) {
         (**self).end_epoch();
     }
+    #[inline]
+    fn validate(&self) -> Result<(), Error> {
+        (**self).validate()
+    }
 }
 
 impl<P, G, O: ParamsOptimizer<P, G>> ParamsOptimizer<P, G> for &mut O {
@@ -156,6 +167,37 @@ impl<T: Float> Params<T> for NoState {
     #[inline]
     fn tensor_kind(_: usize) -> TensorKind {
         TensorKind::Weight
+    }
+}
+
+/// `Ok` if hyper-parameter `name` is finite and `>= 0`.
+#[inline]
+pub(crate) fn non_negative(name: &'static str, value: f64) -> Result<(), Error> {
+    in_range(name, value, value >= 0.0, "finite and >= 0")
+}
+
+/// `Ok` if hyper-parameter `name` is in `[0, 1)`.
+#[inline]
+pub(crate) fn below_one(name: &'static str, value: f64) -> Result<(), Error> {
+    in_range(name, value, (0.0..1.0).contains(&value), "in [0, 1)")
+}
+
+/// `Ok` if `value` is finite and `ok` holds, else the error naming `name` and `expected`.
+#[inline]
+pub(crate) fn in_range(
+    name: &'static str,
+    value: f64,
+    ok: bool,
+    expected: &'static str,
+) -> Result<(), Error> {
+    if ok && value.is_finite() {
+        Ok(())
+    } else {
+        Err(Error::InvalidHyperParameter {
+            name,
+            value,
+            expected,
+        })
     }
 }
 

@@ -1,6 +1,10 @@
 //! Stochastic gradient descent with momentum, classical or Nesterov's.
 
-use super::{assert_same_layout, OptimizerBase, ParamsOptimizer, Regularization, Regularize};
+use super::{
+    assert_same_layout, in_range, non_negative, OptimizerBase, ParamsOptimizer, Regularization,
+    Regularize,
+};
+use crate::error::Error;
 use crate::float::Float;
 use crate::network::Params;
 use core::marker::PhantomData;
@@ -77,6 +81,28 @@ impl<T: Float, G: Params<T>> OptimizerBase for SgdMomentum<T, G> {
     const STATE_BYTES: usize = core::mem::size_of::<G>();
 
     rate_and_steps!();
+
+    fn validate(&self) -> Result<(), Error> {
+        non_negative("lr", self.lr)?;
+        non_negative("momentum", self.momentum)?;
+        non_negative("dampening", self.dampening)?;
+        if self.nesterov {
+            // PyTorch: "Nesterov momentum requires a momentum and zero dampening".
+            in_range(
+                "momentum",
+                self.momentum,
+                self.momentum > 0.0,
+                "> 0 with Nesterov",
+            )?;
+            in_range(
+                "dampening",
+                self.dampening,
+                self.dampening == 0.0,
+                "0 with Nesterov",
+            )?;
+        }
+        self.reg.validate()
+    }
 
     fn reset(&mut self) {
         self.buffer.fill(T::ZERO);
