@@ -234,7 +234,7 @@ fn run_case(name: &'static str) -> f64 {
         }
         "adamw" => {
             let opt = AdamW::new(c.h("lr")).betas(c.h("beta1"), c.h("beta2"));
-            let opt = opt.eps(c.h("eps")).decay(c.h("weight_decay"));
+            let opt = opt.eps(c.h("eps")).weight_decay(c.h("weight_decay"));
             run(&c, opt.regularize_all())
         }
         "sgd_exponential_decay" => {
@@ -446,7 +446,7 @@ fn weights_only_scope_leaves_biases_unregularised() {
             "sgd_l2" => run(&c, Sgd::new(c.h("lr")).weight_decay(c.h("weight_decay"))),
             "sgd_l1" => run(&c, Sgd::new(c.h("lr")).l1(c.h("l1"))),
             "adam_l2" => run(&c, Adam::new(c.h("lr")).weight_decay(c.h("weight_decay"))),
-            _ => run(&c, AdamW::new(c.h("lr")).decay(c.h("weight_decay"))),
+            _ => run(&c, AdamW::new(c.h("lr")).weight_decay(c.h("weight_decay"))),
         };
         let weights = max_rel_error(&ours, &c.trajectory, 0..4);
         let biases = max_rel_error(&ours, &u.trajectory, 4..6);
@@ -785,7 +785,7 @@ fn invalid_hyper_parameters_are_refused() {
     invalid("momentum", NON_NEGATIVE)(rms.validate());
     invalid("beta1", "in [0, 1)")(Adam::<f64, Six>::new(0.1).betas(1.0, 0.999).validate());
     invalid("beta2", "in [0, 1)")(Adam::<f64, Six>::new(0.1).betas(0.9, -0.1).validate());
-    let adamw = AdamW::<f64, Six>::new(0.1).decay(-0.01);
+    let adamw = AdamW::<f64, Six>::new(0.1).weight_decay(-0.01);
     invalid("decoupled weight decay", NON_NEGATIVE)(adamw.validate());
     let scheduled = Scheduled::per_step(Sgd::<f64>::new(0.1), Constant::new(-1.0));
     invalid("lr", NON_NEGATIVE)(scheduled.validate());
