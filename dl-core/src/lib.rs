@@ -31,6 +31,7 @@
 extern crate std;
 
 pub mod activation;
+pub mod batch;
 pub mod bytes;
 #[cfg(feature = "std")]
 pub mod data;
@@ -39,6 +40,7 @@ pub mod fit;
 pub mod float;
 pub mod gradcheck;
 pub mod init;
+pub mod kernel;
 pub mod layer;
 pub mod layout;
 pub mod loss;

@@ -33,6 +33,8 @@ pub fn expand(model: &Model) -> TokenStream {
     let last_act = activation_ty(last);
     let n_layers = model.layers.len();
     let n_layers_lit = lit(n_layers);
+    let batched = crate::batch::batched(model, &layer_tys, &last_act);
+    let (batch_item, batch_network_items) = (&batched.item, &batched.network_items);
 
     // Tensor numbering: each Dense or Conv2D layer owns two (weight, bias), the others none.
     let mut tensor_arms = Vec::new();
@@ -205,6 +207,8 @@ pub fn expand(model: &Model) -> TokenStream {
             #( #vis #fields: #cache_tys, )*
         }
 
+        #batch_item
+
         #(#links)*
         #(#nonzero)*
 
@@ -372,6 +376,8 @@ pub fn expand(model: &Model) -> TokenStream {
                     layers: &[ #(#summary_rows)* ],
                     scalar_bytes: ::core::mem::size_of::<T>(),
                 };
+
+                #batch_network_items
             }
 
             impl<T: Float> #ident<T> {
