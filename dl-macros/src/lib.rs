@@ -2,9 +2,7 @@
 //! ([`expand`]). Users reach it through `dl_core::prelude::*`.
 
 mod ast;
-mod batch;
 mod expand;
-mod shapes;
 mod valid;
 
 use proc_macro::TokenStream;
