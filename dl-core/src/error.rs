@@ -57,6 +57,16 @@ pub enum Error {
         /// The length given.
         found: usize,
     },
+    /// An optimizer or schedule hyper-parameter is out of its range (a negative learning rate,
+    /// a beta of 1, a NaN); nothing was updated.
+    InvalidHyperParameter {
+        /// Its name, e.g. `"beta1"`.
+        name: &'static str,
+        /// The value given.
+        value: f64,
+        /// The range it must be in, e.g. `"in [0, 1)"`.
+        expected: &'static str,
+    },
 }
 
 impl fmt::Display for Error {
@@ -92,6 +102,14 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "the {what} holds {found} elements but {needed} are needed"
+            ),
+            Error::InvalidHyperParameter {
+                name,
+                value,
+                expected,
+            } => write!(
+                f,
+                "the hyper-parameter {name} is {value}, expected {expected}"
             ),
         }
     }

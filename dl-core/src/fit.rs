@@ -4,7 +4,9 @@
 //! the whole set ([`Batch::Full`], batch gradient descent), one sample ([`Batch::Stochastic`])
 //! or `B` samples ([`Batch::Mini`]). Each epoch reshuffles the samples with a seeded
 //! [`Rng`](crate::rng::Rng), and each batch goes through [`train_batch`], which averages the
-//! gradient over the batch, so whatever makes `train_batch` faster makes `fit` faster.
+//! gradient over the batch, so whatever makes `train_batch` faster makes `fit` faster. At the
+//! end of each epoch it calls the optimizer's
+//! [`end_epoch`](crate::optim::OptimizerBase::end_epoch), which advances per-epoch schedules.
 //! After every epoch it evaluates the optional validation data, calls a callback, records an
 //! [`Epoch`] in a fixed-capacity [`History`], and applies early stopping.
 //!
@@ -448,6 +450,9 @@ pub fn fit_with<L: Loss, M: Metric, N: Network, O: Optimizer<N>, const E: usize>
                 return Err(diverged("weights"));
             }
         }
+
+        // Per-epoch learning-rate schedules advance here.
+        opt.end_epoch();
 
         let measure = |data: Data<'_, N::Input, N::Output>, ws: &mut Workspace<N>| {
             evaluate_in::<L, M, N>(net, data, &mut ws.cache)

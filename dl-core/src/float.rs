@@ -20,6 +20,11 @@ pub trait Float: RealField + Copy + Default + core::fmt::Debug + core::fmt::Disp
     fn as_f64(self) -> f64;
     /// Neither infinite nor NaN.
     fn finite(self) -> bool;
+    /// `self * a + b`, as one fused multiply-add instruction when the build targets FMA
+    /// (`-C target-cpu=native` on this machine) and links `std`, whose `mul_add` becomes
+    /// `vfmadd`; otherwise as a multiply and an add (`core` has no vectorisable fused form, and
+    /// `libm`'s `fma` is a scalar call). Used by the matrix kernels in [`crate::kernel`].
+    fn mul_add_fast(self, a: Self, b: Self) -> Self;
 }
 
 impl Float for f32 {
@@ -38,6 +43,13 @@ impl Float for f32 {
     fn finite(self) -> bool {
         self.is_finite()
     }
+    #[inline(always)]
+    fn mul_add_fast(self, a: Self, b: Self) -> Self {
+        #[cfg(all(feature = "std", target_feature = "fma"))]
+        return std::primitive::f32::mul_add(self, a, b);
+        #[cfg(not(all(feature = "std", target_feature = "fma")))]
+        return self * a + b;
+    }
 }
 
 impl Float for f64 {
@@ -55,5 +67,12 @@ impl Float for f64 {
     #[inline(always)]
     fn finite(self) -> bool {
         self.is_finite()
+    }
+    #[inline(always)]
+    fn mul_add_fast(self, a: Self, b: Self) -> Self {
+        #[cfg(all(feature = "std", target_feature = "fma"))]
+        return std::primitive::f64::mul_add(self, a, b);
+        #[cfg(not(all(feature = "std", target_feature = "fma")))]
+        return self * a + b;
     }
 }

@@ -22,6 +22,10 @@ pub struct GradCheck {
 /// `(L(p + h) - L(p - h)) / 2h`, for every parameter and every input. `net` is perturbed in
 /// place and restored bit for bit.
 ///
+/// Every evaluation starts from a fresh [`CACHE_ZERO`](Network::CACHE_ZERO), so a layer that
+/// draws randomness while training (Dropout, whose generator lives in the cache) uses the
+/// same mask in the analytic pass and in every finite difference.
+///
 /// Meant for `f64` networks and small sizes: it makes two forward passes per scalar.
 pub fn gradcheck<N, L>(net: &mut N, x: &N::Input, y: &N::Output, h: f64) -> GradCheck
 where
@@ -41,6 +45,7 @@ where
         checked: 0,
     };
     let loss_at = |net: &N, x: &N::Input, cache: &mut N::Cache| -> f64 {
+        *cache = N::CACHE_ZERO;
         net.forward_train(x, cache);
         N::loss::<L>(cache, y)
     };

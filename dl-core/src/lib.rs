@@ -31,6 +31,7 @@
 extern crate std;
 
 pub mod activation;
+pub mod batch;
 pub mod bytes;
 #[cfg(feature = "std")]
 pub mod data;
@@ -39,6 +40,7 @@ pub mod fit;
 pub mod float;
 pub mod gradcheck;
 pub mod init;
+pub mod kernel;
 pub mod layer;
 pub mod layout;
 pub mod loss;
@@ -70,7 +72,9 @@ pub mod prelude {
     pub use crate::fit::{fit, predict_all};
     pub use crate::float::Float;
     pub use crate::gradcheck::{gradcheck, GradCheck};
-    pub use crate::layer::{Dense, Layer, LayerCache};
+    pub use crate::layer::{
+        AvgPool2D, Conv2D, Dense, Dropout, Flatten, Layer, LayerCache, MaxPool2D,
+    };
     pub use crate::loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse};
     pub use crate::metrics::{Accuracy, MeanAbsoluteError, MeanSquaredError, Metric, RSquared};
     pub use crate::network;

@@ -218,4 +218,27 @@ pub trait Network: Params<Self::Scalar> {
     fn summary() -> Summary {
         Self::SUMMARY
     }
+
+    /// The buffers of a batched training pass: every layer's cache and output gradient for
+    /// [`BATCH`](Network::BATCH) samples (a [`LayerBatch`](crate::batch::LayerBatch) a layer).
+    type Batch;
+    /// How many samples [`loss_backward_batch`](Network::loss_backward_batch) handles at once:
+    /// [`batch::BATCH`](crate::batch::BATCH) when every layer has a batched kernel, else 1.
+    const BATCH: usize;
+    /// Zeroed batch buffers, as a `const`.
+    const BATCH_ZERO: Self::Batch;
+
+    /// [`loss_backward`](Network::loss_backward) for the first `n = min(xs.len(), ys.len(),
+    /// BATCH)` samples at once: one forward pass over the whole batch (`Z = W X + b` a layer,
+    /// through the blocked kernels of [`crate::kernel`]), then one backward pass, adding every
+    /// sample's parameter gradients into `grads`. Returns the sum of the `n` losses.
+    ///
+    /// Same result as `n` calls of `forward_train` and `loss_backward`, up to rounding.
+    fn loss_backward_batch<L: Loss>(
+        &self,
+        xs: &[Self::Input],
+        ys: &[Self::Output],
+        batch: &mut Self::Batch,
+        grads: &mut Self::Gradient,
+    ) -> Self::Scalar;
 }

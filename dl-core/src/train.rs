@@ -8,7 +8,8 @@ use crate::loss::Loss;
 use crate::network::{Network, Params};
 use crate::optim::Optimizer;
 
-/// The memory a training step works in: the forward cache and the gradient accumulator.
+/// The memory a training step works in: the forward cache, the gradient accumulator and the
+/// buffers of the batched pass ([`Network::BATCH`] samples' caches and output gradients).
 /// Build it once and reuse it; it never allocates. For large networks, [`Workspace::boxed`]
 /// (with the `std` feature) puts it on the heap instead of the stack.
 pub struct Workspace<N: Network> {
@@ -16,6 +17,8 @@ pub struct Workspace<N: Network> {
     pub cache: N::Cache,
     /// Gradients, accumulated over a batch.
     pub grads: N::Gradient,
+    /// The batched pass's buffers, used by [`train_batch`].
+    pub batch: N::Batch,
 }
 
 impl<N: Network> Workspace<N> {
@@ -24,6 +27,7 @@ impl<N: Network> Workspace<N> {
         Workspace {
             cache: N::CACHE_ZERO,
             grads: <N::Gradient as Params<N::Scalar>>::ZERO,
+            batch: N::BATCH_ZERO,
         }
     }
 
@@ -55,7 +59,8 @@ fn check_finite<T: Float, G: Params<T>>(loss: T, grads: &G) -> Result<(), Error>
 /// One stochastic gradient step on a single sample `(x, y)`: forward, loss, backward, update.
 /// Returns the loss before the update, or [`Error::NonFiniteLoss`] /
 /// [`Error::NonFiniteGradient`] (and leaves `net` as it was) if the loss or a gradient is NaN
-/// or infinite.
+/// or infinite, or [`Error::InvalidHyperParameter`] if the optimizer's settings are out of
+/// range.
 #[inline]
 pub fn train_sample<N: Network, L: Loss, O: Optimizer<N>>(
     net: &mut N,
@@ -64,6 +69,7 @@ pub fn train_sample<N: Network, L: Loss, O: Optimizer<N>>(
     y: &N::Output,
     ws: &mut Workspace<N>,
 ) -> Result<N::Scalar, Error> {
+    opt.validate()?;
     ws.grads.fill(N::Scalar::ZERO);
     net.forward_train(x, &mut ws.cache);
     let loss = net.loss_backward::<L>(x, &ws.cache, y, &mut ws.grads, None);
@@ -75,8 +81,13 @@ pub fn train_sample<N: Network, L: Loss, O: Optimizer<N>>(
 /// One mini-batch gradient step: the gradient is averaged over the batch, as PyTorch's mean
 /// reduction does, then applied once. Returns the mean loss before the update.
 ///
-/// Errors: an empty batch, inputs and targets of different counts, or a non-finite loss or
-/// gradient (the parameters are then left as they were).
+/// A batch of more than one sample runs through [`Network::loss_backward_batch`], in runs of
+/// [`Network::BATCH`] samples: each layer's forward and backward pass over the whole run at
+/// once, as matrix products in the blocked kernels of [`crate::kernel`]. A single sample takes
+/// the per-sample path.
+///
+/// Errors: an empty batch, inputs and targets of different counts, an optimizer hyper-parameter
+/// out of range, or a non-finite loss or gradient (the parameters are then left as they were).
 pub fn train_batch<N: Network, L: Loss, O: Optimizer<N>>(
     net: &mut N,
     opt: &mut O,
@@ -93,11 +104,18 @@ pub fn train_batch<N: Network, L: Loss, O: Optimizer<N>>(
     if xs.is_empty() {
         return Err(Error::EmptyBatch);
     }
+    opt.validate()?;
     ws.grads.fill(N::Scalar::ZERO);
     let mut total = N::Scalar::ZERO;
-    for (x, y) in xs.iter().zip(ys) {
-        net.forward_train(x, &mut ws.cache);
-        total += net.loss_backward::<L>(x, &ws.cache, y, &mut ws.grads, None);
+    if xs.len() == 1 || N::BATCH <= 1 {
+        for (x, y) in xs.iter().zip(ys) {
+            net.forward_train(x, &mut ws.cache);
+            total += net.loss_backward::<L>(x, &ws.cache, y, &mut ws.grads, None);
+        }
+    } else {
+        for (x, y) in xs.chunks(N::BATCH).zip(ys.chunks(N::BATCH)) {
+            total += net.loss_backward_batch::<L>(x, y, &mut ws.batch, &mut ws.grads);
+        }
     }
     let inv = N::Scalar::ONE / N::Scalar::cast(xs.len() as f64);
     let loss = total * inv;

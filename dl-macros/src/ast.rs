@@ -2,25 +2,38 @@
 //!
 //! ```text
 //! #[attrs] vis struct Name {
-//!     [name:] Kind<arg, arg, ...>,
+//!     [input: [C, H, W],]
+//!     [name:] Kind<arg, arg, ..., [key = arg, ...]>,
 //!     ...
 //! }
 //! ```
 //! An argument is an integer literal, a float literal, a const name or path (`N_IN`,
 //! `consts::N`), a const block (`{ HIDDEN / 2 }`), or an activation with optional generic
-//! arguments (`LeakyRelu<0.01>`). Which is which is decided by position in `valid`.
+//! arguments (`LeakyRelu<0.01>`). Which is which is decided by position in `valid`. Named
+//! arguments (`stride = 2`, `padding = 1`) follow the positional ones. The optional first
+//! entry `input: [C, H, W]` declares an image input, from which `shapes` computes every
+//! layer's output shape.
 
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::{braced, Attribute, Ident, LitFloat, LitInt, Token, Visibility};
+use syn::token::Bracket;
+use syn::{braced, bracketed, Attribute, Ident, LitFloat, LitInt, Token, Visibility};
 
 pub struct Input {
     pub attrs: Vec<Attribute>,
     pub vis: Visibility,
     pub ident: Ident,
+    pub shape: Option<InputShape>,
     pub layers: Vec<LayerDecl>,
+}
+
+/// `input: [1, 8, 8]`: the network's input shape, channels, height and width.
+pub struct InputShape {
+    pub dims: Vec<Arg>,
+    /// The whole entry, for spans.
+    pub tokens: TokenStream,
 }
 
 pub struct LayerDecl {
@@ -42,6 +55,8 @@ pub enum Arg {
     Block(syn::ExprBlock),
     /// A negative literal, `-1` or `-0.5`.
     Neg(Token![-], Box<Arg>),
+    /// `stride = 2`.
+    Named(Ident, Token![=], Box<Arg>),
 }
 
 impl Parse for Input {
@@ -52,6 +67,17 @@ impl Parse for Input {
         let ident = input.parse()?;
         let content;
         braced!(content in input);
+        let shape = if content.peek(Ident) && content.peek2(Token![:]) && content.peek3(Bracket) {
+            let ahead = content.fork();
+            let key: Ident = ahead.parse()?;
+            if key == "input" {
+                Some(content.parse()?)
+            } else {
+                None
+            }
+        } else {
+            None
+        };
         let layers = Punctuated::<LayerDecl, Token![,]>::parse_terminated(&content)?;
         if !input.is_empty() {
             return Err(input.error("unexpected tokens after the network's closing brace"));
@@ -60,7 +86,27 @@ impl Parse for Input {
             attrs,
             vis,
             ident,
+            shape,
             layers: layers.into_iter().collect(),
+        })
+    }
+}
+
+impl Parse for InputShape {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let start = input.fork();
+        input.parse::<Ident>()?;
+        input.parse::<Token![:]>()?;
+        let content;
+        bracketed!(content in input);
+        let dims = Punctuated::<Arg, Token![,]>::parse_terminated(&content)?;
+        let tokens = tokens_between(&start, input);
+        if !input.is_empty() {
+            input.parse::<Token![,]>()?;
+        }
+        Ok(InputShape {
+            dims: dims.into_iter().collect(),
+            tokens,
         })
     }
 }
@@ -111,6 +157,12 @@ impl Parse for Arg {
             Ok(Arg::Float(input.parse()?))
         } else if input.peek(syn::token::Brace) {
             Ok(Arg::Block(input.parse()?))
+        } else if input.peek(Ident) && input.peek2(Token![=]) && !input.peek2(Token![==]) {
+            Ok(Arg::Named(
+                input.parse()?,
+                input.parse()?,
+                Box::new(input.parse()?),
+            ))
         } else if input.peek(Token![-]) {
             Ok(Arg::Neg(input.parse()?, Box::new(input.parse()?)))
         } else if input.peek(Ident) || input.peek(Token![::]) || input.peek(Token![crate]) {
@@ -146,6 +198,11 @@ impl ToTokens for Arg {
             Arg::Block(b) => b.to_tokens(tokens),
             Arg::Neg(m, a) => {
                 m.to_tokens(tokens);
+                a.to_tokens(tokens);
+            }
+            Arg::Named(name, eq, a) => {
+                name.to_tokens(tokens);
+                eq.to_tokens(tokens);
                 a.to_tokens(tokens);
             }
         }

@@ -2,8 +2,8 @@
 //! and impls of `Params` and `Network`. The output is meant to read like code written by hand
 //! (`cargo expand` shows it).
 
-use crate::valid::{Activation, Kind, Layer, Model};
-use proc_macro2::TokenStream;
+use crate::valid::{Activation, Kind, Layer, Model, Shape};
+use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
 pub fn expand(model: &Model) -> TokenStream {
@@ -25,15 +25,18 @@ pub fn expand(model: &Model) -> TokenStream {
     let layer_tys: Vec<_> = model.layers.iter().map(layer_ty).collect();
     let grad_tys: Vec<_> = model.layers.iter().map(grad_ty).collect();
     let cache_tys: Vec<_> = model.layers.iter().map(cache_ty).collect();
-    let input_dim = &model.layers[0].inputs().tokens;
+    let input_dim = &model.input.flat.tokens;
+    let input_shape = shape_dims(&model.input);
     let last = model.layers.last().expect("checked non-empty");
     let output_dim = &last.outputs().tokens;
     let last_field = &last.field;
     let last_act = activation_ty(last);
     let n_layers = model.layers.len();
     let n_layers_lit = lit(n_layers);
+    let batched = crate::batch::batched(model, &layer_tys, &last_act);
+    let (batch_item, batch_network_items) = (&batched.item, &batched.network_items);
 
-    // Tensor numbering: each Dense layer owns two (weight, bias).
+    // Tensor numbering: each Dense or Conv2D layer owns two (weight, bias), the others none.
     let mut tensor_arms = Vec::new();
     let mut tensor_mut_arms = Vec::new();
     let mut kind_arms = Vec::new();
@@ -42,6 +45,11 @@ pub fn expand(model: &Model) -> TokenStream {
     let mut module = quote!(0);
     let mut first = 0usize;
     for ((l, ty), layer_ty) in model.layers.iter().zip(&grad_tys).zip(&layer_tys) {
+        let modules = module.clone();
+        module = quote!(#module + <#layer_ty as Layer<T>>::TORCH_MODULES);
+        if !matches!(l.kind, Kind::Dense { .. } | Kind::Conv2D { .. }) {
+            continue;
+        }
         let f = &l.field;
         let (lo, hi) = (lit(first), lit(first + 1));
         let local = if first == 0 {
@@ -52,8 +60,8 @@ pub fn expand(model: &Model) -> TokenStream {
         tensor_arms.push(quote! { #lo..=#hi => self.#f.tensor(#local), });
         tensor_mut_arms.push(quote! { #lo..=#hi => self.#f.tensor_mut(#local), });
         kind_arms.push(quote! { #lo..=#hi => <#ty as Params<T>>::tensor_kind(#local), });
-        layout_arms.push(quote! { #lo..=#hi => self.#f.tensor_layout(#local).in_module(#module), });
-        module = quote!(#module + <#layer_ty as Layer<T>>::TORCH_MODULES);
+        layout_arms
+            .push(quote! { #lo..=#hi => self.#f.tensor_layout(#local).in_module(#modules), });
         first += 2;
     }
     let tensors = lit(first);
@@ -108,7 +116,7 @@ pub fn expand(model: &Model) -> TokenStream {
     let summary_rows = model.layers.iter().map(|l| {
         let field = l.field.to_string();
         let text = &l.text;
-        let out = &l.outputs().tokens;
+        let out = shape_dims(&l.output);
         let params = param_count(l);
         quote! {
             LayerInfo { name: #field, layer: #text, output: &[#out], params: #params },
@@ -143,6 +151,37 @@ pub fn expand(model: &Model) -> TokenStream {
         }
     });
 
+    let cache_zeros = model
+        .layers
+        .iter()
+        .zip(&layer_tys)
+        .map(|(l, ty)| match l.kind {
+            Kind::Dropout(_) => {
+                let seed = dropout_seed(l);
+                quote!(::dl_core::layer::DropoutCache::seeded(#seed))
+            }
+            _ => quote!(<#ty as Layer<T>>::CACHE_ZERO),
+        });
+    let dropouts: Vec<_> = model
+        .layers
+        .iter()
+        .filter(|l| matches!(l.kind, Kind::Dropout(_)))
+        .collect();
+    let seed_dropout = if dropouts.is_empty() {
+        quote!()
+    } else {
+        let fields = dropouts.iter().map(|l| &l.field);
+        let seeds = dropouts.iter().map(|l| dropout_seed(l));
+        quote! {
+            /// Restarts the masks of every Dropout layer from `seed`: the same seed gives the
+            /// same masks in the same order. (Each layer mixes in its own constant, so two
+            /// Dropout layers never share a mask.)
+            pub fn seed_dropout(cache: &mut #cache<T>, seed: u64) {
+                #( cache.#fields.rng = Rng::new(seed ^ #seeds); )*
+            }
+        }
+    };
+
     let grad_doc = format!("Gradients of every parameter of [`{name}`], shaped like it.");
     let cache_doc = format!(
         "What [`{name}`]'s training forward pass keeps for backward: each layer's \
@@ -167,6 +206,8 @@ pub fn expand(model: &Model) -> TokenStream {
         #vis struct #cache<T: ::dl_core::float::Float = f32> {
             #( #vis #fields: #cache_tys, )*
         }
+
+        #batch_item
 
         #(#links)*
         #(#nonzero)*
@@ -261,7 +302,7 @@ pub fn expand(model: &Model) -> TokenStream {
                 const OUTPUTS: usize = #output_dim;
                 const LAYERS: usize = #n_layers_lit;
                 const CACHE_ZERO: #cache<T> = #cache {
-                    #( #fields: <#layer_tys as Layer<T>>::CACHE_ZERO, )*
+                    #( #fields: #cache_zeros, )*
                 };
 
                 fn init(&mut self, seed: u64) {
@@ -331,10 +372,12 @@ pub fn expand(model: &Model) -> TokenStream {
 
                 const SUMMARY: Summary = Summary {
                     name: #name,
-                    input: &[#input_dim],
+                    input: &[#input_shape],
                     layers: &[ #(#summary_rows)* ],
                     scalar_bytes: ::core::mem::size_of::<T>(),
                 };
+
+                #batch_network_items
             }
 
             impl<T: Float> #ident<T> {
@@ -363,6 +406,7 @@ pub fn expand(model: &Model) -> TokenStream {
                 ) {
                     #(#backward)*
                 }
+                #seed_dropout
             }
         };
     }
@@ -374,8 +418,7 @@ fn lit(n: usize) -> proc_macro2::Literal {
 }
 
 fn activation_ty(layer: &Layer) -> TokenStream {
-    let Kind::Dense { activation, .. } = &layer.kind;
-    match activation {
+    match layer.activation() {
         Activation::Identity => quote!(::dl_core::activation::Identity),
         Activation::Sigmoid => quote!(::dl_core::activation::Sigmoid),
         Activation::Tanh => quote!(::dl_core::activation::Tanh),
@@ -387,30 +430,114 @@ fn activation_ty(layer: &Layer) -> TokenStream {
     }
 }
 
+/// A shape's sizes for `summary()`: `8, 4, 4` for an image, the length for a vector.
+fn shape_dims(shape: &Shape) -> TokenStream {
+    match shape.image {
+        Some(dims) => {
+            let dims = dims.map(lit);
+            quote!(#(#dims),*)
+        }
+        None => shape.flat.tokens.clone(),
+    }
+}
+
+/// An image shape's `[c, h, w]` as literals (the macro always knows them for image layers).
+fn image(shape: &Shape) -> [Literal; 3] {
+    shape.image.unwrap_or([1, 1, 1]).map(lit)
+}
+
+/// The seed a Dropout layer's masks start from: a constant mixed with its position.
+fn dropout_seed(layer: &Layer) -> u64 {
+    0xD50F_0000_0000_0000 ^ layer.number as u64
+}
+
 /// The layer's type in the struct. Its input size is the previous layer's output size, so the
 /// generated code is consistent even when the user's sizes are not: the mismatch is reported
 /// once, by the macro or by the `fits` check, and never again as a type error.
 fn layer_ty(layer: &Layer) -> TokenStream {
-    let Kind::Dense { outputs, .. } = &layer.kind;
-    let (i, o) = (&layer.chained_inputs, &outputs.tokens);
     let act = activation_ty(layer);
-    quote!(::dl_core::layer::Dense<T, #i, #o, #act>)
+    let (n_in, n_out) = (&layer.chained_inputs, &layer.output.flat.tokens);
+    match &layer.kind {
+        Kind::Dense { outputs, .. } => {
+            let o = &outputs.tokens;
+            quote!(::dl_core::layer::Dense<T, #n_in, #o, #act>)
+        }
+        Kind::Conv2D {
+            kernel,
+            stride,
+            padding,
+            ..
+        } => {
+            let [c, h, w] = image(&layer.input);
+            let [co, ..] = image(&layer.output);
+            let patch = lit(layer.input.image.map_or(1, |d| d[0]) * kernel * kernel);
+            let (k, s, p) = (lit(*kernel), lit(*stride), lit(*padding));
+            quote!(::dl_core::layer::Conv2D<T, #c, #h, #w, #co, #k, #s, #p, #patch, #n_in, #n_out, #act>)
+        }
+        Kind::MaxPool2D(pool) | Kind::AvgPool2D(pool) => {
+            let [c, h, w] = image(&layer.input);
+            let (k, s) = (lit(pool.kernel), lit(pool.stride));
+            let name = if matches!(layer.kind, Kind::MaxPool2D(_)) {
+                quote!(MaxPool2D)
+            } else {
+                quote!(AvgPool2D)
+            };
+            quote!(::dl_core::layer::#name<T, #c, #h, #w, #k, #s, #n_in, #n_out>)
+        }
+        Kind::Flatten => quote!(::dl_core::layer::Flatten<T, #n_out>),
+        Kind::Dropout(rate) => {
+            quote!(::dl_core::layer::Dropout<T, #n_out, { ::dl_core::layer::rate(#rate) }>)
+        }
+    }
 }
 
 fn grad_ty(layer: &Layer) -> TokenStream {
-    let Kind::Dense { outputs, .. } = &layer.kind;
-    let (i, o) = (&layer.chained_inputs, &outputs.tokens);
-    quote!(::dl_core::layer::DenseGrad<T, #i, #o>)
+    match &layer.kind {
+        Kind::Dense { outputs, .. } => {
+            let (i, o) = (&layer.chained_inputs, &outputs.tokens);
+            quote!(::dl_core::layer::DenseGrad<T, #i, #o>)
+        }
+        Kind::Conv2D { .. } => {
+            let (co, patch) = conv_sizes(layer);
+            quote!(::dl_core::layer::Conv2DGrad<T, #co, #patch>)
+        }
+        _ => quote!(::dl_core::layer::NoGrad<T>),
+    }
 }
 
 fn cache_ty(layer: &Layer) -> TokenStream {
-    let Kind::Dense { outputs, .. } = &layer.kind;
-    let o = &outputs.tokens;
-    quote!(::dl_core::layer::DenseCache<T, #o>)
+    let o = &layer.output.flat.tokens;
+    match &layer.kind {
+        Kind::Dense { .. } => quote!(::dl_core::layer::DenseCache<T, #o>),
+        Kind::Conv2D { .. } => quote!(::dl_core::layer::Conv2DCache<T, #o>),
+        Kind::MaxPool2D(_) => quote!(::dl_core::layer::MaxPool2DCache<T, #o>),
+        Kind::AvgPool2D(_) | Kind::Flatten => quote!(::dl_core::layer::OutputCache<T, #o>),
+        Kind::Dropout(_) => quote!(::dl_core::layer::DropoutCache<T, #o>),
+    }
+}
+
+/// A convolution's output channels and patch length `C_in * K * K`.
+fn conv_sizes(layer: &Layer) -> (Literal, Literal) {
+    let Kind::Conv2D { kernel, .. } = &layer.kind else {
+        unreachable!("conv_sizes on a Conv2D layer")
+    };
+    let [c, ..] = layer.input.image.unwrap_or([1, 1, 1]);
+    let [co, ..] = layer.output.image.unwrap_or([1, 1, 1]);
+    (lit(co), lit(c * kernel * kernel))
 }
 
 fn param_count(layer: &Layer) -> TokenStream {
-    let Kind::Dense { outputs, .. } = &layer.kind;
-    let (i, o) = (&layer.chained_inputs, &outputs.tokens);
-    quote!((#i * #o + #o))
+    match &layer.kind {
+        Kind::Dense { outputs, .. } => {
+            let (i, o) = (&layer.chained_inputs, &outputs.tokens);
+            quote!((#i * #o + #o))
+        }
+        Kind::Conv2D { kernel, .. } => {
+            let [c, ..] = layer.input.image.unwrap_or([1, 1, 1]);
+            let [co, ..] = layer.output.image.unwrap_or([1, 1, 1]);
+            let n = lit(co * c * kernel * kernel + co);
+            quote!(#n)
+        }
+        _ => quote!(0),
+    }
 }

@@ -2,7 +2,9 @@
 //! ([`expand`]). Users reach it through `dl_core::prelude::*`.
 
 mod ast;
+mod batch;
 mod expand;
+mod shapes;
 mod valid;
 
 use proc_macro::TokenStream;

@@ -5,6 +5,7 @@
 //! layer's input size follows the previous layer's output), so one mistake gives one error.
 
 use crate::ast::{Arg, Input, LayerDecl};
+use crate::shapes;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::{Attribute, Ident, Visibility};
@@ -13,6 +14,8 @@ pub struct Model {
     pub attrs: Vec<Attribute>,
     pub vis: Visibility,
     pub ident: Ident,
+    /// The network's input shape: the declared `input: [C, H, W]`, else the first layer's.
+    pub input: Shape,
     pub layers: Vec<Layer>,
     /// Boundaries whose sizes the macro could not evaluate; rustc checks them.
     pub links: Vec<Link>,
@@ -22,6 +25,11 @@ pub struct Model {
 
 pub struct Layer {
     pub field: Ident,
+    /// 1-based position in the declaration.
+    pub number: usize,
+    /// The shape the layer receives (the previous layer's output) and the one it produces.
+    pub input: Shape,
+    pub output: Shape,
     /// The input size the generated type uses: the previous layer's output size (the user's
     /// own for the first layer), so a mismatch is reported once and never cascades.
     pub chained_inputs: TokenStream,
@@ -36,6 +44,39 @@ pub enum Kind {
         outputs: Dim,
         activation: Activation,
     },
+    Conv2D {
+        in_channels: usize,
+        out_channels: usize,
+        kernel: usize,
+        stride: usize,
+        padding: usize,
+        activation: Activation,
+        /// False if an argument was wrong and replaced by a fallback.
+        exact: bool,
+    },
+    MaxPool2D(Pool),
+    AvgPool2D(Pool),
+    Flatten,
+    Dropout(f64),
+}
+
+#[derive(Clone, Copy)]
+pub struct Pool {
+    pub kernel: usize,
+    pub stride: usize,
+    /// False if an argument was wrong and replaced by a fallback.
+    pub exact: bool,
+}
+
+/// A shape between layers: a vector, or an image whose sizes the macro knows.
+#[derive(Clone)]
+pub struct Shape {
+    /// `[channels, height, width]` for an image.
+    pub image: Option<[usize; 3]>,
+    /// The flat length (`C * H * W` for an image), as the generated vectors use it.
+    pub flat: Dim,
+    /// False after a shape error upstream: the sizes are a fallback and are not checked.
+    pub exact: bool,
 }
 
 #[derive(Clone)]
@@ -77,18 +118,24 @@ const ACTIVATION_NAMES: [&str; 6] = [
     "LeakyRelu",
     "Softmax",
 ];
-const LAYERS: &str = "Dense<inputs, outputs, activation>";
+const LAYERS: &str = "Dense<inputs, outputs, activation>, \
+    Conv2D<in_channels, out_channels, kernel, activation>, MaxPool2D<kernel>, AvgPool2D<kernel>, \
+    Flatten and Dropout<rate>";
 
 /// Collects errors, each spanned, into one `syn::Error`.
 #[derive(Default)]
-struct Errors(Option<syn::Error>);
+pub struct Errors(Option<syn::Error>);
 
 impl Errors {
-    fn push(&mut self, tokens: impl ToTokens, msg: impl std::fmt::Display) {
+    pub fn push(&mut self, tokens: impl ToTokens, msg: impl std::fmt::Display) {
         self.add(syn::Error::new_spanned(tokens, msg));
     }
-    fn at(&mut self, span: Span, msg: impl std::fmt::Display) {
+    pub fn at(&mut self, span: Span, msg: impl std::fmt::Display) {
         self.add(syn::Error::new(span, msg));
+    }
+    /// How many errors so far.
+    pub fn count(&self) -> usize {
+        self.0.as_ref().map_or(0, |e| e.into_iter().count())
     }
     fn add(&mut self, e: syn::Error) {
         match &mut self.0 {
@@ -118,10 +165,13 @@ pub fn check(input: &Input) -> (Model, Option<syn::Error>) {
         let field = field_name(input, i, &mut errors);
         if let Some(kind) = check_layer(decl, number, number == count, &mut errors) {
             let text = decl.text();
-            let Kind::Dense {
-                inputs, outputs, ..
-            } = &kind;
-            for dim in [inputs, outputs] {
+            let dims = match &kind {
+                Kind::Dense {
+                    inputs, outputs, ..
+                } => vec![inputs, outputs],
+                _ => vec![],
+            };
+            for dim in dims {
                 let seen = nonzero
                     .iter()
                     .any(|(d, _): &(Dim, String)| d.text == dim.text);
@@ -135,22 +185,27 @@ pub fn check(input: &Input) -> (Model, Option<syn::Error>) {
                     ));
                 }
             }
-            let chained_inputs = match layers.last() {
-                Some(prev) => prev.outputs().tokens.clone(),
-                None => kind_inputs(&kind).tokens.clone(),
-            };
+            // Shapes and `chained_inputs` are filled in by `shapes::propagate`.
             layers.push(Layer {
                 field,
-                chained_inputs,
+                number,
+                input: Shape::unknown(),
+                output: Shape::unknown(),
+                chained_inputs: TokenStream::new(),
                 text,
                 kind,
             });
         }
     }
+    let (model_input, layers) = shapes::propagate(input, layers, &mut errors);
 
     let mut links = Vec::new();
     for k in 1..layers.len() {
         let (prev, this) = (&layers[k - 1], &layers[k]);
+        let dense = matches!(this.kind, Kind::Dense { .. });
+        if !dense || prev.output.image.is_some() || !prev.output.exact {
+            continue; // image shapes and the layers without a declared size: `shapes`
+        }
         let produces = prev.outputs();
         let expects = this.inputs();
         let (layer, previous) = (number_of(input, this), number_of(input, prev));
@@ -161,8 +216,10 @@ pub fn check(input: &Input) -> (Model, Option<syn::Error>) {
             (Some(p), Some(e)) if p != e => errors.push(
                 input.layers[layer - 1].tokens.clone(),
                 format!(
-                    "layer {layer} ({}) expects {e} inputs but layer {previous} ({}) produces {p}",
-                    this.text, prev.text
+                    "layer {layer} ({}) expects {e} inputs but layer {previous} ({}) produces {p}{}",
+                    this.text,
+                    prev.text,
+                    shapes::flattened_from(&prev.input)
                 ),
             ),
             (Some(_), Some(_)) => {}
@@ -179,6 +236,7 @@ pub fn check(input: &Input) -> (Model, Option<syn::Error>) {
         attrs: input.attrs.clone(),
         vis: input.vis.clone(),
         ident: input.ident.clone(),
+        input: model_input,
         layers,
         links,
         nonzero,
@@ -219,19 +277,23 @@ fn number_of(input: &Input, layer: &Layer) -> usize {
         .map_or(0, |i| i + 1)
 }
 
-fn kind_inputs(kind: &Kind) -> &Dim {
-    match kind {
-        Kind::Dense { inputs, .. } => inputs,
-    }
-}
-
 impl Layer {
+    /// The input size as declared (Dense), else as received.
     pub fn inputs(&self) -> &Dim {
-        kind_inputs(&self.kind)
-    }
-    pub fn outputs(&self) -> &Dim {
         match &self.kind {
-            Kind::Dense { outputs, .. } => outputs,
+            Kind::Dense { inputs, .. } => inputs,
+            _ => &self.input.flat,
+        }
+    }
+    /// The flat output size.
+    pub fn outputs(&self) -> &Dim {
+        &self.output.flat
+    }
+    /// The activation applied to the layer's output (Identity for layers without one).
+    pub fn activation(&self) -> Activation {
+        match &self.kind {
+            Kind::Dense { activation, .. } | Kind::Conv2D { activation, .. } => *activation,
+            _ => Activation::Identity,
         }
     }
 }
@@ -240,6 +302,9 @@ fn check_layer(decl: &LayerDecl, number: usize, last: bool, errors: &mut Errors)
     let text = decl.text();
     match decl.kind.to_string().as_str() {
         "Dense" => {}
+        "Conv2D" | "MaxPool2D" | "AvgPool2D" | "Flatten" | "Dropout" => {
+            return shapes::check_args(decl, number, last, errors)
+        }
         other => {
             errors.push(
                 &decl.kind,
@@ -281,7 +346,7 @@ fn check_layer(decl: &LayerDecl, number: usize, last: bool, errors: &mut Errors)
     })
 }
 
-fn check_dim(arg: &Arg, number: usize, text: &str, what: &str, errors: &mut Errors) -> Dim {
+pub fn check_dim(arg: &Arg, number: usize, text: &str, what: &str, errors: &mut Errors) -> Dim {
     let span = arg
         .to_token_stream()
         .into_iter()
@@ -382,7 +447,7 @@ fn path_is_plain(path: &syn::Path) -> bool {
         .all(|s| matches!(s.arguments, syn::PathArguments::None))
 }
 
-fn check_activation(
+pub fn check_activation(
     arg: &Arg,
     number: usize,
     text: &str,

@@ -616,3 +616,23 @@ fn r_squared_as_scikit_learn() {
     }
     assert_eq!(state.value(), r2);
 }
+
+/// `fit` ends every epoch on the optimizer, so a per-epoch schedule advances once an epoch.
+#[test]
+fn per_epoch_schedules_advance_once_an_epoch() {
+    let (xs, train_y, _) = line_data();
+    let mut net = Line::<f64>::ZERO;
+    let mut opt = Scheduled::per_epoch(Sgd::<f64>::new(0.0), StepDecay::new(0.1, 2, 0.5));
+    fit::<Mse, RSquared, _, _, 5>(
+        &mut net,
+        &mut opt,
+        Data::new(&xs, &train_y).unwrap(),
+        None,
+        &FitConfig::new(5, Batch::Mini(3)),
+        keep_going,
+    )
+    .unwrap();
+    assert_eq!(opt.position(), 5);
+    assert_eq!(opt.steps(), 5 * 3, "3 batches (3, 3, 2) an epoch");
+    assert_eq!(opt.learning_rate(), 0.1 * 0.25);
+}

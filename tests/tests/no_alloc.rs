@@ -82,3 +82,53 @@ fn training_and_inference_do_not_allocate() {
     );
     println!("allocations: {n}");
 }
+
+/// Every optimizer, with its state, regularisation and a schedule: building it and stepping
+/// a network through it allocate nothing.
+#[test]
+fn every_optimizer_steps_without_allocating() {
+    let x = SVector::<f32, 8>::from_fn(|i, _| i as f32 / 8.0 - 0.5);
+    let y = SVector::<f32, 4>::new(0.0, 1.0, 0.0, 0.0);
+    let xs = [x; 4];
+    let ys = [y; 4];
+    fn steps<O: Optimizer<Mlp<f32>>>(
+        mut opt: O,
+        x: &SVector<f32, 8>,
+        y: &SVector<f32, 4>,
+        xs: &[SVector<f32, 8>],
+        ys: &[SVector<f32, 4>],
+    ) -> f32 {
+        let mut net = Mlp::<f32>::new(5);
+        let mut ws = Workspace::<Mlp<f32>>::new();
+        let a = train_sample::<_, CrossEntropy, _>(&mut net, &mut opt, x, y, &mut ws).unwrap();
+        let b = train_batch::<_, CrossEntropy, _>(&mut net, &mut opt, xs, ys, &mut ws).unwrap();
+        opt.end_epoch();
+        opt.reset();
+        a + b
+    }
+    let (n, total) = allocations(|| {
+        let schedule = CosineDecay::new(0.01, 10).warmup(0.0, 2);
+        steps(Sgd::new(0.05).l1(1e-4).weight_decay(1e-4), &x, &y, &xs, &ys)
+            + steps(Sgd::new(0.05).momentum(0.9), &x, &y, &xs, &ys)
+            + steps(Sgd::new(0.05).nesterov(0.9), &x, &y, &xs, &ys)
+            + steps(Adagrad::new(0.05), &x, &y, &xs, &ys)
+            + steps(
+                RmsProp::new(0.01).momentum(0.5).centered(),
+                &x,
+                &y,
+                &xs,
+                &ys,
+            )
+            + steps(Adam::new(0.01).weight_decay(1e-4), &x, &y, &xs, &ys)
+            + steps(AdamW::new(0.01).regularize_all(), &x, &y, &xs, &ys)
+            + steps(
+                Scheduled::per_epoch(Adam::new(0.0), schedule),
+                &x,
+                &y,
+                &xs,
+                &ys,
+            )
+    });
+    assert!(total.is_finite());
+    assert_eq!(n, 0, "{n} heap allocations in the optimizers");
+}

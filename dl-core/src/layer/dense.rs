@@ -1,6 +1,8 @@
 use super::{Layer, LayerCache};
 use crate::activation::Activation;
+use crate::batch::Batch;
 use crate::float::Float;
+use crate::kernel;
 use crate::layout::TensorLayout;
 use crate::network::{Params, TensorKind, Vector};
 use crate::rng::Rng;
@@ -13,6 +15,11 @@ use nalgebra::{ArrayStorage, SMatrix, SVector};
 /// Backward, given `dz = dL/dz`:
 /// `dL/dW += dz x^T` (a rank-1 update, `ger`), `dL/db += dz`, `dL/dx = W^T dz` (`tr_mul`,
 /// which reads `W` in place rather than copying its transpose).
+///
+/// Over a mini-batch `X = [x_1 .. x_B]` the same formulas become matrix products, done by the
+/// register-blocked kernels of [`crate::kernel`]: `Z = W X + b 1^T` and
+/// `dL/dW += dZ X^T` (`dL/dx_b = W^T dz_b` stays per sample: it is needed only past the first
+/// layer, where it costs `O` multiply-adds an input).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dense<T: Float, const I: usize, const O: usize, A: Activation> {
     /// `W`, `O` rows by `I` columns.
@@ -200,6 +207,62 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
         grad.bias += dz;
         if let Some(dx) = d_input {
             self.weight.tr_mul_to(dz, dx);
+        }
+    }
+
+    #[inline]
+    fn forward_train_batch<X: Batch<SVector<T, I>> + ?Sized>(
+        &self,
+        xs: &X,
+        caches: &mut [DenseCache<T, O>],
+    ) {
+        let n = caches.len().min(xs.len());
+        let caches = &mut caches[..n];
+        for cache in caches.iter_mut() {
+            cache.z.copy_from(&self.bias);
+        }
+        kernel::matmul_acc(
+            self.weight.as_slice(),
+            O,
+            I,
+            n,
+            |b| xs.sample(b).as_slice(),
+            |b, r0, t| {
+                if let Some(cache) = caches.get_mut(b) {
+                    kernel::add_rows(cache.z.as_mut_slice(), r0, t);
+                }
+            },
+        );
+        for cache in caches.iter_mut() {
+            A::forward(cache.z.as_slice(), cache.a.as_mut_slice());
+        }
+    }
+
+    #[inline]
+    fn backward_preact_batch<X: Batch<SVector<T, I>> + ?Sized>(
+        &self,
+        xs: &X,
+        _caches: &[DenseCache<T, O>],
+        dz: &[SVector<T, O>],
+        grad: &mut DenseGrad<T, I, O>,
+        d_input: Option<&mut [SVector<T, I>]>,
+    ) {
+        let dz = &dz[..dz.len().min(xs.len())];
+        kernel::outer_acc(
+            grad.weight.as_mut_slice(),
+            O,
+            I,
+            dz.len(),
+            |b| dz[b].as_slice(),
+            |b| xs.sample(b).as_slice(),
+        );
+        for dz in dz {
+            grad.bias += dz;
+        }
+        if let Some(d_input) = d_input {
+            for (dx, dz) in d_input.iter_mut().zip(dz) {
+                self.weight.tr_mul_to(dz, dx);
+            }
         }
     }
 }

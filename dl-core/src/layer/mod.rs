@@ -1,11 +1,24 @@
 //! Layers. Each is a concrete struct over nalgebra fixed-size matrices, with a forward pass
 //! that caches what backward needs and a hand-derived backward pass.
 
+mod avg_pool2d;
+mod conv2d;
 mod dense;
+mod dropout;
+mod flatten;
+mod max_pool2d;
+mod parameter_free;
 
+pub use avg_pool2d::AvgPool2D;
+pub use conv2d::{out_size, Conv2D, Conv2DCache, Conv2DGrad};
 pub use dense::{Dense, DenseCache, DenseGrad};
+pub use dropout::{rate, Dropout, DropoutCache};
+pub use flatten::Flatten;
+pub use max_pool2d::{MaxPool2D, MaxPool2DCache};
+pub use parameter_free::{NoGrad, OutputCache};
 
 use crate::activation::{Activation, Kind as ActivationKind};
+use crate::batch::Batch;
 use crate::float::Float;
 use crate::network::{Params, Vector};
 use crate::rng::Rng;
@@ -76,4 +89,50 @@ pub trait Layer<T: Float>: Params<T> {
         grad: &mut Self::Gradient,
         d_input: Option<&mut Self::Input>,
     );
+
+    /// Training forward over a batch: `caches[b]` gets sample `b` of `xs`, for
+    /// `b < caches.len()` (at most `xs.len()`).
+    ///
+    /// The default runs [`forward_train`](Layer::forward_train) sample by sample; layers with
+    /// a batched kernel ([`Dense`]) override it.
+    #[inline]
+    fn forward_train_batch<X: Batch<Self::Input> + ?Sized>(
+        &self,
+        xs: &X,
+        caches: &mut [Self::Cache],
+    ) {
+        let n = caches.len().min(xs.len());
+        for (b, cache) in caches[..n].iter_mut().enumerate() {
+            self.forward_train(xs.sample(b), cache);
+        }
+    }
+
+    /// [`activation_backward`](Layer::activation_backward) for every sample of a batch.
+    #[inline]
+    fn activation_backward_batch(&self, caches: &[Self::Cache], d: &mut [Self::Output]) {
+        for (cache, d) in caches.iter().zip(d) {
+            self.activation_backward(cache, d);
+        }
+    }
+
+    /// [`backward_preact`](Layer::backward_preact) over a batch: adds the parameter gradients
+    /// of every sample `b < dz.len()` into `grad` and, if asked, writes sample `b`'s `dL/dx`
+    /// into `d_input[b]`.
+    ///
+    /// The default runs sample by sample; layers with a batched kernel override it.
+    #[inline]
+    fn backward_preact_batch<X: Batch<Self::Input> + ?Sized>(
+        &self,
+        xs: &X,
+        caches: &[Self::Cache],
+        dz: &[Self::Output],
+        grad: &mut Self::Gradient,
+        mut d_input: Option<&mut [Self::Input]>,
+    ) {
+        let n = dz.len().min(caches.len()).min(xs.len());
+        for b in 0..n {
+            let dx = d_input.as_deref_mut().and_then(|d| d.get_mut(b));
+            self.backward_preact(xs.sample(b), &caches[b], &dz[b], grad, dx);
+        }
+    }
 }

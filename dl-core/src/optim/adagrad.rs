@@ -1,6 +1,10 @@
 //! Adagrad: per-parameter learning rates from the sum of squared gradients.
 
-use super::{assert_same_layout, OptimizerBase, ParamsOptimizer, Regularization, Regularize};
+use super::{
+    assert_same_layout, non_negative, sqrt, OptimizerBase, ParamsOptimizer, Regularization,
+    Regularize,
+};
+use crate::error::Error;
 use crate::float::Float;
 use crate::network::Params;
 use core::marker::PhantomData;
@@ -83,6 +87,14 @@ impl<T: Float, G: Params<T>> OptimizerBase for Adagrad<T, G> {
     const STATE_BYTES: usize = core::mem::size_of::<G>();
 
     rate_and_steps!();
+
+    fn validate(&self) -> Result<(), Error> {
+        non_negative("lr", self.lr)?;
+        non_negative("lr_decay", self.lr_decay)?;
+        non_negative("eps", self.eps)?;
+        non_negative("initial_accumulator", self.initial_accumulator)?;
+        self.reg.validate()
+    }
     fn reset(&mut self) {
         self.sum_squares.fill(T::ZERO);
         self.steps = 0;
@@ -103,7 +115,7 @@ impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for Adagrad<T, 
             let pairs = penalty.apply(params.tensor_mut(i), grads.tensor(i));
             for ((p, g), s) in pairs.zip(self.sum_squares.tensor_mut(i)) {
                 *s += g * g;
-                *p -= clr * (g / (s.sqrt() + eps));
+                *p -= clr * (g / (sqrt(*s) + eps));
             }
         }
         self.steps += 1;

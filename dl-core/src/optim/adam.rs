@@ -1,6 +1,10 @@
 //! Adam: momentum and RMSprop-style scaling with bias-corrected moment estimates.
 
-use super::{assert_same_layout, OptimizerBase, ParamsOptimizer, Regularization, Regularize};
+use super::{
+    assert_same_layout, below_one, non_negative, sqrt, OptimizerBase, ParamsOptimizer,
+    Regularization, Regularize,
+};
+use crate::error::Error;
 use crate::float::Float;
 use crate::network::Params;
 use core::marker::PhantomData;
@@ -82,6 +86,14 @@ impl<T: Float, G: Params<T>> OptimizerBase for Adam<T, G> {
     const STATE_BYTES: usize = 2 * core::mem::size_of::<G>();
 
     rate_and_steps!();
+
+    fn validate(&self) -> Result<(), Error> {
+        non_negative("lr", self.lr)?;
+        below_one("beta1", self.beta1)?;
+        below_one("beta2", self.beta2)?;
+        non_negative("eps", self.eps)?;
+        self.reg.validate()
+    }
     fn reset(&mut self) {
         self.m.fill(T::ZERO);
         self.v.fill(T::ZERO);
@@ -107,7 +119,7 @@ impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for Adam<T, G> 
             for ((p, g), (m, v)) in pairs.zip(moments) {
                 *m = beta1 * *m + one_minus_beta1 * g;
                 *v = beta2 * *v + one_minus_beta2 * (g * g);
-                *p -= step_size * (*m / (v.sqrt() / root_correction2 + eps));
+                *p -= step_size * (*m / (sqrt(*v) / root_correction2 + eps));
             }
         }
         self.steps += 1;

@@ -1,6 +1,7 @@
 //! AdamW: Adam with decoupled weight decay.
 
 use super::{Adam, OptimizerBase, ParamsOptimizer, Regularization, Regularize};
+use crate::error::Error;
 use crate::float::Float;
 use crate::network::Params;
 
@@ -11,7 +12,8 @@ use crate::network::Params;
 /// PyTorch's defaults: `lr = 1e-3` ([`Default`]), `betas = (0.9, 0.999)`, `eps = 1e-8`,
 /// `weight_decay = 1e-2`. The decay is [`Regularization::decoupled`], applied to weights only
 /// by default; [`regularize_all`](Regularize::regularize_all) extends it to biases as PyTorch
-/// does with a single parameter group. State: as Adam, two values of gradient type `G`.
+/// does with a single parameter group. As in PyTorch, [`weight_decay`](Self::weight_decay)
+/// sets this decoupled decay. State: as Adam, two values of gradient type `G`.
 #[derive(Clone, Debug)]
 pub struct AdamW<T, G> {
     /// The Adam update, whose [`reg`](Adam::reg) carries the decoupled decay.
@@ -26,9 +28,11 @@ impl<T: Float, G: Params<T>> AdamW<T, G> {
         AdamW { adam }
     }
 
-    /// Sets the decoupled weight decay (PyTorch's AdamW `weight_decay`).
+    /// Sets the decoupled weight decay: PyTorch's AdamW `weight_decay`, so this inherent method
+    /// takes precedence over [`Regularize::weight_decay`] (coupled L2), which stays reachable
+    /// as `Regularize::weight_decay(adamw, l2)` for the rare wish of both.
     #[must_use]
-    pub const fn decay(mut self, weight_decay: f64) -> Self {
+    pub const fn weight_decay(mut self, weight_decay: f64) -> Self {
         self.adam.reg.decoupled = weight_decay;
         self
     }
@@ -79,6 +83,9 @@ impl<T: Float, G: Params<T>> OptimizerBase for AdamW<T, G> {
     }
     fn reset(&mut self) {
         self.adam.reset();
+    }
+    fn validate(&self) -> Result<(), Error> {
+        self.adam.validate()
     }
 }
 

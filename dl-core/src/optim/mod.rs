@@ -56,6 +56,7 @@ pub use sgd::Sgd;
 pub use sgd_momentum::SgdMomentum;
 pub use state_bytes::OptimizerStateBytes;
 
+use crate::error::Error;
 use crate::float::Float;
 use crate::network::{Network, Params, TensorKind};
 
@@ -80,6 +81,12 @@ pub trait OptimizerBase {
     /// Called by training loops at the end of each epoch; per-epoch schedules advance here.
     #[inline]
     fn end_epoch(&mut self) {}
+
+    /// Checks every hyper-parameter against the range PyTorch accepts (finite, learning rate
+    /// and `eps` at least 0, betas in `[0, 1)`, Nesterov only with momentum and no dampening,
+    /// ...): [`Error::InvalidHyperParameter`] names the first one out of range. The training
+    /// functions call it before every update, so a bad value never reaches the weights.
+    fn validate(&self) -> Result<(), Error>;
 }
 
 /// Applies a gradient `grads` to parameters `params` of the same layout.
@@ -120,6 +127,10 @@ impl<O: OptimizerBase> OptimizerBase for &mut O {
     fn end_epoch(&mut self) {
         (**self).end_epoch();
     }
+    #[inline]
+    fn validate(&self) -> Result<(), Error> {
+        (**self).validate()
+    }
 }
 
 impl<P, G, O: ParamsOptimizer<P, G>> ParamsOptimizer<P, G> for &mut O {
@@ -159,6 +170,53 @@ impl<T: Float> Params<T> for NoState {
     }
 }
 
+/// `Ok` if hyper-parameter `name` is finite and `>= 0`.
+#[inline]
+pub(crate) fn non_negative(name: &'static str, value: f64) -> Result<(), Error> {
+    in_range(name, value, value >= 0.0, "finite and >= 0")
+}
+
+/// `Ok` if hyper-parameter `name` is in `[0, 1)`.
+#[inline]
+pub(crate) fn below_one(name: &'static str, value: f64) -> Result<(), Error> {
+    in_range(name, value, (0.0..1.0).contains(&value), "in [0, 1)")
+}
+
+/// `Ok` if `value` is finite and `ok` holds, else the error naming `name` and `expected`.
+#[inline]
+pub(crate) fn in_range(
+    name: &'static str,
+    value: f64,
+    ok: bool,
+    expected: &'static str,
+) -> Result<(), Error> {
+    if ok && value.is_finite() {
+        Ok(())
+    } else {
+        Err(Error::InvalidHyperParameter {
+            name,
+            value,
+            expected,
+        })
+    }
+}
+
+/// `sqrt(x)`, correctly rounded. With `std` it is the hardware instruction, which the update
+/// loops can vectorise (nalgebra's `sqrt` goes through a `libm` call in this crate's build):
+/// an `f32` is rooted in `f64` and rounded back, which gives the correctly rounded `f32` root
+/// (double rounding is innocuous for `sqrt` when the wider format has at least `2p + 2` bits).
+#[inline(always)]
+pub(crate) fn sqrt<T: Float>(x: T) -> T {
+    #[cfg(feature = "std")]
+    {
+        T::cast(x.as_f64().sqrt())
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        x.sqrt()
+    }
+}
+
 /// Fails the build (after monomorphisation) if parameters `P`, gradient `G` and an optional
 /// state `S` (absent when it has no tensors) do not have the same number of tensors and
 /// scalars: a mismatch would otherwise update only part of the parameters.
@@ -173,5 +231,37 @@ pub(crate) fn assert_same_layout<T: Float, P: Params<T>, G: Params<T>, S: Params
             S::TENSORS == 0 || (S::TENSORS == G::TENSORS && S::COUNT == G::COUNT),
             "the optimizer state does not have the gradient's tensors"
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rng::Rng;
+
+    /// The `f32` root taken through `f64` is bit for bit `libm`'s correctly rounded `sqrtf`.
+    #[test]
+    fn sqrt_is_correctly_rounded() {
+        let mut rng = Rng::new(5);
+        for _ in 0..200_000 {
+            let x = f32::from_bits((rng.next_u64() >> 33) as u32); // non-negative, any exponent
+            assert_eq!(
+                super::sqrt(x).to_bits(),
+                libm::sqrtf(x).to_bits(),
+                "sqrt({x:e})"
+            );
+        }
+        for x in [
+            0.0f32,
+            1.0,
+            2.0,
+            f32::MIN_POSITIVE,
+            1e-45,
+            f32::MAX,
+            f32::INFINITY,
+        ] {
+            assert_eq!(super::sqrt(x).to_bits(), libm::sqrtf(x).to_bits());
+        }
+        assert!(super::sqrt(-1.0f32).is_nan() && super::sqrt(f32::NAN).is_nan());
+        assert_eq!(super::sqrt(2.0f64), libm::sqrt(2.0));
     }
 }

@@ -1,6 +1,8 @@
 //! Regularisation applied by the optimizer: L1, L2 as coupled weight decay, and decoupled
 //! weight decay (AdamW's), on weights only or on every parameter.
 
+use super::non_negative;
+use crate::error::Error;
 use crate::float::Float;
 use crate::network::TensorKind;
 
@@ -48,6 +50,13 @@ impl Regularization {
         decoupled: 0.0,
         scope: Scope::Weights,
     };
+
+    /// Checks that every coefficient is finite and `>= 0`.
+    pub fn validate(&self) -> Result<(), Error> {
+        non_negative("l1", self.l1)?;
+        non_negative("l2 (weight_decay)", self.l2)?;
+        non_negative("decoupled weight decay", self.decoupled)
+    }
 
     /// The coefficients for one tensor of kind `kind`, updated with learning rate `lr`: zero
     /// if the tensor is out of scope.

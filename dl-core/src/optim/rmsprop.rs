@@ -2,8 +2,10 @@
 //! centering.
 
 use super::{
-    assert_same_layout, NoState, OptimizerBase, ParamsOptimizer, Regularization, Regularize,
+    assert_same_layout, in_range, non_negative, sqrt, NoState, OptimizerBase, ParamsOptimizer,
+    Regularization, Regularize,
 };
+use crate::error::Error;
 use crate::float::Float;
 use crate::network::Params;
 use core::marker::PhantomData;
@@ -134,6 +136,19 @@ impl<T: Float, G: Params<T>, M: Params<T>, C: Params<T>> OptimizerBase for RmsPr
         core::mem::size_of::<G>() + core::mem::size_of::<M>() + core::mem::size_of::<C>();
 
     rate_and_steps!();
+
+    fn validate(&self) -> Result<(), Error> {
+        non_negative("lr", self.lr)?;
+        in_range(
+            "alpha",
+            self.alpha,
+            (0.0..=1.0).contains(&self.alpha),
+            "in [0, 1]",
+        )?;
+        non_negative("eps", self.eps)?;
+        non_negative("momentum", self.momentum)?;
+        self.reg.validate()
+    }
     fn reset(&mut self) {
         self.square_avg.fill(T::ZERO);
         self.momentum_buffer.fill(T::ZERO);
@@ -173,7 +188,7 @@ where
                         *s - *a * *a
                     }
                 };
-                let denom = mean_square.sqrt() + eps;
+                let denom = sqrt(mean_square) + eps;
                 match buffer.next() {
                     None => *p -= lr * (g / denom),
                     Some(b) => {

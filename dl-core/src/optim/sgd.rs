@@ -1,9 +1,10 @@
 //! Plain stochastic gradient descent.
 
 use super::{
-    assert_same_layout, NoState, OptimizerBase, ParamsOptimizer, Regularization, Regularize,
-    SgdMomentum,
+    assert_same_layout, non_negative, NoState, OptimizerBase, ParamsOptimizer, Regularization,
+    Regularize, SgdMomentum,
 };
+use crate::error::Error;
 use crate::float::Float;
 use crate::network::Params;
 use core::marker::PhantomData;
@@ -76,6 +77,11 @@ impl<T: Float> OptimizerBase for Sgd<T> {
     const STATE_BYTES: usize = 0;
 
     rate_and_steps!();
+
+    fn validate(&self) -> Result<(), Error> {
+        non_negative("lr", self.lr)?;
+        self.reg.validate()
+    }
 
     fn reset(&mut self) {
         self.steps = 0;

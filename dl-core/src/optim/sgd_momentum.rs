@@ -1,6 +1,10 @@
 //! Stochastic gradient descent with momentum, classical or Nesterov's.
 
-use super::{assert_same_layout, OptimizerBase, ParamsOptimizer, Regularization, Regularize};
+use super::{
+    assert_same_layout, in_range, non_negative, OptimizerBase, ParamsOptimizer, Regularization,
+    Regularize,
+};
+use crate::error::Error;
 use crate::float::Float;
 use crate::network::Params;
 use core::marker::PhantomData;
@@ -78,6 +82,28 @@ impl<T: Float, G: Params<T>> OptimizerBase for SgdMomentum<T, G> {
 
     rate_and_steps!();
 
+    fn validate(&self) -> Result<(), Error> {
+        non_negative("lr", self.lr)?;
+        non_negative("momentum", self.momentum)?;
+        non_negative("dampening", self.dampening)?;
+        if self.nesterov {
+            // PyTorch: "Nesterov momentum requires a momentum and zero dampening".
+            in_range(
+                "momentum",
+                self.momentum,
+                self.momentum > 0.0,
+                "> 0 with Nesterov",
+            )?;
+            in_range(
+                "dampening",
+                self.dampening,
+                self.dampening == 0.0,
+                "0 with Nesterov",
+            )?;
+        }
+        self.reg.validate()
+    }
+
     fn reset(&mut self) {
         self.buffer.fill(T::ZERO);
         self.steps = 0;
@@ -91,13 +117,19 @@ impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for SgdMomentum
         let lr = T::cast(self.lr);
         let mu = T::cast(self.momentum);
         let keep = T::cast(1.0 - self.dampening);
-        let first = self.steps == 0;
+        // The first update sets `b = g`: `b` is zero then, so `0 * b + 1 * g` is `g` exactly.
+        let (decay, keep) = if self.steps == 0 {
+            (T::ZERO, T::ONE)
+        } else {
+            (mu, keep)
+        };
+        let nesterov = self.nesterov;
         for i in 0..P::TENSORS {
             let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
             let pairs = penalty.apply(params.tensor_mut(i), grads.tensor(i));
             for ((p, g), b) in pairs.zip(self.buffer.tensor_mut(i)) {
-                *b = if first { g } else { mu * *b + keep * g };
-                let direction = if self.nesterov { g + mu * *b } else { *b };
+                *b = decay * *b + keep * g;
+                let direction = if nesterov { g + mu * *b } else { *b };
                 *p -= lr * direction;
             }
         }

@@ -1,4 +1,5 @@
 use super::Schedule;
+use crate::error::Error;
 use crate::optim::{OptimizerBase, ParamsOptimizer, Regularization, Regularize};
 
 /// When a [`Scheduled`] optimizer advances its schedule.
@@ -96,6 +97,11 @@ impl<O: OptimizerBase, S: Schedule> OptimizerBase for Scheduled<O, S> {
         if self.per == Per::Epoch {
             self.advance();
         }
+    }
+
+    /// Validates the optimizer with the rate the schedule gave it.
+    fn validate(&self) -> Result<(), Error> {
+        self.optimizer.validate()
     }
 }
 

@@ -1,0 +1,72 @@
+//! Mini-batches in fixed-size memory: how a layer reads a batch of inputs, and the buffers a
+//! network's batched training pass works in.
+//!
+//! A batch is a run of per-sample values (`[SVector<T, N>]`), not one matrix: the network's
+//! input batch is the caller's slice as it is, and a layer's input batch is the previous
+//! layer's cached outputs, read in place through [`Outputs`]. Column `b` of the batch matrix
+//! `X` (`N x B`, column-major) is sample `b`, so the kernels in [`crate::kernel`] read it as
+//! contiguous columns and no copy is ever made.
+
+use crate::float::Float;
+use crate::layer::{Layer, LayerCache};
+use crate::network::Vector;
+
+/// The samples a batched layer method reads: `sample(b)` for `b < len()`.
+pub trait Batch<V> {
+    /// The number of samples.
+    fn len(&self) -> usize;
+    /// Sample `b` (`b < len()`).
+    fn sample(&self, b: usize) -> &V;
+    /// Whether there are no samples.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<V> Batch<V> for [V] {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        <[V]>::len(self)
+    }
+    #[inline(always)]
+    fn sample(&self, b: usize) -> &V {
+        &self[b]
+    }
+}
+
+/// The outputs `a` held in a run of layer caches: the next layer's input batch.
+pub struct Outputs<'a, C>(pub &'a [C]);
+
+impl<V, C: LayerCache<V>> Batch<V> for Outputs<'_, C> {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    #[inline(always)]
+    fn sample(&self, b: usize) -> &V {
+        self.0[b].output()
+    }
+}
+
+/// One layer's share of a batched training pass over up to `B` samples: each sample's cache,
+/// and each sample's gradient at the layer's output (`dL/da`, turned into `dL/dz` in place).
+pub struct LayerBatch<T: Float, L: Layer<T>, const B: usize> {
+    /// `caches[b]`: sample `b`'s pre-activations and outputs.
+    pub caches: [L::Cache; B],
+    /// `d[b]`: sample `b`'s gradient at this layer's output.
+    pub d: [L::Output; B],
+}
+
+impl<T: Float, L: Layer<T>, const B: usize> LayerBatch<T, L, B> {
+    /// All zeros, as a `const` (a `static` of it lands in `.bss`).
+    pub const ZERO: Self = LayerBatch {
+        caches: [const { L::CACHE_ZERO }; B],
+        d: [const { <L::Output as Vector<T>>::ZERO }; B],
+    };
+}
+
+/// The number of samples a generated network's batched training pass handles at once when
+/// every layer has a batched kernel ([`Dense`](crate::layer::Dense)). Larger batches are
+/// processed in runs of this many, accumulating the gradient; networks with other layers
+/// use 1 (the per-sample path).
+pub const BATCH: usize = 32;

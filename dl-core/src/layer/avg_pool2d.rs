@@ -1,0 +1,161 @@
+use super::parameter_free::{no_params, NoGrad, OutputCache};
+use super::Layer;
+use crate::activation::Identity;
+use crate::float::Float;
+use crate::network::Vector;
+use crate::rng::Rng;
+use core::marker::PhantomData;
+use nalgebra::SVector;
+
+/// Average pooling over `K x K` windows moved by stride `S`, channel by channel, as PyTorch's
+/// `nn.AvgPool2d(K, S)` computes it (no padding, `OH = (H - K) / S + 1`).
+///
+/// `a[c, y, x] = (1 / K^2) sum_{ky, kx} x[c, y*S + ky, x*S + kx]`. It is linear, so backward
+/// spreads each output gradient evenly over its window: `dL/dx[c, y*S + ky, x*S + kx] +=
+/// dL/da[c, y, x] / K^2`, adding where windows overlap (`S < K`).
+///
+/// Sizes are flat (`IN = C * H * W`, `OUT = C * OH * OW`, `C, H, W` order); `network!` writes
+/// them and [`AvgPool2D::SHAPE`] checks they agree.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct AvgPool2D<
+    T: Float,
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const K: usize,
+    const S: usize,
+    const IN: usize,
+    const OUT: usize,
+>(PhantomData<T>);
+
+no_params!(
+    AvgPool2D<T, C, H, W, K, S, IN, OUT>,
+    [T: Float, const C: usize, const H: usize, const W: usize, const K: usize, const S: usize,
+     const IN: usize, const OUT: usize]
+);
+
+impl<
+        T: Float,
+        const C: usize,
+        const H: usize,
+        const W: usize,
+        const K: usize,
+        const S: usize,
+        const IN: usize,
+        const OUT: usize,
+    > AvgPool2D<T, C, H, W, K, S, IN, OUT>
+{
+    /// Output height, `(H - K) / S + 1`.
+    pub const OH: usize = super::conv2d::out_size(H, K, S, 0);
+    /// Output width, `(W - K) / S + 1`.
+    pub const OW: usize = super::conv2d::out_size(W, K, S, 0);
+    /// Fails to compile (when the layer is used) if the sizes disagree with each other.
+    pub const SHAPE: () = assert!(
+        S > 0 && K > 0 && K <= H && K <= W && IN == C * H * W && OUT == C * Self::OH * Self::OW,
+        "AvgPool2D: inconsistent sizes (need IN = C*H*W, OUT = C*OH*OW, 0 < K <= H and W, S > 0)"
+    );
+
+    /// The layer (it has no parameters).
+    pub const fn new() -> Self {
+        AvgPool2D(PhantomData)
+    }
+
+    /// The layer; it has no parameters, so `scalars` is not read (for `network!`'s
+    /// `from_scalars`).
+    pub const fn from_scalars(_scalars: &[T], _at: usize) -> Self {
+        Self::new()
+    }
+
+    /// Calls `f(output index, first input index of the window)` for every output, in order.
+    #[inline(always)]
+    fn windows(mut f: impl FnMut(usize, usize)) {
+        let () = Self::SHAPE;
+        let mut out = 0;
+        for c in 0..C {
+            for oy in 0..Self::OH {
+                for ox in 0..Self::OW {
+                    f(out, (c * H + oy * S) * W + ox * S);
+                    out += 1;
+                }
+            }
+        }
+    }
+
+    #[inline]
+    fn pool(x: &SVector<T, IN>, a: &mut SVector<T, OUT>) {
+        let inv = T::ONE / T::cast((K * K) as f64);
+        let (x, a) = (x.as_slice(), a.as_mut_slice());
+        Self::windows(|out, first| {
+            let mut sum = T::ZERO;
+            for ky in 0..K {
+                let row = first + ky * W;
+                for &v in &x[row..row + K] {
+                    sum += v;
+                }
+            }
+            a[out] = sum * inv;
+        });
+    }
+}
+
+impl<
+        T: Float,
+        const C: usize,
+        const H: usize,
+        const W: usize,
+        const K: usize,
+        const S: usize,
+        const IN: usize,
+        const OUT: usize,
+    > Layer<T> for AvgPool2D<T, C, H, W, K, S, IN, OUT>
+{
+    type Input = SVector<T, IN>;
+    type Output = SVector<T, OUT>;
+    type Cache = OutputCache<T, OUT>;
+    type Gradient = NoGrad<T>;
+    type Activation = Identity;
+
+    const CACHE_ZERO: Self::Cache = OutputCache::ZERO;
+
+    #[inline]
+    fn init(&mut self, _rng: &mut Rng) {}
+
+    #[inline]
+    fn forward(&self, x: &SVector<T, IN>) -> SVector<T, OUT> {
+        let mut a = <SVector<T, OUT> as Vector<T>>::ZERO;
+        Self::pool(x, &mut a);
+        a
+    }
+
+    #[inline]
+    fn forward_train(&self, x: &SVector<T, IN>, cache: &mut OutputCache<T, OUT>) {
+        Self::pool(x, &mut cache.a);
+    }
+
+    #[inline]
+    fn activation_backward(&self, _cache: &Self::Cache, _d: &mut SVector<T, OUT>) {}
+
+    #[inline]
+    fn backward_preact(
+        &self,
+        _x: &SVector<T, IN>,
+        _cache: &OutputCache<T, OUT>,
+        dz: &SVector<T, OUT>,
+        _grad: &mut NoGrad<T>,
+        d_input: Option<&mut SVector<T, IN>>,
+    ) {
+        let Some(dx) = d_input else { return };
+        dx.fill(T::ZERO);
+        let inv = T::ONE / T::cast((K * K) as f64);
+        let (dx, dz) = (dx.as_mut_slice(), dz.as_slice());
+        Self::windows(|out, first| {
+            let d = dz[out] * inv;
+            for ky in 0..K {
+                let row = first + ky * W;
+                for v in &mut dx[row..row + K] {
+                    *v += d;
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,364 @@
+use super::{DenseCache, DenseGrad, Layer};
+use crate::activation::Activation;
+use crate::float::Float;
+use crate::layout::TensorLayout;
+use crate::network::{Params, TensorKind, Vector};
+use crate::rng::Rng;
+use core::marker::PhantomData;
+use nalgebra::{ArrayStorage, SMatrix, SVector};
+
+/// A 2-D convolution with zero padding: `z[o, y, x] = b[o] + sum_{c, ky, kx}
+/// W[o, c, ky, kx] * x_pad[c, y*S + ky, x*S + kx]`, `a = A(z)`, as PyTorch's `nn.Conv2d`
+/// (square kernel `K`, stride `S`, padding `P`) computes it.
+///
+/// Images are flat vectors in `C, H, W` order (PyTorch's memory order), so the output of
+/// size `C_OUT * OH * OW`, with `OH = (H + 2P - K) / S + 1` and likewise `OW`, feeds the next
+/// layer unchanged. The `network!` macro computes every size and writes the literals; the
+/// derived ones (`PATCH = C_IN * K * K`, `IN = C_IN * H * W`, `OUT = C_OUT * OH * OW`) are
+/// parameters only because stable Rust cannot compute a type's size from other const
+/// generics. [`Conv2D::SHAPE`] checks they agree.
+///
+/// The kernel is stored as the matrix `W[o][c*K*K + ky*K + kx]` (`C_OUT` rows by `PATCH`
+/// columns), i.e. PyTorch's `weight.reshape(out_c, -1)`, column-major as nalgebra keeps it,
+/// the same convention as [`Dense`](super::Dense). Each output pixel is then one
+/// matrix-vector product with its input patch `p`: `z[:, y, x] = W p + b`.
+///
+/// Backward, given `dz`, pixel by pixel: `dL/dW += dz[:, y, x] p^T` (`ger`),
+/// `dL/db += dz[:, y, x]`, and `dL/dp = W^T dz[:, y, x]` (`tr_mul`) scattered back into
+/// `dL/dx`, adding where patches overlap; padding positions are dropped.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conv2D<
+    T: Float,
+    const C_IN: usize,
+    const H: usize,
+    const W: usize,
+    const C_OUT: usize,
+    const K: usize,
+    const S: usize,
+    const P: usize,
+    const PATCH: usize,
+    const IN: usize,
+    const OUT: usize,
+    A: Activation,
+> {
+    /// The kernels, one row an output channel: `W[o][c*K*K + ky*K + kx]`.
+    pub weight: SMatrix<T, C_OUT, PATCH>,
+    /// One bias an output channel.
+    pub bias: SVector<T, C_OUT>,
+    activation: PhantomData<A>,
+}
+
+/// The gradient of a [`Conv2D`] layer: a kernel matrix and a bias, shaped like
+/// [`DenseGrad`] with `PATCH` inputs and `C_OUT` outputs.
+pub type Conv2DGrad<T, const C_OUT: usize, const PATCH: usize> = DenseGrad<T, PATCH, C_OUT>;
+
+/// What a [`Conv2D`] layer keeps from the training forward pass: `z` and `a`, each `C_OUT *
+/// OH * OW` long.
+pub type Conv2DCache<T, const OUT: usize> = DenseCache<T, OUT>;
+
+impl<
+        T: Float,
+        const C_IN: usize,
+        const H: usize,
+        const W: usize,
+        const C_OUT: usize,
+        const K: usize,
+        const S: usize,
+        const P: usize,
+        const PATCH: usize,
+        const IN: usize,
+        const OUT: usize,
+        A: Activation,
+    > Conv2D<T, C_IN, H, W, C_OUT, K, S, P, PATCH, IN, OUT, A>
+{
+    /// Output height, `(H + 2P - K) / S + 1`.
+    pub const OH: usize = out_size(H, K, S, P);
+    /// Output width, `(W + 2P - K) / S + 1`.
+    pub const OW: usize = out_size(W, K, S, P);
+    /// Trainable parameters: `C_OUT * C_IN * K * K + C_OUT`.
+    pub const PARAMS: usize = C_OUT * PATCH + C_OUT;
+    /// Fails to compile (when the layer is used) if the sizes disagree with each other.
+    /// `network!` only writes sizes that pass; this guards hand-written instances.
+    pub const SHAPE: () = assert!(
+        S > 0
+            && K > 0
+            && K <= H + 2 * P
+            && K <= W + 2 * P
+            && PATCH == C_IN * K * K
+            && IN == C_IN * H * W
+            && OUT == C_OUT * Self::OH * Self::OW,
+        "Conv2D: inconsistent sizes (need PATCH = C_IN*K*K, IN = C_IN*H*W, \
+         OUT = C_OUT*OH*OW, 0 < K <= H + 2P and W + 2P, S > 0)"
+    );
+
+    /// A layer with the given kernels and biases.
+    pub const fn from_parts(weight: SMatrix<T, C_OUT, PATCH>, bias: SVector<T, C_OUT>) -> Self {
+        Conv2D {
+            weight,
+            bias,
+            activation: PhantomData,
+        }
+    }
+
+    /// The layer whose kernels and biases are `scalars[at..at + PARAMS]` in
+    /// [`Params::tensor`] order (the kernel matrix column-major, then the biases). A `const fn`
+    /// for `network!`'s `from_scalars`; the caller guarantees the length.
+    pub const fn from_scalars(scalars: &[T], at: usize) -> Self {
+        let mut weight = [[T::ZERO; C_OUT]; PATCH];
+        let mut bias = [T::ZERO; C_OUT];
+        let mut j = 0;
+        while j < PATCH {
+            let mut o = 0;
+            while o < C_OUT {
+                weight[j][o] = scalars[at + j * C_OUT + o];
+                o += 1;
+            }
+            j += 1;
+        }
+        let mut o = 0;
+        while o < C_OUT {
+            bias[o] = scalars[at + PATCH * C_OUT + o];
+            o += 1;
+        }
+        Self::from_parts(
+            SMatrix::from_array_storage(ArrayStorage(weight)),
+            SVector::from_array_storage(ArrayStorage([bias])),
+        )
+    }
+
+    /// Copies the input patch under output pixel `(oy, ox)` into `patch`, in `c, ky, kx`
+    /// order, with zeros where the kernel covers padding.
+    #[inline(always)]
+    fn gather(x: &[T], oy: usize, ox: usize, patch: &mut SVector<T, PATCH>) {
+        let patch = patch.as_mut_slice();
+        for c in 0..C_IN {
+            for ky in 0..K {
+                let row = &mut patch[(c * K + ky) * K..][..K];
+                match Self::source_row(oy, ky) {
+                    Some(iy) => {
+                        let src = &x[(c * H + iy) * W..][..W];
+                        for (kx, v) in row.iter_mut().enumerate() {
+                            *v = match Self::source_col(ox, kx) {
+                                Some(ix) => src[ix],
+                                None => T::ZERO,
+                            };
+                        }
+                    }
+                    None => row.fill(T::ZERO),
+                }
+            }
+        }
+    }
+
+    /// Adds `d_patch` (in `c, ky, kx` order) into `dx` at the input pixels under output
+    /// pixel `(oy, ox)`, skipping padding.
+    #[inline(always)]
+    fn scatter_add(dx: &mut [T], oy: usize, ox: usize, d_patch: &SVector<T, PATCH>) {
+        let d_patch = d_patch.as_slice();
+        for c in 0..C_IN {
+            for ky in 0..K {
+                let Some(iy) = Self::source_row(oy, ky) else {
+                    continue;
+                };
+                let row = &d_patch[(c * K + ky) * K..][..K];
+                let dst = &mut dx[(c * H + iy) * W..][..W];
+                for (kx, &d) in row.iter().enumerate() {
+                    if let Some(ix) = Self::source_col(ox, kx) {
+                        dst[ix] += d;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The input row read by kernel row `ky` at output row `oy`, if it is not padding.
+    #[inline(always)]
+    fn source_row(oy: usize, ky: usize) -> Option<usize> {
+        (oy * S + ky).checked_sub(P).filter(|&i| i < H)
+    }
+
+    /// The input column read by kernel column `kx` at output column `ox`, if not padding.
+    #[inline(always)]
+    fn source_col(ox: usize, kx: usize) -> Option<usize> {
+        (ox * S + kx).checked_sub(P).filter(|&i| i < W)
+    }
+
+    /// `z = conv(x) + b`, written pixel by pixel into `z` (`C_OUT, OH, OW` order).
+    #[inline]
+    fn preactivate(&self, x: &SVector<T, IN>, z: &mut SVector<T, OUT>) {
+        let () = Self::SHAPE;
+        let pixels = Self::OH * Self::OW;
+        let (x, z) = (x.as_slice(), z.as_mut_slice());
+        let mut patch = <SVector<T, PATCH> as Vector<T>>::ZERO;
+        let mut zp = <SVector<T, C_OUT> as Vector<T>>::ZERO;
+        for oy in 0..Self::OH {
+            for ox in 0..Self::OW {
+                Self::gather(x, oy, ox, &mut patch);
+                zp.copy_from(&self.bias);
+                zp.gemv(T::ONE, &self.weight, &patch, T::ONE);
+                let p = oy * Self::OW + ox;
+                for (o, &v) in zp.iter().enumerate() {
+                    z[o * pixels + p] = v;
+                }
+            }
+        }
+    }
+}
+
+/// `(n + 2p - k) / s + 1`, or 0 if the kernel does not fit or the stride is 0.
+pub const fn out_size(n: usize, k: usize, s: usize, p: usize) -> usize {
+    if s == 0 || k > n + 2 * p {
+        0
+    } else {
+        (n + 2 * p - k) / s + 1
+    }
+}
+
+const fn zero_matrix<T: Float, const R: usize, const C: usize>() -> SMatrix<T, R, C> {
+    SMatrix::from_array_storage(ArrayStorage([[T::ZERO; R]; C]))
+}
+
+impl<
+        T: Float,
+        const C_IN: usize,
+        const H: usize,
+        const W: usize,
+        const C_OUT: usize,
+        const K: usize,
+        const S: usize,
+        const P: usize,
+        const PATCH: usize,
+        const IN: usize,
+        const OUT: usize,
+        A: Activation,
+    > Params<T> for Conv2D<T, C_IN, H, W, C_OUT, K, S, P, PATCH, IN, OUT, A>
+{
+    const TENSORS: usize = 2;
+    const COUNT: usize = C_OUT * PATCH + C_OUT;
+    const ZERO: Self = Conv2D::from_parts(zero_matrix(), <SVector<T, C_OUT> as Vector<T>>::ZERO);
+
+    #[inline]
+    fn tensor(&self, i: usize) -> &[T] {
+        match i {
+            0 => self.weight.as_slice(),
+            1 => self.bias.as_slice(),
+            _ => &[],
+        }
+    }
+
+    #[inline]
+    fn tensor_mut(&mut self, i: usize) -> &mut [T] {
+        match i {
+            0 => self.weight.as_mut_slice(),
+            1 => self.bias.as_mut_slice(),
+            _ => &mut [],
+        }
+    }
+
+    #[inline]
+    fn tensor_kind(i: usize) -> TensorKind {
+        if i == 0 {
+            TensorKind::Weight
+        } else {
+            TensorKind::Bias
+        }
+    }
+
+    /// The kernel is PyTorch's `[C_OUT, C_IN, K, K]`: element `(o, c, ky, kx)` lies at
+    /// `o + C_OUT * (c*K*K + ky*K + kx)` in our column-major matrix. The bias is `[C_OUT]`.
+    fn tensor_layout(&self, i: usize) -> TensorLayout {
+        match i {
+            0 => TensorLayout::new(
+                "weight",
+                4,
+                [C_OUT, C_IN, K, K],
+                [1, C_OUT * K * K, C_OUT * K, C_OUT],
+            ),
+            _ => TensorLayout::vector("bias", if i == 1 { C_OUT } else { 0 }),
+        }
+    }
+}
+
+impl<
+        T: Float,
+        const C_IN: usize,
+        const H: usize,
+        const W: usize,
+        const C_OUT: usize,
+        const K: usize,
+        const S: usize,
+        const P: usize,
+        const PATCH: usize,
+        const IN: usize,
+        const OUT: usize,
+        A: Activation,
+    > Layer<T> for Conv2D<T, C_IN, H, W, C_OUT, K, S, P, PATCH, IN, OUT, A>
+{
+    type Input = SVector<T, IN>;
+    type Output = SVector<T, OUT>;
+    type Cache = Conv2DCache<T, OUT>;
+    type Gradient = Conv2DGrad<T, C_OUT, PATCH>;
+    type Activation = A;
+
+    const CACHE_ZERO: Self::Cache = DenseCache {
+        z: <SVector<T, OUT> as Vector<T>>::ZERO,
+        a: <SVector<T, OUT> as Vector<T>>::ZERO,
+    };
+
+    /// Draws the kernels with fan-in `C_IN * K * K` and fan-out `C_OUT * K * K`, as PyTorch
+    /// counts them for a convolution; zero biases.
+    fn init(&mut self, rng: &mut Rng) {
+        A::INIT.fill(self.weight.as_mut_slice(), PATCH, C_OUT * K * K, rng);
+        self.bias.fill(T::ZERO);
+    }
+
+    #[inline]
+    fn forward(&self, x: &SVector<T, IN>) -> SVector<T, OUT> {
+        let mut z = <SVector<T, OUT> as Vector<T>>::ZERO;
+        self.preactivate(x, &mut z);
+        let mut a = z;
+        A::forward(z.as_slice(), a.as_mut_slice());
+        a
+    }
+
+    #[inline]
+    fn forward_train(&self, x: &SVector<T, IN>, cache: &mut Conv2DCache<T, OUT>) {
+        self.preactivate(x, &mut cache.z);
+        A::forward(cache.z.as_slice(), cache.a.as_mut_slice());
+    }
+
+    #[inline]
+    fn backward_preact(
+        &self,
+        x: &SVector<T, IN>,
+        _cache: &Conv2DCache<T, OUT>,
+        dz: &SVector<T, OUT>,
+        grad: &mut Conv2DGrad<T, C_OUT, PATCH>,
+        mut d_input: Option<&mut SVector<T, IN>>,
+    ) {
+        let () = Self::SHAPE;
+        let pixels = Self::OH * Self::OW;
+        let (xs, dz) = (x.as_slice(), dz.as_slice());
+        if let Some(dx) = d_input.as_deref_mut() {
+            dx.fill(T::ZERO);
+        }
+        let mut patch = <SVector<T, PATCH> as Vector<T>>::ZERO;
+        let mut d_patch = <SVector<T, PATCH> as Vector<T>>::ZERO;
+        let mut dzp = <SVector<T, C_OUT> as Vector<T>>::ZERO;
+        for oy in 0..Self::OH {
+            for ox in 0..Self::OW {
+                let p = oy * Self::OW + ox;
+                for (o, d) in dzp.iter_mut().enumerate() {
+                    *d = dz[o * pixels + p];
+                }
+                Self::gather(xs, oy, ox, &mut patch);
+                grad.weight.ger(T::ONE, &dzp, &patch, T::ONE);
+                grad.bias += &dzp;
+                if let Some(dx) = d_input.as_deref_mut() {
+                    self.weight.tr_mul_to(&dzp, &mut d_patch);
+                    Self::scatter_add(dx.as_mut_slice(), oy, ox, &d_patch);
+                }
+            }
+        }
+    }
+}

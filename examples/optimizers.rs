@@ -1,0 +1,130 @@
+//! The seven optimizers side by side: the same 64-32-10 digits network (`support/digits.rs`),
+//! the same initial weights, shuffling seed, batch size and number of epochs, under SGD,
+//! SGD with momentum, Nesterov, Adagrad, RMSprop, Adam and AdamW. Prints a table of final
+//! training loss, validation and test accuracy, and draws every training-loss and
+//! validation-accuracy curve on one chart each. Target: every optimizer reaches test
+//! accuracy >= 0.90 (the point is the comparison; the digits example tunes one run to 0.96).
+//!
+//! `cargo run --release --example optimizers [-- curves.png]`
+//! (default `target/optimizers_curves.png`)
+
+mod support;
+
+use dl_core::fit::{evaluate, fit, Epoch, History};
+use dl_core::prelude::*;
+use support::digits::{Digits, Net};
+use support::plot::{curve, figure, Curve, Panel};
+use support::run::Parts;
+use support::table::{num, Table};
+
+const SEED: u64 = 42;
+const EPOCHS: usize = 60;
+const BATCH: usize = 32;
+const TARGET: f64 = 0.90;
+
+type Grad = <Net as Network>::Gradient;
+
+/// One optimizer's run: its history and test accuracy.
+struct Run {
+    name: &'static str,
+    history: History<f32, EPOCHS>,
+    test_accuracy: f32,
+}
+
+/// Trains a fresh network (seed `SEED`) with `opt` and evaluates it on the test rows.
+fn run<O: Optimizer<Net>>(
+    name: &'static str,
+    mut opt: O,
+    parts: &Parts<'_, Net>,
+) -> Result<Run, Error> {
+    let mut net = Net::new(SEED);
+    let config = FitConfig::new(EPOCHS, Batch::Mini(BATCH)).seed(SEED);
+    let bar = support::progress::epochs(name, EPOCHS);
+    let history = fit::<CrossEntropy, Accuracy, _, _, EPOCHS>(
+        &mut net,
+        &mut opt,
+        parts.train,
+        parts.validation,
+        &config,
+        |e| support::progress::advance(&bar, "accuracy", e),
+    );
+    bar.finish();
+    let history = history?;
+    let test_accuracy = evaluate::<CrossEntropy, Accuracy, _>(&net, parts.test).metric;
+    Ok(Run {
+        name,
+        history,
+        test_accuracy,
+    })
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let digits = Digits::load()?;
+    let parts = digits.parts()?;
+    println!("{}\n", Net::summary());
+
+    let runs = [
+        run("SGD", Sgd::new(0.1), &parts)?,
+        run("momentum", Sgd::new(0.01).momentum::<Grad>(0.9), &parts)?,
+        run("Nesterov", Sgd::new(0.01).nesterov::<Grad>(0.9), &parts)?,
+        run("Adagrad", Adagrad::new(0.05), &parts)?,
+        run("RMSprop", RmsProp::new(1e-3), &parts)?,
+        run("Adam", Adam::new(1e-3), &parts)?,
+        run("AdamW", AdamW::new(1e-3), &parts)?,
+    ];
+
+    println!("\n{EPOCHS} epochs, batch {BATCH}, seed {SEED}\n");
+    let mut table = Table::new(&[
+        "optimizer",
+        "final train loss",
+        "final val loss",
+        "val accuracy",
+        "test accuracy",
+    ]);
+    for r in &runs {
+        let last: &Epoch<f32> = r.history.last().expect("trained at least one epoch");
+        let f = |v: Option<f32>| num(v.map(f64::from));
+        table.row(&[
+            r.name.to_string(),
+            f(Some(last.train_loss)),
+            f(last.val_loss),
+            f(last.val_metric),
+            f(Some(r.test_accuracy)),
+        ]);
+    }
+    table.print();
+
+    let curves = |value: fn(&Epoch<f32>) -> Option<f32>| -> Vec<Curve> {
+        runs.iter()
+            .map(|r| curve(r.name, &r.history, value))
+            .collect()
+    };
+    let path = support::output("optimizers_curves.png");
+    figure(
+        &path,
+        &[
+            Panel {
+                title: "digits 64-32-10: training loss".into(),
+                y_label: "cross-entropy".into(),
+                curves: curves(|e| Some(e.train_loss)),
+            },
+            Panel {
+                title: "digits 64-32-10: validation accuracy".into(),
+                y_label: "accuracy".into(),
+                curves: curves(|e| e.val_metric),
+            },
+        ],
+    )?;
+    println!("\ncurves written to {}", path.display());
+
+    let worst = runs
+        .iter()
+        .min_by(|a, b| a.test_accuracy.total_cmp(&b.test_accuracy))
+        .expect("seven runs");
+    support::check(
+        &format!("lowest test accuracy ({})", worst.name),
+        worst.test_accuracy.into(),
+        TARGET,
+    );
+    Ok(())
+}
