@@ -265,26 +265,26 @@ fn read(path: &Path) -> Result<String, DataError> {
     })
 }
 
-/// The non-blank lines after the header, numbered from 1 (the header being line 1), with
-/// their comma-separated fields, after checking each has `columns` fields.
-fn rows<'t>(
+/// Calls `row` on each non-blank line after the header, in order, with its number (from 1,
+/// the header being line 1) and its comma-separated fields, after checking that it (and the
+/// header) has `columns` fields. So the first bad line is the one reported, whatever is wrong
+/// with it. Errors with [`DataError::Empty`] if there is no header or no data row.
+fn for_each_row<'t>(
     path: &Path,
     text: &'t str,
     columns: usize,
-) -> Result<Vec<(usize, Vec<&'t str>)>, DataError> {
-    let mut lines = text
+    mut row: impl FnMut(usize, &[&'t str]) -> Result<(), DataError>,
+) -> Result<(), DataError> {
+    let lines = text
         .lines()
         .enumerate()
         .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
         .filter(|(_, l)| !l.trim().is_empty());
-    let mut out = Vec::new();
-    let Some((header_line, header)) = lines.next() else {
-        return Err(DataError::Empty {
-            path: path.to_path_buf(),
-        });
-    };
-    for (line, text) in core::iter::once((header_line, header)).chain(lines) {
-        let fields: Vec<&str> = text.split(',').map(str::trim).collect();
+    let mut fields = Vec::with_capacity(columns);
+    let mut data_rows = 0;
+    for (index, (line, text)) in lines.enumerate() {
+        fields.clear();
+        fields.extend(text.split(',').map(str::trim));
         if fields.len() != columns {
             return Err(DataError::Columns {
                 path: path.to_path_buf(),
@@ -293,16 +293,17 @@ fn rows<'t>(
                 found: fields.len(),
             });
         }
-        if line != header_line {
-            out.push((line, fields));
+        if index > 0 {
+            row(line, &fields)?;
+            data_rows += 1;
         }
     }
-    if out.is_empty() {
+    if data_rows == 0 {
         return Err(DataError::Empty {
             path: path.to_path_buf(),
         });
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A finite number, or the error naming where it is.
@@ -344,21 +345,20 @@ impl<T: Float, const F: usize> Dataset<T, F> {
     /// Parses CSV `text` as [`load`](Dataset::load) does; `path` names it in errors.
     pub fn parse(path: impl AsRef<Path>, text: &str) -> Result<Self, DataError> {
         let path = path.as_ref();
-        let samples = rows(path, text, F + 1)?
-            .into_iter()
-            .map(|(line, fields)| {
-                let mut features = SVector::<T, F>::zeros();
-                for (column, (slot, field)) in features.iter_mut().zip(&fields).enumerate() {
-                    *slot = T::cast(number(path, line, column + 1, field)?);
-                }
-                let label = number(path, line, F + 1, fields[F])?;
-                Ok(Sample {
-                    features,
-                    label,
-                    line,
-                })
-            })
-            .collect::<Result<_, DataError>>()?;
+        let mut samples = Vec::new();
+        for_each_row(path, text, F + 1, |line, fields| {
+            let mut features = SVector::<T, F>::zeros();
+            for (column, (slot, field)) in features.iter_mut().zip(fields).enumerate() {
+                *slot = T::cast(number(path, line, column + 1, field)?);
+            }
+            let label = number(path, line, F + 1, fields[F])?;
+            samples.push(Sample {
+                features,
+                label,
+                line,
+            });
+            Ok(())
+        })?;
         Ok(Dataset {
             path: path.to_path_buf(),
             samples,
@@ -457,7 +457,7 @@ impl<T: Float, const F: usize> Dataset<T, F> {
             samples,
         };
         let (mut train, mut test) = (Vec::new(), Vec::new());
-        for (line, fields) in rows(path, text, 2)? {
+        for_each_row(path, text, 2, |line, fields| {
             let row = fields[0]
                 .parse::<usize>()
                 .map_err(|_| DataError::NotARowIndex {
@@ -491,7 +491,8 @@ impl<T: Float, const F: usize> Dataset<T, F> {
                     })
                 }
             }
-        }
+            Ok(())
+        })?;
         let assigned = train.len() + test.len();
         if assigned != rows_total {
             return Err(DataError::SplitIncomplete {

@@ -93,7 +93,12 @@ impl fmt::Display for Error {
             Error::Diverged { epoch, batch, what } => write!(
                 f,
                 "training diverged: the {what} became non-finite at epoch {epoch}, batch \
-                 {batch}; the weights were restored to their last finite state"
+                 {batch}; {}",
+                if what == "weights" {
+                    "the weights were restored to those at the start of the epoch"
+                } else {
+                    "the weights are those before that batch, all finite"
+                }
             ),
             Error::BufferTooSmall {
                 what,

@@ -362,3 +362,26 @@ fn the_real_data_sets_load_with_their_fixed_splits() {
     assert_eq!((split.train.len(), split.test.len()), (353, 89));
     assert_eq!(diabetes.samples()[0].label, 151.0);
 }
+
+/// Lines are checked in order: the first bad line is reported, whatever its fault.
+#[test]
+fn the_first_bad_line_is_the_one_reported() {
+    let path = file("order.csv", "a,b,label\n1,x,0\n1,2,3,4\n");
+    assert!(matches!(
+        Dataset::<f32, 2>::load(&path).unwrap_err(),
+        DataError::NotANumber {
+            line: 2,
+            column: 2,
+            ..
+        }
+    ));
+    let path = file("order2.csv", "a,b,label\n1,2\n1,x,0\n");
+    assert!(matches!(
+        Dataset::<f32, 2>::load(&path).unwrap_err(),
+        DataError::Columns {
+            line: 2,
+            found: 2,
+            ..
+        }
+    ));
+}

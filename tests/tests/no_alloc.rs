@@ -132,3 +132,63 @@ fn every_optimizer_steps_without_allocating() {
     assert!(total.is_finite());
     assert_eq!(n, 0, "{n} heap allocations in the optimizers");
 }
+
+/// `fit_with` in caller-supplied memory (shuffled mini-batches, validation, early stopping
+/// with the best-weights copy, Adam, a callback), then `evaluate` and `predict`: no heap.
+#[test]
+fn fit_evaluate_and_predict_do_not_allocate() {
+    let mut rng = Rng::new(2);
+    let xs: [SVector<f32, 8>; 20] =
+        core::array::from_fn(|_| SVector::from_fn(|_, _| rng.uniform_in(-1.0, 1.0) as f32));
+    let ys: [SVector<f32, 4>; 20] = core::array::from_fn(|i| {
+        let mut y = SVector::zeros();
+        y[i % 4] = 1.0;
+        y
+    });
+    let (n, (history, eval)) = allocations(|| {
+        let train = Data::new(&xs[..16], &ys[..16]).unwrap();
+        let validation = Data::new(&xs[16..], &ys[16..]).unwrap();
+        let mut net = Mlp::<f32>::new(5);
+        let mut ws = Workspace::new();
+        let mut order = [0usize; 16];
+        let mut bx = [SVector::zeros(); 5];
+        let mut by = [SVector::zeros(); 5];
+        let (mut checkpoint, mut best) = (Mlp::<f32>::ZERO, Mlp::<f32>::ZERO);
+        let scratch = Scratch {
+            workspace: &mut ws,
+            order: &mut order,
+            batch_inputs: &mut bx,
+            batch_targets: &mut by,
+            checkpoint: &mut checkpoint,
+            best: Some(&mut best),
+        };
+        let config = FitConfig::new(30, Batch::Mini(5))
+            .seed(1)
+            .train_metric(true)
+            .early_stopping(EarlyStopping::new(3));
+        let mut epochs = 0;
+        let history = fit_with::<CrossEntropy, Accuracy, _, _, 30>(
+            &mut net,
+            &mut Adam::new(0.01),
+            train,
+            Some(validation),
+            &config,
+            scratch,
+            |_| {
+                epochs += 1;
+                Control::Continue
+            },
+        )
+        .unwrap();
+        let mut out = [SVector::zeros(); 20];
+        predict(&net, &xs, &mut out).unwrap();
+        let eval = evaluate::<CrossEntropy, Accuracy, _>(&net, validation);
+        assert_eq!(epochs, history.len());
+        (history, eval.loss + out[0].sum())
+    });
+    assert!(history.len() > 1 && eval.is_finite());
+    assert_eq!(
+        n, 0,
+        "{n} heap allocations in fit_with, evaluate or predict"
+    );
+}
