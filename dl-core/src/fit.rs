@@ -19,6 +19,41 @@
 //! (which are finite, since they are checked after every update). If an update itself makes a
 //! weight non-finite, the weights go back to the checkpoint taken at the start of the epoch.
 //! No NaN weight is ever handed back.
+//!
+//! ```
+//! use dl_core::prelude::*;
+//!
+//! network! {
+//!     struct Xor { Dense<2, 4, Tanh>, Dense<4, 1, Sigmoid> }
+//! }
+//!
+//! let xs = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]].map(SVector::<f32, 2>::from);
+//! let ys = [[0.0], [1.0], [1.0], [0.0]].map(SVector::<f32, 1>::from);
+//! let data = Data::new(&xs, &ys)?;
+//!
+//! // Every byte of memory is here, on the stack: no heap anywhere.
+//! let mut net = Xor::<f32>::new(3);
+//! let (mut checkpoint, mut best) = (Xor::<f32>::ZERO, Xor::<f32>::ZERO);
+//! let mut ws = Workspace::new();
+//! let (mut order, mut bx, mut by) = ([0; 4], [SVector::zeros(); 2], [SVector::zeros(); 2]);
+//! let scratch = Scratch {
+//!     workspace: &mut ws,
+//!     order: &mut order,
+//!     batch_inputs: &mut bx,
+//!     batch_targets: &mut by,
+//!     checkpoint: &mut checkpoint,
+//!     best: Some(&mut best),
+//! };
+//! let config = FitConfig::new(1500, Batch::Mini(2))
+//!     .seed(7)
+//!     .early_stopping(EarlyStopping::new(50));
+//! let history = fit_with::<BinaryCrossEntropy, Accuracy, _, _, 1500>(
+//!     &mut net, &mut Adam::new(0.05), data, None, &config, scratch, keep_going,
+//! )?;
+//! let result = evaluate::<BinaryCrossEntropy, Accuracy, _>(&net, data);
+//! assert_eq!(result.metric, 1.0, "after {} epochs", history.len());
+//! # Ok::<(), dl_core::error::Error>(())
+//! ```
 
 use crate::error::Error;
 use crate::float::Float;
