@@ -586,7 +586,7 @@ fn evaluate_in<L: Loss, M: Metric, N: Network>(
     let mut metric = M::State::<N::Scalar, N::Output>::new();
     let mut total = 0.0;
     for (x, y) in data.inputs.iter().zip(data.targets) {
-        net.forward_train(x, cache);
+        net.forward_eval(x, cache);
         total += N::loss::<L>(cache, y).as_f64();
         metric.add(N::output(cache), y);
     }

@@ -185,6 +185,15 @@ pub trait Network: Params<Self::Scalar> {
     /// The training forward pass: fills `cache` with what [`backward`](Network::backward) needs.
     fn forward_train(&self, x: &Self::Input, cache: &mut Self::Cache);
 
+    /// Inference that fills `cache` like [`forward_train`](Network::forward_train), for
+    /// evaluating a loss from the cached pre-activations: layers that behave differently while
+    /// training (Dropout) act as at inference, so the cached output equals
+    /// [`forward`](Network::forward)'s. Generated networks with Dropout override it.
+    #[inline]
+    fn forward_eval(&self, x: &Self::Input, cache: &mut Self::Cache) {
+        self.forward_train(x, cache);
+    }
+
     /// The output held in a cache filled by [`forward_train`](Network::forward_train).
     fn output(cache: &Self::Cache) -> &Self::Output;
 

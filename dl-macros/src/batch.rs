@@ -83,11 +83,28 @@ pub fn batched(model: &Model, layer_tys: &[TokenStream], last_act: &TokenStream)
             #( #vis #fields: ::dl_core::batch::LayerBatch<T, #layer_tys, { #chunk }>, )*
         }
     };
+    // Dropout layers start their masks from their own seeds, as in the network's cache.
+    let zeros = model
+        .layers
+        .iter()
+        .zip(layer_tys)
+        .map(|(l, ty)| match l.kind {
+            Kind::Dropout(_) => {
+                let seed = l.dropout_seed();
+                quote! {
+                    ::dl_core::batch::LayerBatch {
+                        caches: [const { ::dl_core::layer::DropoutCache::seeded(#seed) }; #chunk],
+                        d: [const { <<#ty as Layer<T>>::Output as Vector<T>>::ZERO }; #chunk],
+                    }
+                }
+            }
+            _ => quote!(::dl_core::batch::LayerBatch::ZERO),
+        });
     let network_items = quote! {
         type Batch = #batch<T>;
         const BATCH: usize = #chunk;
         const BATCH_ZERO: #batch<T> = #batch {
-            #( #fields: ::dl_core::batch::LayerBatch::ZERO, )*
+            #( #fields: #zeros, )*
         };
 
         fn loss_backward_batch<L: Loss>(

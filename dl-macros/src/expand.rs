@@ -5,6 +5,7 @@
 use crate::valid::{Activation, Kind, Layer, Model, Shape};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
+use syn::Ident;
 
 pub fn expand(model: &Model) -> TokenStream {
     let Model {
@@ -101,17 +102,21 @@ pub fn expand(model: &Model) -> TokenStream {
         let src = if k == 0 { quote!(x) } else { quote!(&x) };
         forward.push(quote! { let x = self.#f.forward(#src); });
     }
-    let mut forward_train = Vec::new();
-    for (k, l) in model.layers.iter().enumerate() {
-        let f = &l.field;
-        if k == 0 {
-            forward_train.push(quote! { self.#f.forward_train(x, &mut cache.#f); });
-        } else {
-            let pf = &model.layers[k - 1].field;
-            forward_train
-                .push(quote! { self.#f.forward_train(cache.#pf.output(), &mut cache.#f); });
+    // The passes that fill the cache, layer by layer: `forward_train`, or `forward_eval`.
+    let cache_pass = |method: Ident| -> Vec<TokenStream> {
+        let mut steps = Vec::new();
+        for (k, l) in model.layers.iter().enumerate() {
+            let f = &l.field;
+            if k == 0 {
+                steps.push(quote! { self.#f.#method(x, &mut cache.#f); });
+            } else {
+                let pf = &model.layers[k - 1].field;
+                steps.push(quote! { self.#f.#method(cache.#pf.output(), &mut cache.#f); });
+            }
         }
-    }
+        steps
+    };
+    let forward_train = cache_pass(format_ident!("forward_train"));
 
     let summary_rows = model.layers.iter().map(|l| {
         let field = l.field.to_string();
@@ -157,7 +162,7 @@ pub fn expand(model: &Model) -> TokenStream {
         .zip(&layer_tys)
         .map(|(l, ty)| match l.kind {
             Kind::Dropout(_) => {
-                let seed = dropout_seed(l);
+                let seed = l.dropout_seed();
                 quote!(::dl_core::layer::DropoutCache::seeded(#seed))
             }
             _ => quote!(<#ty as Layer<T>>::CACHE_ZERO),
@@ -167,17 +172,34 @@ pub fn expand(model: &Model) -> TokenStream {
         .iter()
         .filter(|l| matches!(l.kind, Kind::Dropout(_)))
         .collect();
+    let forward_eval = if dropouts.is_empty() {
+        quote!()
+    } else {
+        let steps = cache_pass(format_ident!("forward_eval"));
+        quote! {
+            #[inline]
+            fn forward_eval(&self, x: &Self::Input, cache: &mut #cache<T>) {
+                #(#steps)*
+            }
+        }
+    };
     let seed_dropout = if dropouts.is_empty() {
         quote!()
     } else {
         let fields = dropouts.iter().map(|l| &l.field);
-        let seeds = dropouts.iter().map(|l| dropout_seed(l));
+        let seeds = dropouts.iter().map(|l| l.dropout_seed());
         quote! {
-            /// Restarts the masks of every Dropout layer from `seed`: the same seed gives the
-            /// same masks in the same order. (Each layer mixes in its own constant, so two
-            /// Dropout layers never share a mask.)
-            pub fn seed_dropout(cache: &mut #cache<T>, seed: u64) {
-                #( cache.#fields.rng = Rng::new(seed ^ #seeds); )*
+            /// Restarts the masks of every Dropout layer from `seed`, in the workspace's cache
+            /// (used by `train_sample`) and in its batch buffers (used by `train_batch`): the
+            /// same seed gives the same masks in the same order. Each layer mixes in its own
+            /// constant, so two Dropout layers never share a mask.
+            pub fn seed_dropout(ws: &mut ::dl_core::train::Workspace<Self>, seed: u64) {
+                #(
+                    ws.cache.#fields.rng = Rng::new(seed ^ #seeds);
+                    for cache in &mut ws.batch.#fields.caches {
+                        cache.rng = Rng::new(seed ^ #seeds);
+                    }
+                )*
             }
         }
     };
@@ -321,6 +343,8 @@ pub fn expand(model: &Model) -> TokenStream {
                     #(#forward_train)*
                 }
 
+                #forward_eval
+
                 #[inline]
                 fn output(cache: &#cache<T>) -> &Self::Output {
                     cache.#last_field.output()
@@ -444,11 +468,6 @@ fn shape_dims(shape: &Shape) -> TokenStream {
 /// An image shape's `[c, h, w]` as literals (the macro always knows them for image layers).
 fn image(shape: &Shape) -> [Literal; 3] {
     shape.image.unwrap_or([1, 1, 1]).map(lit)
-}
-
-/// The seed a Dropout layer's masks start from: a constant mixed with its position.
-fn dropout_seed(layer: &Layer) -> u64 {
-    0xD50F_0000_0000_0000 ^ layer.number as u64
 }
 
 /// The layer's type in the struct. Its input size is the previous layer's output size, so the

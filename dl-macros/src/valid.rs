@@ -289,6 +289,11 @@ impl Layer {
     pub fn outputs(&self) -> &Dim {
         &self.output.flat
     }
+    /// The seed a Dropout layer's masks start from: a constant mixed with its position.
+    pub fn dropout_seed(&self) -> u64 {
+        0xD50F_0000_0000_0000 ^ self.number as u64
+    }
+
     /// The activation applied to the layer's output (Identity for layers without one).
     pub fn activation(&self) -> Activation {
         match &self.kind {

@@ -101,29 +101,94 @@ fn in_a_network() {
     let clean = net.forward(&x);
     assert_eq!(net.forward(&x), clean);
 
-    let mut a = WithDropout::<f64>::CACHE_ZERO;
-    let mut b = WithDropout::<f64>::CACHE_ZERO;
-    WithDropout::<f64>::seed_dropout(&mut a, 42);
-    WithDropout::<f64>::seed_dropout(&mut b, 42);
+    let mut wa = Workspace::<WithDropout<f64>>::new();
+    let mut wb = Workspace::<WithDropout<f64>>::new();
+    WithDropout::<f64>::seed_dropout(&mut wa, 42);
+    WithDropout::<f64>::seed_dropout(&mut wb, 42);
+    let (a, b) = (&mut wa.cache, &mut wb.cache);
     let mut outputs = Vec::new();
     for _ in 0..3 {
-        net.forward_train(&x, &mut a);
-        net.forward_train(&x, &mut b);
+        net.forward_train(&x, a);
+        net.forward_train(&x, b);
         assert_eq!(a.drop.mask, b.drop.mask);
-        assert_eq!(
-            WithDropout::<f64>::output(&a),
-            WithDropout::<f64>::output(&b)
-        );
-        outputs.push(*WithDropout::<f64>::output(&a));
+        assert_eq!(WithDropout::<f64>::output(a), WithDropout::<f64>::output(b));
+        outputs.push(*WithDropout::<f64>::output(a));
     }
     assert_ne!(outputs[0], outputs[1], "a fresh mask each pass");
     assert_ne!(outputs[0], clean, "training output differs from inference");
 
-    WithDropout::<f64>::seed_dropout(&mut a, 42);
-    net.forward_train(&x, &mut a);
+    WithDropout::<f64>::seed_dropout(&mut wa, 42);
+    let a = &mut wa.cache;
+    net.forward_train(&x, a);
     assert_eq!(
-        *WithDropout::<f64>::output(&a),
+        *WithDropout::<f64>::output(a),
         outputs[0],
         "reseeding restarts the masks"
     );
+
+    // Evaluation fills the cache as inference does: no dropping, and `evaluate` agrees.
+    net.forward_eval(&x, a);
+    assert_eq!(*WithDropout::<f64>::output(a), clean);
+    let y = SVector::<f64, 2>::new(0.5, -0.5);
+    let eval = evaluate::<Mse, MeanSquaredError, _>(&net, Data::new(&[x], &[y]).unwrap());
+    let expected = (clean - y).map(|d| d * d).mean();
+    assert!(
+        (eval.loss - expected).abs() < 1e-15,
+        "{} vs {expected}",
+        eval.loss
+    );
+}
+
+network! {
+    struct TwoDropouts {
+        Dense<4, 64, Tanh>,
+        Dropout<0.5>,
+        Dropout<0.5>,
+        Dense<64, 1, Identity>,
+    }
+}
+
+/// Two Dropout layers of the same size draw different masks; within a batch, each sample gets
+/// its own mask; and `seed_dropout` makes whole training runs (`train_batch` and
+/// `train_sample`) repeat.
+#[test]
+fn masks_are_independent_and_repeatable_in_training() {
+    let x = SVector::<f64, 4>::new(0.1, -0.2, 0.3, 0.4);
+    let net = TwoDropouts::<f64>::new(1);
+    let mut ws = Workspace::<TwoDropouts<f64>>::new();
+    net.forward_train(&x, &mut ws.cache);
+    assert_ne!(ws.cache.layer2.mask, ws.cache.layer3.mask);
+
+    let xs = [x; 8];
+    let ys = [SVector::<f64, 1>::new(0.5); 8];
+    let run = |seed: u64| {
+        let mut net = TwoDropouts::<f64>::new(1);
+        let mut ws = Workspace::<TwoDropouts<f64>>::new();
+        TwoDropouts::<f64>::seed_dropout(&mut ws, seed);
+        let mut sgd = Sgd::new(0.1);
+        let mut losses = Vec::new();
+        for _ in 0..3 {
+            losses.push(train_batch::<_, Mse, _>(&mut net, &mut sgd, &xs, &ys, &mut ws).unwrap());
+            losses
+                .push(train_sample::<_, Mse, _>(&mut net, &mut sgd, &x, &ys[0], &mut ws).unwrap());
+        }
+        let masks = (ws.cache.layer2.mask, ws.cache.layer3.mask);
+        (losses, masks)
+    };
+    let (first, (m2, m3)) = run(7);
+    assert_ne!(m2, m3, "the two Dropout layers share a mask");
+    assert_eq!(run(7).0, first, "same seed, same training run");
+    assert_ne!(run(8).0, first, "another seed, other masks");
+
+    // Eight identical samples in one batch: with one mask for all, the batch loss would equal
+    // each sample's; with a mask each, the per-sample losses differ.
+    let mut ws = Workspace::<TwoDropouts<f64>>::new();
+    let mut grads = <TwoDropouts<f64> as Network>::Gradient::ZERO;
+    let mut per_sample = Vec::new();
+    for _ in 0..8 {
+        net.forward_train(&x, &mut ws.cache);
+        per_sample.push(net.loss_backward::<Mse>(&x, &ws.cache, &ys[0], &mut grads, None));
+    }
+    per_sample.dedup();
+    assert!(per_sample.len() > 1, "every sample got the same mask");
 }

@@ -116,6 +116,12 @@ impl<T: Float, const N: usize, const RATE_BITS: u64> Layer<T> for Dropout<T, N, 
         }
     }
 
+    /// Inference into the cache: the identity (the mask is left as it was).
+    #[inline]
+    fn forward_eval(&self, x: &SVector<T, N>, cache: &mut DropoutCache<T, N>) {
+        cache.a.copy_from(x);
+    }
+
     #[inline]
     fn activation_backward(&self, _cache: &Self::Cache, _d: &mut SVector<T, N>) {}
 

@@ -69,6 +69,14 @@ pub trait Layer<T: Float>: Params<T> {
     /// Training forward: stores pre-activations and outputs in `cache`.
     fn forward_train(&self, x: &Self::Input, cache: &mut Self::Cache);
 
+    /// Fills `cache` as inference computes the output: the same as
+    /// [`forward_train`](Layer::forward_train) except for layers that act only while training
+    /// (Dropout, which passes its input through).
+    #[inline]
+    fn forward_eval(&self, x: &Self::Input, cache: &mut Self::Cache) {
+        self.forward_train(x, cache);
+    }
+
     /// Turns `d = dL/da` into `dL/dz` in place.
     #[inline]
     fn activation_backward(&self, cache: &Self::Cache, d: &mut Self::Output) {

@@ -1,0 +1,93 @@
+//! The digits CNN's full training step allocates nothing: construction, inference, the
+//! training forward pass (Dropout masks included), backward, and Adam and SGD updates through
+//! `train_sample` and `train_batch`. Counted by a `#[global_allocator]` with a per-thread
+//! counter; a negative control shows the counter sees an allocation when there is one.
+
+use dl_core::prelude::*;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations made on this thread while `f` runs.
+fn allocations<R>(f: impl FnOnce() -> R) -> (usize, R) {
+    let before = ALLOCATIONS.with(Cell::get);
+    let r = std::hint::black_box(f());
+    (ALLOCATIONS.with(Cell::get) - before, r)
+}
+
+network! {
+    /// The digits CNN of `examples/digits_cnn.rs`, with an average pool as well.
+    struct DigitsCnn {
+        input: [1, 8, 8],
+        Conv2D<1, 8, 3, Relu, padding = 1>,
+        MaxPool2D<2>,
+        Conv2D<8, 16, 3, Relu, stride = 1, padding = 1>,
+        AvgPool2D<2>,
+        Flatten,
+        Dropout<0.25>,
+        Dense<64, 10, Softmax>,
+    }
+}
+
+#[test]
+fn negative_control_counts_an_allocation() {
+    let (n, v) = allocations(|| vec![1u8; 16]);
+    assert_eq!(v.len(), 16);
+    assert!(n >= 1, "the counter missed a Vec allocation");
+}
+
+#[test]
+fn cnn_training_step_does_not_allocate() {
+    let xs: [SVector<f32, 64>; 8] =
+        core::array::from_fn(|s| SVector::from_fn(|i, _| ((i * 7 + s * 3) % 17) as f32 / 16.0));
+    let ys: [SVector<f32, 10>; 8] =
+        core::array::from_fn(|s| SVector::from_fn(|i, _| f32::from(i == s)));
+
+    let (n, total) = allocations(|| {
+        let mut net = DigitsCnn::<f32>::new(5);
+        let mut ws = Workspace::<DigitsCnn<f32>>::new();
+        DigitsCnn::<f32>::seed_dropout(&mut ws, 3);
+        let mut adam = Adam::new(1e-2);
+        let mut sgd = Sgd::new(0.05);
+        let out = net.forward(&xs[0]);
+        net.forward_train(&xs[0], &mut ws.cache);
+        let loss =
+            net.loss_backward::<CrossEntropy>(&xs[0], &ws.cache, &ys[0], &mut ws.grads, None);
+        let mut dx = SVector::<f32, 64>::zeros();
+        net.backward(&xs[0], &ws.cache, &out, &mut ws.grads, Some(&mut dx));
+        let mut sum = loss + dx.sum();
+        for _ in 0..3 {
+            sum +=
+                train_batch::<_, CrossEntropy, _>(&mut net, &mut adam, &xs, &ys, &mut ws).unwrap();
+            sum += train_sample::<_, CrossEntropy, _>(&mut net, &mut sgd, &xs[1], &ys[1], &mut ws)
+                .unwrap();
+        }
+        net.forward_eval(&xs[2], &mut ws.cache);
+        sum += DigitsCnn::<f32>::loss::<CrossEntropy>(&ws.cache, &ys[2]);
+        sum + net.forward(&xs[3]).sum()
+    });
+    assert!(total.is_finite());
+    assert_eq!(n, 0, "{n} heap allocations in the CNN's training step");
+}
