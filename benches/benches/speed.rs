@@ -136,6 +136,52 @@ fn inference(c: &mut Criterion) {
     g.finish();
 }
 
+/// The digits CNN (conv 3x3 to 8 channels, max pool, Dense 128-10): training at batch 32 and
+/// inference of one sample.
+fn cnn(c: &mut Criterion) {
+    let (xs, ys) = classification_data::<64, 10>(1024, 2);
+    let (rx, ry) = (as_arrays(&xs), as_arrays(&ys));
+    let mut net = DigitsCnn::<f32>::new(1);
+    let mut r = reference_cnn(&net);
+    let mut ws = Workspace::<DigitsCnn<f32>>::boxed();
+    let mut sgd = Sgd::new(LR);
+    let batch = 32;
+    let steps = xs.len() / batch;
+    let mut k = 0;
+    let mut g = c.benchmark_group("digits_cnn_train_batch32");
+    g.throughput(Throughput::Elements(batch as u64));
+    g.bench_function("dl", |b| {
+        b.iter(|| {
+            k = (k + 1) % steps;
+            let (x, y) = (&xs[k * batch..][..batch], &ys[k * batch..][..batch]);
+            train_batch::<_, CrossEntropy, _>(&mut net, &mut sgd, black_box(x), y, &mut ws)
+        })
+    });
+    g.bench_function("reference", |b| {
+        b.iter(|| {
+            k = (k + 1) % steps;
+            let (x, y) = (&rx[k * batch..][..batch], &ry[k * batch..][..batch]);
+            r.train_batch(black_box(x), y, LR as f32)
+        })
+    });
+    g.finish();
+    let mut g = c.benchmark_group("digits_cnn_inference");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("dl", |b| {
+        b.iter(|| {
+            k = (k + 1) % xs.len();
+            net.forward(black_box(&xs[k]))
+        })
+    });
+    g.bench_function("reference", |b| {
+        b.iter(|| {
+            k = (k + 1) % rx.len();
+            r.forward(black_box(&rx[k]))
+        })
+    });
+    g.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_secs(1))
@@ -145,7 +191,7 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = xor, digits, mnist, inference
+    targets = xor, digits, mnist, inference, cnn
 }
 
 fn main() {

@@ -34,6 +34,17 @@ network! {
     }
 }
 
+network! {
+    /// The digits CNN: 1x8x8 image, 3x3 convolution to 8 channels, 2x2 max pooling, Dense.
+    pub struct DigitsCnn {
+        input: [1, 8, 8],
+        Conv2D<1, 8, 3, Relu, padding = 1>,
+        MaxPool2D<2>,
+        Flatten,
+        Dense<128, 10, Softmax>,
+    }
+}
+
 /// The four XOR rows and their targets.
 pub fn xor_data() -> ([SVector<f32, 2>; 4], [SVector<f32, 1>; 4]) {
     let xs = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]].map(SVector::<f32, 2>::from);
@@ -104,6 +115,24 @@ pub fn reference_mnist(net: &Mnist<f32>) -> Box<reference::Mlp<784, 128, 10>> {
     )
 }
 
+/// A hand-written digits CNN with `net`'s weights.
+pub fn reference_cnn(net: &DigitsCnn<f32>) -> Box<reference::Cnn> {
+    let mut r = Box::new(reference::Cnn::ZERO);
+    // dl's kernel matrix is `W[o][ky*3 + kx]`, column-major (8 rows).
+    let w = net.layer1.weight.as_slice();
+    for (o, k) in r.conv_w.iter_mut().enumerate() {
+        for (ky, row) in k.iter_mut().enumerate() {
+            for (kx, v) in row.iter_mut().enumerate() {
+                *v = w[(ky * 3 + kx) * 8 + o];
+            }
+        }
+    }
+    r.conv_b.copy_from_slice(net.layer1.bias.as_slice());
+    r.dense
+        .copy_from_dl(net.layer4.weight.as_slice(), net.layer4.bias.as_slice());
+    r
+}
+
 #[cfg(test)]
 mod tests {
     //! The references compute what `dl` computes: same losses, same updated weights.
@@ -153,6 +182,31 @@ mod tests {
             let (p, q) = (net.forward(x), r.forward(rx));
             for (p, q) in p.as_slice().iter().zip(&q) {
                 assert!(close(*p, *q), "output {p} vs reference {q}");
+            }
+        }
+    }
+
+    #[test]
+    fn cnn_reference_matches_dl() {
+        for batch in [1, 32] {
+            let mut net = DigitsCnn::<f32>::new(4);
+            let mut r = reference_cnn(&net);
+            let (xs, ys) = classification_data::<64, 10>(3 * batch, 9);
+            let (rx, ry) = (as_arrays(&xs), as_arrays(&ys));
+            let mut ws = Workspace::<DigitsCnn<f32>>::boxed();
+            let mut sgd = Sgd::new(0.05);
+            for (k, (x, y)) in xs.chunks(batch).zip(ys.chunks(batch)).enumerate() {
+                let (rxk, ryk) = (&rx[k * batch..][..x.len()], &ry[k * batch..][..y.len()]);
+                let a = train_batch::<_, CrossEntropy, _>(&mut net, &mut sgd, x, y, &mut ws);
+                let a = a.unwrap();
+                let b = r.train_batch(rxk, ryk, 0.05);
+                assert!(close(a, b), "batch {batch}: loss {a} vs reference {b}");
+            }
+            for (x, rx) in xs.iter().zip(&rx).take(4) {
+                let (p, q) = (net.forward(x), r.forward(rx));
+                for (p, q) in p.as_slice().iter().zip(&q) {
+                    assert!(close(*p, *q), "output {p} vs reference {q}");
+                }
             }
         }
     }

@@ -76,3 +76,43 @@ impl Float for f64 {
         return self * a + b;
     }
 }
+
+/// Whether every element of `v` is finite, without a branch an element: `x * 0` is 0 for
+/// finite `x` and NaN for an infinity or NaN, and sixteen independent sums of those products
+/// vectorise. (A short-circuiting `all(is_finite)` runs one scalar compare an element; the
+/// training steps check every gradient this way, so on a 100k-parameter network it costs as
+/// much as a small layer.)
+#[inline]
+pub fn all_finite<T: Float>(v: &[T]) -> bool {
+    const LANES: usize = 16;
+    let mut acc = [T::ZERO; LANES];
+    let chunks = v.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for (a, &x) in acc.iter_mut().zip(c) {
+            *a += x * T::ZERO;
+        }
+    }
+    acc.iter().all(|a| *a == T::ZERO) && rest.iter().all(|x| x.finite())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::all_finite;
+
+    #[test]
+    fn all_finite_finds_every_non_finite_position() {
+        let mut v = [1.5e38f32; 37];
+        assert!(all_finite(&v));
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            for i in [0, 15, 16, 31, 32, 36] {
+                let keep = v[i];
+                v[i] = bad;
+                assert!(!all_finite(&v), "{bad} at {i}");
+                v[i] = keep;
+            }
+        }
+        assert!(all_finite::<f64>(&[]));
+        assert!(all_finite(&[-0.0f64, f64::MAX, f64::MIN_POSITIVE]));
+    }
+}

@@ -108,7 +108,7 @@ pub trait Params<T: Float>: Sized {
 
     /// Whether every scalar is finite.
     fn all_finite(&self) -> bool {
-        (0..Self::TENSORS).all(|i| self.tensor(i).iter().all(|v| v.finite()))
+        (0..Self::TENSORS).all(|i| crate::float::all_finite(self.tensor(i)))
     }
 
     /// Copies every scalar from `other`.

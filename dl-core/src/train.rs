@@ -120,7 +120,9 @@ pub fn train_batch<N: Network, L: Loss, O: Optimizer<N>>(
     let inv = N::Scalar::ONE / N::Scalar::cast(xs.len() as f64);
     let loss = total * inv;
     check_finite(loss, &ws.grads)?;
-    ws.grads.scale(inv);
+    if xs.len() > 1 {
+        ws.grads.scale(inv);
+    }
     opt.step(net, &ws.grads);
     Ok(loss)
 }
