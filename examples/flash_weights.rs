@@ -12,7 +12,7 @@
 use dl_core::data::Dataset;
 use dl_core::fit::{fit, keep_going, Batch, Data, FitConfig};
 use dl_core::prelude::*;
-use dl_demos::digits::{self, DigitsMlp, RECORD};
+use dl_demos::digits::{self, DigitsCnn, DigitsMlp, RECORD};
 use std::path::{Path, PathBuf};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data");
@@ -64,12 +64,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let train_y = split.train.one_hot::<10>()?;
     let test_labels = split.test.classes(10)?;
 
-    let mut net = DigitsMlp::<f32>::new(SEED);
-    let mut adam = Adam::new(1e-3);
-    let config = FitConfig::new(EPOCHS, Batch::Mini(32)).seed(SEED);
     let data = Data::new(&train_x, &train_y)?;
+    let config = FitConfig::new(EPOCHS, Batch::Mini(32)).seed(SEED);
+    let mut mlp = DigitsMlp::<f32>::new(SEED);
     fit::<CrossEntropy, Accuracy, _, _, EPOCHS>(
-        &mut net, &mut adam, data, None, &config, keep_going,
+        &mut mlp,
+        &mut Adam::new(1e-3),
+        data,
+        None,
+        &config,
+        keep_going,
+    )?;
+    let mut cnn = DigitsCnn::<f32>::new(SEED);
+    fit::<CrossEntropy, Accuracy, _, _, EPOCHS>(
+        &mut cnn,
+        &mut Adam::new(1e-2),
+        data,
+        None,
+        &config,
+        keep_going,
     )?;
 
     let mut records = Vec::new();
@@ -79,13 +92,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         one_per_class[label].get_or_insert(r);
         records.extend_from_slice(&r);
     }
-    let correct = digits::correct(&net, &records);
-    println!(
-        "digits 64-32-10: test accuracy {correct}/{} = {:.4}",
-        test_labels.len(),
-        correct as f64 / test_labels.len() as f64
-    );
-    write_image(&net, &out.join("digits.bin"))?;
+    for (name, correct) in [
+        ("digits 64-32-10", digits::correct(&mlp, &records)),
+        ("digits CNN", digits::correct(&cnn, &records)),
+    ] {
+        println!(
+            "{name}: test accuracy {correct}/{} = {:.4}",
+            test_labels.len(),
+            correct as f64 / test_labels.len() as f64
+        );
+    }
+    write_image(&mlp, &out.join("digits.bin"))?;
+    write_image(&cnn, &out.join("digits_cnn.bin"))?;
     std::fs::write(out.join("digits_test.bin"), &records)?;
     let sample: Vec<u8> = one_per_class.into_iter().flatten().flatten().collect();
     std::fs::write(out.join("digits_sample.bin"), &sample)?;

@@ -7,6 +7,15 @@ use core::ptr::{addr_of, read_volatile, write_volatile};
 use cortex_m_semihosting::debug;
 use cortex_m_semihosting::hio::{self, HostStream};
 
+/// Encoded digits test images (see `dl_demos::digits::RECORD`): all 360 of the fixed test
+/// split with the `full-test-set` feature, else the first of each class.
+#[cfg(feature = "full-test-set")]
+pub static TEST_IMAGES: &[u8] = include_bytes!("../weights/digits_test.bin");
+/// Encoded digits test images (see `dl_demos::digits::RECORD`): all 360 of the fixed test
+/// split with the `full-test-set` feature, else the first of each class.
+#[cfg(not(feature = "full-test-set"))]
+pub static TEST_IMAGES: &[u8] = include_bytes!("../weights/digits_sample.bin");
+
 /// Runs an example: paints the stack, hands `example` the host's stdout, prints the peak stack
 /// use, and exits (QEMU exits 0 if `example` returned `true`, 1 if not).
 pub fn run(example: impl FnOnce(&mut Semihosting) -> bool) -> ! {

@@ -1,0 +1,26 @@
+//! The digits CNN (Conv2D 1->4 3x3, max-pool 2, dense 64->10; 690 parameters) classifying
+//! test images, with its weights decoded into flash at compile time from
+//! `weights/digits_cnn.bin`. Test images as in the `digits` example.
+//!
+//! ```text
+//! cd embedded/mcu && cargo run --release --bin digits_cnn --features full-test-set
+//! ```
+#![no_std]
+#![no_main]
+
+use cortex_m_rt::entry;
+use dl_core::prelude::*;
+use dl_demos::digits::{report, DigitsCnn};
+use dl_mcu::TEST_IMAGES;
+use panic_semihosting as _;
+
+/// The memory budget, checked by the compiler.
+const _: () = assert!(DigitsCnn::<f32>::PARAM_BYTES <= 16 * 1024);
+
+static NET: DigitsCnn<f32> =
+    dl_core::include_network!(DigitsCnn<f32>, "../../weights/digits_cnn.bin");
+
+#[entry]
+fn main() -> ! {
+    dl_mcu::run(|out| report(out, "digits CNN", &NET, TEST_IMAGES).unwrap_or(false))
+}
