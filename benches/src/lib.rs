@@ -5,6 +5,7 @@
 //! criterion's estimates back and prints `reference time / dl time` for every pair, so a ratio
 //! above 1 means `dl` is faster. Only ratios are meaningful on a shared, noisy machine.
 
+pub mod cnn_reference;
 pub mod reference;
 pub mod report;
 

@@ -235,13 +235,13 @@ impl<const I: usize, const H: usize, const O: usize> Mlp<I, H, O> {
 }
 
 #[inline(always)]
-fn log_sum_exp<const O: usize>(z: &[f32; O]) -> f32 {
+pub(crate) fn log_sum_exp<const O: usize>(z: &[f32; O]) -> f32 {
     let m = z.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
     m + z.iter().map(|&v| (v - m).exp()).sum::<f32>().ln()
 }
 
 #[inline(always)]
-fn softmax<const O: usize>(z: &[f32; O]) -> [f32; O] {
+pub(crate) fn softmax<const O: usize>(z: &[f32; O]) -> [f32; O] {
     let m = z.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
     let e = z.map(|v| (v - m).exp());
     let inv = 1.0 / e.iter().sum::<f32>();
