@@ -42,6 +42,9 @@ const FIXTURE_SEED: u64 = 2026;
 
 /// Decoded in the compiler: a `static` in `.rodata`, no RAM copy.
 static XOR_IN_FLASH: Xor<f32> = dl_core::include_network!(Xor<f32>, "../fixtures/xor_f32.bin");
+/// The same in `f64`, through a path to the type.
+static XOR64_IN_FLASH: self::Xor<f64> =
+    dl_core::include_network!(self::Xor<f64>, "../fixtures/xor_f64.bin");
 
 fn image<N: Network>(net: &N) -> Vec<u8> {
     let mut out = vec![0u8; N::BYTES];
@@ -377,6 +380,22 @@ fn const_decoding_matches_runtime_import() {
     assert_eq!(Xor::<f32>::from_bytes(fixture).unwrap(), XOR_IN_FLASH);
     let x = SVector::<f32, 2>::new(1.0, 0.0);
     assert_eq!(XOR_IN_FLASH.forward(&x), net.forward(&x));
+}
+
+#[test]
+fn const_decoding_matches_runtime_import_in_f64() {
+    let fixture = include_bytes!("../fixtures/xor_f64.bin");
+    let net = Xor::<f64>::new(FIXTURE_SEED);
+    assert_eq!(image(&net), fixture.to_vec());
+    assert_eq!(XOR64_IN_FLASH, net);
+    // An f64 image is refused by the f32 decoder, at run time as in a const.
+    assert_eq!(
+        decode_f32::<17>(fixture, Layout::of::<Xor<f32>>()).err(),
+        Some(BytesError::Scalar {
+            expected: 4,
+            found: 8
+        })
+    );
 }
 
 #[test]
