@@ -23,6 +23,48 @@
 //! let loss = train_sample::<_, Mse, _>(&mut net, &mut sgd, &x, &y, &mut ws).unwrap();
 //! assert!(loss.is_finite());
 //! ```
+//!
+//! ## Image networks
+//!
+//! An image network declares its input shape first, `input: [channels, height, width],`, and
+//! the macro computes every layer's output shape while it expands, writing the sizes into the
+//! generated types (stable Rust; no const-generic arithmetic is needed). Images travel as flat
+//! vectors in PyTorch's `C, H, W` order.
+//!
+//! - `Conv2D<in_channels, out_channels, kernel, activation>`, with optional named arguments
+//!   `stride = s` (default 1) and `padding = p` (zeros, default 0): output
+//!   `(out_channels, (H + 2p - kernel) / s + 1, (W + 2p - kernel) / s + 1)`;
+//! - `MaxPool2D<kernel>` and `AvgPool2D<kernel>`, optional `stride = s` (default `kernel`);
+//! - `Flatten`: `(C, H, W)` to `C * H * W` features, required before a `Dense` layer;
+//! - `Dropout<rate>`: inverted dropout while training, the identity at inference.
+//!
+//! Sizes of these layers are integer literals. A shape that cannot work (a kernel larger than
+//! its padded input, a pooling window that does not fit, a channel count that differs from the
+//! previous layer's, a `Dense` layer fed an image, a Flatten size that differs from the next
+//! layer's input, a stride of 0, a dropout rate outside `[0, 1)`) is a compile error spanned on
+//! the layer, under `cargo check`.
+//!
+//! ```
+//! use dl_core::prelude::*;
+//!
+//! network! {
+//!     /// 8x8 digits.
+//!     pub struct DigitsCnn {
+//!         input: [1, 8, 8],
+//!         Conv2D<1, 8, 3, Relu, padding = 1>, // (8, 8, 8)
+//!         MaxPool2D<2>,                       // (8, 4, 4)
+//!         Conv2D<8, 16, 3, Relu>,             // (16, 2, 2)
+//!         Flatten,                            // 64
+//!         Dropout<0.25>,
+//!         Dense<64, 10, Softmax>,
+//!     }
+//! }
+//!
+//! assert_eq!(DigitsCnn::<f32>::summary().layers[2].output, &[16, 2, 2]);
+//! let net = DigitsCnn::<f32>::new(1);
+//! let p = net.forward(&SVector::zeros());
+//! assert!((p.sum() - 1.0).abs() < 1e-6);
+//! ```
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
