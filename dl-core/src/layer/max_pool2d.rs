@@ -104,11 +104,12 @@ impl<
                         let row = first + ky * W;
                         for (kx, &v) in x[row..row + K].iter().enumerate() {
                             // `>` keeps the first of equal maxima; `v != v` lets NaN through.
+                            // Selects rather than branches: after ReLU, which input wins is
+                            // unpredictable.
                             #[allow(clippy::eq_op)]
-                            if v > best || (v != v && best == best) {
-                                best = v;
-                                at = row + kx;
-                            }
+                            let wins = (v > best) | ((v != v) & (best == best));
+                            best = if wins { v } else { best };
+                            at = if wins { row + kx } else { at };
                         }
                     }
                     a[out] = best;
