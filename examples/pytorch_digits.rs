@@ -1,12 +1,14 @@
-//! From PyTorch to flash: loads the digits model PyTorch trained and saved as
-//! `.safetensors`, checks it on the test split, and writes its weights as the fixed-size
+//! From PyTorch to flash: loads the two digits models PyTorch trained and saved as
+//! `.safetensors`, checks each on the test split, and writes its weights as the fixed-size
 //! parameter image that `include_network!` decodes into a `static` on a microcontroller.
 //!
 //! `cargo run --release --example pytorch_digits`
 //!
-//! The model is PyTorch's `Sequential(Linear(64, 32), ReLU(), Linear(32, 10))`, saved with
-//! `safetensors.torch.save_file(model.state_dict(), ...)`; its tensors are named `0.weight`,
-//! `0.bias`, `2.weight`, `2.bias`, which is what our declaration below is called by default.
+//! PyTorch saved `model.state_dict()` of two `nn.Sequential` models with
+//! `safetensors.torch.save_file`. Their tensors are named by module index, counting the
+//! parameter-free modules: `0.weight`, `2.weight` for `Linear, ReLU, Linear` and `0.weight`,
+//! `4.weight` for `Conv2d, ReLU, MaxPool2d, Flatten, Linear`. The declarations below get
+//! exactly those names by default.
 
 use dl_core::bytes::ParamBytes;
 use dl_core::data::Dataset;
@@ -16,61 +18,93 @@ use dl_core::safetensors;
 use std::path::{Path, PathBuf};
 
 network! {
-    /// The same architecture as PyTorch's model, layer for layer.
+    /// PyTorch's `Sequential(Linear(64, 32), ReLU(), Linear(32, 10))`, softmax output.
     pub struct DigitsMlp {
         Dense<64, 32, Relu>,
         Dense<32, 10, Softmax>,
     }
 }
 
-/// The test accuracy PyTorch measured for this model (`tests/fixtures/digits_models.json`).
-const PYTORCH_ACCURACY: f64 = 0.980555534362793;
+network! {
+    /// PyTorch's `Sequential(Conv2d(1, 4, 3, padding=1), ReLU(), MaxPool2d(2), Flatten(),
+    /// Linear(64, 10))`, softmax output.
+    pub struct DigitsCnn {
+        input: [1, 8, 8],
+        Conv2D<1, 4, 3, Relu, padding = 1>,
+        MaxPool2D<2>,
+        Flatten,
+        Dense<64, 10, Softmax>,
+    }
+}
 
 fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // The test split, pixels / 16 as in training.
-    let digits = Dataset::<f32, 64>::load(repo("examples/data/digits.csv"))?;
-    let test = digits.split(repo("examples/data/digits_split.csv"))?.test;
-    let inputs: Vec<SVector<f32, 64>> = test.features().iter().map(|x| x / 16.0).collect();
-    let labels = test.classes(10)?;
+/// Loads `model` into `N`, prints its test accuracy against PyTorch's, and writes its
+/// parameter image to `target/{name}.bin`. Fails if the accuracy differs from PyTorch's.
+fn deploy<N: Network>(
+    name: &str,
+    pytorch_accuracy: f64,
+    test: &[(SVector<f32, 64>, usize)],
+) -> Result<(), Box<dyn std::error::Error>> {
+    // PyTorch's weights, from its row-major [out, in] and [out_c, in_c, kh, kw] layouts.
+    let model = format!("tests/fixtures/{name}.safetensors");
+    let mut net = N::ZERO;
+    safetensors::load(&mut net, repo(&model))?;
+    println!("loaded {model}\n\n{}\n", N::summary());
 
-    // PyTorch's weights, transposed from its row-major [out, in] into our matrices.
-    let model = "tests/fixtures/digits_mlp.safetensors";
-    let mut net = DigitsMlp::<f32>::ZERO;
-    safetensors::load(&mut net, repo(model))?;
-    println!("loaded {model}\n");
-    println!("{}\n", DigitsMlp::<f32>::summary());
-
-    let correct = inputs
+    let correct = test
         .iter()
-        .zip(&labels)
-        .filter(|(x, &label)| argmax(net.forward(x).as_slice()) == label)
+        .filter(|(pixels, label)| {
+            let mut x = <N::Input as Vector<N::Scalar>>::ZERO;
+            for (v, &p) in x.as_mut_slice().iter_mut().zip(pixels.iter()) {
+                *v = N::Scalar::cast(p as f64);
+            }
+            argmax(net.forward(&x).as_slice()) == *label
+        })
         .count();
-    let accuracy = correct as f64 / inputs.len() as f64;
+    let accuracy = correct as f64 / test.len() as f64;
     println!(
-        "test accuracy: {accuracy:.4} ({correct}/{}), PyTorch: {PYTORCH_ACCURACY:.4}",
-        inputs.len()
+        "{name}: test accuracy {accuracy:.4} ({correct}/{}), PyTorch {pytorch_accuracy:.4}",
+        test.len()
     );
 
-    // The parameter image for flash: header, checksum and weights, a size known at compile
+    // The parameter image for flash: header, checksum and weights, its size known at compile
     // time. A firmware crate embeds it with
-    // `static NET: DigitsMlp<f32> = dl_core::include_network!(DigitsMlp<f32>, "digits_mlp.bin");`
-    let mut image = vec![0u8; DigitsMlp::<f32>::BYTES];
+    // `static NET: DigitsCnn<f32> = dl_core::include_network!(DigitsCnn<f32>, "digits_cnn.bin");`
+    let mut image = vec![0u8; N::BYTES];
     net.export_bytes(&mut image)?;
-    let out = "target/digits_mlp.bin";
+    let out = format!("target/{name}.bin");
     std::fs::create_dir_all(repo("target"))?;
-    std::fs::write(repo(out), &image)?;
-    let from_flash = DigitsMlp::<f32>::from_bytes(&image)?;
-    assert_eq!(from_flash, net, "the image gives back the same weights");
+    std::fs::write(repo(&out), &image)?;
+    let mut from_flash = N::ZERO;
+    from_flash.import_bytes(&image)?;
+    let same = (0..N::TENSORS).all(|i| from_flash.tensor(i) == net.tensor(i));
     println!("parameter image: {} bytes -> {out}", image.len());
 
     // PyTorch's accuracy is a float32 ratio of counts: compare the counts.
-    if correct != (PYTORCH_ACCURACY * inputs.len() as f64).round() as usize {
-        return Err("the accuracy differs from PyTorch's".into());
+    if !same || correct != (pytorch_accuracy * test.len() as f64).round() as usize {
+        return Err(format!("{name}: not the model PyTorch measured").into());
     }
-    println!("same accuracy as PyTorch");
+    println!("{name}: same accuracy as PyTorch\n");
+    Ok(())
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // The test split, pixels / 16 as in training (the CNN reads them as a [1][8][8] image).
+    let digits = Dataset::<f32, 64>::load(repo("examples/data/digits.csv"))?;
+    let test = digits.split(repo("examples/data/digits_split.csv"))?.test;
+    let labels = test.classes(10)?;
+    let test: Vec<_> = test
+        .features()
+        .iter()
+        .map(|x| x / 16.0)
+        .zip(labels)
+        .collect();
+
+    // Test accuracies PyTorch measured (tests/fixtures/digits_models.json).
+    deploy::<DigitsMlp<f32>>("digits_mlp", 0.980555534362793, &test)?;
+    deploy::<DigitsCnn<f32>>("digits_cnn", 0.9638888835906982, &test)?;
     Ok(())
 }

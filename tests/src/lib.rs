@@ -74,3 +74,29 @@ pub fn safetensors_file(tensors: &[(&str, &str, Vec<usize>, Vec<u8>)]) -> Vec<u8
     file.extend(data);
     file
 }
+
+/// The two models PyTorch trained on digits (`fixtures/digits_models.json`), declared with
+/// the same architecture so its `.safetensors` files load into them.
+pub mod digits_models {
+    use dl_core::prelude::*;
+
+    network! {
+        /// PyTorch's `Sequential(Linear(64, 32), ReLU(), Linear(32, 10))`, softmax output.
+        pub struct DigitsMlp {
+            Dense<64, 32, Relu>,
+            Dense<32, 10, Softmax>,
+        }
+    }
+
+    network! {
+        /// PyTorch's `Sequential(Conv2d(1, 4, 3, padding=1), ReLU(), MaxPool2d(2), Flatten(),
+        /// Linear(64, 10))`, softmax output: modules 0 to 4.
+        pub struct DigitsCnn {
+            input: [1, 8, 8],
+            Conv2D<1, 4, 3, Relu, padding = 1>,
+            MaxPool2D<2>,
+            Flatten,
+            Dense<64, 10, Softmax>,
+        }
+    }
+}

@@ -4,16 +4,9 @@
 
 use dl_core::prelude::*;
 use dl_core::safetensors::{self, Dtype, Names, SafetensorsError};
+use dl_tests::digits_models::{DigitsCnn, DigitsMlp};
 use dl_tests::{fixture_path, safetensors_file};
 use proptest::prelude::*;
-
-network! {
-    /// PyTorch's `Sequential(Linear(64, 32), ReLU(), Linear(32, 10))` with a softmax output.
-    pub struct DigitsMlp {
-        Dense<64, 32, Relu>,
-        Dense<32, 10, Softmax>,
-    }
-}
 
 fn pytorch_file() -> Vec<u8> {
     std::fs::read(fixture_path("digits_mlp.safetensors")).expect("fixture")
@@ -295,4 +288,22 @@ proptest! {
         }
         let _ = import_any(&bytes);
     }
+}
+
+#[test]
+fn the_wrong_models_file_names_the_first_tensor_that_differs() {
+    // The MLP's file into the CNN: `0.weight` is a Linear's [32, 64], not a kernel.
+    let mut cnn = DigitsCnn::<f32>::new(3);
+    let before = cnn.clone();
+    let err = safetensors::import(&mut cnn, &pytorch_file(), &Names::pytorch()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "tensor `0.weight` has shape [32, 64] in the file, but the network expects [4, 1, 3, 3]"
+    );
+    assert_eq!(cnn, before);
+
+    // The CNN's file into the MLP.
+    let cnn_file = std::fs::read(fixture_path("digits_cnn.safetensors")).unwrap();
+    let err = import_err(&cnn_file);
+    assert!(matches!(&err, SafetensorsError::Shape { name, .. } if name == "0.weight"));
 }

@@ -10,17 +10,10 @@ use dl_core::data::Dataset;
 use dl_core::metrics::argmax;
 use dl_core::prelude::*;
 use dl_core::safetensors::{self, Dtype, Names};
+use dl_tests::digits_models::{DigitsCnn, DigitsMlp};
 use dl_tests::{fixture_path, load_json, safetensors_file};
 use serde_json::Value;
 use std::path::PathBuf;
-
-network! {
-    /// PyTorch's `Sequential(Linear(64, 32), ReLU(), Linear(32, 10))` with a softmax output.
-    pub struct DigitsMlp {
-        Dense<64, 32, Relu>,
-        Dense<32, 10, Softmax>,
-    }
-}
 
 /// The digits data set: pixels / 16 and labels of every data row, and the test rows.
 struct Digits {
@@ -410,4 +403,60 @@ proptest::proptest! {
         let names: Vec<String> = (0..4).map(|i| Names::pytorch_name(&net64, i)).collect();
         proptest::prop_assert_eq!(names, ["0.weight", "0.bias", "2.weight", "2.bias"]);
     }
+}
+
+#[test]
+fn cnn_names_count_pooling_and_flatten_modules_like_pytorch() {
+    let net = DigitsCnn::<f32>::ZERO;
+    let names: Vec<String> = (0..4).map(|i| Names::pytorch_name(&net, i)).collect();
+    assert_eq!(names, ["0.weight", "0.bias", "4.weight", "4.bias"]);
+    assert_eq!(net.tensor_layout(0).shape(), [4, 1, 3, 3]);
+    assert_eq!(net.tensor_layout(1).shape(), [4]);
+    assert_eq!(net.tensor_layout(2).shape(), [10, 64]);
+}
+
+#[test]
+fn cnn_kernels_land_where_the_convolution_reads_them() {
+    // Element [o][c][ky][kx] of PyTorch's kernel is column c*9 + ky*3 + kx of row o of the
+    // Conv2D weight matrix.
+    let bytes = std::fs::read(fixture_path("digits_cnn.safetensors")).unwrap();
+    let raw = read_raw(&bytes);
+    let net: DigitsCnn<f32> = loaded_from("digits_cnn.safetensors");
+    let (_, dtype, shape, data) = raw.iter().find(|t| t.0 == "0.weight").unwrap();
+    assert_eq!(
+        (dtype.as_str(), shape.as_slice()),
+        ("F32", &[4, 1, 3, 3][..])
+    );
+    for o in 0..4 {
+        for ky in 0..3 {
+            for kx in 0..3 {
+                let k = 4 * (o * 9 + ky * 3 + kx);
+                let theirs = f32::from_le_bytes(data[k..k + 4].try_into().unwrap());
+                let ours = net.layer1.weight[(o, ky * 3 + kx)];
+                assert_eq!(ours.to_bits(), theirs.to_bits(), "[{o}][0][{ky}][{kx}]");
+            }
+        }
+    }
+}
+
+#[test]
+fn cnn_reproduces_pytorch_softmax_and_accuracy() {
+    reproduces_pytorch::<DigitsCnn<f32>, DigitsCnn<f64>>("digits_cnn");
+}
+
+#[test]
+fn cnn_file_we_write_holds_pytorchs_bytes_and_reads_back_bit_identical() {
+    let net: DigitsCnn<f32> = loaded_from("digits_cnn.safetensors");
+    let ours = safetensors::export(&net, Dtype::F32, &Names::pytorch()).unwrap();
+    let theirs = std::fs::read(fixture_path("digits_cnn.safetensors")).unwrap();
+    assert_eq!(read_raw(&ours), read_raw(&theirs));
+    let mut back = DigitsCnn::<f32>::new(5);
+    safetensors::import(&mut back, &ours, &Names::pytorch()).unwrap();
+    assert_eq!(bits(&back), bits(&net));
+
+    let net64 = DigitsCnn::<f64>::new(11);
+    let bytes = safetensors::export(&net64, Dtype::F64, &Names::pytorch()).unwrap();
+    let mut back64 = DigitsCnn::<f64>::ZERO;
+    safetensors::import(&mut back64, &bytes, &Names::pytorch()).unwrap();
+    assert_eq!(bits(&back64), bits(&net64));
 }
