@@ -195,26 +195,6 @@ fn mlp_reproduces_pytorch_softmax_and_accuracy() {
     reproduces_pytorch::<DigitsMlp<f32>, DigitsMlp<f64>>("digits_mlp");
 }
 
-network! {
-    /// PyTorch's `Sequential(Conv2d(1, 4, 3, padding=1), ReLU(), MaxPool2d(2), Flatten(),
-    /// Linear(64, 10))` with a softmax output: tensors `0.weight` `[4, 1, 3, 3]`, `0.bias`,
-    /// `4.weight` `[10, 64]`, `4.bias`, the names our declaration gets by default.
-    pub struct DigitsCnn {
-        input: [1, 8, 8],
-        Conv2D<1, 4, 3, Relu, padding = 1>,
-        MaxPool2D<2>,
-        Flatten,
-        Dense<64, 10, Softmax>,
-    }
-}
-
-/// Conv2D's `[out, in, kh, kw]` layout, the module count of pooling and Flatten, and
-/// Flatten's C,H,W order, all at once: PyTorch's trained CNN gives PyTorch's outputs.
-#[test]
-fn cnn_reproduces_pytorch_softmax_and_accuracy() {
-    reproduces_pytorch::<DigitsCnn<f32>, DigitsCnn<f64>>("digits_cnn");
-}
-
 #[test]
 fn our_f32_file_holds_pytorchs_bytes() {
     // Exported in f32, every tensor's name, shape and bytes equal PyTorch's file.
