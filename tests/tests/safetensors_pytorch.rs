@@ -460,3 +460,99 @@ fn cnn_file_we_write_holds_pytorchs_bytes_and_reads_back_bit_identical() {
     safetensors::import(&mut back64, &bytes, &Names::pytorch()).unwrap();
     assert_eq!(bits(&back64), bits(&net64));
 }
+
+network! {
+    /// gradients.json's `conv_stride_pad_two_convs_bce`: PyTorch's `Sequential(Conv2d(2, 3, 3,
+    /// stride=2, padding=1), Tanh(), Conv2d(3, 2, 2), ReLU(), Flatten(), Linear(18, 2),
+    /// Sigmoid())`, so its tensors are `0.*`, `2.*` and `5.*`.
+    pub struct StridedConvs {
+        input: [2, 7, 7],
+        Conv2D<2, 3, 3, Tanh, stride = 2, padding = 1>,
+        Conv2D<3, 2, 2, Relu>,
+        Flatten,
+        Dense<18, 2, Sigmoid>,
+    }
+}
+
+/// The shape of a nested JSON array.
+fn json_shape(v: &Value) -> Vec<usize> {
+    match v.as_array() {
+        Some(items) => std::iter::once(items.len())
+            .chain(json_shape(&items[0]))
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
+#[test]
+fn multi_channel_strided_kernels_load_from_pytorch_names_and_layout() {
+    // The float64 weights of a PyTorch case with 2- and 3-channel kernels, written as the
+    // safetensors file PyTorch would save (F64, row-major, module indices 0, 2, 5), load by
+    // name and give PyTorch's forward output.
+    let case = dl_tests::gradient_case("conv_stride_pad_two_convs_bce");
+    let weighted: Vec<&Value> = case["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| !l["weight"].is_null())
+        .collect();
+    let names = ["0", "2", "5"];
+    let mut tensors = Vec::new();
+    for (module, layer) in names.iter().zip(&weighted) {
+        for what in ["weight", "bias"] {
+            let values: Vec<u8> = dl_tests::flat(&layer[what])
+                .iter()
+                .flat_map(|v| v.to_le_bytes())
+                .collect();
+            tensors.push((format!("{module}.{what}"), json_shape(&layer[what]), values));
+        }
+    }
+    assert_eq!(tensors[0].1, [3, 2, 3, 3]);
+    assert_eq!(tensors[2].1, [2, 3, 2, 2]);
+    let file = safetensors_file(
+        &tensors
+            .iter()
+            .map(|(name, shape, bytes)| (name.as_str(), "F64", shape.clone(), bytes.clone()))
+            .collect::<Vec<_>>(),
+    );
+
+    let mut net = StridedConvs::<f64>::ZERO;
+    safetensors::import(&mut net, &file, &Names::pytorch()).unwrap();
+    let input = dl_tests::flat(&case["input"]);
+    let x = SVector::<f64, 98>::from_column_slice(&input);
+    let ours = net.forward(&x);
+    let error = dl_tests::max_rel_error(ours.as_slice(), &dl_tests::flat(&case["output"]));
+    println!("conv_stride_pad_two_convs_bce forward from safetensors: relative error {error:.1e}");
+    assert!(error < 1e-12, "relative error {error:e}");
+
+    // And what we write is that file's content, tensor for tensor.
+    let ours = safetensors::export(&net, Dtype::F64, &Names::pytorch()).unwrap();
+    assert_eq!(read_raw(&ours), read_raw(&file));
+}
+
+network! {
+    /// PyTorch's `Sequential(Conv2d(1, 2, 3, padding=1), AvgPool2d(2), Dropout(0.5),
+    /// Flatten(), Linear(8, 4), LeakyReLU(0.01), Linear(4, 3), Softmax())`: an identity
+    /// activation adds no module, every other activation, pool, dropout and flatten adds one.
+    pub struct EveryModuleKind {
+        input: [1, 4, 4],
+        Conv2D<1, 2, 3, Identity, padding = 1>,
+        AvgPool2D<2>,
+        Dropout<0.5>,
+        Flatten,
+        Dense<8, 4, LeakyRelu<0.01>>,
+        Dense<4, 3, Softmax>,
+    }
+}
+
+#[test]
+fn module_indices_count_like_pytorch_for_every_layer_kind() {
+    let net = EveryModuleKind::<f32>::ZERO;
+    let names: Vec<String> = (0..6).map(|i| Names::pytorch_name(&net, i)).collect();
+    assert_eq!(
+        names,
+        ["0.weight", "0.bias", "4.weight", "4.bias", "6.weight", "6.bias"]
+    );
+    assert_eq!(net.tensor_layout(0).shape(), [2, 1, 3, 3]);
+    assert_eq!(net.tensor_layout(2).shape(), [4, 8]);
+}
