@@ -1,4 +1,5 @@
 use super::parameter_free::{no_params, NoGrad, OutputCache};
+use super::pool_windows::{consistent, for_each_window, pooled};
 use super::Layer;
 use crate::activation::Identity;
 use crate::float::Float;
@@ -46,12 +47,12 @@ impl<
     > AvgPool2D<T, C, H, W, K, S, IN, OUT>
 {
     /// Output height, `(H - K) / S + 1`.
-    pub const OH: usize = super::conv2d::out_size(H, K, S, 0);
+    pub const OH: usize = pooled(H, K, S);
     /// Output width, `(W - K) / S + 1`.
-    pub const OW: usize = super::conv2d::out_size(W, K, S, 0);
+    pub const OW: usize = pooled(W, K, S);
     /// Fails to compile (when the layer is used) if the sizes disagree with each other.
     pub const SHAPE: () = assert!(
-        S > 0 && K > 0 && K <= H && K <= W && IN == C * H * W && OUT == C * Self::OH * Self::OW,
+        consistent([C, H, W], K, S, IN, OUT),
         "AvgPool2D: inconsistent sizes (need IN = C*H*W, OUT = C*OH*OW, 0 < K <= H and W, S > 0)"
     );
 
@@ -68,17 +69,9 @@ impl<
 
     /// Calls `f(output index, first input index of the window)` for every output, in order.
     #[inline(always)]
-    fn windows(mut f: impl FnMut(usize, usize)) {
+    fn windows(f: impl FnMut(usize, usize)) {
         let () = Self::SHAPE;
-        let mut out = 0;
-        for c in 0..C {
-            for oy in 0..Self::OH {
-                for ox in 0..Self::OW {
-                    f(out, (c * H + oy * S) * W + ox * S);
-                    out += 1;
-                }
-            }
-        }
+        for_each_window::<C, H, W, K, S>(f);
     }
 
     #[inline]

@@ -1,4 +1,5 @@
 use super::parameter_free::{no_params, NoGrad};
+use super::pool_windows::{consistent, for_each_window, pooled};
 use super::{Layer, LayerCache};
 use crate::activation::Identity;
 use crate::float::Float;
@@ -69,12 +70,12 @@ impl<
     > MaxPool2D<T, C, H, W, K, S, IN, OUT>
 {
     /// Output height, `(H - K) / S + 1`.
-    pub const OH: usize = super::conv2d::out_size(H, K, S, 0);
+    pub const OH: usize = pooled(H, K, S);
     /// Output width, `(W - K) / S + 1`.
-    pub const OW: usize = super::conv2d::out_size(W, K, S, 0);
+    pub const OW: usize = pooled(W, K, S);
     /// Fails to compile (when the layer is used) if the sizes disagree with each other.
     pub const SHAPE: () = assert!(
-        S > 0 && K > 0 && K <= H && K <= W && IN == C * H * W && OUT == C * Self::OH * Self::OW,
+        consistent([C, H, W], K, S, IN, OUT),
         "MaxPool2D: inconsistent sizes (need IN = C*H*W, OUT = C*OH*OW, 0 < K <= H and W, S > 0)"
     );
 
@@ -94,32 +95,25 @@ impl<
     fn pool(x: &SVector<T, IN>, a: &mut SVector<T, OUT>, mut argmax: Option<&mut [usize; OUT]>) {
         let () = Self::SHAPE;
         let (x, a) = (x.as_slice(), a.as_mut_slice());
-        let mut out = 0;
-        for c in 0..C {
-            for oy in 0..Self::OH {
-                for ox in 0..Self::OW {
-                    let first = (c * H + oy * S) * W + ox * S;
-                    let (mut best, mut at) = (x[first], first);
-                    for ky in 0..K {
-                        let row = first + ky * W;
-                        for (kx, &v) in x[row..row + K].iter().enumerate() {
-                            // `>` keeps the first of equal maxima; `v != v` lets NaN through.
-                            // Selects rather than branches: after ReLU, which input wins is
-                            // unpredictable.
-                            #[allow(clippy::eq_op)]
-                            let wins = (v > best) | ((v != v) & (best == best));
-                            best = if wins { v } else { best };
-                            at = if wins { row + kx } else { at };
-                        }
-                    }
-                    a[out] = best;
-                    if let Some(argmax) = argmax.as_deref_mut() {
-                        argmax[out] = at;
-                    }
-                    out += 1;
+        for_each_window::<C, H, W, K, S>(|out, first| {
+            let (mut best, mut at) = (x[first], first);
+            for ky in 0..K {
+                let row = first + ky * W;
+                for (kx, &v) in x[row..row + K].iter().enumerate() {
+                    // `>` keeps the first of equal maxima; `v != v` lets NaN through.
+                    // Selects rather than branches: after ReLU, which input wins is
+                    // unpredictable.
+                    #[allow(clippy::eq_op)]
+                    let wins = (v > best) | ((v != v) & (best == best));
+                    best = if wins { v } else { best };
+                    at = if wins { row + kx } else { at };
                 }
             }
-        }
+            a[out] = best;
+            if let Some(argmax) = argmax.as_deref_mut() {
+                argmax[out] = at;
+            }
+        });
     }
 }
 

@@ -8,6 +8,7 @@ mod dropout;
 mod flatten;
 mod max_pool2d;
 mod parameter_free;
+mod pool_windows;
 
 pub use avg_pool2d::AvgPool2D;
 pub use conv2d::{out_size, Conv2D, Conv2DCache, Conv2DGrad};
