@@ -39,6 +39,14 @@ const PAIRS: &[Pair] = &[
         group: "digits_64_32_10_inference",
         samples: 1,
     },
+    Pair {
+        group: "digits_cnn_train_batch32",
+        samples: 32,
+    },
+    Pair {
+        group: "digits_cnn_inference",
+        samples: 1,
+    },
 ];
 
 fn xor(c: &mut Criterion) {

@@ -69,4 +69,15 @@ impl<T: Float, L: Layer<T>, const B: usize> LayerBatch<T, L, B> {
 /// every layer has a batched kernel ([`Dense`](crate::layer::Dense)). Larger batches are
 /// processed in runs of this many, accumulating the gradient; networks with other layers
 /// use 1 (the per-sample path).
+///
+/// On bare-metal targets (`target_os = "none"`, the microcontrollers) it is 1 as well: their
+/// FPUs are scalar, so a batched product is no faster, and a [`Workspace`]'s batch buffers
+/// (`BATCH` samples' caches) would cost RAM.
+///
+/// [`Workspace`]: crate::train::Workspace
+#[cfg(not(target_os = "none"))]
 pub const BATCH: usize = 32;
+/// The number of samples a generated network's batched training pass handles at once: 1 on
+/// bare-metal targets, whose FPUs are scalar and whose RAM is scarce.
+#[cfg(target_os = "none")]
+pub const BATCH: usize = 1;

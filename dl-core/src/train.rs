@@ -83,8 +83,9 @@ pub fn train_sample<N: Network, L: Loss, O: Optimizer<N>>(
 ///
 /// A batch of more than one sample runs through [`Network::loss_backward_batch`], in runs of
 /// [`Network::BATCH`] samples: each layer's forward and backward pass over the whole run at
-/// once, as matrix products in the blocked kernels of [`crate::kernel`]. A single sample takes
-/// the per-sample path.
+/// once, as matrix products in the blocked kernels of [`crate::kernel`]. A single sample, and
+/// networks whose layers have no batched kernel (`BATCH == 1`), take the per-sample path, so
+/// a batch of one is bit for bit [`train_sample`].
 ///
 /// Errors: an empty batch, inputs and targets of different counts, an optimizer hyper-parameter
 /// out of range, or a non-finite loss or gradient (the parameters are then left as they were).
