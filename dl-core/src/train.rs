@@ -22,6 +22,10 @@ pub struct Workspace<N: Network> {
 }
 
 impl<N: Network> Workspace<N> {
+    /// Bytes of the whole workspace: what a training step needs beside the parameters and
+    /// the optimizer's state (`CACHE_BYTES + GRADIENT_BYTES` plus the batched pass's buffers).
+    pub const BYTES: usize = core::mem::size_of::<Self>();
+
     /// A zeroed workspace (usable in a `static`).
     pub const fn new() -> Self {
         Workspace {

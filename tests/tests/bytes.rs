@@ -92,6 +92,10 @@ fn sizes_are_known_at_compile_time() {
     const _: () = assert!(Xor::<f32>::BYTES == 24 + 17 * 4);
     const _: () = assert!(Xor::<f64>::BYTES == 24 + 17 * 8);
     const _: () = assert!(Deep::<f32>::BYTES == HEADER_BYTES + Deep::<f32>::PARAM_BYTES);
+    // Training memory: the workspace holds at least the cache and the gradient.
+    const _: () = assert!(
+        Workspace::<Xor<f32>>::BYTES >= Xor::<f32>::CACHE_BYTES + Xor::<f32>::GRADIENT_BYTES
+    );
     let buf = [0u8; Xor::<f32>::BYTES];
     assert_eq!(buf.len(), 92);
 }

@@ -14,6 +14,10 @@ network! {
     }
 }
 
+/// Training memory, checked by the compiler: parameters plus workspace within 16 KiB (plain
+/// SGD keeps no state).
+const _: () = assert!(Xor::<f32>::PARAM_BYTES + Workspace::<Xor<f32>>::BYTES <= 16 * 1024);
+
 /// The seed of the initial weights.
 pub const SEED: u64 = 42;
 /// Full-batch epochs.
@@ -36,11 +40,13 @@ pub fn train(out: &mut impl Write) -> Result<Xor<f32>, fmt::Error> {
     let mut ws = Workspace::new();
     writeln!(
         out,
-        "xor 2-4-1: {} parameters ({} bytes), cache {} bytes, gradient {} bytes",
+        "xor 2-4-1: {} parameters ({} bytes), cache {} bytes, gradient {} bytes, \
+         training workspace {} bytes",
         Xor::<f32>::PARAMS,
         Xor::<f32>::PARAM_BYTES,
         Xor::<f32>::CACHE_BYTES,
-        Xor::<f32>::GRADIENT_BYTES
+        Xor::<f32>::GRADIENT_BYTES,
+        Workspace::<Xor<f32>>::BYTES
     )?;
     for epoch in 1..=EPOCHS {
         match train_batch::<_, Mse, _>(&mut net, &mut sgd, &xs, &ys, &mut ws) {
