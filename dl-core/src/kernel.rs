@@ -82,41 +82,10 @@ pub fn add_rows<T: Float>(dst: &mut [T], r0: usize, acc: &[T]) {
     }
 }
 
-/// Runs `$body` once a row tile covering `0..$m`, with the tile height as the `const $R`:
-/// `$first`-high tiles, then 8, 4 and 1 rows for what is left.
-macro_rules! row_tiles {
-    ($m:expr, $first:expr, |$r0:ident, $R:ident| $body:block) => {{
-        let m: usize = $m;
-        let mut $r0 = 0;
-        row_tiles!(@ m, $r0, $R, $first, $body);
-        row_tiles!(@ m, $r0, $R, 8, $body);
-        row_tiles!(@ m, $r0, $R, 4, $body);
-        row_tiles!(@ m, $r0, $R, 1, $body);
-    }};
-    (@ $m:ident, $r0:ident, $R:ident, $height:expr, $body:block) => {{
-        const $R: usize = $height;
-        while $r0 + $R <= $m {
-            $body
-            $r0 += $R;
-        }
-    }};
-}
-
 /// The height of the first row tiles of a single column (a batch of one, or the last columns
 /// of a batch): four times [`ROWS`], so a lone column still keeps `4 * ROWS / lanes`
 /// independent accumulators, enough to hide the multiply-add latency.
 const SINGLE_COLUMN_ROWS: usize = 4 * ROWS;
-
-/// [`row_tiles!`] for a tile `$C` columns wide: taller first tiles for a single column.
-macro_rules! row_tiles_for {
-    ($C:ident, $m:expr, |$r0:ident, $R:ident| $body:block) => {
-        if $C == 1 {
-            row_tiles!($m, SINGLE_COLUMN_ROWS, |$r0, $R| $body)
-        } else {
-            row_tiles!($m, ROWS, |$r0, $R| $body)
-        }
-    };
-}
 
 /// `C += A B`: `A` is `m x k`, column-major in `a` (`a.len() == m * k`); `B` is `k x n`, given
 /// by its columns `b(j)` (each of length `k`); `C` is `m x n`, and `add(j, r0, t)` must add
@@ -142,18 +111,19 @@ pub fn matmul_acc<'b, T: Float + 'b>(
     let mut j0 = 0;
     while j0 < n {
         if j0 + COLS <= n {
-            matmul_columns::<T, COLS>(a, m, k, j0, &b, &mut add);
+            matmul_columns::<T, COLS, ROWS>(a, m, k, j0, &b, &mut add);
             j0 += COLS;
         } else {
-            matmul_columns::<T, 1>(a, m, k, j0, &b, &mut add);
+            matmul_columns::<T, 1, SINGLE_COLUMN_ROWS>(a, m, k, j0, &b, &mut add);
             j0 += 1;
         }
     }
 }
 
-/// [`matmul_acc`] for the `C` columns `j0..j0 + C`.
+/// [`matmul_acc`] for the `C` columns `j0..j0 + C`: row tiles `F` high, then 8, 4 and 1 rows
+/// for what is left (a 10-wide output is one 8-row tile and two single rows).
 #[inline(always)]
-fn matmul_columns<'b, T: Float + 'b, const C: usize>(
+fn matmul_columns<'b, T: Float + 'b, const C: usize, const F: usize>(
     a: &[T],
     m: usize,
     k: usize,
@@ -173,19 +143,38 @@ fn matmul_columns<'b, T: Float + 'b, const C: usize>(
         }
         let a_block = &a[k0 * m..(k0 + depth) * m];
         let panel = &panel[..depth];
-        row_tiles_for!(C, m, |r0, R| {
-            let mut acc = [[T::ZERO; R]; C];
-            for (col, p) in a_block.chunks_exact(m).zip(panel) {
-                if let Some(x) = rows::<T, R>(col, r0) {
-                    rank1(&mut acc, x, p);
-                }
-            }
-            for (c, acc) in acc.iter().enumerate() {
-                add(j0 + c, r0, acc);
-            }
-        });
+        let r0 = matmul_rows::<T, F, C>(a_block, panel, m, 0, j0, add);
+        let r0 = matmul_rows::<T, 8, C>(a_block, panel, m, r0, j0, add);
+        let r0 = matmul_rows::<T, 4, C>(a_block, panel, m, r0, j0, add);
+        matmul_rows::<T, 1, C>(a_block, panel, m, r0, j0, add);
         k0 += depth;
     }
+}
+
+/// The `R`-high row tiles of [`matmul_columns`] from row `r0` while they fit; returns the first
+/// row left.
+#[inline(always)]
+fn matmul_rows<T: Float, const R: usize, const C: usize>(
+    a_block: &[T],
+    panel: &[[T; C]],
+    m: usize,
+    mut r0: usize,
+    j0: usize,
+    add: &mut impl FnMut(usize, usize, &[T]),
+) -> usize {
+    while r0 + R <= m {
+        let mut acc = [[T::ZERO; R]; C];
+        for (col, p) in a_block.chunks_exact(m).zip(panel) {
+            if let Some(x) = rows::<T, R>(col, r0) {
+                rank1(&mut acc, x, p);
+            }
+        }
+        for (c, acc) in acc.iter().enumerate() {
+            add(j0 + c, r0, acc);
+        }
+        r0 += R;
+    }
+    r0
 }
 
 /// `G += sum_{s < count} a(s) b(s)^T`: `G` is `m x n`, column-major in `g`
@@ -221,18 +210,18 @@ pub fn outer_acc<'b, T: Float + 'b>(
     let mut j0 = 0;
     while j0 < n {
         if j0 + COLS <= n {
-            outer_columns::<T, COLS>(g, m, count, j0, &a, &b);
+            outer_columns::<T, COLS, ROWS>(g, m, count, j0, &a, &b);
             j0 += COLS;
         } else {
-            outer_columns::<T, 1>(g, m, count, j0, &a, &b);
+            outer_columns::<T, 1, SINGLE_COLUMN_ROWS>(g, m, count, j0, &a, &b);
             j0 += 1;
         }
     }
 }
 
-/// [`outer_acc`] for the `C` columns `j0..j0 + C` of `G`.
+/// [`outer_acc`] for the `C` columns `j0..j0 + C` of `G`: row tiles `F` high, then 8, 4 and 1.
 #[inline(always)]
-fn outer_columns<'b, T: Float + 'b, const C: usize>(
+fn outer_columns<'b, T: Float + 'b, const C: usize, const F: usize>(
     g: &mut [T],
     m: usize,
     count: usize,
@@ -240,7 +229,25 @@ fn outer_columns<'b, T: Float + 'b, const C: usize>(
     a: &impl Fn(usize) -> &'b [T],
     b: &impl Fn(usize) -> &'b [T],
 ) {
-    row_tiles_for!(C, m, |r0, R| {
+    let r0 = outer_rows::<T, F, C>(g, m, count, 0, j0, a, b);
+    let r0 = outer_rows::<T, 8, C>(g, m, count, r0, j0, a, b);
+    let r0 = outer_rows::<T, 4, C>(g, m, count, r0, j0, a, b);
+    outer_rows::<T, 1, C>(g, m, count, r0, j0, a, b);
+}
+
+/// The `R`-high row tiles of [`outer_columns`] from row `r0` while they fit; returns the first
+/// row left.
+#[inline(always)]
+fn outer_rows<'b, T: Float + 'b, const R: usize, const C: usize>(
+    g: &mut [T],
+    m: usize,
+    count: usize,
+    mut r0: usize,
+    j0: usize,
+    a: &impl Fn(usize) -> &'b [T],
+    b: &impl Fn(usize) -> &'b [T],
+) -> usize {
+    while r0 + R <= m {
         let mut acc = [[T::ZERO; R]; C];
         for s in 0..count {
             if let (Some(x), Some(y)) = (rows::<T, R>(a(s), r0), rows::<T, C>(b(s), j0)) {
@@ -252,7 +259,9 @@ fn outer_columns<'b, T: Float + 'b, const C: usize>(
                 add_rows(col, r0, acc);
             }
         }
-    });
+        r0 += R;
+    }
+    r0
 }
 
 #[cfg(test)]
