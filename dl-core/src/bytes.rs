@@ -22,7 +22,7 @@
 //! # Why each header field
 //!
 //! - The architecture fingerprint is FNV-1a (64 bit) over the network's
-//!   [`Summary`](crate::summary::Summary): the input shape, and for each layer its text as
+//!   [`Summary`]: the input shape, and for each layer its text as
 //!   written (`Dense<2,4,Sigmoid>`, spaces ignored), output shape and parameter count. Layer
 //!   *names* and the network's name are left out: renaming a field does not change which
 //!   weights fit. It is computed at compile time (`const`), so it costs nothing on a

@@ -3,7 +3,7 @@
 //! [`fit_with`] trains for a number of epochs over a training set in batches of a chosen size:
 //! the whole set ([`Batch::Full`], batch gradient descent), one sample ([`Batch::Stochastic`])
 //! or `B` samples ([`Batch::Mini`]). Each epoch reshuffles the samples with a seeded
-//! [`Rng`](crate::rng::Rng), and each batch goes through [`train_batch`], which averages the
+//! [`Rng`], and each batch goes through [`train_batch`], which averages the
 //! gradient over the batch, so whatever makes `train_batch` faster makes `fit` faster. At the
 //! end of each epoch it calls the optimizer's
 //! [`end_epoch`](crate::optim::OptimizerBase::end_epoch), which advances per-epoch schedules.
@@ -12,7 +12,7 @@
 //!
 //! All memory is the caller's: a [`Scratch`] holds the index buffer for shuffling, the batch
 //! buffers the shuffled samples are gathered into, a checkpoint copy of the network and, for
-//! early stopping, a copy of the best weights. With the `std` feature, [`fit`] allocates them.
+//! early stopping, a copy of the best weights. With the `std` feature, `fit` allocates them.
 //!
 //! Divergence is caught: if a batch's loss or gradient is NaN or infinite, training stops with
 //! [`Error::Diverged`] naming the epoch and batch, and the weights are those before that batch

@@ -119,7 +119,7 @@ pub trait Params<T: Float>: Sized {
     }
 }
 
-/// A network made by [`network!`](crate::network): layers of fixed size with a hand-derived
+/// A network made by [`network!`](macro@crate::network): layers of fixed size with a hand-derived
 /// forward and backward pass.
 ///
 /// Training follows three calls: [`forward_train`](Network::forward_train) fills a

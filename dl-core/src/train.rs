@@ -10,7 +10,7 @@ use crate::optim::Optimizer;
 
 /// The memory a training step works in: the forward cache, the gradient accumulator and the
 /// buffers of the batched pass ([`Network::BATCH`] samples' caches and output gradients).
-/// Build it once and reuse it; it never allocates. For large networks, [`Workspace::boxed`]
+/// Build it once and reuse it; it never allocates. For large networks, `Workspace::boxed`
 /// (with the `std` feature) puts it on the heap instead of the stack.
 pub struct Workspace<N: Network> {
     /// The training forward pass's cache.
