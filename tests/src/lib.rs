@@ -100,3 +100,37 @@ pub mod digits_models {
         }
     }
 }
+
+/// A global allocator that counts allocations per thread, for the no-allocation tests. A test
+/// binary installs it with
+/// `#[global_allocator] static GLOBAL: CountingAllocator = CountingAllocator;`
+/// and measures with [`allocations`].
+pub struct CountingAllocator;
+
+thread_local! {
+    static ALLOCATIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator; the counter is a
+// thread-local `Cell` that never allocates (`try_with` tolerates thread teardown).
+unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
+    }
+}
+
+/// Heap allocations made on this thread while `f` runs (with [`CountingAllocator`] installed
+/// as the global allocator), and `f`'s result.
+pub fn allocations<R>(f: impl FnOnce() -> R) -> (usize, R) {
+    let before = ALLOCATIONS.with(std::cell::Cell::get);
+    let r = std::hint::black_box(f());
+    (ALLOCATIONS.with(std::cell::Cell::get) - before, r)
+}
