@@ -1,3 +1,4 @@
+use super::weight_bias::{self, zero_matrix};
 use super::{DenseCache, DenseGrad, Layer};
 use crate::activation::Activation;
 use crate::float::Float;
@@ -214,10 +215,6 @@ pub const fn out_size(n: usize, k: usize, s: usize, p: usize) -> usize {
     }
 }
 
-const fn zero_matrix<T: Float, const R: usize, const C: usize>() -> SMatrix<T, R, C> {
-    SMatrix::from_array_storage(ArrayStorage([[T::ZERO; R]; C]))
-}
-
 impl<
         T: Float,
         const C_IN: usize,
@@ -239,29 +236,17 @@ impl<
 
     #[inline]
     fn tensor(&self, i: usize) -> &[T] {
-        match i {
-            0 => self.weight.as_slice(),
-            1 => self.bias.as_slice(),
-            _ => &[],
-        }
+        weight_bias::tensor(self.weight.as_slice(), self.bias.as_slice(), i)
     }
 
     #[inline]
     fn tensor_mut(&mut self, i: usize) -> &mut [T] {
-        match i {
-            0 => self.weight.as_mut_slice(),
-            1 => self.bias.as_mut_slice(),
-            _ => &mut [],
-        }
+        weight_bias::tensor_mut(self.weight.as_mut_slice(), self.bias.as_mut_slice(), i)
     }
 
     #[inline]
     fn tensor_kind(i: usize) -> TensorKind {
-        if i == 0 {
-            TensorKind::Weight
-        } else {
-            TensorKind::Bias
-        }
+        weight_bias::tensor_kind(i)
     }
 
     /// The kernel is PyTorch's `[C_OUT, C_IN, K, K]`: element `(o, c, ky, kx)` lies at

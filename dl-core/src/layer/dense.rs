@@ -1,3 +1,4 @@
+use super::weight_bias::{self, zero_matrix};
 use super::{Layer, LayerCache};
 use crate::activation::Activation;
 use crate::batch::Batch;
@@ -58,10 +59,6 @@ impl<T: Float, const O: usize> LayerCache<SVector<T, O>> for DenseCache<T, O> {
     }
 }
 
-const fn zero_matrix<T: Float, const R: usize, const C: usize>() -> SMatrix<T, R, C> {
-    SMatrix::from_array_storage(ArrayStorage([[T::ZERO; R]; C]))
-}
-
 impl<T: Float, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> {
     /// Trainable parameters: `I * O + O`.
     pub const PARAMS: usize = I * O + O;
@@ -111,29 +108,17 @@ macro_rules! dense_params {
 
             #[inline]
             fn tensor(&self, i: usize) -> &[T] {
-                match i {
-                    0 => self.weight.as_slice(),
-                    1 => self.bias.as_slice(),
-                    _ => &[],
-                }
+                weight_bias::tensor(self.weight.as_slice(), self.bias.as_slice(), i)
             }
 
             #[inline]
             fn tensor_mut(&mut self, i: usize) -> &mut [T] {
-                match i {
-                    0 => self.weight.as_mut_slice(),
-                    1 => self.bias.as_mut_slice(),
-                    _ => &mut [],
-                }
+                weight_bias::tensor_mut(self.weight.as_mut_slice(), self.bias.as_mut_slice(), i)
             }
 
             #[inline]
             fn tensor_kind(i: usize) -> TensorKind {
-                if i == 0 {
-                    TensorKind::Weight
-                } else {
-                    TensorKind::Bias
-                }
+                weight_bias::tensor_kind(i)
             }
 
             /// The weight is PyTorch's `[O, I]`, stored column-major; the bias is `[O]`.

@@ -9,6 +9,7 @@ mod flatten;
 mod max_pool2d;
 mod parameter_free;
 mod pool_windows;
+mod weight_bias;
 
 pub use avg_pool2d::AvgPool2D;
 pub use conv2d::{out_size, Conv2D, Conv2DCache, Conv2DGrad};
