@@ -96,9 +96,47 @@ pub fn all_finite<T: Float>(v: &[T]) -> bool {
     acc.iter().all(|a| *a == T::ZERO) && rest.iter().all(|x| x.finite())
 }
 
+/// Multiplies every element of `v` by `s` and tells whether all results are finite: the
+/// batch mean of a gradient and its finiteness check in one pass (see [`all_finite`] for the
+/// trick). For a finite `s` with `|s| <= 1` the answer is the same as checking before scaling.
+#[inline]
+pub fn scale_all_finite<T: Float>(v: &mut [T], s: T) -> bool {
+    const LANES: usize = 16;
+    let mut acc = [T::ZERO; LANES];
+    let mut chunks = v.chunks_exact_mut(LANES);
+    for c in &mut chunks {
+        for (a, x) in acc.iter_mut().zip(c.iter_mut()) {
+            *x *= s;
+            *a += *x * T::ZERO;
+        }
+    }
+    let mut rest_finite = true;
+    for x in chunks.into_remainder() {
+        *x *= s;
+        rest_finite &= x.finite();
+    }
+    rest_finite && acc.iter().all(|a| *a == T::ZERO)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::all_finite;
+    use super::{all_finite, scale_all_finite};
+
+    #[test]
+    fn scale_all_finite_scales_and_finds_every_non_finite_position() {
+        let mut v = [3.0f32; 37];
+        assert!(scale_all_finite(&mut v, 0.5));
+        assert!(v.iter().all(|&x| x == 1.5));
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            for i in [0, 15, 16, 31, 32, 36] {
+                let mut w = [1.0f32; 37];
+                w[i] = bad;
+                assert!(!scale_all_finite(&mut w, 0.25), "{bad} at {i}");
+                assert_eq!(w[(i + 1) % 37], 0.25);
+            }
+        }
+        assert!(scale_all_finite::<f64>(&mut [], 0.5));
+    }
 
     #[test]
     fn all_finite_finds_every_non_finite_position() {

@@ -3,7 +3,7 @@
 //! Both return the loss, and neither touches the parameters when the loss is not finite.
 
 use crate::error::Error;
-use crate::float::Float;
+use crate::float::{scale_all_finite, Float};
 use crate::loss::Loss;
 use crate::network::{Network, Params};
 use crate::optim::Optimizer;
@@ -124,9 +124,20 @@ pub fn train_batch<N: Network, L: Loss, O: Optimizer<N>>(
     }
     let inv = N::Scalar::ONE / N::Scalar::cast(xs.len() as f64);
     let loss = total * inv;
-    check_finite(loss, &ws.grads)?;
-    if xs.len() > 1 {
-        ws.grads.scale(inv);
+    if !loss.finite() {
+        return Err(Error::NonFiniteLoss);
+    }
+    // The batch mean and the finiteness check share one pass over the gradient.
+    let grads = &mut ws.grads;
+    let finite = if xs.len() > 1 {
+        (0..N::Gradient::TENSORS).fold(true, |ok, i| {
+            scale_all_finite(grads.tensor_mut(i), inv) & ok
+        })
+    } else {
+        grads.all_finite()
+    };
+    if !finite {
+        return Err(Error::NonFiniteGradient);
     }
     opt.step(net, &ws.grads);
     Ok(loss)
