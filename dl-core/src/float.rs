@@ -7,7 +7,15 @@ use nalgebra::RealField;
 ///
 /// Math functions (`exp`, `ln`, `tanh`, `sqrt`) come from nalgebra's [`RealField`] through
 /// `libm`, so they exist without `std`.
-pub trait Float: RealField + Copy + Default + core::fmt::Debug + core::fmt::Display {
+pub trait Float:
+    RealField
+    + Copy
+    + Default
+    + core::fmt::Debug
+    + core::fmt::Display
+    + crate::kernel::Kernels
+    + crate::kernel::tiles::Scalar
+{
     /// `0`, usable in `const` items (for zero-initialised networks in `static`s).
     const ZERO: Self;
     /// `1`.
@@ -20,11 +28,6 @@ pub trait Float: RealField + Copy + Default + core::fmt::Debug + core::fmt::Disp
     fn as_f64(self) -> f64;
     /// Neither infinite nor NaN.
     fn finite(self) -> bool;
-    /// `self * a + b`, as one fused multiply-add instruction when the build targets FMA
-    /// (`-C target-cpu=native` on this machine) and links `std`, whose `mul_add` becomes
-    /// `vfmadd`; otherwise as a multiply and an add (`core` has no vectorisable fused form, and
-    /// `libm`'s `fma` is a scalar call). Used by the matrix kernels in [`crate::kernel`].
-    fn mul_add_fast(self, a: Self, b: Self) -> Self;
 }
 
 impl Float for f32 {
@@ -43,13 +46,6 @@ impl Float for f32 {
     fn finite(self) -> bool {
         self.is_finite()
     }
-    #[inline(always)]
-    fn mul_add_fast(self, a: Self, b: Self) -> Self {
-        #[cfg(all(feature = "std", target_feature = "fma"))]
-        return std::primitive::f32::mul_add(self, a, b);
-        #[cfg(not(all(feature = "std", target_feature = "fma")))]
-        return self * a + b;
-    }
 }
 
 impl Float for f64 {
@@ -67,13 +63,6 @@ impl Float for f64 {
     #[inline(always)]
     fn finite(self) -> bool {
         self.is_finite()
-    }
-    #[inline(always)]
-    fn mul_add_fast(self, a: Self, b: Self) -> Self {
-        #[cfg(all(feature = "std", target_feature = "fma"))]
-        return std::primitive::f64::mul_add(self, a, b);
-        #[cfg(not(all(feature = "std", target_feature = "fma")))]
-        return self * a + b;
     }
 }
 

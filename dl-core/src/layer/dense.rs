@@ -202,24 +202,32 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
         caches: &mut [DenseCache<T, O>],
     ) {
         let n = caches.len().min(xs.len());
-        let caches = &mut caches[..n];
-        for cache in caches.iter_mut() {
-            cache.z.copy_from(&self.bias);
-        }
-        kernel::matmul_acc(
-            self.weight.as_slice(),
-            O,
-            I,
-            n,
-            |b| xs.sample(b).as_slice(),
-            |b, r0, t| {
-                if let Some(cache) = caches.get_mut(b) {
-                    kernel::add_rows(cache.z.as_mut_slice(), r0, t);
+        for (start, caches) in caches[..n].chunks_mut(kernel::MAX_COLUMNS).enumerate() {
+            let start = start * kernel::MAX_COLUMNS;
+            let len = caches.len();
+            let inputs: [&[T]; kernel::MAX_COLUMNS] = core::array::from_fn(|b| {
+                if b < len {
+                    xs.sample(start + b).as_slice()
+                } else {
+                    &[]
                 }
-            },
-        );
-        for cache in caches.iter_mut() {
-            A::forward(cache.z.as_slice(), cache.a.as_mut_slice());
+            });
+            let mut zs = caches.iter_mut().map(|cache| {
+                cache.z.copy_from(&self.bias);
+                cache.z.as_mut_slice()
+            });
+            let mut outputs: [&mut [T]; kernel::MAX_COLUMNS] =
+                core::array::from_fn(|_| zs.next().unwrap_or_default());
+            T::matmul_acc(
+                self.weight.as_slice(),
+                O,
+                I,
+                &inputs[..len],
+                &mut outputs[..len],
+            );
+            for cache in caches.iter_mut() {
+                A::forward(cache.z.as_slice(), cache.a.as_mut_slice());
+            }
         }
     }
 
@@ -233,14 +241,25 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
         d_input: Option<&mut [SVector<T, I>]>,
     ) {
         let dz = &dz[..dz.len().min(xs.len())];
-        kernel::outer_acc(
-            grad.weight.as_mut_slice(),
-            O,
-            I,
-            dz.len(),
-            |b| dz[b].as_slice(),
-            |b| xs.sample(b).as_slice(),
-        );
+        for (start, dz) in dz.chunks(kernel::MAX_COLUMNS).enumerate() {
+            let start = start * kernel::MAX_COLUMNS;
+            let dzs: [&[T]; kernel::MAX_COLUMNS] =
+                core::array::from_fn(|b| dz.get(b).map_or(&[][..], |d| d.as_slice()));
+            let inputs: [&[T]; kernel::MAX_COLUMNS] = core::array::from_fn(|b| {
+                if b < dz.len() {
+                    xs.sample(start + b).as_slice()
+                } else {
+                    &[]
+                }
+            });
+            T::outer_acc(
+                grad.weight.as_mut_slice(),
+                O,
+                I,
+                &dzs[..dz.len()],
+                &inputs[..dz.len()],
+            );
+        }
         for dz in dz {
             grad.bias += dz;
         }
