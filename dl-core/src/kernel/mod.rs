@@ -40,10 +40,12 @@
 //! Both take their columns as slices of slices, so the kernels are ordinary functions of
 //! `f32` and `f64`, compiled once in `dl-core` rather than once per layer of every network.
 
+pub mod ops;
 pub mod tiles;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 pub mod x86;
 
+use ops::Op;
 use tiles::Separate;
 
 /// Rows of a result tile held in registers: four 256-bit vector registers of `f32`.
@@ -65,15 +67,15 @@ pub const ROWS: usize = 8;
 /// leaving room for loads and broadcasts. Kept below the vector width (see the module docs).
 pub const COLS: usize = 4;
 
-/// The height of the row tiles of a single column (a batch of one, or the last columns of a
-/// batch): four times [`ROWS`], so a lone column still keeps `4 * ROWS / lanes` independent
-/// accumulators, enough to hide the multiply-add latency.
-pub const SINGLE_COLUMN_ROWS: usize = 4 * ROWS;
-
 /// The most columns a caller passes to one kernel call: a layer gathers its batch's columns
 /// into arrays of this many slices on the stack (512 bytes) and calls the kernels once per run
 /// of up to this many samples.
 pub const MAX_COLUMNS: usize = 32;
+
+/// The smallest weight matrix (`rows x columns`) whose single-sample products a layer hands to
+/// these kernels; smaller ones stay on nalgebra's inlined loops, where a function call and the
+/// instruction-set check would cost more than they save (XOR's 2x4 layers, say).
+pub const MIN_WEIGHTS: usize = 256;
 
 /// How the compile-time kernels multiply and add: fused where the build has FMA and `std`.
 #[cfg(all(feature = "std", target_feature = "fma"))]
@@ -81,7 +83,8 @@ type CompileTime = tiles::Fused;
 #[cfg(not(all(feature = "std", target_feature = "fma")))]
 type CompileTime = Separate;
 
-/// The matrix products of the batched pass, for one scalar type (`f32`, `f64`).
+/// The kernels, for one scalar type (`f32`, `f64`): the matrix products of a Dense layer and
+/// the whole-gradient passes of a training step.
 ///
 /// Inconsistent sizes (a column shorter than the matrix says) never panic: the tiles that do
 /// not fit are skipped, so the caller's results are wrong but memory-safe; every caller in
@@ -102,6 +105,29 @@ pub trait Kernels: Sized + Copy {
     /// gradient: `dL/dW += sum_s dz_s x_s^T`, each tile summed over the whole batch in
     /// registers and written once.
     fn outer_acc(g: &mut [Self], m: usize, n: usize, a: &[&[Self]], b: &[&[Self]]);
+
+    /// `y += alpha x`, element by element (`y.len()` and `x.len()` equal; the shorter one
+    /// decides otherwise): the plain SGD step, `p -= lr g`.
+    fn axpy(y: &mut [Self], alpha: Self, x: &[Self]);
+
+    /// Whether every element of `v` is finite (neither infinite nor NaN).
+    fn all_finite(v: &[Self]) -> bool;
+
+    /// Multiplies every element of `v` by `s` and tells whether all results are finite: the
+    /// batch mean of a gradient and its finiteness check in one pass.
+    fn scale_all_finite(v: &mut [Self], s: Self) -> bool;
+}
+
+/// Runs a kernel: on x86-64 with `std`, compiled for the best instruction set the CPU has;
+/// otherwise (or on a CPU with neither AVX2 nor AVX-512) with the compile-time tiles.
+#[inline(always)]
+fn run<O: Op>(op: O) -> O::Out {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    let op = match x86::run(op) {
+        Ok(out) => return out,
+        Err(op) => op,
+    };
+    op.run::<CompileTime, ROWS>()
 }
 
 macro_rules! kernels {
@@ -109,20 +135,27 @@ macro_rules! kernels {
         impl Kernels for $t {
             #[inline(never)]
             fn matmul_acc(a: &[$t], m: usize, k: usize, b: &[&[$t]], c: &mut [&mut [$t]]) {
-                #[cfg(all(feature = "std", target_arch = "x86_64"))]
-                if <$t as x86::Dispatch>::matmul(x86::isa(), a, m, k, b, c) {
-                    return;
-                }
-                tiles::matmul::<$t, CompileTime, ROWS, COLS, SINGLE_COLUMN_ROWS>(a, m, k, b, c);
+                run(ops::Matmul { a, m, k, b, c })
             }
 
             #[inline(never)]
             fn outer_acc(g: &mut [$t], m: usize, n: usize, a: &[&[$t]], b: &[&[$t]]) {
-                #[cfg(all(feature = "std", target_arch = "x86_64"))]
-                if <$t as x86::Dispatch>::outer(x86::isa(), g, m, n, a, b) {
-                    return;
-                }
-                tiles::outer::<$t, CompileTime, ROWS, COLS>(g, m, n, a, b);
+                run(ops::Outer { g, m, n, a, b })
+            }
+
+            #[inline(never)]
+            fn axpy(y: &mut [$t], alpha: $t, x: &[$t]) {
+                run(ops::Axpy { y, alpha, x })
+            }
+
+            #[inline(never)]
+            fn all_finite(v: &[$t]) -> bool {
+                run(ops::AllFinite { v })
+            }
+
+            #[inline(never)]
+            fn scale_all_finite(v: &mut [$t], s: $t) -> bool {
+                run(ops::ScaleAllFinite { v, s })
             }
         }
     };
@@ -131,27 +164,10 @@ macro_rules! kernels {
 kernels!(f32);
 kernels!(f64);
 
-/// The portable kernels with a separate multiply and add, whatever the build: what a `no_std`
-/// build without FMA runs, kept callable so tests can compare every path.
-pub fn matmul_acc_portable<T: tiles::Scalar>(
-    a: &[T],
-    m: usize,
-    k: usize,
-    b: &[&[T]],
-    c: &mut [&mut [T]],
-) {
-    tiles::matmul::<T, Separate, ROWS, COLS, SINGLE_COLUMN_ROWS>(a, m, k, b, c);
-}
-
-/// See [`matmul_acc_portable`].
-pub fn outer_acc_portable<T: tiles::Scalar>(
-    g: &mut [T],
-    m: usize,
-    n: usize,
-    a: &[&[T]],
-    b: &[&[T]],
-) {
-    tiles::outer::<T, Separate, ROWS, COLS>(g, m, n, a, b);
+/// Runs `op` with the portable tiles and a separate multiply and add, whatever the build:
+/// what a `no_std` build without FMA runs, kept callable so tests can compare every path.
+pub fn run_portable<O: Op>(op: O) -> O::Out {
+    op.run::<Separate, ROWS>()
 }
 
 #[cfg(test)]
@@ -169,17 +185,38 @@ mod tests {
         v
     }
 
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    use x86::Dispatch as Testable;
-    #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
-    trait Testable {}
-    #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
-    impl<T> Testable for T {}
+    /// Every way this build can run a kernel: the dispatched entry points, the portable
+    /// kernels, and each run-time instruction set (skipped where the CPU lacks it).
+    #[derive(Clone, Copy, Debug)]
+    enum Path {
+        Dispatched,
+        Portable,
+        Avx2,
+        Avx512,
+    }
 
-    type Matmul<T> = fn(&[T], usize, usize, &[&[T]], &mut [&mut [T]]);
-    type Outer<T> = fn(&mut [T], usize, usize, &[&[T]], &[&[T]]);
+    const PATHS: [Path; 4] = [Path::Dispatched, Path::Portable, Path::Avx2, Path::Avx512];
 
-    fn check_matmul<T: Float>(m: usize, k: usize, n: usize, kernel: Matmul<T>, name: &str) {
+    /// Runs `op` on `path`; `None` if this CPU or build cannot.
+    fn exec<O: Op>(path: Path, op: O) -> Option<O::Out> {
+        match path {
+            Path::Dispatched => Some(run(op)),
+            Path::Portable => Some(run_portable(op)),
+            #[cfg(all(feature = "std", target_arch = "x86_64"))]
+            Path::Avx2 => x86::run_on(x86::Isa::Avx2, op).ok(),
+            #[cfg(all(feature = "std", target_arch = "x86_64"))]
+            Path::Avx512 => x86::run_on(x86::Isa::Avx512, op).ok(),
+            #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+            Path::Avx2 | Path::Avx512 => None,
+        }
+    }
+
+    fn tolerance<T: Float>(terms: usize) -> f64 {
+        let unit = if T::NAME == "f32" { 1e-4 } else { 1e-12 };
+        unit * (terms as f64 + 1.0)
+    }
+
+    fn check_matmul<T: Float>(m: usize, k: usize, n: usize, path: Path) {
         let a64 = values(m * k, 1);
         let b64 = values(k * n, 2);
         let c64 = values(m * n, 3);
@@ -189,7 +226,16 @@ mod tests {
         let cols: [&[T]; 64] = core::array::from_fn(|j| b.get(j * k..(j + 1) * k).unwrap_or(&[]));
         let mut out = c[..m * n].chunks_exact_mut(m.max(1));
         let mut c_cols: [&mut [T]; 64] = core::array::from_fn(|_| out.next().unwrap_or_default());
-        kernel(&a[..m * k], m, k, &cols[..n], &mut c_cols[..n]);
+        let op = ops::Matmul {
+            a: &a[..m * k],
+            m,
+            k,
+            b: &cols[..n],
+            c: &mut c_cols[..n],
+        };
+        if exec(path, op).is_none() {
+            return;
+        }
         for j in 0..n {
             for r in 0..m {
                 let want = c64[j * m + r]
@@ -197,16 +243,16 @@ mod tests {
                         .map(|kk| a64[kk * m + r] * b64[j * k + kk])
                         .sum::<f64>();
                 let got = c_cols[j][r].as_f64();
-                let tol = if T::NAME == "f32" { 1e-4 } else { 1e-12 } * (k as f64 + 1.0);
                 assert!(
-                    (got - want).abs() <= tol,
-                    "{name}: {m}x{k} by {k}x{n}: C[{r}][{j}] = {got}, naive {want}"
+                    (got - want).abs() <= tolerance::<T>(k),
+                    "{path:?} {}: {m}x{k} by {k}x{n}: C[{r}][{j}] = {got}, naive {want}",
+                    T::NAME
                 );
             }
         }
     }
 
-    fn check_outer<T: Float>(m: usize, n: usize, count: usize, kernel: Outer<T>, name: &str) {
+    fn check_outer<T: Float>(m: usize, n: usize, count: usize, path: Path) {
         let a64 = values(m * count, 4);
         let b64 = values(n * count, 5);
         let g64 = values(m * n, 6);
@@ -215,7 +261,16 @@ mod tests {
         let mut g: [T; 4096] = g64.map(T::cast);
         let a_cols: [&[T]; 64] = core::array::from_fn(|s| a.get(s * m..(s + 1) * m).unwrap_or(&[]));
         let b_cols: [&[T]; 64] = core::array::from_fn(|s| b.get(s * n..(s + 1) * n).unwrap_or(&[]));
-        kernel(&mut g[..m * n], m, n, &a_cols[..count], &b_cols[..count]);
+        let op = ops::Outer {
+            g: &mut g[..m * n],
+            m,
+            n,
+            a: &a_cols[..count],
+            b: &b_cols[..count],
+        };
+        if exec(path, op).is_none() {
+            return;
+        }
         for j in 0..n {
             for r in 0..m {
                 let want = g64[j * m + r]
@@ -223,19 +278,19 @@ mod tests {
                         .map(|s| a64[s * m + r] * b64[s * n + j])
                         .sum::<f64>();
                 let got = g[j * m + r].as_f64();
-                let tol = if T::NAME == "f32" { 1e-4 } else { 1e-12 } * (count as f64 + 1.0);
                 assert!(
-                    (got - want).abs() <= tol,
-                    "{name}: outer {m}x{n} over {count}: G[{r}][{j}] = {got}, naive {want}"
+                    (got - want).abs() <= tolerance::<T>(count),
+                    "{path:?} {}: outer {m}x{n} over {count}: G[{r}][{j}] = {got}, naive {want}",
+                    T::NAME
                 );
             }
         }
     }
 
     /// Sizes around every tile edge: 1, a batch of one, multiples of the tiles, 10-wide
-    /// outputs, primes, heights past the 64-row and the single-column tiles, and a shared
-    /// dimension longer than one packed panel (`DEPTH`).
-    const SIZES: [(usize, usize, usize); 17] = [
+    /// outputs, primes, heights past the 64-row tile, a shared dimension longer than one
+    /// packed panel (`DEPTH`), and more samples than one packed panel of the outer product.
+    const SIZES: [(usize, usize, usize); 18] = [
         (130, 20, 5),
         (10, 33, 1),
         (37, 5, 1),
@@ -253,69 +308,98 @@ mod tests {
         (15, 260, 12),
         (129, 7, 3),
         (200, 3, 1),
+        (24, 5, 64),
     ];
 
-    /// Every kernel this build can run on this CPU, by name: the dispatched entry points, the
-    /// portable kernels, and each run-time instruction set the CPU has.
-    fn matmuls<T: Float + Testable + 'static>() -> [(&'static str, Option<Matmul<T>>); 4] {
-        [
-            ("dispatched", Some(T::matmul_acc as Matmul<T>)),
-            ("portable", Some(matmul_acc_portable::<T> as Matmul<T>)),
-            #[cfg(all(feature = "std", target_arch = "x86_64"))]
-            ("avx2", x86::matmul_on::<T>(x86::Isa::Avx2)),
-            #[cfg(all(feature = "std", target_arch = "x86_64"))]
-            ("avx512", x86::matmul_on::<T>(x86::Isa::Avx512)),
-            #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
-            ("avx2", None),
-            #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
-            ("avx512", None),
-        ]
-    }
-
-    fn outers<T: Float + Testable + 'static>() -> [(&'static str, Option<Outer<T>>); 4] {
-        [
-            ("dispatched", Some(T::outer_acc as Outer<T>)),
-            ("portable", Some(outer_acc_portable::<T> as Outer<T>)),
-            #[cfg(all(feature = "std", target_arch = "x86_64"))]
-            ("avx2", x86::outer_on::<T>(x86::Isa::Avx2)),
-            #[cfg(all(feature = "std", target_arch = "x86_64"))]
-            ("avx512", x86::outer_on::<T>(x86::Isa::Avx512)),
-            #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
-            ("avx2", None),
-            #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
-            ("avx512", None),
-        ]
-    }
-
     #[test]
-    fn matmul_matches_naive_product() {
-        for &(m, k, n) in &SIZES {
-            for (name, kernel) in matmuls::<f32>() {
-                if let Some(kernel) = kernel {
-                    check_matmul::<f32>(m, k, n, kernel, name);
-                }
-            }
-            for (name, kernel) in matmuls::<f64>() {
-                if let Some(kernel) = kernel {
-                    check_matmul::<f64>(m, k, n, kernel, name);
-                }
+    fn matmul_matches_naive_product_on_every_path() {
+        for path in PATHS {
+            for &(m, k, n) in &SIZES {
+                check_matmul::<f32>(m, k, n, path);
+                check_matmul::<f64>(m, k, n, path);
             }
         }
     }
 
     #[test]
-    fn outer_matches_naive_product() {
-        for &(m, n, count) in &SIZES {
-            for (name, kernel) in outers::<f32>() {
-                if let Some(kernel) = kernel {
-                    check_outer::<f32>(m, n, count, kernel, name);
+    fn outer_matches_naive_product_on_every_path() {
+        for path in PATHS {
+            for &(m, n, count) in &SIZES {
+                check_outer::<f32>(m, n, count, path);
+                check_outer::<f64>(m, n, count, path);
+            }
+        }
+    }
+
+    fn check_elementwise<T: Float>(path: Path) {
+        for len in [0, 1, 15, 63, 64, 65, 200, 1000] {
+            let x64 = values(len, 7);
+            let y64 = values(len, 8);
+            let x: [T; 4096] = x64.map(T::cast);
+            let mut y: [T; 4096] = y64.map(T::cast);
+            let alpha = T::cast(-0.375);
+            let op = ops::Axpy {
+                y: &mut y[..len],
+                alpha,
+                x: &x[..len],
+            };
+            if exec(path, op).is_none() {
+                return;
+            }
+            for i in 0..len {
+                let want = y64[i] - 0.375 * x64[i];
+                assert!(
+                    (y[i].as_f64() - want).abs() <= tolerance::<T>(1),
+                    "{path:?} axpy"
+                );
+            }
+            assert_eq!(exec(path, ops::AllFinite { v: &x[..len] }), Some(true));
+            let mut v = x;
+            let op = ops::ScaleAllFinite {
+                v: &mut v[..len],
+                s: T::cast(0.5),
+            };
+            assert_eq!(exec(path, op), Some(true));
+            for i in 0..len {
+                assert_eq!(v[i], x[i] * T::cast(0.5), "{path:?} scale");
+            }
+            for bad in [
+                T::cast(f64::NAN),
+                T::cast(f64::INFINITY),
+                T::cast(f64::NEG_INFINITY),
+            ] {
+                for at in [0, len / 2, len.saturating_sub(1)] {
+                    if len == 0 {
+                        continue;
+                    }
+                    let mut w = x;
+                    w[at] = bad;
+                    assert_eq!(exec(path, ops::AllFinite { v: &w[..len] }), Some(false));
+                    let op = ops::ScaleAllFinite {
+                        v: &mut w[..len],
+                        s: T::cast(0.25),
+                    };
+                    assert_eq!(exec(path, op), Some(false), "{path:?} {len} {at}");
                 }
             }
-            for (name, kernel) in outers::<f64>() {
-                if let Some(kernel) = kernel {
-                    check_outer::<f64>(m, n, count, kernel, name);
-                }
+            // A finite value whose scaled result overflows is caught too.
+            if len > 0 {
+                let mut w = x;
+                w[len - 1] = T::max_value().unwrap_or(T::ZERO);
+                let op = ops::ScaleAllFinite {
+                    v: &mut w[..len],
+                    s: T::cast(4.0),
+                };
+                assert_eq!(exec(path, op), Some(false), "{path:?} overflow");
             }
+        }
+    }
+
+    #[test]
+    fn elementwise_kernels_on_every_path() {
+        for path in PATHS {
+            check_elementwise::<f32>(path);
+            check_elementwise::<f64>(path);
         }
     }
 

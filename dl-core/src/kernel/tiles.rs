@@ -10,7 +10,9 @@
 use core::ops::{Add, AddAssign, Mul};
 
 /// What the kernels need of a scalar: `f32` and `f64` (`Default` is zero).
-pub trait Scalar: Copy + Default + Add<Output = Self> + Mul<Output = Self> + AddAssign {
+pub trait Scalar:
+    Copy + Default + PartialEq + Add<Output = Self> + Mul<Output = Self> + AddAssign
+{
     /// `self * a + b` rounded once (std's `mul_add`: one `vfmadd` where the function is
     /// compiled with FMA).
     #[cfg(feature = "std")]
@@ -97,10 +99,10 @@ fn add_rows<T: Scalar>(dst: &mut [T], r0: usize, acc: &[T]) {
     }
 }
 
-/// `C += A B` with `R x C` tiles (`S`-high tiles for a single left-over column): see
-/// [`super::Kernels::matmul_acc`] for the arguments.
+/// `C += A B` with `R x C` tiles, and [`matvec`] for the columns left over (a batch of one):
+/// see [`super::Kernels::matmul_acc`] for the arguments.
 #[inline(always)]
-pub fn matmul<T: Scalar, M: MulAdd, const R: usize, const C: usize, const S: usize>(
+pub fn matmul<T: Scalar, M: MulAdd, const R: usize, const C: usize>(
     a: &[T],
     m: usize,
     k: usize,
@@ -112,15 +114,75 @@ pub fn matmul<T: Scalar, M: MulAdd, const R: usize, const C: usize, const S: usi
         return;
     }
     let mut j0 = 0;
-    while j0 < n {
-        if j0 + C <= n {
-            matmul_columns::<T, M, C, R>(a, m, k, &b[j0..j0 + C], &mut c[j0..j0 + C]);
-            j0 += C;
-        } else {
-            matmul_columns::<T, M, 1, S>(a, m, k, &b[j0..j0 + 1], &mut c[j0..j0 + 1]);
-            j0 += 1;
-        }
+    while j0 + C <= n {
+        matmul_columns::<T, M, C, R>(a, m, k, &b[j0..j0 + C], &mut c[j0..j0 + C]);
+        j0 += C;
     }
+    for (b, c) in b[j0..n].iter().zip(&mut c[j0..n]) {
+        matvec::<T, M, R>(a, m, k, b, c);
+    }
+}
+
+/// `c += A b` for one column: each `R`-row tile sums the shared dimension four steps at a
+/// time into four accumulator sets (four independent chains of multiply-adds, so their
+/// latency is hidden even when `R` is one vector), added together at the end.
+#[inline(always)]
+fn matvec<T: Scalar, M: MulAdd, const R: usize>(a: &[T], m: usize, k: usize, b: &[T], c: &mut [T]) {
+    let b = &b[..k.min(b.len())];
+    let mut r0 = matvec_rows::<T, M, R>(a, m, b, c, 0);
+    if R > 32 {
+        r0 = matvec_rows::<T, M, 32>(a, m, b, c, r0);
+    }
+    if R > 16 {
+        r0 = matvec_rows::<T, M, 16>(a, m, b, c, r0);
+    }
+    if R > 8 {
+        r0 = matvec_rows::<T, M, 8>(a, m, b, c, r0);
+    }
+    r0 = matvec_rows::<T, M, 4>(a, m, b, c, r0);
+    matvec_rows::<T, M, 1>(a, m, b, c, r0);
+}
+
+/// The `R`-high row tiles of [`matvec`] from row `r0` while they fit; returns the first row
+/// left.
+#[inline(always)]
+fn matvec_rows<T: Scalar, M: MulAdd, const R: usize>(
+    a: &[T],
+    m: usize,
+    b: &[T],
+    c: &mut [T],
+    mut r0: usize,
+) -> usize {
+    while r0 + R <= m {
+        let mut acc = [[T::default(); R]; 4];
+        let steps = b.chunks_exact(4);
+        let rest = steps.remainder();
+        for (cols, b) in a.chunks_exact(4 * m).zip(steps) {
+            for ((acc, col), &b) in acc.iter_mut().zip(cols.chunks_exact(m)).zip(b) {
+                if let Some(x) = rows::<T, R>(col, r0) {
+                    for (acc, &x) in acc.iter_mut().zip(x) {
+                        *acc = M::mul_add(x, b, *acc);
+                    }
+                }
+            }
+        }
+        let done = b.len() - rest.len();
+        for (col, &b) in a[done * m..].chunks_exact(m).zip(rest) {
+            if let Some(x) = rows::<T, R>(col, r0) {
+                for (acc, &x) in acc[0].iter_mut().zip(x) {
+                    *acc = M::mul_add(x, b, *acc);
+                }
+            }
+        }
+        let [a0, a1, a2, a3] = acc;
+        let mut sum = a0;
+        for (((s, a1), a2), a3) in sum.iter_mut().zip(a1).zip(a2).zip(a3) {
+            *s += (a1 + a2) + a3;
+        }
+        add_rows(c, r0, &sum);
+        r0 += R;
+    }
+    r0
 }
 
 /// [`matmul`] for `C` columns: row tiles `F` high, then 64, 32, 16, 8, 4 and 1 rows for

@@ -15,7 +15,8 @@
 
 #![allow(unsafe_code)]
 
-use super::tiles::{self, Fused, Scalar};
+use super::ops::Op;
+use super::tiles::Fused;
 
 /// AVX-512 tile height for `f32`: four vector registers a column. In a build whose CPU
 /// tuning already enables AVX-512 (`-C target-cpu=native`), LLVM keeps to 256-bit vectors on
@@ -61,153 +62,43 @@ pub fn isa() -> Isa {
     }
 }
 
+/// Runs `op` with the best instruction set this CPU has, or hands it back when it has none
+/// of those the kernels are compiled for.
+#[inline]
+pub fn run<O: Op>(op: O) -> Result<O::Out, O> {
+    run_on(isa(), op)
+}
+
+/// Runs `op` compiled for `isa`, or hands it back for [`Isa::Portable`] or an instruction set
+/// this CPU does not have, so any `isa` is safe to pass.
+#[inline]
+pub fn run_on<O: Op>(isa: Isa, op: O) -> Result<O::Out, O> {
+    match isa {
+        // SAFETY: `supported` found AVX-512F, AVX2 and FMA on this CPU, every feature
+        // `on_avx512` is compiled with.
+        Isa::Avx512 if supported(isa) => Ok(unsafe { on_avx512(op) }),
+        // SAFETY: `supported` found AVX2 and FMA, every feature `on_avx2` is compiled with.
+        Isa::Avx2 if supported(isa) => Ok(unsafe { on_avx2(op) }),
+        _ => Err(op),
+    }
+}
+
+/// `op` compiled for AVX-512 with fused multiply-adds.
 #[target_feature(enable = "avx512f,avx2,fma")]
-fn matmul_avx512<T: Scalar, const R: usize, const S: usize>(
-    a: &[T],
-    m: usize,
-    k: usize,
-    b: &[&[T]],
-    c: &mut [&mut [T]],
-) {
-    tiles::matmul::<T, Fused, R, 4, S>(a, m, k, b, c);
+fn on_avx512<O: Op>(op: O) -> O::Out {
+    if core::mem::size_of::<O::Scalar>() == 4 {
+        op.run::<Fused, AVX512_ROWS_F32>()
+    } else {
+        op.run::<Fused, { AVX512_ROWS_F32 / 2 }>()
+    }
 }
 
+/// `op` compiled for AVX2 with fused multiply-adds: tiles of two 256-bit registers a column.
 #[target_feature(enable = "avx2,fma")]
-fn matmul_avx2<T: Scalar, const R: usize, const S: usize>(
-    a: &[T],
-    m: usize,
-    k: usize,
-    b: &[&[T]],
-    c: &mut [&mut [T]],
-) {
-    tiles::matmul::<T, Fused, R, 4, S>(a, m, k, b, c);
-}
-
-#[target_feature(enable = "avx512f,avx2,fma")]
-fn outer_avx512<T: Scalar, const R: usize, const S: usize>(
-    g: &mut [T],
-    m: usize,
-    n: usize,
-    a: &[&[T]],
-    b: &[&[T]],
-) {
-    tiles::outer::<T, Fused, R, 4>(g, m, n, a, b);
-}
-
-#[target_feature(enable = "avx2,fma")]
-fn outer_avx2<T: Scalar, const R: usize, const S: usize>(
-    g: &mut [T],
-    m: usize,
-    n: usize,
-    a: &[&[T]],
-    b: &[&[T]],
-) {
-    tiles::outer::<T, Fused, R, 4>(g, m, n, a, b);
-}
-
-macro_rules! dispatch {
-    ($t:ty, $r512:expr, $s512:expr, $r2:expr, $s2:expr $(,)?) => {
-        impl Dispatch for $t {
-            #[inline]
-            fn matmul(
-                isa: Isa,
-                a: &[$t],
-                m: usize,
-                k: usize,
-                b: &[&[$t]],
-                c: &mut [&mut [$t]],
-            ) -> bool {
-                match isa {
-                    // SAFETY: `supported` found AVX-512F, AVX2 and FMA on this CPU, every
-                    // feature `matmul_avx512` enables.
-                    Isa::Avx512 if supported(isa) => unsafe {
-                        matmul_avx512::<$t, { $r512 }, { $s512 }>(a, m, k, b, c)
-                    },
-                    // SAFETY: `supported` found AVX2 and FMA, every feature `matmul_avx2`
-                    // enables.
-                    Isa::Avx2 if supported(isa) => unsafe {
-                        matmul_avx2::<$t, { $r2 }, { $s2 }>(a, m, k, b, c)
-                    },
-                    _ => return false,
-                }
-                true
-            }
-
-            #[inline]
-            fn outer(isa: Isa, g: &mut [$t], m: usize, n: usize, a: &[&[$t]], b: &[&[$t]]) -> bool {
-                match isa {
-                    // SAFETY: as in `matmul` above.
-                    Isa::Avx512 if supported(isa) => unsafe {
-                        outer_avx512::<$t, { $r512 }, { $s512 }>(g, m, n, a, b)
-                    },
-                    // SAFETY: as in `matmul` above.
-                    Isa::Avx2 if supported(isa) => unsafe {
-                        outer_avx2::<$t, { $r2 }, { $s2 }>(g, m, n, a, b)
-                    },
-                    _ => return false,
-                }
-                true
-            }
-        }
-    };
-}
-
-/// The kernels of one scalar type compiled for an instruction set. Each returns `false`, and
-/// does nothing, for [`Isa::Portable`] or an instruction set this CPU does not have (the
-/// caller then runs the portable kernels), so any `isa` is safe to pass.
-pub trait Dispatch: Sized {
-    /// [`super::Kernels::matmul_acc`] compiled for `isa`.
-    fn matmul(
-        isa: Isa,
-        a: &[Self],
-        m: usize,
-        k: usize,
-        b: &[&[Self]],
-        c: &mut [&mut [Self]],
-    ) -> bool;
-    /// [`super::Kernels::outer_acc`] compiled for `isa`.
-    fn outer(isa: Isa, g: &mut [Self], m: usize, n: usize, a: &[&[Self]], b: &[&[Self]]) -> bool;
-}
-
-dispatch!(f32, AVX512_ROWS_F32, 2 * AVX512_ROWS_F32, 16, 64);
-dispatch!(f64, AVX512_ROWS_F32 / 2, AVX512_ROWS_F32, 8, 32);
-
-/// A matrix-product kernel, as [`super::Kernels::matmul_acc`].
-#[cfg(test)]
-type MatmulFn<T> = fn(&[T], usize, usize, &[&[T]], &mut [&mut [T]]);
-/// An outer-product kernel, as [`super::Kernels::outer_acc`].
-#[cfg(test)]
-type OuterFn<T> = fn(&mut [T], usize, usize, &[&[T]], &[&[T]]);
-
-/// The kernels compiled for `isa`, if this CPU can run them: for tests that compare every
-/// instruction set against a naive product, whatever the dispatch would pick.
-#[cfg(test)]
-pub fn matmul_on<T: Dispatch + 'static>(isa: Isa) -> Option<MatmulFn<T>> {
-    let have = supported(isa);
-    let f: MatmulFn<T> = match isa {
-        Isa::Avx512 => |a, m, k, b, c| {
-            T::matmul(Isa::Avx512, a, m, k, b, c);
-        },
-        Isa::Avx2 => |a, m, k, b, c| {
-            T::matmul(Isa::Avx2, a, m, k, b, c);
-        },
-        Isa::Portable => return None,
-    };
-    have.then_some(f)
-}
-
-/// See [`matmul_on`].
-#[cfg(test)]
-pub fn outer_on<T: Dispatch + 'static>(isa: Isa) -> Option<OuterFn<T>> {
-    let have = supported(isa);
-    let f: OuterFn<T> = match isa {
-        Isa::Avx512 => |g, m, n, a, b| {
-            T::outer(Isa::Avx512, g, m, n, a, b);
-        },
-        Isa::Avx2 => |g, m, n, a, b| {
-            T::outer(Isa::Avx2, g, m, n, a, b);
-        },
-        Isa::Portable => return None,
-    };
-    have.then_some(f)
+fn on_avx2<O: Op>(op: O) -> O::Out {
+    if core::mem::size_of::<O::Scalar>() == 4 {
+        op.run::<Fused, 16>()
+    } else {
+        op.run::<Fused, 8>()
+    }
 }

@@ -99,6 +99,30 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> 
     }
 }
 
+impl<T: Float, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> {
+    /// Whether one sample's products go through [`crate::kernel`] (which picks AVX-512 or AVX2
+    /// at run time in `std` builds) rather than nalgebra's inlined `gemv` / `ger`: from
+    /// [`kernel::MIN_WEIGHTS`] weights up, where the kernels' call and instruction-set check
+    /// cost less than they save.
+    const KERNELS: bool = I * O >= kernel::MIN_WEIGHTS;
+
+    /// `z += W x`.
+    #[inline(always)]
+    fn add_weighted(&self, x: &SVector<T, I>, z: &mut SVector<T, O>) {
+        if Self::KERNELS {
+            T::matmul_acc(
+                self.weight.as_slice(),
+                O,
+                I,
+                &[x.as_slice()],
+                &mut [z.as_mut_slice()],
+            );
+        } else {
+            z.gemv(T::ONE, &self.weight, x, T::ONE);
+        }
+    }
+}
+
 macro_rules! dense_params {
     ($ty:ty, $zero:expr, [$($g:tt)*]) => {
         impl<$($g)*> Params<T> for $ty {
@@ -166,7 +190,7 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
     #[inline]
     fn forward(&self, x: &SVector<T, I>) -> SVector<T, O> {
         let mut z = self.bias;
-        z.gemv(T::ONE, &self.weight, x, T::ONE);
+        self.add_weighted(x, &mut z);
         let mut a = z;
         A::forward(z.as_slice(), a.as_mut_slice());
         a
@@ -175,7 +199,7 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
     #[inline]
     fn forward_train(&self, x: &SVector<T, I>, cache: &mut DenseCache<T, O>) {
         cache.z.copy_from(&self.bias);
-        cache.z.gemv(T::ONE, &self.weight, x, T::ONE);
+        self.add_weighted(x, &mut cache.z);
         A::forward(cache.z.as_slice(), cache.a.as_mut_slice());
     }
 
@@ -188,7 +212,17 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
         grad: &mut DenseGrad<T, I, O>,
         d_input: Option<&mut SVector<T, I>>,
     ) {
-        grad.weight.ger(T::ONE, dz, x, T::ONE);
+        if Self::KERNELS {
+            T::outer_acc(
+                grad.weight.as_mut_slice(),
+                O,
+                I,
+                &[dz.as_slice()],
+                &[x.as_slice()],
+            );
+        } else {
+            grad.weight.ger(T::ONE, dz, x, T::ONE);
+        }
         grad.bias += dz;
         if let Some(dx) = d_input {
             self.weight.tr_mul_to(dz, dx);
@@ -202,6 +236,12 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
         caches: &mut [DenseCache<T, O>],
     ) {
         let n = caches.len().min(xs.len());
+        if !Self::KERNELS {
+            for (b, cache) in caches[..n].iter_mut().enumerate() {
+                self.forward_train(xs.sample(b), cache);
+            }
+            return;
+        }
         for (start, caches) in caches[..n].chunks_mut(kernel::MAX_COLUMNS).enumerate() {
             let start = start * kernel::MAX_COLUMNS;
             let len = caches.len();
@@ -241,24 +281,30 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
         d_input: Option<&mut [SVector<T, I>]>,
     ) {
         let dz = &dz[..dz.len().min(xs.len())];
-        for (start, dz) in dz.chunks(kernel::MAX_COLUMNS).enumerate() {
-            let start = start * kernel::MAX_COLUMNS;
-            let dzs: [&[T]; kernel::MAX_COLUMNS] =
-                core::array::from_fn(|b| dz.get(b).map_or(&[][..], |d| d.as_slice()));
-            let inputs: [&[T]; kernel::MAX_COLUMNS] = core::array::from_fn(|b| {
-                if b < dz.len() {
-                    xs.sample(start + b).as_slice()
-                } else {
-                    &[]
-                }
-            });
-            T::outer_acc(
-                grad.weight.as_mut_slice(),
-                O,
-                I,
-                &dzs[..dz.len()],
-                &inputs[..dz.len()],
-            );
+        if Self::KERNELS {
+            for (start, dz) in dz.chunks(kernel::MAX_COLUMNS).enumerate() {
+                let start = start * kernel::MAX_COLUMNS;
+                let dzs: [&[T]; kernel::MAX_COLUMNS] =
+                    core::array::from_fn(|b| dz.get(b).map_or(&[][..], |d| d.as_slice()));
+                let inputs: [&[T]; kernel::MAX_COLUMNS] = core::array::from_fn(|b| {
+                    if b < dz.len() {
+                        xs.sample(start + b).as_slice()
+                    } else {
+                        &[]
+                    }
+                });
+                T::outer_acc(
+                    grad.weight.as_mut_slice(),
+                    O,
+                    I,
+                    &dzs[..dz.len()],
+                    &inputs[..dz.len()],
+                );
+            }
+        } else {
+            for (b, dz) in dz.iter().enumerate() {
+                grad.weight.ger(T::ONE, dz, xs.sample(b), T::ONE);
+            }
         }
         for dz in dz {
             grad.bias += dz;

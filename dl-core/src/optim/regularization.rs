@@ -86,6 +86,12 @@ pub struct Penalty<T> {
 }
 
 impl<T: Float> Penalty<T> {
+    /// No penalty at all: the gradient is used as it is and the parameter is not shrunk.
+    #[inline(always)]
+    pub fn is_none(&self) -> bool {
+        self.l1 == T::ZERO && self.l2 == T::ZERO && self.shrink == T::ONE
+    }
+
     /// The regularised gradient `g + l2 * p + l1 * sign(p)` (terms with a zero coefficient are
     /// skipped, so an unregularised gradient is returned bit for bit).
     #[inline(always)]

@@ -95,6 +95,11 @@ impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for Sgd<T> {
         let lr = T::cast(self.lr);
         for i in 0..P::TENSORS {
             let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
+            if penalty.is_none() {
+                // `p -= lr g` over the whole tensor, in the vectorised kernel.
+                T::axpy(params.tensor_mut(i), -lr, grads.tensor(i));
+                continue;
+            }
             for (p, g) in penalty.apply(params.tensor_mut(i), grads.tensor(i)) {
                 *p -= lr * g;
             }

@@ -1,0 +1,137 @@
+//! Each kernel as a value: its arguments in a struct, and one [`Op::run`] generic over the
+//! multiply-add and the tile height. The instruction-set choice ([`super::x86`]) is then
+//! written once, for any `Op`, instead of once per kernel.
+
+use super::tiles::{self, MulAdd, Scalar};
+
+/// A kernel call, ready to run with any multiply-add and tile height.
+pub trait Op: Sized {
+    /// The scalar type (picks the tile height per instruction set: half as many `f64` rows
+    /// fit a register as `f32` rows).
+    type Scalar: Scalar;
+    /// What the kernel returns.
+    type Out;
+    /// Runs the kernel with `R`-row tiles and `M`'s multiply-add. `#[inline(always)]` in
+    /// every implementation, so the caller's `#[target_feature]` reaches the loops.
+    fn run<M: MulAdd, const R: usize>(self) -> Self::Out;
+}
+
+/// [`super::Kernels::matmul_acc`]'s arguments.
+#[allow(missing_docs)]
+pub struct Matmul<'s, 'b, 'c, T> {
+    pub a: &'s [T],
+    pub m: usize,
+    pub k: usize,
+    pub b: &'s [&'b [T]],
+    pub c: &'s mut [&'c mut [T]],
+}
+
+impl<T: Scalar> Op for Matmul<'_, '_, '_, T> {
+    type Scalar = T;
+    type Out = ();
+    #[inline(always)]
+    fn run<M: MulAdd, const R: usize>(self) {
+        tiles::matmul::<T, M, R, { super::COLS }>(self.a, self.m, self.k, self.b, self.c);
+    }
+}
+
+/// [`super::Kernels::outer_acc`]'s arguments.
+#[allow(missing_docs)]
+pub struct Outer<'s, 'e, T> {
+    pub g: &'s mut [T],
+    pub m: usize,
+    pub n: usize,
+    pub a: &'s [&'e [T]],
+    pub b: &'s [&'e [T]],
+}
+
+impl<T: Scalar> Op for Outer<'_, '_, T> {
+    type Scalar = T;
+    type Out = ();
+    #[inline(always)]
+    fn run<M: MulAdd, const R: usize>(self) {
+        tiles::outer::<T, M, R, { super::COLS }>(self.g, self.m, self.n, self.a, self.b);
+    }
+}
+
+/// [`super::Kernels::axpy`]: `y += alpha x`.
+#[allow(missing_docs)]
+pub struct Axpy<'y, 'x, T> {
+    pub y: &'y mut [T],
+    pub alpha: T,
+    pub x: &'x [T],
+}
+
+impl<T: Scalar> Op for Axpy<'_, '_, T> {
+    type Scalar = T;
+    type Out = ();
+    #[inline(always)]
+    fn run<M: MulAdd, const R: usize>(self) {
+        let alpha = self.alpha;
+        for (y, &x) in self.y.iter_mut().zip(self.x) {
+            *y = M::mul_add(x, alpha, *y);
+        }
+    }
+}
+
+/// Independent partial results of the finiteness checks: enough vectors in flight to hide
+/// the add latency at every width.
+const LANES: usize = 64;
+
+/// [`super::Kernels::all_finite`].
+///
+/// `x * 0` is `0` for a finite `x` and NaN for an infinite or NaN one, and NaN survives every
+/// sum, so one multiply-add a value (vectorised, no branch) tells whether all are finite.
+pub struct AllFinite<'v, T> {
+    pub v: &'v [T],
+}
+
+impl<T: Scalar> Op for AllFinite<'_, T> {
+    type Scalar = T;
+    type Out = bool;
+    #[inline(always)]
+    fn run<M: MulAdd, const R: usize>(self) -> bool {
+        let zero = T::default();
+        let mut acc = [zero; LANES];
+        let chunks = self.v.chunks_exact(LANES);
+        let rest = chunks.remainder();
+        for c in chunks {
+            for (a, &x) in acc.iter_mut().zip(c) {
+                *a = M::mul_add(x, zero, *a);
+            }
+        }
+        for (a, &x) in acc.iter_mut().zip(rest) {
+            *a = M::mul_add(x, zero, *a);
+        }
+        acc.iter().all(|&a| a == zero)
+    }
+}
+
+/// [`super::Kernels::scale_all_finite`]: `v *= s`, and whether every result is finite.
+#[allow(missing_docs)]
+pub struct ScaleAllFinite<'v, T> {
+    pub v: &'v mut [T],
+    pub s: T,
+}
+
+impl<T: Scalar> Op for ScaleAllFinite<'_, T> {
+    type Scalar = T;
+    type Out = bool;
+    #[inline(always)]
+    fn run<M: MulAdd, const R: usize>(self) -> bool {
+        let (zero, s) = (T::default(), self.s);
+        let mut acc = [zero; LANES];
+        let mut chunks = self.v.chunks_exact_mut(LANES);
+        for c in &mut chunks {
+            for (a, x) in acc.iter_mut().zip(c.iter_mut()) {
+                *x = *x * s;
+                *a = M::mul_add(*x, zero, *a);
+            }
+        }
+        for (a, x) in acc.iter_mut().zip(chunks.into_remainder()) {
+            *x = *x * s;
+            *a = M::mul_add(*x, zero, *a);
+        }
+        acc.iter().all(|&a| a == zero)
+    }
+}
