@@ -44,22 +44,21 @@ fn training(c: &mut Criterion) {
         let mut g = c.benchmark_group(format!("cnn_8_16_train_batch{batch}"));
         g.throughput(Throughput::Elements(batch as u64));
         let steps = xs.len() / batch;
-        let mut k = 0;
-        g.bench_function("dl", |b| {
-            b.iter(|| {
-                k = (k + 1) % steps;
-                let (x, y) = (&xs[k * batch..][..batch], &ys[k * batch..][..batch]);
-                train_batch::<_, CrossEntropy, _>(&mut net, &mut sgd, black_box(x), y, &mut ws)
-            })
-        });
-        g.bench_function("reference", |b| {
-            b.iter(|| {
-                k = (k + 1) % steps;
-                let (x, y) = (&rx[k * batch..][..batch], &ry[k * batch..][..batch]);
-                r.train_batch(black_box(x), y, &mut rg, LR as f32)
-            })
-        });
+        let (mut k_dl, mut k_ref) = (0, 0);
+        let mut dl = || {
+            k_dl = (k_dl + 1) % steps;
+            let (x, y) = (&xs[k_dl * batch..][..batch], &ys[k_dl * batch..][..batch]);
+            train_batch::<_, CrossEntropy, _>(&mut net, &mut sgd, black_box(x), y, &mut ws)
+        };
+        let mut reference = || {
+            k_ref = (k_ref + 1) % steps;
+            let (x, y) = (&rx[k_ref * batch..][..batch], &ry[k_ref * batch..][..batch]);
+            r.train_batch(black_box(x), y, &mut rg, LR as f32)
+        };
+        g.bench_function("dl", |b| b.iter(&mut dl));
+        g.bench_function("reference", |b| b.iter(&mut reference));
         g.finish();
+        report::interleave(&format!("cnn_8_16_train_batch{batch}"), dl, reference);
     }
 }
 
@@ -70,20 +69,19 @@ fn inference(c: &mut Criterion) {
     let r = reference_cnn(&net);
     let mut g = c.benchmark_group("cnn_8_16_inference");
     g.throughput(Throughput::Elements(1));
-    let mut k = 0;
-    g.bench_function("dl", |b| {
-        b.iter(|| {
-            k = (k + 1) % xs.len();
-            net.forward(black_box(&xs[k]))
-        })
-    });
-    g.bench_function("reference", |b| {
-        b.iter(|| {
-            k = (k + 1) % rx.len();
-            r.forward(black_box(&rx[k]))
-        })
-    });
+    let (mut k_dl, mut k_ref) = (0, 0);
+    let mut dl = || {
+        k_dl = (k_dl + 1) % xs.len();
+        net.forward(black_box(&xs[k_dl]))
+    };
+    let mut reference = || {
+        k_ref = (k_ref + 1) % rx.len();
+        r.forward(black_box(&rx[k_ref]))
+    };
+    g.bench_function("dl", |b| b.iter(&mut dl));
+    g.bench_function("reference", |b| b.iter(&mut reference));
     g.finish();
+    report::interleave("cnn_8_16_inference", dl, reference);
 }
 
 fn config() -> Criterion {

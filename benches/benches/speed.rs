@@ -58,13 +58,12 @@ fn xor(c: &mut Criterion) {
     let mut sgd = Sgd::new(LR);
     let mut g = c.benchmark_group("xor_step_batch4");
     g.throughput(Throughput::Elements(4));
-    g.bench_function("dl", |b| {
-        b.iter(|| train_batch::<_, Mse, _>(&mut net, &mut sgd, black_box(&xs), &ys, &mut ws))
-    });
-    g.bench_function("reference", |b| {
-        b.iter(|| r.train_batch(black_box(&rx), &ry, LR as f32))
-    });
+    let mut dl = || train_batch::<_, Mse, _>(&mut net, &mut sgd, black_box(&xs), &ys, &mut ws);
+    let mut reference = || r.train_batch(black_box(&rx), &ry, LR as f32);
+    g.bench_function("dl", |b| b.iter(&mut dl));
+    g.bench_function("reference", |b| b.iter(&mut reference));
     g.finish();
+    report::interleave("xor_step_batch4", dl, reference);
 }
 
 /// Training of a two-layer classifier at batch size `batch`, cycling through 1024 samples.
@@ -85,22 +84,21 @@ fn classifier<N, const I: usize, const H: usize, const O: usize>(
     let mut g = c.benchmark_group(group);
     g.throughput(Throughput::Elements(batch as u64));
     let steps = xs.len() / batch;
-    let mut k = 0;
-    g.bench_function("dl", |b| {
-        b.iter(|| {
-            k = (k + 1) % steps;
-            let (x, y) = (&xs[k * batch..][..batch], &ys[k * batch..][..batch]);
-            train_batch::<_, CrossEntropy, _>(net, &mut sgd, black_box(x), y, &mut ws)
-        })
-    });
-    g.bench_function("reference", |b| {
-        b.iter(|| {
-            k = (k + 1) % steps;
-            let (x, y) = (&rx[k * batch..][..batch], &ry[k * batch..][..batch]);
-            r.train_batch(black_box(x), y, &mut rg, LR as f32)
-        })
-    });
+    let (mut k_dl, mut k_ref) = (0, 0);
+    let mut dl = || {
+        k_dl = (k_dl + 1) % steps;
+        let (x, y) = (&xs[k_dl * batch..][..batch], &ys[k_dl * batch..][..batch]);
+        train_batch::<_, CrossEntropy, _>(net, &mut sgd, black_box(x), y, &mut ws)
+    };
+    let mut reference = || {
+        k_ref = (k_ref + 1) % steps;
+        let (x, y) = (&rx[k_ref * batch..][..batch], &ry[k_ref * batch..][..batch]);
+        r.train_batch(black_box(x), y, &mut rg, LR as f32)
+    };
+    g.bench_function("dl", |b| b.iter(&mut dl));
+    g.bench_function("reference", |b| b.iter(&mut reference));
     g.finish();
+    report::interleave(group, dl, reference);
 }
 
 fn digits(c: &mut Criterion) {
@@ -128,20 +126,19 @@ fn inference(c: &mut Criterion) {
     let r = reference_digits(&net);
     let mut g = c.benchmark_group("digits_64_32_10_inference");
     g.throughput(Throughput::Elements(1));
-    let mut k = 0;
-    g.bench_function("dl", |b| {
-        b.iter(|| {
-            k = (k + 1) % xs.len();
-            net.forward(black_box(&xs[k]))
-        })
-    });
-    g.bench_function("reference", |b| {
-        b.iter(|| {
-            k = (k + 1) % rx.len();
-            r.forward(black_box(&rx[k]))
-        })
-    });
+    let (mut k_dl, mut k_ref) = (0, 0);
+    let mut dl = || {
+        k_dl = (k_dl + 1) % xs.len();
+        net.forward(black_box(&xs[k_dl]))
+    };
+    let mut reference = || {
+        k_ref = (k_ref + 1) % rx.len();
+        r.forward(black_box(&rx[k_ref]))
+    };
+    g.bench_function("dl", |b| b.iter(&mut dl));
+    g.bench_function("reference", |b| b.iter(&mut reference));
     g.finish();
+    report::interleave("digits_64_32_10_inference", dl, reference);
 }
 
 /// The digits CNN (conv 3x3 to 8 channels, max pool, Dense 128-10): training at batch 32 and
@@ -155,39 +152,38 @@ fn cnn(c: &mut Criterion) {
     let mut sgd = Sgd::new(LR);
     let batch = 32;
     let steps = xs.len() / batch;
-    let mut k = 0;
     let mut g = c.benchmark_group("digits_cnn_train_batch32");
     g.throughput(Throughput::Elements(batch as u64));
-    g.bench_function("dl", |b| {
-        b.iter(|| {
-            k = (k + 1) % steps;
-            let (x, y) = (&xs[k * batch..][..batch], &ys[k * batch..][..batch]);
-            train_batch::<_, CrossEntropy, _>(&mut net, &mut sgd, black_box(x), y, &mut ws)
-        })
-    });
-    g.bench_function("reference", |b| {
-        b.iter(|| {
-            k = (k + 1) % steps;
-            let (x, y) = (&rx[k * batch..][..batch], &ry[k * batch..][..batch]);
-            r.train_batch(black_box(x), y, LR as f32)
-        })
-    });
+    let (mut k_dl, mut k_ref) = (0, 0);
+    let mut dl = || {
+        k_dl = (k_dl + 1) % steps;
+        let (x, y) = (&xs[k_dl * batch..][..batch], &ys[k_dl * batch..][..batch]);
+        train_batch::<_, CrossEntropy, _>(&mut net, &mut sgd, black_box(x), y, &mut ws)
+    };
+    let mut reference = || {
+        k_ref = (k_ref + 1) % steps;
+        let (x, y) = (&rx[k_ref * batch..][..batch], &ry[k_ref * batch..][..batch]);
+        r.train_batch(black_box(x), y, LR as f32)
+    };
+    g.bench_function("dl", |b| b.iter(&mut dl));
+    g.bench_function("reference", |b| b.iter(&mut reference));
     g.finish();
+    report::interleave("digits_cnn_train_batch32", dl, reference);
     let mut g = c.benchmark_group("digits_cnn_inference");
     g.throughput(Throughput::Elements(1));
-    g.bench_function("dl", |b| {
-        b.iter(|| {
-            k = (k + 1) % xs.len();
-            net.forward(black_box(&xs[k]))
-        })
-    });
-    g.bench_function("reference", |b| {
-        b.iter(|| {
-            k = (k + 1) % rx.len();
-            r.forward(black_box(&rx[k]))
-        })
-    });
+    let (mut k_dl, mut k_ref) = (0, 0);
+    let mut dl = || {
+        k_dl = (k_dl + 1) % xs.len();
+        net.forward(black_box(&xs[k_dl]))
+    };
+    let mut reference = || {
+        k_ref = (k_ref + 1) % rx.len();
+        r.forward(black_box(&rx[k_ref]))
+    };
+    g.bench_function("dl", |b| b.iter(&mut dl));
+    g.bench_function("reference", |b| b.iter(&mut reference));
     g.finish();
+    report::interleave("digits_cnn_inference", dl, reference);
 }
 
 fn config() -> Criterion {

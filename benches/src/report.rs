@@ -1,13 +1,119 @@
 //! Reads criterion's estimates back after a run and prints, for every benchmark group, the
-//! ratio `reference time / dl time` (above 1: `dl` is faster) and `dl`'s throughput.
+//! ratio `reference time / dl time` (above 1: `dl` is faster) and `dl`'s throughput, beside
+//! the same ratio measured interleaved ([`interleave`]).
 //!
 //! Both numbers of a ratio come from the same `cargo bench` invocation, so load from other
 //! processes on the machine affects them alike as far as possible. The median is used: it is
 //! the estimate least moved by the occasional preempted sample.
 
 use std::fmt::Write as _;
+use std::hint::black_box;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime};
+
+/// The ratio of one group measured interleaved: `ROUNDS` rounds, each timing a block of `dl`
+/// calls and a block of reference calls back to back (which goes first alternates), one ratio
+/// a round. Load from other processes that comes and goes over seconds moves both sides of a
+/// round alike, where criterion's two medians are measured several seconds apart.
+#[derive(Clone, Copy, Debug)]
+pub struct Interleaved {
+    /// Rounds measured.
+    pub rounds: usize,
+    /// Median over the rounds of `reference time / dl time`.
+    pub median: f64,
+    /// First quartile of the rounds' ratios.
+    pub low: f64,
+    /// Third quartile of the rounds' ratios.
+    pub high: f64,
+}
+
+/// Rounds of an interleaved measurement.
+pub const ROUNDS: usize = 61;
+/// Time a block of calls aims at.
+const BLOCK: Duration = Duration::from_millis(3);
+
+static INTERLEAVED: Mutex<Vec<(String, Interleaved)>> = Mutex::new(Vec::new());
+
+/// Whether this run selects `group`: criterion's filter argument (`cargo bench -p dl-benches
+/// -- mnist`), read here as `|`-separated substrings, and not a `--test` or `--list` run.
+pub fn selected(group: &str) -> bool {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--test" || a == "--list") {
+        return false;
+    }
+    match args.iter().find(|a| !a.starts_with('-')) {
+        Some(filter) => filter.split('|').any(|f| group.contains(f)),
+        None => true,
+    }
+}
+
+/// Nanoseconds a call of `f` takes, averaged over `n` calls.
+fn per_call<O>(f: &mut impl FnMut() -> O, n: u64) -> f64 {
+    let start = Instant::now();
+    for _ in 0..n {
+        black_box(f());
+    }
+    start.elapsed().as_nanos() as f64 / n as f64
+}
+
+/// Calls of `f` that take about one [`BLOCK`] (after warming it up).
+fn calibrate<O>(f: &mut impl FnMut() -> O) -> u64 {
+    let mut n = 1;
+    loop {
+        let ns = per_call(f, n) * n as f64;
+        if ns >= BLOCK.as_nanos() as f64 / 4.0 {
+            return ((n as f64 * BLOCK.as_nanos() as f64 / ns).ceil() as u64).max(1);
+        }
+        n *= 2;
+    }
+}
+
+/// Measures `group`'s ratio interleaved (see [`Interleaved`]) and keeps it for [`table`];
+/// does nothing when the command line does not select `group`.
+pub fn interleave<A, B>(group: &str, mut dl: impl FnMut() -> A, mut reference: impl FnMut() -> B) {
+    if !selected(group) {
+        return;
+    }
+    let (n_dl, n_ref) = (calibrate(&mut dl), calibrate(&mut reference));
+    let mut ratios: Vec<f64> = (0..ROUNDS)
+        .map(|round| {
+            let (d, r) = if round % 2 == 0 {
+                let d = per_call(&mut dl, n_dl);
+                (d, per_call(&mut reference, n_ref))
+            } else {
+                let r = per_call(&mut reference, n_ref);
+                (per_call(&mut dl, n_dl), r)
+            };
+            r / d
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let at = |q: f64| ratios[((ratios.len() - 1) as f64 * q).round() as usize];
+    let result = Interleaved {
+        rounds: ratios.len(),
+        median: at(0.5),
+        low: at(0.25),
+        high: at(0.75),
+    };
+    println!(
+        "{group}: interleaved ratio ref/dl {:.2}x (quartiles {:.2}-{:.2}, {} rounds)",
+        result.median, result.low, result.high, result.rounds
+    );
+    if let Ok(mut all) = INTERLEAVED.lock() {
+        all.push((group.to_string(), result));
+    }
+}
+
+/// The interleaved result of `group` in this run, if it was measured.
+pub fn interleaved(group: &str) -> Option<Interleaved> {
+    INTERLEAVED
+        .lock()
+        .ok()?
+        .iter()
+        .find(|(g, _)| g == group)
+        .map(|(_, r)| *r)
+}
 
 /// One benchmark group: `dl` and the hand-written reference, timed in the same run.
 pub struct Pair {
@@ -72,9 +178,9 @@ pub fn table(pairs: &[Pair], since: SystemTime) -> String {
     let dir = criterion_dir();
     let mut out = String::new();
     out.push_str(
-        "| benchmark | dl (median) | reference (median) | ratio ref/dl | dl samples/s |\n",
+        "| benchmark | dl (median) | reference (median) | ratio of medians | ratio interleaved (quartiles) | dl samples/s |\n",
     );
-    out.push_str("|---|---|---|---|---|\n");
+    out.push_str("|---|---|---|---|---|---|\n");
     for p in pairs {
         let (Some(d), Some(r)) = (
             median_ns(&dir, p.group, "dl", since),
@@ -82,13 +188,17 @@ pub fn table(pairs: &[Pair], since: SystemTime) -> String {
         ) else {
             continue;
         };
+        let inter = interleaved(p.group).map_or("-".to_string(), |i| {
+            format!("{:.2}x ({:.2}-{:.2})", i.median, i.low, i.high)
+        });
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {:.2}x | {} |",
+            "| {} | {} | {} | {:.2}x | {} | {} |",
             p.group,
             time(d),
             time(r),
             r / d,
+            inter,
             rate(p.samples as f64 * 1e9 / d),
         );
     }

@@ -73,7 +73,7 @@ impl Float for f64 {
 /// much as a small layer.)
 #[inline]
 pub fn all_finite<T: Float>(v: &[T]) -> bool {
-    T::all_finite(v)
+    crate::kernel::all_finite(v)
 }
 
 /// Multiplies every element of `v` by `s` and tells whether all results are finite: the
@@ -81,7 +81,7 @@ pub fn all_finite<T: Float>(v: &[T]) -> bool {
 /// trick). For a finite `s` with `|s| <= 1` the answer is the same as checking before scaling.
 #[inline]
 pub fn scale_all_finite<T: Float>(v: &mut [T], s: T) -> bool {
-    T::scale_all_finite(v, s)
+    crate::kernel::scale_all_finite(v, s)
 }
 
 #[cfg(test)]

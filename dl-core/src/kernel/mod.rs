@@ -40,6 +40,8 @@
 //! Both take their columns as slices of slices, so the kernels are ordinary functions of
 //! `f32` and `f64`, compiled once in `dl-core` rather than once per layer of every network.
 
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+mod avx512;
 pub mod ops;
 pub mod tiles;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
@@ -76,6 +78,44 @@ pub const MAX_COLUMNS: usize = 32;
 /// these kernels; smaller ones stay on nalgebra's inlined loops, where a function call and the
 /// instruction-set check would cost more than they save (XOR's 2x4 layers, say).
 pub const MIN_WEIGHTS: usize = 256;
+
+/// The shortest slice the whole-gradient kernels ([`Kernels::axpy`], [`Kernels::all_finite`],
+/// [`Kernels::scale_all_finite`]) are called for; shorter ones (biases, XOR's tensors) run the
+/// same loops inlined, where a call and the instruction-set check would cost more than the
+/// wider vectors save. [`axpy`], [`all_finite`] and [`scale_all_finite`] pick for the caller.
+pub const MIN_ELEMENTS: usize = 256;
+
+/// `y += alpha x`: [`Kernels::axpy`] for long slices, inlined loops for short ones.
+#[inline(always)]
+pub fn axpy<T: crate::float::Float>(y: &mut [T], alpha: T, x: &[T]) {
+    if y.len() < MIN_ELEMENTS {
+        run_portable(ops::Axpy { y, alpha, x })
+    } else {
+        T::axpy(y, alpha, x)
+    }
+}
+
+/// Whether every element is finite: [`Kernels::all_finite`] for long slices, inlined loops
+/// for short ones.
+#[inline(always)]
+pub fn all_finite<T: crate::float::Float>(v: &[T]) -> bool {
+    if v.len() < MIN_ELEMENTS {
+        run_portable(ops::AllFinite { v })
+    } else {
+        T::all_finite(v)
+    }
+}
+
+/// `v *= s` and whether every result is finite: [`Kernels::scale_all_finite`] for long
+/// slices, inlined loops for short ones.
+#[inline(always)]
+pub fn scale_all_finite<T: crate::float::Float>(v: &mut [T], s: T) -> bool {
+    if v.len() < MIN_ELEMENTS {
+        run_portable(ops::ScaleAllFinite { v, s })
+    } else {
+        T::scale_all_finite(v, s)
+    }
+}
 
 /// How the compile-time kernels multiply and add: fused where the build has FMA and `std`.
 #[cfg(all(feature = "std", target_feature = "fma"))]
@@ -130,17 +170,49 @@ fn run<O: Op>(op: O) -> O::Out {
     op.run::<CompileTime, ROWS>()
 }
 
+/// Kernels a scalar type has in hand-written intrinsics for this CPU, tried before the
+/// generic ones: `f32` on AVX-512 ([`avx512`]). Each returns `false` when it did nothing.
+trait Intrinsics: Sized {
+    #[inline(always)]
+    fn matmul(_: &[Self], _: usize, _: usize, _: &[&[Self]], _: &mut [&mut [Self]]) -> bool {
+        false
+    }
+    #[inline(always)]
+    fn outer(_: &mut [Self], _: usize, _: usize, _: &[&[Self]], _: &[&[Self]]) -> bool {
+        false
+    }
+}
+
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+impl Intrinsics for f32 {
+    #[inline(always)]
+    fn matmul(a: &[f32], m: usize, k: usize, b: &[&[f32]], c: &mut [&mut [f32]]) -> bool {
+        x86::matmul_avx512_f32(a, m, k, b, c)
+    }
+    #[inline(always)]
+    fn outer(g: &mut [f32], m: usize, n: usize, a: &[&[f32]], b: &[&[f32]]) -> bool {
+        x86::outer_avx512_f32(g, m, n, a, b)
+    }
+}
+#[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+impl Intrinsics for f32 {}
+impl Intrinsics for f64 {}
+
 macro_rules! kernels {
     ($t:ty) => {
         impl Kernels for $t {
             #[inline(never)]
             fn matmul_acc(a: &[$t], m: usize, k: usize, b: &[&[$t]], c: &mut [&mut [$t]]) {
-                run(ops::Matmul { a, m, k, b, c })
+                if !<$t as Intrinsics>::matmul(a, m, k, b, c) {
+                    run(ops::Matmul { a, m, k, b, c })
+                }
             }
 
             #[inline(never)]
             fn outer_acc(g: &mut [$t], m: usize, n: usize, a: &[&[$t]], b: &[&[$t]]) {
-                run(ops::Outer { g, m, n, a, b })
+                if !<$t as Intrinsics>::outer(g, m, n, a, b) {
+                    run(ops::Outer { g, m, n, a, b })
+                }
             }
 
             #[inline(never)]
@@ -165,7 +237,8 @@ kernels!(f32);
 kernels!(f64);
 
 /// Runs `op` with the portable tiles and a separate multiply and add, whatever the build:
-/// what a `no_std` build without FMA runs, kept callable so tests can compare every path.
+/// what a `no_std` build without FMA runs, and what short slices run inlined.
+#[inline(always)]
 pub fn run_portable<O: Op>(op: O) -> O::Out {
     op.run::<Separate, ROWS>()
 }
@@ -193,9 +266,17 @@ mod tests {
         Portable,
         Avx2,
         Avx512,
+        /// The hand-written intrinsics (`f32` on AVX-512 only).
+        Intrinsics,
     }
 
-    const PATHS: [Path; 4] = [Path::Dispatched, Path::Portable, Path::Avx2, Path::Avx512];
+    const PATHS: [Path; 5] = [
+        Path::Dispatched,
+        Path::Portable,
+        Path::Avx2,
+        Path::Avx512,
+        Path::Intrinsics,
+    ];
 
     /// Runs `op` on `path`; `None` if this CPU or build cannot.
     fn exec<O: Op>(path: Path, op: O) -> Option<O::Out> {
@@ -208,6 +289,7 @@ mod tests {
             Path::Avx512 => x86::run_on(x86::Isa::Avx512, op).ok(),
             #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
             Path::Avx2 | Path::Avx512 => None,
+            Path::Intrinsics => None,
         }
     }
 
@@ -216,7 +298,7 @@ mod tests {
         unit * (terms as f64 + 1.0)
     }
 
-    fn check_matmul<T: Float>(m: usize, k: usize, n: usize, path: Path) {
+    fn check_matmul<T: Float + Intrinsics>(m: usize, k: usize, n: usize, path: Path) {
         let a64 = values(m * k, 1);
         let b64 = values(k * n, 2);
         let c64 = values(m * n, 3);
@@ -226,14 +308,22 @@ mod tests {
         let cols: [&[T]; 64] = core::array::from_fn(|j| b.get(j * k..(j + 1) * k).unwrap_or(&[]));
         let mut out = c[..m * n].chunks_exact_mut(m.max(1));
         let mut c_cols: [&mut [T]; 64] = core::array::from_fn(|_| out.next().unwrap_or_default());
-        let op = ops::Matmul {
-            a: &a[..m * k],
-            m,
-            k,
-            b: &cols[..n],
-            c: &mut c_cols[..n],
+        let (a_used, b_used) = (&a[..m * k], &cols[..n]);
+        let done = match path {
+            Path::Intrinsics => T::matmul(a_used, m, k, b_used, &mut c_cols[..n]),
+            _ => {
+                let c = &mut c_cols[..n];
+                let op = ops::Matmul {
+                    a: a_used,
+                    m,
+                    k,
+                    b: b_used,
+                    c,
+                };
+                exec(path, op).is_some()
+            }
         };
-        if exec(path, op).is_none() {
+        if !done {
             return;
         }
         for j in 0..n {
@@ -252,7 +342,7 @@ mod tests {
         }
     }
 
-    fn check_outer<T: Float>(m: usize, n: usize, count: usize, path: Path) {
+    fn check_outer<T: Float + Intrinsics>(m: usize, n: usize, count: usize, path: Path) {
         let a64 = values(m * count, 4);
         let b64 = values(n * count, 5);
         let g64 = values(m * n, 6);
@@ -261,14 +351,21 @@ mod tests {
         let mut g: [T; 4096] = g64.map(T::cast);
         let a_cols: [&[T]; 64] = core::array::from_fn(|s| a.get(s * m..(s + 1) * m).unwrap_or(&[]));
         let b_cols: [&[T]; 64] = core::array::from_fn(|s| b.get(s * n..(s + 1) * n).unwrap_or(&[]));
-        let op = ops::Outer {
-            g: &mut g[..m * n],
-            m,
-            n,
-            a: &a_cols[..count],
-            b: &b_cols[..count],
+        let (g_used, a_used, b_used) = (&mut g[..m * n], &a_cols[..count], &b_cols[..count]);
+        let done = match path {
+            Path::Intrinsics => T::outer(g_used, m, n, a_used, b_used),
+            _ => {
+                let op = ops::Outer {
+                    g: g_used,
+                    m,
+                    n,
+                    a: a_used,
+                    b: b_used,
+                };
+                exec(path, op).is_some()
+            }
         };
-        if exec(path, op).is_none() {
+        if !done {
             return;
         }
         for j in 0..n {

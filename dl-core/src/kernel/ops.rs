@@ -1,6 +1,7 @@
 //! Each kernel as a value: its arguments in a struct, and one [`Op::run`] generic over the
 //! multiply-add and the tile height. The instruction-set choice ([`super::x86`]) is then
-//! written once, for any `Op`, instead of once per kernel.
+//! written once, for any `Op`, instead of once per kernel. The fields of each op are the
+//! arguments of the [`super::Kernels`] method of the same name, documented there.
 
 use super::tiles::{self, MulAdd, Scalar};
 
@@ -82,6 +83,7 @@ const LANES: usize = 64;
 ///
 /// `x * 0` is `0` for a finite `x` and NaN for an infinite or NaN one, and NaN survives every
 /// sum, so one multiply-add a value (vectorised, no branch) tells whether all are finite.
+#[allow(missing_docs)]
 pub struct AllFinite<'v, T> {
     pub v: &'v [T],
 }

@@ -102,3 +102,33 @@ fn on_avx2<O: Op>(op: O) -> O::Out {
         op.run::<Fused, 8>()
     }
 }
+
+/// [`super::Kernels::matmul_acc`] for `f32` in AVX-512 intrinsics ([`super::avx512`]), if
+/// this CPU has AVX-512F; `false` (nothing done) otherwise.
+#[inline]
+pub fn matmul_avx512_f32(
+    a: &[f32],
+    m: usize,
+    k: usize,
+    b: &[&[f32]],
+    c: &mut [&mut [f32]],
+) -> bool {
+    if !std::is_x86_feature_detected!("avx512f") {
+        return false;
+    }
+    // SAFETY: the CPU has AVX-512F, checked just above, the one feature `avx512` uses.
+    unsafe { super::avx512::matmul(a, m, k, b, c) };
+    true
+}
+
+/// [`super::Kernels::outer_acc`] for `f32` in AVX-512 intrinsics, if this CPU has AVX-512F;
+/// `false` (nothing done) otherwise.
+#[inline]
+pub fn outer_avx512_f32(g: &mut [f32], m: usize, n: usize, a: &[&[f32]], b: &[&[f32]]) -> bool {
+    if !std::is_x86_feature_detected!("avx512f") {
+        return false;
+    }
+    // SAFETY: as in `matmul_avx512_f32`.
+    unsafe { super::avx512::outer(g, m, n, a, b) };
+    true
+}

@@ -97,7 +97,7 @@ impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for Sgd<T> {
             let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
             if penalty.is_none() {
                 // `p -= lr g` over the whole tensor, in the vectorised kernel.
-                T::axpy(params.tensor_mut(i), -lr, grads.tensor(i));
+                crate::kernel::axpy(params.tensor_mut(i), -lr, grads.tensor(i));
                 continue;
             }
             for (p, g) in penalty.apply(params.tensor_mut(i), grads.tensor(i)) {

@@ -1,0 +1,273 @@
+//! The `f32` matrix products written with AVX-512 intrinsics, for `std` builds on x86-64
+//! whose CPU has AVX-512F (picked at run time by [`super::x86`]).
+//!
+//! Why not the generic loops of [`super::tiles`], compiled for AVX-512? They rely on LLVM to
+//! turn a fixed-size array of accumulators into vector registers, and whether it does turned
+//! out to depend on the tile height and on what else was inlined around it: the same 32-row
+//! tile came out as 512-bit multiply-adds in one function and as 128 scalar multiply-adds on
+//! the stack in another (a 4x slowdown of a whole training step). Here the accumulators are
+//! `__m512` values and each multiply-add is one `_mm512_fmadd_ps`, so the code is what it
+//! says whatever the surroundings.
+//!
+//! Tiles are up to 64 rows (four registers) by 4 columns. A height that is not a multiple of
+//! 16 (a 10-wide output layer) ends in one masked vector (`_mm512_maskz_loadu_ps`), never in
+//! scalar or gathered code.
+//!
+//! Every function here is `#[target_feature(enable = "avx512f")]`, so only
+//! [`super::x86`] calls into this module, after checking the CPU. The only `unsafe` inside is
+//! the loads and stores through pointers, each from a slice whose length covers every lane the
+//! mask enables (checked by slicing first, which panics rather than reads out of bounds).
+
+#![allow(unsafe_code)]
+
+use core::arch::x86_64::{
+    __m512, __mmask16, _mm512_add_ps, _mm512_fmadd_ps, _mm512_mask_storeu_ps,
+    _mm512_maskz_loadu_ps, _mm512_set1_ps, _mm512_setzero_ps,
+};
+
+/// `f32` lanes in one register.
+const LANES: usize = 16;
+/// Registers of rows in the tallest tile.
+const MAX_VECTORS: usize = 4;
+/// Rows of the tallest tile.
+const MAX_ROWS: usize = LANES * MAX_VECTORS;
+
+/// The masks of the `V` vectors covering `rows` rows (`rows <= 16 * V`): all lanes, except in
+/// the last vector, which covers what is left.
+#[target_feature(enable = "avx512f")]
+#[inline]
+fn masks<const V: usize>(rows: usize) -> [__mmask16; V] {
+    let mut masks = [0; V];
+    for (v, mask) in masks.iter_mut().enumerate() {
+        let lanes = rows.saturating_sub(v * LANES).min(LANES);
+        *mask = if lanes == LANES {
+            u16::MAX
+        } else {
+            (1u16 << lanes) - 1
+        };
+    }
+    masks
+}
+
+/// Vector `v` of `rows`: lanes `16 v .. 16 v + 16` under `mask`, zero elsewhere.
+#[target_feature(enable = "avx512f")]
+#[inline]
+fn load(rows: &[f32], v: usize, mask: __mmask16) -> __m512 {
+    let lanes = mask.count_ones() as usize;
+    let src = &rows[v * LANES..v * LANES + lanes];
+    // SAFETY: `mask` enables exactly lanes `0..lanes` (masks are `2^lanes - 1`), and `src`
+    // holds `lanes` elements (the slicing above would panic otherwise); masked-off lanes are
+    // not read.
+    unsafe { _mm512_maskz_loadu_ps(mask, src.as_ptr()) }
+}
+
+/// `rows[16 v ..] += x` under `mask`.
+#[target_feature(enable = "avx512f")]
+#[inline]
+fn add_store(rows: &mut [f32], v: usize, mask: __mmask16, x: __m512) {
+    let sum = _mm512_add_ps(load(rows, v, mask), x);
+    let lanes = mask.count_ones() as usize;
+    let dst = &mut rows[v * LANES..v * LANES + lanes];
+    // SAFETY: as in `load`: the enabled lanes are exactly the `lanes` elements of `dst`.
+    unsafe { _mm512_mask_storeu_ps(dst.as_mut_ptr(), mask, sum) }
+}
+
+/// Runs `$body` with `V` set to the number of vectors covering `$rows` rows (1 to 4).
+macro_rules! by_vectors {
+    ($rows:expr, $f:ident::<V $(, $extra:tt)*>($($arg:expr),*)) => {
+        match $rows.div_ceil(LANES) {
+            0 | 1 => $f::<1 $(, $extra)*>($($arg),*),
+            2 => $f::<2 $(, $extra)*>($($arg),*),
+            3 => $f::<3 $(, $extra)*>($($arg),*),
+            _ => $f::<4 $(, $extra)*>($($arg),*),
+        }
+    };
+}
+
+/// `C += A B`, as [`super::Kernels::matmul_acc`]; columns that are too short are skipped.
+#[target_feature(enable = "avx512f")]
+pub fn matmul(a: &[f32], m: usize, k: usize, b: &[&[f32]], c: &mut [&mut [f32]]) {
+    let n = b.len().min(c.len());
+    if m == 0 || a.len() < m * k {
+        return;
+    }
+    let (b, c) = (&b[..n], &mut c[..n]);
+    let mut j0 = 0;
+    while j0 + 4 <= n {
+        let cols = [b[j0], b[j0 + 1], b[j0 + 2], b[j0 + 3]];
+        let fits = cols.iter().all(|b| b.len() >= k) && c[j0..j0 + 4].iter().all(|c| c.len() >= m);
+        if fits {
+            let cols = cols.map(|b| &b[..k]);
+            let mut r0 = 0;
+            while r0 < m {
+                let rows = (m - r0).min(MAX_ROWS);
+                by_vectors!(
+                    rows,
+                    matmul_tile::<V>(a, m, k, r0, rows, &cols, &mut c[j0..j0 + 4])
+                );
+                r0 += rows;
+            }
+        }
+        j0 += 4;
+    }
+    for (b, c) in b[j0..].iter().zip(&mut c[j0..]) {
+        if b.len() >= k && c.len() >= m {
+            let mut r0 = 0;
+            while r0 < m {
+                let rows = (m - r0).min(MAX_ROWS);
+                by_vectors!(rows, matvec_tile::<V>(a, m, k, r0, rows, &b[..k], c));
+                r0 += rows;
+            }
+        }
+    }
+}
+
+/// Rows `r0 .. r0 + rows` of four columns of `C += A B`: the tile stays in `4 V` registers
+/// while the shared dimension streams through it.
+#[target_feature(enable = "avx512f")]
+#[inline]
+fn matmul_tile<const V: usize>(
+    a: &[f32],
+    m: usize,
+    k: usize,
+    r0: usize,
+    rows: usize,
+    cols: &[&[f32]; 4],
+    c: &mut [&mut [f32]],
+) {
+    let masks = masks::<V>(rows);
+    let mut acc = [[_mm512_setzero_ps(); V]; 4];
+    for kk in 0..k {
+        let col = &a[kk * m + r0..kk * m + r0 + rows];
+        let mut x = [_mm512_setzero_ps(); V];
+        for v in 0..V {
+            x[v] = load(col, v, masks[v]);
+        }
+        for (acc, b) in acc.iter_mut().zip(cols) {
+            let b = _mm512_set1_ps(b[kk]);
+            for v in 0..V {
+                acc[v] = _mm512_fmadd_ps(x[v], b, acc[v]);
+            }
+        }
+    }
+    for (acc, c) in acc.iter().zip(c) {
+        let c = &mut c[r0..r0 + rows];
+        for v in 0..V {
+            add_store(c, v, masks[v], acc[v]);
+        }
+    }
+}
+
+/// Rows `r0 .. r0 + rows` of one column, `c += A b`: the shared dimension in steps of four
+/// into four sets of accumulators (four independent chains of multiply-adds, so even a
+/// one-vector tile is not held up by their latency), summed at the end.
+#[target_feature(enable = "avx512f")]
+#[inline]
+fn matvec_tile<const V: usize>(
+    a: &[f32],
+    m: usize,
+    k: usize,
+    r0: usize,
+    rows: usize,
+    b: &[f32],
+    c: &mut [f32],
+) {
+    let masks = masks::<V>(rows);
+    let mut acc = [[_mm512_setzero_ps(); V]; 4];
+    let whole = k - k % 4;
+    let mut kk = 0;
+    while kk < whole {
+        for (u, acc) in acc.iter_mut().enumerate() {
+            let col = &a[(kk + u) * m + r0..(kk + u) * m + r0 + rows];
+            let bk = _mm512_set1_ps(b[kk + u]);
+            for v in 0..V {
+                acc[v] = _mm512_fmadd_ps(load(col, v, masks[v]), bk, acc[v]);
+            }
+        }
+        kk += 4;
+    }
+    while kk < k {
+        let col = &a[kk * m + r0..kk * m + r0 + rows];
+        let bk = _mm512_set1_ps(b[kk]);
+        for v in 0..V {
+            acc[0][v] = _mm512_fmadd_ps(load(col, v, masks[v]), bk, acc[0][v]);
+        }
+        kk += 1;
+    }
+    let c = &mut c[r0..r0 + rows];
+    for v in 0..V {
+        let sum = _mm512_add_ps(
+            _mm512_add_ps(acc[0][v], acc[1][v]),
+            _mm512_add_ps(acc[2][v], acc[3][v]),
+        );
+        add_store(c, v, masks[v], sum);
+    }
+}
+
+/// `G += sum_s a_s b_s^T`, as [`super::Kernels::outer_acc`]; samples whose vectors are too
+/// short are skipped.
+#[target_feature(enable = "avx512f")]
+pub fn outer(g: &mut [f32], m: usize, n: usize, a: &[&[f32]], b: &[&[f32]]) {
+    let count = a.len().min(b.len());
+    if m == 0 || g.len() < m * n || count == 0 {
+        return;
+    }
+    let mut r0 = 0;
+    while r0 < m {
+        let rows = (m - r0).min(MAX_ROWS);
+        let mut j0 = 0;
+        while j0 + 4 <= n {
+            by_vectors!(
+                rows,
+                outer_tile::<V, 4>(g, m, r0, rows, j0, &a[..count], &b[..count])
+            );
+            j0 += 4;
+        }
+        while j0 < n {
+            by_vectors!(
+                rows,
+                outer_tile::<V, 1>(g, m, r0, rows, j0, &a[..count], &b[..count])
+            );
+            j0 += 1;
+        }
+        r0 += rows;
+    }
+}
+
+/// Rows `r0 .. r0 + rows` of `G`'s columns `j0 .. j0 + C`, summed over the samples in
+/// `C V` registers and added to `G` once.
+#[target_feature(enable = "avx512f")]
+#[inline]
+fn outer_tile<const V: usize, const C: usize>(
+    g: &mut [f32],
+    m: usize,
+    r0: usize,
+    rows: usize,
+    j0: usize,
+    a: &[&[f32]],
+    b: &[&[f32]],
+) {
+    let masks = masks::<V>(rows);
+    let mut acc = [[_mm512_setzero_ps(); V]; C];
+    for (a, b) in a.iter().zip(b) {
+        let (Some(a), Some(b)) = (a.get(r0..r0 + rows), b.get(j0..j0 + C)) else {
+            continue;
+        };
+        let mut x = [_mm512_setzero_ps(); V];
+        for v in 0..V {
+            x[v] = load(a, v, masks[v]);
+        }
+        for (acc, &b) in acc.iter_mut().zip(b) {
+            let b = _mm512_set1_ps(b);
+            for v in 0..V {
+                acc[v] = _mm512_fmadd_ps(x[v], b, acc[v]);
+            }
+        }
+    }
+    for (c, acc) in acc.iter().enumerate() {
+        let col = &mut g[(j0 + c) * m + r0..(j0 + c) * m + r0 + rows];
+        for v in 0..V {
+            add_store(col, v, masks[v], acc[v]);
+        }
+    }
+}
