@@ -66,10 +66,17 @@ fn load(rows: &[f32], v: usize, mask: __mmask16) -> __m512 {
 #[inline]
 fn add_store(rows: &mut [f32], v: usize, mask: __mmask16, x: __m512) {
     let sum = _mm512_add_ps(load(rows, v, mask), x);
+    store(rows, v, mask, sum);
+}
+
+/// `rows[16 v ..] = x` under `mask`.
+#[target_feature(enable = "avx512f")]
+#[inline]
+fn store(rows: &mut [f32], v: usize, mask: __mmask16, x: __m512) {
     let lanes = mask.count_ones() as usize;
     let dst = &mut rows[v * LANES..v * LANES + lanes];
     // SAFETY: as in `load`: the enabled lanes are exactly the `lanes` elements of `dst`.
-    unsafe { _mm512_mask_storeu_ps(dst.as_mut_ptr(), mask, sum) }
+    unsafe { _mm512_mask_storeu_ps(dst.as_mut_ptr(), mask, x) }
 }
 
 /// Runs `$body` with `V` set to the number of vectors covering `$rows` rows (1 to 4).
@@ -215,6 +222,11 @@ pub fn outer(g: &mut [f32], m: usize, n: usize, a: &[&[f32]], b: &[&[f32]]) {
     let mut r0 = 0;
     while r0 < m {
         let rows = (m - r0).min(MAX_ROWS);
+        if count == 1 {
+            by_vectors!(rows, rank1_update::<V>(g, m, n, r0, rows, a[0], b[0]));
+            r0 += rows;
+            continue;
+        }
         let mut j0 = 0;
         while j0 + 4 <= n {
             by_vectors!(
@@ -269,5 +281,56 @@ fn outer_tile<const V: usize, const C: usize>(
         for v in 0..V {
             add_store(col, v, masks[v], acc[v]);
         }
+    }
+}
+
+/// Rows `r0 .. r0 + rows` of `G += a b^T` for one sample: `a`'s rows stay in `V` registers
+/// while each column of `G` is read, updated and written once.
+#[target_feature(enable = "avx512f")]
+#[inline]
+fn rank1_update<const V: usize>(
+    g: &mut [f32],
+    m: usize,
+    n: usize,
+    r0: usize,
+    rows: usize,
+    a: &[f32],
+    b: &[f32],
+) {
+    let (Some(a), Some(b)) = (a.get(r0..r0 + rows), b.get(..n)) else {
+        return;
+    };
+    let masks = masks::<V>(rows);
+    let mut x = [_mm512_setzero_ps(); V];
+    for v in 0..V {
+        x[v] = load(a, v, masks[v]);
+    }
+    // Columns in an order that never loads, right after a masked store, from the 64 bytes
+    // that store covered: the columns of a short matrix (10 rows) sit 40 bytes apart, and a
+    // masked load overlapping a masked store still in flight waits for it to reach the cache
+    // (masked stores are not forwarded), which made the 10-row layer's update several times
+    // slower. So every `stride`-th column, then the next offset.
+    let stride = column_stride(m, rows);
+    for first in 0..stride {
+        for (j, &bj) in b.iter().enumerate().skip(first).step_by(stride) {
+            let col = &mut g[j * m + r0..j * m + r0 + rows];
+            let bj = _mm512_set1_ps(bj);
+            for v in 0..V {
+                let updated = _mm512_fmadd_ps(x[v], bj, load(col, v, masks[v]));
+                store(col, v, masks[v], updated);
+            }
+        }
+    }
+}
+
+/// The column step of [`rank1_update`]: 1 when every vector is full; otherwise enough columns
+/// (`m` rows apart) that the next column's loads start past the 64 bytes of the last masked
+/// store.
+#[inline(always)]
+fn column_stride(m: usize, rows: usize) -> usize {
+    if rows % LANES == 0 {
+        1
+    } else {
+        1 + LANES.div_ceil(m.max(1))
     }
 }

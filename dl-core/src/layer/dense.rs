@@ -22,6 +22,7 @@ use nalgebra::{ArrayStorage, SMatrix, SVector};
 /// `dL/dW += dZ X^T` (`dL/dx_b = W^T dz_b` stays per sample: it is needed only past the first
 /// layer, where it costs `O` multiply-adds an input).
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(target_arch = "x86_64", repr(C, align(64)))]
 pub struct Dense<T: Float, const I: usize, const O: usize, A: Activation> {
     /// `W`, `O` rows by `I` columns.
     pub weight: SMatrix<T, O, I>,
@@ -32,6 +33,7 @@ pub struct Dense<T: Float, const I: usize, const O: usize, A: Activation> {
 
 /// The gradient of a [`Dense`] layer: same shapes, no activation.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(target_arch = "x86_64", repr(C, align(64)))]
 pub struct DenseGrad<T: Float, const I: usize, const O: usize> {
     /// `dL/dW`.
     pub weight: SMatrix<T, O, I>,
