@@ -328,7 +328,7 @@ fn rank1_update<const V: usize>(
 /// store.
 #[inline(always)]
 fn column_stride(m: usize, rows: usize) -> usize {
-    if rows % LANES == 0 {
+    if rows.is_multiple_of(LANES) {
         1
     } else {
         1 + LANES.div_ceil(m.max(1))
