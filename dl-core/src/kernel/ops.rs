@@ -94,6 +94,11 @@ impl<T: Scalar> Op for AllFinite<'_, T> {
     #[inline(always)]
     fn run<M: MulAdd, const R: usize>(self) -> bool {
         let zero = T::default();
+        if self.v.len() < LANES {
+            // A bias or a tiny layer: one running sum, no accumulator array to set up and
+            // reduce.
+            return self.v.iter().fold(zero, |a, &x| M::mul_add(x, zero, a)) == zero;
+        }
         let mut acc = [zero; LANES];
         let chunks = self.v.chunks_exact(LANES);
         let rest = chunks.remainder();
@@ -122,6 +127,14 @@ impl<T: Scalar> Op for ScaleAllFinite<'_, T> {
     #[inline(always)]
     fn run<M: MulAdd, const R: usize>(self) -> bool {
         let (zero, s) = (T::default(), self.s);
+        if self.v.len() < LANES {
+            let mut a = zero;
+            for x in self.v.iter_mut() {
+                *x = *x * s;
+                a = M::mul_add(*x, zero, a);
+            }
+            return a == zero;
+        }
         let mut acc = [zero; LANES];
         let mut chunks = self.v.chunks_exact_mut(LANES);
         for c in &mut chunks {
