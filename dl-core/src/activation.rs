@@ -78,12 +78,32 @@ elementwise!(
     /// `a = tanh z`, `da/dz = 1 - a^2`.
     Tanh, Tanh, Glorot, |z| z.tanh(), |z, a| T::ONE - a * a
 );
-elementwise!(
-    /// The rectifier `a = max(z, 0)`; its derivative at 0 is taken as 0, as PyTorch does.
-    /// A NaN pre-activation stays NaN, so bad input is never silently turned into zeros.
-    Relu, Relu, He, |z| if z < T::ZERO { T::ZERO } else { z },
-    |z, a| if z > T::ZERO { T::ONE } else { T::ZERO }
-);
+/// The rectifier `a = max(z, 0)`; its derivative at 0 is taken as 0, as PyTorch does.
+/// A NaN pre-activation stays NaN, so bad input is never silently turned into zeros.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Relu;
+
+impl Activation for Relu {
+    const KIND: Kind = Kind::Relu;
+    const INIT: Init = Init::He;
+    #[inline]
+    fn forward<T: Float>(z: &[T], a: &mut [T]) {
+        for (a, &z) in a.iter_mut().zip(z) {
+            *a = if z < T::ZERO { T::ZERO } else { z };
+        }
+    }
+    /// `d *= 1` where `z > 0`, `d *= 0` elsewhere (so a NaN or infinite `d` still turns into
+    /// NaN there), written as a choice between two values and one store: with `d *= (z > 0 ?
+    /// 1 : 0)` the compiler drops the multiplication by one, leaving a store on one branch
+    /// only, which it cannot vectorise.
+    #[inline]
+    fn backward<T: Float>(z: &[T], _a: &[T], d: &mut [T]) {
+        for (d, &z) in d.iter_mut().zip(z) {
+            let dead = *d * T::ZERO;
+            *d = if z > T::ZERO { *d } else { dead };
+        }
+    }
+}
 
 /// The logistic function, stable for any `z`.
 #[inline]
