@@ -3,7 +3,7 @@
 //! Both return the loss, and neither touches the parameters when the loss is not finite.
 
 use crate::error::Error;
-use crate::float::{scale_all_finite, Float};
+use crate::float::Float;
 use crate::loss::Loss;
 use crate::network::{Network, Params};
 use crate::optim::Optimizer;
@@ -15,7 +15,11 @@ use crate::optim::Optimizer;
 pub struct Workspace<N: Network> {
     /// The training forward pass's cache.
     pub cache: N::Cache,
-    /// Gradients, accumulated over a batch.
+    /// Gradients, accumulated over a batch. Zero between training steps: [`train_sample`]
+    /// and [`train_batch`] accumulate into it and leave it zeroed whatever they return (on
+    /// success the optimizer consumes it, [`Optimizer::step_consume`]), so no step spends a
+    /// pass clearing it first. Code that accumulates gradients of its own here must zero it
+    /// before calling them.
     pub grads: N::Gradient,
     /// The batched pass's buffers, used by [`train_batch`].
     pub batch: N::Batch,
@@ -48,16 +52,19 @@ impl<N: Network> Default for Workspace<N> {
     }
 }
 
-/// Refuses a non-finite loss or gradient before any parameter is touched.
+/// Refuses a non-finite loss or gradient before any parameter is touched, zeroing the
+/// gradient so the workspace is ready for the next step.
 #[inline]
-fn check_finite<T: Float, G: Params<T>>(loss: T, grads: &G) -> Result<(), Error> {
-    if !loss.finite() {
-        Err(Error::NonFiniteLoss)
+fn check_finite<T: Float, G: Params<T>>(loss: T, grads: &mut G) -> Result<(), Error> {
+    let error = if !loss.finite() {
+        Error::NonFiniteLoss
     } else if !grads.all_finite() {
-        Err(Error::NonFiniteGradient)
+        Error::NonFiniteGradient
     } else {
-        Ok(())
-    }
+        return Ok(());
+    };
+    grads.fill(T::ZERO);
+    Err(error)
 }
 
 /// One stochastic gradient step on a single sample `(x, y)`: forward, loss, backward, update.
@@ -74,11 +81,10 @@ pub fn train_sample<N: Network, L: Loss, O: Optimizer<N>>(
     ws: &mut Workspace<N>,
 ) -> Result<N::Scalar, Error> {
     opt.validate()?;
-    ws.grads.fill(N::Scalar::ZERO);
     net.forward_train(x, &mut ws.cache);
     let loss = net.loss_backward::<L>(x, &ws.cache, y, &mut ws.grads, None);
-    check_finite(loss, &ws.grads)?;
-    opt.step(net, &ws.grads);
+    check_finite(loss, &mut ws.grads)?;
+    opt.step_consume(net, &mut ws.grads, N::Scalar::ONE);
     Ok(loss)
 }
 
@@ -110,7 +116,6 @@ pub fn train_batch<N: Network, L: Loss, O: Optimizer<N>>(
         return Err(Error::EmptyBatch);
     }
     opt.validate()?;
-    ws.grads.fill(N::Scalar::ZERO);
     let mut total = N::Scalar::ZERO;
     if xs.len() == 1 || N::BATCH <= 1 {
         for (x, y) in xs.iter().zip(ys) {
@@ -124,21 +129,9 @@ pub fn train_batch<N: Network, L: Loss, O: Optimizer<N>>(
     }
     let inv = N::Scalar::ONE / N::Scalar::cast(xs.len() as f64);
     let loss = total * inv;
-    if !loss.finite() {
-        return Err(Error::NonFiniteLoss);
-    }
-    // The batch mean and the finiteness check share one pass over the gradient.
-    let grads = &mut ws.grads;
-    let finite = if xs.len() > 1 {
-        (0..N::Gradient::TENSORS).fold(true, |ok, i| {
-            scale_all_finite(grads.tensor_mut(i), inv) & ok
-        })
-    } else {
-        grads.all_finite()
-    };
-    if !finite {
-        return Err(Error::NonFiniteGradient);
-    }
-    opt.step(net, &ws.grads);
+    // The sum's finiteness is the mean's: `inv <= 1` cannot overflow it. The optimizer then
+    // applies `inv * sum` and clears the gradient (in one pass for plain SGD).
+    check_finite(loss, &mut ws.grads)?;
+    opt.step_consume(net, &mut ws.grads, inv);
     Ok(loss)
 }

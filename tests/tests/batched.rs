@@ -201,3 +201,101 @@ fn non_finite_batch_is_refused() {
     assert_eq!(r, Err(Error::NonFiniteLoss));
     assert_eq!(*a, *before);
 }
+
+fn all_zero<N: Network<Scalar = f64>>(g: &N::Gradient) -> bool {
+    (0..N::Gradient::TENSORS).all(|t| g.tensor(t).iter().all(|&v| v == 0.0))
+}
+
+/// The training steps leave the workspace's gradient zeroed, after a step and after a refused
+/// batch alike, so the next step starts clean: three steps on one workspace equal three steps
+/// each on a fresh one, bit for bit, for the one-pass SGD update and for optimizers that
+/// scale, update and zero (Adam, regularised SGD).
+#[test]
+fn steps_leave_the_gradient_zeroed() {
+    let (xs, ys) = data::<Odd<f64>>(45, 4);
+    let (mut bad, _) = data::<Odd<f64>>(45, 4);
+    bad[7][3] = f64::INFINITY;
+    fn run<O: Optimizer<Odd<f64>> + Clone>(
+        opt: O,
+        xs: &[SVector<f64, 13>],
+        ys: &[SVector<f64, 10>],
+        bad: &[SVector<f64, 13>],
+    ) {
+        let (mut shared, mut fresh) = (net::<Odd<f64>>(3), net::<Odd<f64>>(3));
+        let (mut opt_shared, mut opt_fresh) = (opt.clone(), opt);
+        let mut ws = Workspace::boxed();
+        for step in 0..3 {
+            let batch = &xs[step * 15..][..15];
+            let targets = &ys[step * 15..][..15];
+            if step == 1 {
+                let r = train_batch::<_, CrossEntropy, _>(
+                    &mut *shared,
+                    &mut opt_shared,
+                    bad,
+                    &ys[..45],
+                    &mut ws,
+                );
+                assert!(r.is_err());
+                assert!(all_zero::<Odd<f64>>(&ws.grads), "zeroed after an error");
+            }
+            let a = train_batch::<_, CrossEntropy, _>(
+                &mut *shared,
+                &mut opt_shared,
+                batch,
+                targets,
+                &mut ws,
+            )
+            .unwrap();
+            assert!(all_zero::<Odd<f64>>(&ws.grads), "zeroed after a step");
+            let b = train_batch::<_, CrossEntropy, _>(
+                &mut *fresh,
+                &mut opt_fresh,
+                batch,
+                targets,
+                &mut Workspace::boxed(),
+            )
+            .unwrap();
+            assert_eq!(a, b);
+            assert_eq!(*shared, *fresh, "step {step}");
+        }
+        let one = train_sample::<_, CrossEntropy, _>(
+            &mut *shared,
+            &mut opt_shared,
+            &xs[0],
+            &ys[0],
+            &mut ws,
+        )
+        .unwrap();
+        assert!(one.is_finite() && all_zero::<Odd<f64>>(&ws.grads));
+    }
+    run(Sgd::new(0.1), &xs, &ys, &bad);
+    run(Sgd::new(0.1).weight_decay(0.01), &xs, &ys, &bad);
+    run(Adam::new(0.01), &xs, &ys, &bad);
+}
+
+/// The one-pass SGD update with regularisation and a batch mean equals scaling the summed
+/// gradient and taking an ordinary step.
+#[test]
+fn consumed_step_equals_scaled_step() {
+    let (xs, ys) = data::<Odd<f64>>(31, 9);
+    for mut sgd in [
+        Sgd::new(0.1),
+        Sgd::new(0.1).l1(0.001),
+        Sgd::new(0.05).weight_decay(0.01),
+    ] {
+        let mut a = net::<Odd<f64>>(5);
+        let mut b = a.clone();
+        let (_, mut grads) = per_sample::<Odd<f64>, CrossEntropy>(&b, &xs, &ys);
+        let mut summed = grads.clone();
+        grads.scale(1.0 / 31.0);
+        let mut reference = sgd.clone();
+        reference.step(&mut *b, &grads);
+        sgd.step_consume(&mut *a, &mut summed, 1.0 / 31.0);
+        assert!(all_zero::<Odd<f64>>(&summed));
+        for t in 0..Odd::<f64>::TENSORS {
+            for (p, q) in a.tensor(t).iter().zip(b.tensor(t)) {
+                assert!((p - q).abs() < 1e-14, "tensor {t}: {p} vs {q}");
+            }
+        }
+    }
+}

@@ -80,7 +80,7 @@ pub const MAX_COLUMNS: usize = 32;
 pub const MIN_WEIGHTS: usize = 256;
 
 /// The shortest slice the whole-gradient kernels ([`Kernels::axpy`], [`Kernels::all_finite`],
-/// [`Kernels::scale_all_finite`]) are called for; shorter ones (biases, XOR's tensors) run the
+/// [`Kernels::axpy_zero`], [`Kernels::scale_all_finite`]) are called for; shorter ones (biases, XOR's tensors) run the
 /// same loops inlined, where a call and the instruction-set check would cost more than the
 /// wider vectors save. [`axpy`], [`all_finite`] and [`scale_all_finite`] pick for the caller.
 pub const MIN_ELEMENTS: usize = 256;
@@ -92,6 +92,17 @@ pub fn axpy<T: crate::float::Float>(y: &mut [T], alpha: T, x: &[T]) {
         run_portable(ops::Axpy { y, alpha, x })
     } else {
         T::axpy(y, alpha, x)
+    }
+}
+
+/// `y += alpha x; x = 0`: [`Kernels::axpy_zero`] for long slices, inlined loops for short
+/// ones.
+#[inline(always)]
+pub fn axpy_zero<T: crate::float::Float>(y: &mut [T], alpha: T, x: &mut [T]) {
+    if y.len() < MIN_ELEMENTS {
+        run_portable(ops::AxpyZero { y, alpha, x })
+    } else {
+        T::axpy_zero(y, alpha, x)
     }
 }
 
@@ -149,6 +160,10 @@ pub trait Kernels: Sized + Copy {
     /// `y += alpha x`, element by element (`y.len()` and `x.len()` equal; the shorter one
     /// decides otherwise): the plain SGD step, `p -= lr g`.
     fn axpy(y: &mut [Self], alpha: Self, x: &[Self]);
+
+    /// `y += alpha x`, then `x = 0`: the plain SGD step that also clears the gradient for the
+    /// next batch, one pass instead of two.
+    fn axpy_zero(y: &mut [Self], alpha: Self, x: &mut [Self]);
 
     /// Whether every element of `v` is finite (neither infinite nor NaN).
     fn all_finite(v: &[Self]) -> bool;
@@ -218,6 +233,11 @@ macro_rules! kernels {
             #[inline(never)]
             fn axpy(y: &mut [$t], alpha: $t, x: &[$t]) {
                 run(ops::Axpy { y, alpha, x })
+            }
+
+            #[inline(never)]
+            fn axpy_zero(y: &mut [$t], alpha: $t, x: &mut [$t]) {
+                run(ops::AxpyZero { y, alpha, x })
             }
 
             #[inline(never)]

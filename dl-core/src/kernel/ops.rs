@@ -75,6 +75,27 @@ impl<T: Scalar> Op for Axpy<'_, '_, T> {
     }
 }
 
+/// [`super::Kernels::axpy_zero`]: `y += alpha x`, then `x = 0`.
+#[allow(missing_docs)]
+pub struct AxpyZero<'y, 'x, T> {
+    pub y: &'y mut [T],
+    pub alpha: T,
+    pub x: &'x mut [T],
+}
+
+impl<T: Scalar> Op for AxpyZero<'_, '_, T> {
+    type Scalar = T;
+    type Out = ();
+    #[inline(always)]
+    fn run<M: MulAdd, const R: usize>(self) {
+        let alpha = self.alpha;
+        for (y, x) in self.y.iter_mut().zip(self.x.iter_mut()) {
+            *y = M::mul_add(*x, alpha, *y);
+            *x = T::default();
+        }
+    }
+}
+
 /// Independent partial results of the finiteness checks: enough vectors in flight to hide
 /// the add latency at every width.
 const LANES: usize = 64;

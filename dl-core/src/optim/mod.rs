@@ -96,6 +96,16 @@ pub trait OptimizerBase {
 pub trait ParamsOptimizer<P, G = P>: OptimizerBase {
     /// One update of `params` from `grads` (a batch-averaged gradient).
     fn update(&mut self, params: &mut P, grads: &G);
+
+    /// One update from the gradient `scale * grads` that also leaves `grads` zeroed, in a
+    /// single pass over the gradient, if this optimizer has such a pass (plain [`Sgd`]);
+    /// returns `false`, having done nothing, if not. [`Optimizer::step_consume`] falls back
+    /// to scaling, [`update`](Self::update) and zeroing.
+    #[inline]
+    fn update_consume(&mut self, params: &mut P, grads: &mut G, scale: f64) -> bool {
+        let _ = (params, grads, scale);
+        false
+    }
 }
 
 /// Applies a (batch-averaged) gradient to a network's parameters: what the training functions
@@ -103,6 +113,12 @@ pub trait ParamsOptimizer<P, G = P>: OptimizerBase {
 pub trait Optimizer<N: Network>: OptimizerBase {
     /// One update of `net` from `grads`.
     fn step(&mut self, net: &mut N, grads: &N::Gradient);
+
+    /// One update of `net` from `scale * grads` (an accumulated batch gradient and
+    /// `1 / batch`), leaving `grads` zeroed for the next batch: what [`crate::train`]'s steps
+    /// call. Plain SGD does it in one pass over the gradient; the others scale, update and
+    /// zero.
+    fn step_consume(&mut self, net: &mut N, grads: &mut N::Gradient, scale: N::Scalar);
 }
 
 impl<O: OptimizerBase> OptimizerBase for &mut O {
@@ -138,12 +154,32 @@ impl<P, G, O: ParamsOptimizer<P, G>> ParamsOptimizer<P, G> for &mut O {
     fn update(&mut self, params: &mut P, grads: &G) {
         (**self).update(params, grads);
     }
+    #[inline]
+    fn update_consume(&mut self, params: &mut P, grads: &mut G, scale: f64) -> bool {
+        (**self).update_consume(params, grads, scale)
+    }
 }
 
 impl<N: Network, O: ParamsOptimizer<N, N::Gradient>> Optimizer<N> for O {
     #[inline]
     fn step(&mut self, net: &mut N, grads: &N::Gradient) {
         self.update(net, grads);
+    }
+
+    #[inline]
+    fn step_consume(&mut self, net: &mut N, grads: &mut N::Gradient, scale: N::Scalar) {
+        if self.update_consume(net, grads, scale.as_f64()) {
+            return;
+        }
+        if scale != N::Scalar::ONE {
+            for i in 0..N::Gradient::TENSORS {
+                for g in grads.tensor_mut(i) {
+                    *g *= scale;
+                }
+            }
+        }
+        self.update(net, grads);
+        grads.fill(N::Scalar::ZERO);
     }
 }
 

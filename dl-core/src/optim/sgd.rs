@@ -106,4 +106,29 @@ impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for Sgd<T> {
         }
         self.steps += 1;
     }
+
+    /// `p -= lr scale g` and `g = 0` in one pass (the kernel `axpy_zero`) for tensors without
+    /// a penalty; the regularised ones scale, update and zero in turn.
+    #[inline]
+    fn update_consume(&mut self, params: &mut P, grads: &mut G, scale: f64) -> bool {
+        assert_same_layout::<T, P, G, NoState>();
+        let (lr, scale) = (T::cast(self.lr), T::cast(scale));
+        for i in 0..P::TENSORS {
+            let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
+            let g = grads.tensor_mut(i);
+            if penalty.is_none() {
+                crate::kernel::axpy_zero(params.tensor_mut(i), -(lr * scale), g);
+                continue;
+            }
+            for g in g.iter_mut() {
+                *g *= scale;
+            }
+            for (p, g) in penalty.apply(params.tensor_mut(i), g) {
+                *p -= lr * g;
+            }
+            grads.tensor_mut(i).fill(T::ZERO);
+        }
+        self.steps += 1;
+        true
+    }
 }

@@ -119,4 +119,13 @@ impl<P, G, O: ParamsOptimizer<P, G>, S: Schedule> ParamsOptimizer<P, G> for Sche
             self.advance();
         }
     }
+
+    #[inline]
+    fn update_consume(&mut self, params: &mut P, grads: &mut G, scale: f64) -> bool {
+        let done = self.optimizer.update_consume(params, grads, scale);
+        if done && self.per == Per::Step {
+            self.advance();
+        }
+        done
+    }
 }
