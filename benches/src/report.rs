@@ -26,6 +26,11 @@ pub struct Interleaved {
     pub low: f64,
     /// Third quartile of the rounds' ratios.
     pub high: f64,
+    /// Median over the rounds of `dl`'s time a call, in nanoseconds.
+    pub dl_median_ns: f64,
+    /// `dl`'s fastest round, nanoseconds a call: other processes only ever add time, so the
+    /// fastest round is the closest to what the code costs on an idle core.
+    pub dl_best_ns: f64,
 }
 
 /// Rounds of an interleaved measurement.
@@ -76,25 +81,28 @@ pub fn interleave<A, B>(group: &str, mut dl: impl FnMut() -> A, mut reference: i
         return;
     }
     let (n_dl, n_ref) = (calibrate(&mut dl), calibrate(&mut reference));
-    let mut ratios: Vec<f64> = (0..ROUNDS)
+    let mut rounds: Vec<(f64, f64)> = (0..ROUNDS)
         .map(|round| {
-            let (d, r) = if round % 2 == 0 {
+            if round % 2 == 0 {
                 let d = per_call(&mut dl, n_dl);
                 (d, per_call(&mut reference, n_ref))
             } else {
                 let r = per_call(&mut reference, n_ref);
                 (per_call(&mut dl, n_dl), r)
-            };
-            r / d
+            }
         })
         .collect();
+    let mut ratios: Vec<f64> = rounds.iter().map(|&(d, r)| r / d).collect();
     ratios.sort_by(f64::total_cmp);
+    rounds.sort_by(|a, b| a.0.total_cmp(&b.0));
     let at = |q: f64| ratios[((ratios.len() - 1) as f64 * q).round() as usize];
     let result = Interleaved {
         rounds: ratios.len(),
         median: at(0.5),
         low: at(0.25),
         high: at(0.75),
+        dl_median_ns: rounds[rounds.len() / 2].0,
+        dl_best_ns: rounds[0].0,
     };
     println!(
         "{group}: interleaved ratio ref/dl {:.2}x (quartiles {:.2}-{:.2}, {} rounds)",
@@ -178,7 +186,7 @@ pub fn table(pairs: &[Pair], since: SystemTime) -> String {
     let dir = criterion_dir();
     let mut out = String::new();
     out.push_str(
-        "| benchmark | dl (median) | reference (median) | ratio of medians | ratio interleaved (quartiles) | dl samples/s |\n",
+        "| benchmark | dl (median) | reference (median) | ratio of medians | ratio interleaved (quartiles) | dl samples/s (criterion median; interleaved median / best round) |\n",
     );
     out.push_str("|---|---|---|---|---|---|\n");
     for p in pairs {
@@ -188,9 +196,20 @@ pub fn table(pairs: &[Pair], since: SystemTime) -> String {
         ) else {
             continue;
         };
-        let inter = interleaved(p.group).map_or("-".to_string(), |i| {
+        let inter = interleaved(p.group);
+        let ratio = inter.map_or("-".to_string(), |i| {
             format!("{:.2}x ({:.2}-{:.2})", i.median, i.low, i.high)
         });
+        let per_s = |ns: f64| rate(p.samples as f64 * 1e9 / ns);
+        let rates = match inter {
+            Some(i) => format!(
+                "{}; {} / {}",
+                per_s(d),
+                per_s(i.dl_median_ns),
+                per_s(i.dl_best_ns)
+            ),
+            None => per_s(d),
+        };
         let _ = writeln!(
             out,
             "| {} | {} | {} | {:.2}x | {} | {} |",
@@ -198,8 +217,8 @@ pub fn table(pairs: &[Pair], since: SystemTime) -> String {
             time(d),
             time(r),
             r / d,
-            inter,
-            rate(p.samples as f64 * 1e9 / d),
+            ratio,
+            rates,
         );
     }
     out

@@ -66,8 +66,9 @@
 //! assert!((p.sum() - 1.0).abs() < 1e-6);
 //! ```
 #![no_std]
-// No `unsafe` at all without `std`; with it, only the run-time instruction-set dispatch of
-// `kernel::x86` (calls into `#[target_feature]` functions after detecting the features).
+// No `unsafe` at all without `std`. With it, on x86-64 only: the run-time instruction-set
+// dispatch of `kernel::x86` (calls into `#[target_feature]` functions after detecting the
+// features) and the loads and stores of the AVX-512 kernels in `kernel::avx512`.
 #![cfg_attr(not(feature = "std"), forbid(unsafe_code))]
 #![cfg_attr(feature = "std", deny(unsafe_code))]
 #![warn(missing_docs)]

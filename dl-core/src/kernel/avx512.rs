@@ -31,6 +31,8 @@ const LANES: usize = 16;
 const MAX_VECTORS: usize = 4;
 /// Rows of the tallest tile.
 const MAX_ROWS: usize = LANES * MAX_VECTORS;
+/// `f32`s of the left matrix [`matmul`] keeps in L1 at a time (32 KiB of the 48 KiB).
+const L1_FLOATS: usize = 8 * 1024;
 
 /// The masks of the `V` vectors covering `rows` rows (`rows <= 16 * V`): all lanes, except in
 /// the last vector, which covers what is left.
@@ -99,24 +101,35 @@ pub fn matmul(a: &[f32], m: usize, k: usize, b: &[&[f32]], c: &mut [&mut [f32]])
         return;
     }
     let (b, c) = (&b[..n], &mut c[..n]);
-    let mut j0 = 0;
-    while j0 + 4 <= n {
-        let cols = [b[j0], b[j0 + 1], b[j0 + 2], b[j0 + 3]];
-        let fits = cols.iter().all(|b| b.len() >= k) && c[j0..j0 + 4].iter().all(|c| c.len() >= m);
-        if fits {
-            let cols = cols.map(|b| &b[..k]);
+    let groups = n / 4;
+    let fits = |j0: usize, b: &[&[f32]], c: &[&mut [f32]]| {
+        b[j0..j0 + 4].iter().all(|b| b.len() >= k) && c[j0..j0 + 4].iter().all(|c| c.len() >= m)
+    };
+    // The shared dimension in blocks whose slice of `A` fits in L1 (32 KiB), each block used by
+    // every group of four columns before the next is read: `A` (a 128x784 weight matrix is
+    // 400 KB) then streams from L2 once per call instead of once per column group.
+    let depth = (L1_FLOATS / m).clamp(8, k.max(8));
+    let mut k0 = 0;
+    while k0 < k {
+        let k1 = (k0 + depth).min(k);
+        for j0 in (0..groups).map(|g| 4 * g) {
+            if !fits(j0, b, c) {
+                continue;
+            }
+            let cols = [b[j0], b[j0 + 1], b[j0 + 2], b[j0 + 3]].map(|b| &b[k0..k1]);
             let mut r0 = 0;
             while r0 < m {
                 let rows = (m - r0).min(MAX_ROWS);
                 by_vectors!(
                     rows,
-                    matmul_tile::<V>(a, m, k, r0, rows, &cols, &mut c[j0..j0 + 4])
+                    matmul_tile::<V>(a, m, k0..k1, r0, rows, &cols, &mut c[j0..j0 + 4])
                 );
                 r0 += rows;
             }
         }
-        j0 += 4;
+        k0 = k1;
     }
+    let j0 = groups * 4;
     for (b, c) in b[j0..].iter().zip(&mut c[j0..]) {
         if b.len() >= k && c.len() >= m {
             let mut r0 = 0;
@@ -129,14 +142,15 @@ pub fn matmul(a: &[f32], m: usize, k: usize, b: &[&[f32]], c: &mut [&mut [f32]])
     }
 }
 
-/// Rows `r0 .. r0 + rows` of four columns of `C += A B`: the tile stays in `4 V` registers
-/// while the shared dimension streams through it.
+/// Rows `r0 .. r0 + rows` of four columns of `C += A B`, over the shared dimension's `block`
+/// (`cols` holds that block of each column): the tile stays in `4 V` registers
+/// while the block streams through it.
 #[target_feature(enable = "avx512f")]
 #[inline]
 fn matmul_tile<const V: usize>(
     a: &[f32],
     m: usize,
-    k: usize,
+    block: core::ops::Range<usize>,
     r0: usize,
     rows: usize,
     cols: &[&[f32]; 4],
@@ -144,14 +158,14 @@ fn matmul_tile<const V: usize>(
 ) {
     let masks = masks::<V>(rows);
     let mut acc = [[_mm512_setzero_ps(); V]; 4];
-    for kk in 0..k {
+    for (i, kk) in block.enumerate() {
         let col = &a[kk * m + r0..kk * m + r0 + rows];
         let mut x = [_mm512_setzero_ps(); V];
         for v in 0..V {
             x[v] = load(col, v, masks[v]);
         }
         for (acc, b) in acc.iter_mut().zip(cols) {
-            let b = _mm512_set1_ps(b[kk]);
+            let b = _mm512_set1_ps(b[i]);
             for v in 0..V {
                 acc[v] = _mm512_fmadd_ps(x[v], b, acc[v]);
             }

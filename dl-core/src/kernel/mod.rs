@@ -268,10 +268,13 @@ mod tests {
     use super::*;
     use crate::float::Float;
 
+    /// Room for the largest test matrix (100 x 90).
+    const BUF: usize = 9000;
+
     /// Deterministic values in `[-1, 1)`.
-    fn values(n: usize, seed: u64) -> [f64; 4096] {
+    fn values(n: usize, seed: u64) -> [f64; BUF] {
         let mut rng = crate::rng::Rng::new(seed);
-        let mut v = [0.0; 4096];
+        let mut v = [0.0; BUF];
         for x in v.iter_mut().take(n) {
             *x = rng.uniform() * 2.0 - 1.0;
         }
@@ -322,9 +325,9 @@ mod tests {
         let a64 = values(m * k, 1);
         let b64 = values(k * n, 2);
         let c64 = values(m * n, 3);
-        let a: [T; 4096] = a64.map(T::cast);
-        let b: [T; 4096] = b64.map(T::cast);
-        let mut c: [T; 4096] = c64.map(T::cast);
+        let a: [T; BUF] = a64.map(T::cast);
+        let b: [T; BUF] = b64.map(T::cast);
+        let mut c: [T; BUF] = c64.map(T::cast);
         let cols: [&[T]; 64] = core::array::from_fn(|j| b.get(j * k..(j + 1) * k).unwrap_or(&[]));
         let mut out = c[..m * n].chunks_exact_mut(m.max(1));
         let mut c_cols: [&mut [T]; 64] = core::array::from_fn(|_| out.next().unwrap_or_default());
@@ -366,9 +369,9 @@ mod tests {
         let a64 = values(m * count, 4);
         let b64 = values(n * count, 5);
         let g64 = values(m * n, 6);
-        let a: [T; 4096] = a64.map(T::cast);
-        let b: [T; 4096] = b64.map(T::cast);
-        let mut g: [T; 4096] = g64.map(T::cast);
+        let a: [T; BUF] = a64.map(T::cast);
+        let b: [T; BUF] = b64.map(T::cast);
+        let mut g: [T; BUF] = g64.map(T::cast);
         let a_cols: [&[T]; 64] = core::array::from_fn(|s| a.get(s * m..(s + 1) * m).unwrap_or(&[]));
         let b_cols: [&[T]; 64] = core::array::from_fn(|s| b.get(s * n..(s + 1) * n).unwrap_or(&[]));
         let (g_used, a_used, b_used) = (&mut g[..m * n], &a_cols[..count], &b_cols[..count]);
@@ -406,8 +409,10 @@ mod tests {
 
     /// Sizes around every tile edge: 1, a batch of one, multiples of the tiles, 10-wide
     /// outputs, primes, heights past the 64-row tile, a shared dimension longer than one
-    /// packed panel (`DEPTH`), and more samples than one packed panel of the outer product.
-    const SIZES: [(usize, usize, usize); 18] = [
+    /// packed panel (`DEPTH`) or one L1 block of the AVX-512 kernel (100 x 90), and more
+    /// samples than one packed panel of the outer product.
+    const SIZES: [(usize, usize, usize); 19] = [
+        (100, 90, 5),
         (130, 20, 5),
         (10, 33, 1),
         (37, 5, 1),
@@ -452,8 +457,8 @@ mod tests {
         for len in [0, 1, 15, 63, 64, 65, 200, 1000] {
             let x64 = values(len, 7);
             let y64 = values(len, 8);
-            let x: [T; 4096] = x64.map(T::cast);
-            let mut y: [T; 4096] = y64.map(T::cast);
+            let x: [T; BUF] = x64.map(T::cast);
+            let mut y: [T; BUF] = y64.map(T::cast);
             let alpha = T::cast(-0.375);
             let op = ops::Axpy {
                 y: &mut y[..len],

@@ -4,7 +4,8 @@
 //! global memory allocator found"). The kernel starts us at `_start`; we print with the raw
 //! `write` system call and leave with `exit_group`. The only `unsafe` code is here: the two
 //! system calls, and the memory functions that the compiler's generated code calls and libc
-//! would otherwise provide. `dl-core` itself stays `#![forbid(unsafe_code)]`.
+//! would otherwise provide. `dl-core` without its `std` feature, as here, stays
+//! `#![forbid(unsafe_code)]`.
 //!
 //! ```text
 //! cd embedded/freestanding && cargo run --release
