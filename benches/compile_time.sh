@@ -2,7 +2,7 @@
 # Compile-time figures for BENCHMARKS.md:
 #   1. a clean debug build of the workspace (own target dir, so nothing is reused);
 #   2. a rebuild after editing one network's dimensions, debug and release (README's release
-#      settings: codegen-units = 1, thin LTO);
+#      settings: codegen-units = 1, no LTO);
 #   3. the trybuild suite (compile-fail cases), warm;
 #   4. what a 10-layer network adds to a crate's build.
 # 2 and 4 use a probe crate generated under target/compile-time/probe that depends on dl-core
@@ -39,7 +39,6 @@ dl-core = { path = "$root/dl-core", features = ["std"] }
 
 [profile.release]
 codegen-units = 1
-lto = "thin"
 
 [workspace]
 EOF
