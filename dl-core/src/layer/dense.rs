@@ -108,6 +108,11 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> 
     /// cost less than they save.
     const KERNELS: bool = I * O >= kernel::MIN_WEIGHTS;
 
+    /// Whether a batch's products go through [`crate::kernel`]: from
+    /// [`kernel::MIN_BATCH_WEIGHTS`] weights up (the register blocking over a batch pays at
+    /// any width but the tiniest).
+    const BATCH_KERNELS: bool = I * O >= kernel::MIN_BATCH_WEIGHTS;
+
     /// `z += W x`.
     #[inline(always)]
     fn add_weighted(&self, x: &SVector<T, I>, z: &mut SVector<T, O>) {
@@ -238,7 +243,7 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
         caches: &mut [DenseCache<T, O>],
     ) {
         let n = caches.len().min(xs.len());
-        if !Self::KERNELS {
+        if !Self::BATCH_KERNELS {
             for (b, cache) in caches[..n].iter_mut().enumerate() {
                 self.forward_train(xs.sample(b), cache);
             }
@@ -283,7 +288,7 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
         d_input: Option<&mut [SVector<T, I>]>,
     ) {
         let dz = &dz[..dz.len().min(xs.len())];
-        if Self::KERNELS {
+        if Self::BATCH_KERNELS {
             for (start, dz) in dz.chunks(kernel::MAX_COLUMNS).enumerate() {
                 let start = start * kernel::MAX_COLUMNS;
                 let dzs: [&[T]; kernel::MAX_COLUMNS] =
