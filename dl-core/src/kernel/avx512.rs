@@ -1,7 +1,7 @@
 //! The `f32` matrix products written with AVX-512 intrinsics, for `std` builds on x86-64
 //! whose CPU has AVX-512F (picked at run time by [`super::x86`]).
 //!
-//! Why not the generic loops of [`super::tiles`], compiled for AVX-512? They rely on LLVM to
+//! Why not the generic loops of `tiles`, compiled for AVX-512? They rely on LLVM to
 //! turn a fixed-size array of accumulators into vector registers, and whether it does turned
 //! out to depend on the tile height and on what else was inlined around it: the same 32-row
 //! tile came out as 512-bit multiply-adds in one function and as 128 scalar multiply-adds on

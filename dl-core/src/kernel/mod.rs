@@ -15,7 +15,7 @@
 //!   of [`ROWS`] x [`COLS`] sized so the accumulators fill the vector registers without
 //!   spilling (32x4 with AVX-512, 16x4 with AVX, 8x4 otherwise, SSE2 and every non-x86
 //!   target), multiply and add separate unless the build has FMA and `std`;
-//! - at run time, in `std` builds on x86-64 ([`x86`]): copies compiled for AVX-512 and for
+//! - at run time, in `std` builds on x86-64 (`x86`): copies compiled for AVX-512 and for
 //!   AVX2, both with fused multiply-adds, chosen by what the CPU reports. A default
 //!   (`x86-64`, SSE2) build running on an AVX-512 machine gets 64x4 tiles of 512-bit fused
 //!   multiply-adds.
@@ -198,7 +198,7 @@ fn run<O: Op>(op: O) -> O::Out {
 }
 
 /// Kernels a scalar type has in hand-written intrinsics for this CPU, tried before the
-/// generic ones: `f32` on AVX-512 ([`avx512`]). Each returns `false` when it did nothing.
+/// generic ones: `f32` on AVX-512 (`avx512`). Each returns `false` when it did nothing.
 trait Intrinsics: Sized {
     #[inline(always)]
     fn matmul(_: &[Self], _: usize, _: usize, _: &[&[Self]], _: &mut [&mut [Self]]) -> bool {

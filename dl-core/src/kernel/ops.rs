@@ -1,5 +1,5 @@
 //! Each kernel as a value: its arguments in a struct, and one [`Op::run`] generic over the
-//! multiply-add and the tile height. The instruction-set choice ([`super::x86`]) is then
+//! multiply-add and the tile height. The instruction-set choice (`x86`) is then
 //! written once, for any `Op`, instead of once per kernel. The fields of each op are the
 //! arguments of the [`super::Kernels`] method of the same name, documented there.
 

@@ -1,6 +1,6 @@
 //! The register-blocked loops themselves, generic over the scalar, the multiply-add
-//! ([`Separate`] or [`Fused`]) and the tile sizes, so one body serves every instruction set:
-//! [`super`] instantiates it once with the tiles the build targets, and [`super::x86`] again
+//! ([`Separate`] or `Fused`) and the tile sizes, so one body serves every instruction set:
+//! [`super`] instantiates it once with the tiles the build targets, and `x86` again
 //! inside functions compiled for AVX-512 or AVX2 with FMA.
 //!
 //! Everything here is `#[inline(always)]`: the loops must be compiled inside the function
@@ -99,7 +99,7 @@ fn add_rows<T: Scalar>(dst: &mut [T], r0: usize, acc: &[T]) {
     }
 }
 
-/// `C += A B` with `R x C` tiles, and [`matvec`] for the columns left over (a batch of one):
+/// `C += A B` with `R x C` tiles, and `matvec` for the columns left over (a batch of one):
 /// see [`super::Kernels::matmul_acc`] for the arguments.
 #[inline(always)]
 pub fn matmul<T: Scalar, M: MulAdd, const R: usize, const C: usize>(
@@ -143,7 +143,7 @@ fn matvec<T: Scalar, M: MulAdd, const R: usize>(a: &[T], m: usize, k: usize, b: 
     matvec_rows::<T, M, 1>(a, m, b, c, r0);
 }
 
-/// The `R`-high row tiles of [`matvec`] from row `r0` while they fit; returns the first row
+/// The `R`-high row tiles of `matvec` from row `r0` while they fit; returns the first row
 /// left.
 #[inline(always)]
 fn matvec_rows<T: Scalar, M: MulAdd, const R: usize>(

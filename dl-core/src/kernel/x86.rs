@@ -1,4 +1,4 @@
-//! Instructions chosen at run time on x86-64 (`std` builds): the kernels of [`super::tiles`]
+//! Instructions chosen at run time on x86-64 (`std` builds): the kernels of `tiles`
 //! compiled a second and third time, for AVX-512 and for AVX2, both with FMA, and picked by
 //! what the CPU reports (`is_x86_feature_detected!`, one cached atomic load).
 //!
@@ -103,7 +103,7 @@ fn on_avx2<O: Op>(op: O) -> O::Out {
     }
 }
 
-/// [`super::Kernels::matmul_acc`] for `f32` in AVX-512 intrinsics ([`super::avx512`]), if
+/// [`super::Kernels::matmul_acc`] for `f32` in AVX-512 intrinsics (`avx512`), if
 /// this CPU has AVX-512F; `false` (nothing done) otherwise.
 #[inline]
 pub fn matmul_avx512_f32(
