@@ -10,7 +10,7 @@
 use criterion::{criterion_group, Criterion, Throughput};
 use dl_benches::cnn_reference::{reference_cnn, Cnn, DigitsCnn};
 use dl_benches::report::{self, Pair};
-use dl_benches::{as_arrays, classification_data};
+use dl_benches::{as_arrays, classification_data, cycling};
 use dl_core::prelude::*;
 use std::hint::black_box;
 use std::time::{Duration, SystemTime};
@@ -43,18 +43,18 @@ fn training(c: &mut Criterion) {
         let mut sgd = Sgd::new(LR);
         let mut g = c.benchmark_group(format!("cnn_8_16_train_batch{batch}"));
         g.throughput(Throughput::Elements(batch as u64));
-        let steps = xs.len() / batch;
-        let (mut k_dl, mut k_ref) = (0, 0);
-        let mut dl = || {
-            k_dl = (k_dl + 1) % steps;
-            let (x, y) = (&xs[k_dl * batch..][..batch], &ys[k_dl * batch..][..batch]);
-            train_batch::<_, CrossEntropy, _>(&mut net, &mut sgd, black_box(x), y, &mut ws)
-        };
-        let mut reference = || {
-            k_ref = (k_ref + 1) % steps;
-            let (x, y) = (&rx[k_ref * batch..][..batch], &ry[k_ref * batch..][..batch]);
-            r.train_batch(black_box(x), y, &mut rg, LR as f32)
-        };
+        let mut dl = cycling(xs.len(), batch, |k| {
+            train_batch::<_, CrossEntropy, _>(
+                &mut net,
+                &mut sgd,
+                black_box(&xs[k.clone()]),
+                &ys[k],
+                &mut ws,
+            )
+        });
+        let mut reference = cycling(rx.len(), batch, |k| {
+            r.train_batch(black_box(&rx[k.clone()]), &ry[k], &mut rg, LR as f32)
+        });
         g.bench_function("dl", |b| b.iter(&mut dl));
         g.bench_function("reference", |b| b.iter(&mut reference));
         g.finish();
@@ -69,15 +69,8 @@ fn inference(c: &mut Criterion) {
     let r = reference_cnn(&net);
     let mut g = c.benchmark_group("cnn_8_16_inference");
     g.throughput(Throughput::Elements(1));
-    let (mut k_dl, mut k_ref) = (0, 0);
-    let mut dl = || {
-        k_dl = (k_dl + 1) % xs.len();
-        net.forward(black_box(&xs[k_dl]))
-    };
-    let mut reference = || {
-        k_ref = (k_ref + 1) % rx.len();
-        r.forward(black_box(&rx[k_ref]))
-    };
+    let mut dl = cycling(xs.len(), 1, |k| net.forward(black_box(&xs[k.start])));
+    let mut reference = cycling(rx.len(), 1, |k| r.forward(black_box(&rx[k.start])));
     g.bench_function("dl", |b| b.iter(&mut dl));
     g.bench_function("reference", |b| b.iter(&mut reference));
     g.finish();

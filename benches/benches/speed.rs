@@ -83,18 +83,12 @@ fn classifier<N, const I: usize, const H: usize, const O: usize>(
     let mut sgd = Sgd::new(LR);
     let mut g = c.benchmark_group(group);
     g.throughput(Throughput::Elements(batch as u64));
-    let steps = xs.len() / batch;
-    let (mut k_dl, mut k_ref) = (0, 0);
-    let mut dl = || {
-        k_dl = (k_dl + 1) % steps;
-        let (x, y) = (&xs[k_dl * batch..][..batch], &ys[k_dl * batch..][..batch]);
-        train_batch::<_, CrossEntropy, _>(net, &mut sgd, black_box(x), y, &mut ws)
-    };
-    let mut reference = || {
-        k_ref = (k_ref + 1) % steps;
-        let (x, y) = (&rx[k_ref * batch..][..batch], &ry[k_ref * batch..][..batch]);
-        r.train_batch(black_box(x), y, &mut rg, LR as f32)
-    };
+    let mut dl = cycling(xs.len(), batch, |k| {
+        train_batch::<_, CrossEntropy, _>(net, &mut sgd, black_box(&xs[k.clone()]), &ys[k], &mut ws)
+    });
+    let mut reference = cycling(rx.len(), batch, |k| {
+        r.train_batch(black_box(&rx[k.clone()]), &ry[k], &mut rg, LR as f32)
+    });
     g.bench_function("dl", |b| b.iter(&mut dl));
     g.bench_function("reference", |b| b.iter(&mut reference));
     g.finish();
@@ -126,15 +120,8 @@ fn inference(c: &mut Criterion) {
     let r = reference_digits(&net);
     let mut g = c.benchmark_group("digits_64_32_10_inference");
     g.throughput(Throughput::Elements(1));
-    let (mut k_dl, mut k_ref) = (0, 0);
-    let mut dl = || {
-        k_dl = (k_dl + 1) % xs.len();
-        net.forward(black_box(&xs[k_dl]))
-    };
-    let mut reference = || {
-        k_ref = (k_ref + 1) % rx.len();
-        r.forward(black_box(&rx[k_ref]))
-    };
+    let mut dl = cycling(xs.len(), 1, |k| net.forward(black_box(&xs[k.start])));
+    let mut reference = cycling(rx.len(), 1, |k| r.forward(black_box(&rx[k.start])));
     g.bench_function("dl", |b| b.iter(&mut dl));
     g.bench_function("reference", |b| b.iter(&mut reference));
     g.finish();
@@ -151,35 +138,28 @@ fn cnn(c: &mut Criterion) {
     let mut ws = Workspace::<DigitsCnn<f32>>::boxed();
     let mut sgd = Sgd::new(LR);
     let batch = 32;
-    let steps = xs.len() / batch;
     let mut g = c.benchmark_group("digits_cnn_train_batch32");
     g.throughput(Throughput::Elements(batch as u64));
-    let (mut k_dl, mut k_ref) = (0, 0);
-    let mut dl = || {
-        k_dl = (k_dl + 1) % steps;
-        let (x, y) = (&xs[k_dl * batch..][..batch], &ys[k_dl * batch..][..batch]);
-        train_batch::<_, CrossEntropy, _>(&mut net, &mut sgd, black_box(x), y, &mut ws)
-    };
-    let mut reference = || {
-        k_ref = (k_ref + 1) % steps;
-        let (x, y) = (&rx[k_ref * batch..][..batch], &ry[k_ref * batch..][..batch]);
-        r.train_batch(black_box(x), y, LR as f32)
-    };
+    let mut dl = cycling(xs.len(), batch, |k| {
+        train_batch::<_, CrossEntropy, _>(
+            &mut net,
+            &mut sgd,
+            black_box(&xs[k.clone()]),
+            &ys[k],
+            &mut ws,
+        )
+    });
+    let mut reference = cycling(rx.len(), batch, |k| {
+        r.train_batch(black_box(&rx[k.clone()]), &ry[k], LR as f32)
+    });
     g.bench_function("dl", |b| b.iter(&mut dl));
     g.bench_function("reference", |b| b.iter(&mut reference));
     g.finish();
     report::interleave("digits_cnn_train_batch32", dl, reference);
     let mut g = c.benchmark_group("digits_cnn_inference");
     g.throughput(Throughput::Elements(1));
-    let (mut k_dl, mut k_ref) = (0, 0);
-    let mut dl = || {
-        k_dl = (k_dl + 1) % xs.len();
-        net.forward(black_box(&xs[k_dl]))
-    };
-    let mut reference = || {
-        k_ref = (k_ref + 1) % rx.len();
-        r.forward(black_box(&rx[k_ref]))
-    };
+    let mut dl = cycling(xs.len(), 1, |k| net.forward(black_box(&xs[k.start])));
+    let mut reference = cycling(rx.len(), 1, |k| r.forward(black_box(&rx[k.start])));
     g.bench_function("dl", |b| b.iter(&mut dl));
     g.bench_function("reference", |b| b.iter(&mut reference));
     g.finish();

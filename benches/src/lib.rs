@@ -47,6 +47,23 @@ network! {
 }
 
 /// The four XOR rows and their targets.
+/// A benchmark body that cycles through `len` samples in runs of `run` (a batch, or one
+/// sample): each call hands the next run's index range to `f`, wrapping around at the end, so
+/// consecutive calls never see the same data twice in a row, as in a training loop.
+pub fn cycling<O>(
+    len: usize,
+    run: usize,
+    mut f: impl FnMut(std::ops::Range<usize>) -> O,
+) -> impl FnMut() -> O {
+    let run = run.max(1);
+    let steps = (len / run).max(1);
+    let mut k = 0;
+    move || {
+        k = (k + 1) % steps;
+        f(k * run..(k + 1) * run)
+    }
+}
+
 pub fn xor_data() -> ([SVector<f32, 2>; 4], [SVector<f32, 1>; 4]) {
     let xs = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]].map(SVector::<f32, 2>::from);
     let ys = [[0.0], [1.0], [1.0], [0.0]].map(SVector::<f32, 1>::from);
