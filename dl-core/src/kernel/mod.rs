@@ -76,13 +76,15 @@ pub const MAX_COLUMNS: usize = 32;
 
 /// The smallest weight matrix (`rows x columns`) whose single-sample products a layer hands to
 /// these kernels; smaller ones stay on nalgebra's inlined loops, where a function call and the
-/// instruction-set check would cost more than they save (XOR's 2x4 layers, say). In a build
-/// that targets AVX2 already (`-C target-cpu=native` on a recent x86), the inlined loops are
-/// as wide as the kernels and know the sizes at compile time, so only large layers (where the
-/// kernels' blocking pays) use them: the 64-32-10 network's one-sample inference ran at 0.71x
-/// the hand-written reference through the kernels in such a build.
+/// instruction-set check would cost more than they save (at 1024: the 64-32-10 network's
+/// 32x10 output layer; one-sample inference went from 1.02x to 1.17x the hand-written
+/// reference when that layer stopped calling the kernels). In a build that targets AVX2
+/// already (`-C target-cpu=native` on a recent x86), the inlined loops are as wide as the
+/// kernels and know the sizes at compile time, so only large layers (where the kernels'
+/// blocking pays) use them: the 64-32-10 network's one-sample inference ran at 0.71x the
+/// hand-written reference through the kernels in such a build.
 #[cfg(not(target_feature = "avx2"))]
-pub const MIN_WEIGHTS: usize = 256;
+pub const MIN_WEIGHTS: usize = 1024;
 /// See above: the threshold in a build that targets AVX2 already.
 #[cfg(target_feature = "avx2")]
 pub const MIN_WEIGHTS: usize = 16 * 1024;
