@@ -50,23 +50,12 @@ pub fn supported(isa: Isa) -> bool {
     }
 }
 
-/// The best instruction set this CPU has, of those the kernels are compiled for.
-#[inline]
-pub fn isa() -> Isa {
-    if supported(Isa::Avx512) {
-        Isa::Avx512
-    } else if supported(Isa::Avx2) {
-        Isa::Avx2
-    } else {
-        Isa::Portable
-    }
-}
-
 /// Runs `op` with the best instruction set this CPU has, or hands it back when it has none
-/// of those the kernels are compiled for.
+/// of those the kernels are compiled for. Each instruction set is checked once, by
+/// [`run_on`].
 #[inline]
 pub fn run<O: Op>(op: O) -> Result<O::Out, O> {
-    run_on(isa(), op)
+    run_on(Isa::Avx512, op).or_else(|op| run_on(Isa::Avx2, op))
 }
 
 /// Runs `op` compiled for `isa`, or hands it back for [`Isa::Portable`] or an instruction set

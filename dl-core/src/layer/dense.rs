@@ -134,6 +134,23 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> 
     }
 }
 
+/// Samples `start .. start + len` of `xs` as the column slices a kernel call takes (at most
+/// [`kernel::MAX_COLUMNS`]; the rest of the array is empty slices).
+#[inline(always)]
+fn columns<T: Float, const I: usize, X: Batch<SVector<T, I>> + ?Sized>(
+    xs: &X,
+    start: usize,
+    len: usize,
+) -> [&[T]; kernel::MAX_COLUMNS] {
+    core::array::from_fn(|b| {
+        if b < len {
+            xs.sample(start + b).as_slice()
+        } else {
+            &[]
+        }
+    })
+}
+
 macro_rules! dense_params {
     ($ty:ty, $zero:expr, [$($g:tt)*]) => {
         impl<$($g)*> Params<T> for $ty {
@@ -256,13 +273,7 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
         for (start, caches) in caches[..n].chunks_mut(kernel::MAX_COLUMNS).enumerate() {
             let start = start * kernel::MAX_COLUMNS;
             let len = caches.len();
-            let inputs: [&[T]; kernel::MAX_COLUMNS] = core::array::from_fn(|b| {
-                if b < len {
-                    xs.sample(start + b).as_slice()
-                } else {
-                    &[]
-                }
-            });
+            let inputs = columns(xs, start, len);
             let mut zs = caches.iter_mut().map(|cache| {
                 cache.z.copy_from(&self.bias);
                 cache.z.as_mut_slice()
@@ -297,13 +308,7 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
                 let start = start * kernel::MAX_COLUMNS;
                 let dzs: [&[T]; kernel::MAX_COLUMNS] =
                     core::array::from_fn(|b| dz.get(b).map_or(&[][..], |d| d.as_slice()));
-                let inputs: [&[T]; kernel::MAX_COLUMNS] = core::array::from_fn(|b| {
-                    if b < dz.len() {
-                        xs.sample(start + b).as_slice()
-                    } else {
-                        &[]
-                    }
-                });
+                let inputs = columns(xs, start, dz.len());
                 T::outer_acc(
                     grad.weight.as_mut_slice(),
                     O,
