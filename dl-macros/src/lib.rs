@@ -1,11 +1,15 @@
-//! The `network!` macro of `dl`: parse ([`ast`]), check shapes ([`valid`]), emit code
-//! ([`expand`]). Users reach it through `dl_core::prelude::*`.
+//! The `network!` macro of `dl`: parse ([`ast`]), check ([`check`], each layer kind in its
+//! own file under [`layers`]), emit ([`emit`]). Users reach it through `dl_core::prelude::*`.
 
+mod activation;
+mod args;
 mod ast;
-mod batch;
-mod expand;
-mod shapes;
-mod valid;
+mod check;
+mod emit;
+mod errors;
+mod layers;
+mod model;
+mod shape;
 
 use proc_macro::TokenStream;
 
@@ -13,8 +17,8 @@ use proc_macro::TokenStream;
 #[proc_macro]
 pub fn network(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as ast::Input);
-    let (model, errors) = valid::check(&input);
-    let mut out = expand::expand(&model);
+    let (model, errors) = check::check(&input);
+    let mut out = emit::expand(&model);
     if let Some(errors) = errors {
         out.extend(errors.to_compile_error());
     }

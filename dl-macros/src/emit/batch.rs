@@ -1,0 +1,140 @@
+//! The batched training pass: the `{Name}Batch` buffers struct and the `Network` items
+//! `Batch`, `BATCH`, `BATCH_ZERO` and `loss_backward_batch`. Each layer runs its own batched
+//! methods (`forward_train_batch`, `activation_backward_batch`, `backward_preact_batch`), so a
+//! layer kind without a batched kernel still works through the trait's per-sample defaults.
+
+use super::Emit;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// How many samples the batched pass takes at once: `batch::BATCH` when every layer has a
+/// batched kernel; otherwise the layers run sample by sample, for which one sample's buffers
+/// are enough.
+fn chunk(e: &Emit) -> TokenStream {
+    if e.model.layers.iter().all(|l| l.kind.batched()) {
+        quote!(::dl_core::batch::BATCH)
+    } else {
+        quote!(1)
+    }
+}
+
+/// The `{Name}Batch` struct: each layer's caches and output gradients.
+pub fn batch_struct(e: &Emit) -> TokenStream {
+    let (ident, batch, fields, layer_tys) = (e.ident, &e.batch, &e.fields, &e.layer_tys);
+    let vis = &e.model.vis;
+    let chunk = chunk(e);
+    let doc = format!(
+        "The buffers of [`{ident}`]'s batched training pass: each layer's caches and output \
+         gradients for `Network::BATCH` samples."
+    );
+    quote! {
+        #[doc = #doc]
+        #vis struct #batch<T: ::dl_core::float::Float = f32> {
+            #( #vis #fields: ::dl_core::batch::LayerBatch<T, #layer_tys, { #chunk }>, )*
+        }
+    }
+}
+
+/// The batch items of `impl Network`.
+pub fn batch_items(e: &Emit) -> TokenStream {
+    let (batch, grad, fields) = (&e.batch, &e.grad, &e.fields);
+    let chunk = chunk(e);
+    let last = &e.last.field;
+    let last_act = e.last_activation();
+    // Dropout layers start their masks from their own seeds, as in the network's cache.
+    let zeros = e
+        .model
+        .layers
+        .iter()
+        .zip(&e.layer_tys)
+        .map(|(l, ty)| match l.kind.mask_seed(l) {
+            Some(seed) => quote! {
+                ::dl_core::batch::LayerBatch {
+                    caches: [const { ::dl_core::layer::DropoutCache::seeded(#seed) }; #chunk],
+                    d: [const { <<#ty as Layer<T>>::Output as Vector<T>>::ZERO }; #chunk],
+                }
+            },
+            None => quote!(::dl_core::batch::LayerBatch::ZERO),
+        });
+    let (forward, backward) = (batch_forward(e), batch_backward(e));
+    quote! {
+        type Batch = #batch<T>;
+        const BATCH: usize = #chunk;
+        const BATCH_ZERO: #batch<T> = #batch {
+            #( #fields: #zeros, )*
+        };
+
+        fn loss_backward_batch<L: Loss>(
+            &self,
+            xs: &[Self::Input],
+            ys: &[Self::Output],
+            batch: &mut #batch<T>,
+            grads: &mut #grad<T>,
+        ) -> T {
+            use ::dl_core::batch::Outputs;
+            let n = xs.len().min(ys.len()).min(#chunk);
+            let (xs, ys) = (&xs[..n], &ys[..n]);
+            #(#forward)*
+            let mut loss = T::ZERO;
+            let last = batch.#last.caches[..n].iter().zip(ys).zip(&mut batch.#last.d[..n]);
+            for ((cache, y), dz) in last {
+                loss += L::value_and_gradient::<T, #last_act>(
+                    cache.preactivation().as_slice(),
+                    cache.output().as_slice(),
+                    y.as_slice(),
+                    dz.as_mut_slice(),
+                );
+            }
+            #(#backward)*
+            loss
+        }
+    }
+}
+
+/// Each layer's batched training forward, reading the previous layer's cached outputs.
+fn batch_forward(e: &Emit) -> Vec<TokenStream> {
+    let fields = &e.fields;
+    (0..fields.len())
+        .map(|k| {
+            let f = fields[k];
+            let input = if k == 0 {
+                quote!(xs)
+            } else {
+                let pf = fields[k - 1];
+                quote!(&Outputs(&batch.#pf.caches[..n]))
+            };
+            quote! {
+                self.#f.forward_train_batch(#input, &mut batch.#f.caches[..n]);
+            }
+        })
+        .collect()
+}
+
+/// Each layer's batched backward, last to first.
+fn batch_backward(e: &Emit) -> Vec<TokenStream> {
+    let fields = &e.fields;
+    (0..fields.len())
+        .rev()
+        .map(|k| {
+            let f = fields[k];
+            if k == 0 {
+                return quote! {
+                    self.#f.backward_preact_batch(
+                        xs, &batch.#f.caches[..n], &batch.#f.d[..n], &mut grads.#f, None,
+                    );
+                };
+            }
+            let pf = fields[k - 1];
+            quote! {
+                self.#f.backward_preact_batch(
+                    &Outputs(&batch.#pf.caches[..n]),
+                    &batch.#f.caches[..n],
+                    &batch.#f.d[..n],
+                    &mut grads.#f,
+                    Some(&mut batch.#pf.d[..n]),
+                );
+                self.#pf.activation_backward_batch(&batch.#pf.caches[..n], &mut batch.#pf.d[..n]);
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,113 @@
+//! `impl Net`: the `const fn` constructor from scalars, backward through the layers, and
+//! the Dropout seeding of networks that have Dropout layers.
+
+use super::Emit;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+pub fn inherent_impl(e: &Emit) -> TokenStream {
+    let (ident, grad, cache, fields) = (e.ident, &e.grad, &e.cache, &e.fields);
+    let layer_tys = &e.layer_tys;
+    let input_dim = &e.model.input.flat.tokens;
+    let output_dim = &e.last.outputs().tokens;
+    // Where each layer's parameters start in the flat `from_scalars` slice.
+    let offsets = e.model.layers.iter().scan(quote!(0), |offset, l| {
+        let start = offset.clone();
+        let count = l.kind.param_count(l);
+        *offset = quote!(#start + #count);
+        Some(start)
+    });
+    let backward = backward_steps(e);
+    let seed_dropout = seed_dropout(e);
+    quote! {
+        impl<T: Float> #ident<T> {
+            /// The network with parameters `scalars`, laid out tensor by tensor in
+            /// `Params::tensor` order; `None` unless there are exactly `PARAMS` of them.
+            /// A `const fn`, so `dl_core::include_network!` builds networks in `static`s.
+            pub const fn from_scalars(scalars: &[T]) -> Option<Self> {
+                if scalars.len() != <Self as Params<T>>::COUNT {
+                    return None;
+                }
+                Some(#ident {
+                    #( #fields: <#layer_tys>::from_scalars(scalars, #offsets), )*
+                })
+            }
+
+            /// Backpropagates `dz`, the loss gradient at the last layer's pre-activations,
+            /// through every layer.
+            #[inline]
+            fn backward_layers(
+                &self,
+                x: &SVector<T, #input_dim>,
+                cache: &#cache<T>,
+                dz: &SVector<T, #output_dim>,
+                grads: &mut #grad<T>,
+                d_input: Option<&mut SVector<T, #input_dim>>,
+            ) {
+                #(#backward)*
+            }
+            #seed_dropout
+        }
+    }
+}
+
+/// Backward, from the last layer's `dL/dz` to the first layer.
+fn backward_steps(e: &Emit) -> Vec<TokenStream> {
+    let layers = &e.model.layers;
+    let n = layers.len();
+    (0..n)
+        .rev()
+        .map(|k| {
+            let f = &layers[k].field;
+            let dz = if k + 1 == n {
+                quote!(dz)
+            } else {
+                let d = format_ident!("d{}", k + 1);
+                quote!(&#d)
+            };
+            if k == 0 {
+                return quote! {
+                    self.#f.backward_preact(x, &cache.#f, #dz, &mut grads.#f, d_input);
+                };
+            }
+            let prev = &layers[k - 1];
+            let pf = &prev.field;
+            let pdim = &prev.outputs().tokens;
+            let d = format_ident!("d{}", k);
+            quote! {
+                let mut #d = SVector::<T, #pdim>::zeros();
+                self.#f.backward_preact(cache.#pf.output(), &cache.#f, #dz, &mut grads.#f, Some(&mut #d));
+                self.#pf.activation_backward(&cache.#pf, &mut #d);
+            }
+        })
+        .collect()
+}
+
+/// `seed_dropout`, for networks with Dropout layers.
+fn seed_dropout(e: &Emit) -> TokenStream {
+    let seeded: Vec<_> = e
+        .model
+        .layers
+        .iter()
+        .filter_map(|l| Some((&l.field, l.kind.mask_seed(l)?)))
+        .collect();
+    if seeded.is_empty() {
+        return quote!();
+    }
+    let fields = seeded.iter().map(|(f, _)| f);
+    let seeds = seeded.iter().map(|(_, s)| s);
+    quote! {
+        /// Restarts the masks of every Dropout layer from `seed`, in the workspace's cache
+        /// (used by `train_sample`) and in its batch buffers (used by `train_batch`): the
+        /// same seed gives the same masks in the same order. Each layer mixes in its own
+        /// constant, so two Dropout layers never share a mask.
+        pub fn seed_dropout(ws: &mut ::dl_core::train::Workspace<Self>, seed: u64) {
+            #(
+                ws.cache.#fields.rng = Rng::new(seed ^ #seeds);
+                for cache in &mut ws.batch.#fields.caches {
+                    cache.rng = Rng::new(seed ^ #seeds);
+                }
+            )*
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! `AvgPool2D<kernel, stride = s>`: the mean of each window, channel by channel.
+
+use super::pool_windows::{self, Window};
+use crate::args::Args;
+use crate::model::{Layer, LayerKind, Received, Shape};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub const USAGE: &str = "AvgPool2D<kernel>";
+
+pub struct AvgPool2D(Window);
+
+pub fn parse(args: &mut Args) -> Option<Box<dyn LayerKind>> {
+    Some(Box::new(AvgPool2D(pool_windows::parse(args, "AvgPool2D")?)))
+}
+
+impl LayerKind for AvgPool2D {
+    fn shapes(&self, received: Received, report: &mut dyn FnMut(String)) -> (Shape, Shape) {
+        self.0.shapes(received, report)
+    }
+
+    fn layer_ty(&self, layer: &Layer) -> TokenStream {
+        self.0.layer_ty(quote!(AvgPool2D), layer)
+    }
+
+    fn cache_ty(&self, layer: &Layer) -> TokenStream {
+        let o = &layer.output.flat.tokens;
+        quote!(::dl_core::layer::OutputCache<T, #o>)
+    }
+}
