@@ -93,11 +93,15 @@ pub mod loss;
 pub mod metrics;
 pub mod network;
 pub mod optim;
+#[cfg(feature = "parallel")]
+pub mod parallel;
 pub mod rng;
 #[cfg(feature = "std")]
 pub mod safetensors;
 pub mod schedule;
 pub mod shape;
+#[cfg(feature = "parallel")]
+pub mod stream;
 pub mod summary;
 pub mod train;
 

@@ -55,7 +55,7 @@ impl<N: Network> Default for Workspace<N> {
 /// Refuses a non-finite loss or gradient before any parameter is touched, zeroing the
 /// gradient so the workspace is ready for the next step.
 #[inline]
-fn check_finite<T: Float, G: Params<T>>(loss: T, grads: &mut G) -> Result<(), Error> {
+pub(crate) fn check_finite<T: Float, G: Params<T>>(loss: T, grads: &mut G) -> Result<(), Error> {
     let error = if !loss.finite() {
         Error::NonFiniteLoss
     } else if !grads.all_finite() {

@@ -111,11 +111,15 @@ thread_local! {
     static ALLOCATIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
+/// Allocations on every thread, for code that runs on worker threads.
+static ALL_THREADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 // SAFETY: every call is forwarded unchanged to the system allocator; the counter is a
 // thread-local `Cell` that never allocates (`try_with` tolerates thread teardown).
 unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
         let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        ALL_THREADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         unsafe { std::alloc::System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
@@ -123,6 +127,7 @@ unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
         let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        ALL_THREADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
     }
 }
@@ -133,4 +138,14 @@ pub fn allocations<R>(f: impl FnOnce() -> R) -> (usize, R) {
     let before = ALLOCATIONS.with(std::cell::Cell::get);
     let r = std::hint::black_box(f());
     (ALLOCATIONS.with(std::cell::Cell::get) - before, r)
+}
+
+/// Heap allocations made on any thread while `f` runs (with [`CountingAllocator`] installed):
+/// for code that runs on worker threads. Other threads of the test binary count too, so a
+/// test using it runs alone in its binary.
+pub fn allocations_all_threads<R>(f: impl FnOnce() -> R) -> (usize, R) {
+    use std::sync::atomic::Ordering::SeqCst;
+    let before = ALL_THREADS.load(SeqCst);
+    let r = std::hint::black_box(f());
+    (ALL_THREADS.load(SeqCst) - before, r)
 }

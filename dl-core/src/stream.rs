@@ -1,0 +1,347 @@
+//! Data larger than memory: samples loaded on demand from a [`Source`], decoded ahead on
+//! background threads into a bounded number of batch buffers, and fed to the data-parallel
+//! [`Parallel`] engine.
+//!
+//! [`fit_stream`], [`evaluate_stream`] and [`predict_stream`] are `fit`, `evaluate` and
+//! `predict` for a source that need not fit in memory (an [`ImageFolder`](crate::images), or
+//! any type implementing [`Source`]); in-memory [`Data`] streams through [`InMemory`].
+//!
+//! **Memory.** `loaders` threads each fill batches `k, k + loaders, ...` of the epoch's order
+//! and queue them, at most `ceil(prefetch / loaders)` each; the training loop takes them in
+//! order and hands each emptied buffer back to its loader for reuse. So at most
+//! `loaders * (ceil(prefetch / loaders) + 1) + 1` batches exist at once, however large the
+//! data set: peak memory is bounded by the prefetch depth.
+//!
+//! **Determinism.** The epoch's order is a seeded shuffle ([`Rng`]; epoch `e` draws from the
+//! generator after epochs `1..e`), batches reach the engine in that order whichever loader
+//! made them, and a sample's augmentation draws from a generator seeded by `(seed, epoch,
+//! index)` alone, so the number of loader threads changes nothing, and neither (see
+//! [`Parallel`]) does the number of training threads.
+
+use crate::error::Error;
+use crate::fit::{Control, Data, Epoch, Evaluation};
+use crate::float::Float;
+use crate::loss::Loss;
+use crate::metrics::{Metric, MetricState};
+use crate::network::{Network, Vector};
+use crate::optim::Optimizer;
+use crate::parallel::Parallel;
+use crate::rng::Rng;
+use crate::train::Workspace;
+use std::boxed::Box;
+
+use std::vec::Vec;
+
+mod prefetch;
+mod source;
+
+pub use prefetch::{for_each_batch, sample_rng, LoadedBatch};
+pub use source::{InMemory, Loaded, Source};
+
+/// How a stream is cut into batches and loaded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StreamConfig {
+    /// Passes over the source ([`fit_stream`] only).
+    pub epochs: usize,
+    /// Samples a batch (the last batch of an epoch holds the remainder).
+    pub batch: usize,
+    /// Whether [`fit_stream`] reshuffles the order every epoch.
+    pub shuffle: bool,
+    /// The seed of the shuffles and of the augmentation.
+    pub seed: u64,
+    /// Batches loaded ahead of the one being trained on.
+    pub prefetch: usize,
+    /// Background threads loading batches.
+    pub loaders: usize,
+}
+
+impl StreamConfig {
+    /// `epochs` epochs of batches of `batch`, shuffled with seed 0, 4 batches loaded ahead by
+    /// 2 threads.
+    pub const fn new(epochs: usize, batch: usize) -> Self {
+        StreamConfig {
+            epochs,
+            batch,
+            shuffle: true,
+            seed: 0,
+            prefetch: 4,
+            loaders: 2,
+        }
+    }
+
+    /// The same with this seed.
+    pub const fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// The same with shuffling on or off.
+    pub const fn shuffle(mut self, shuffle: bool) -> Self {
+        self.shuffle = shuffle;
+        self
+    }
+
+    /// The same with `prefetch` batches loaded ahead by `loaders` threads (each at least 1).
+    pub const fn prefetch(mut self, prefetch: usize, loaders: usize) -> Self {
+        self.prefetch = prefetch;
+        self.loaders = loaders;
+        self
+    }
+
+    /// The most batches that exist at once while streaming (see the module documentation).
+    pub const fn max_batches_in_memory(&self) -> usize {
+        let loaders = if self.loaders == 0 { 1 } else { self.loaders };
+        loaders * (self.prefetch.div_ceil(loaders) + 1) + 1
+    }
+}
+
+/// Why streaming stopped.
+#[derive(Debug)]
+pub enum StreamError<E> {
+    /// The source could not load a sample (its error names it).
+    Source(E),
+    /// A training or data error: an empty source or batch of 0 ([`Error::EmptyBatch`]), a
+    /// non-finite loaded value ([`Error::NonFinite`] with the sample's index in the source),
+    /// divergence ([`Error::Diverged`]).
+    Training(Error),
+}
+
+impl<E: core::fmt::Display> core::fmt::Display for StreamError<E> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            StreamError::Source(e) => write!(f, "loading a sample failed: {e}"),
+            StreamError::Training(e) => e.fmt(f),
+        }
+    }
+}
+
+impl<E: std::error::Error + 'static> std::error::Error for StreamError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StreamError::Source(e) => Some(e),
+            StreamError::Training(e) => Some(e),
+        }
+    }
+}
+
+impl<E> From<Error> for StreamError<E> {
+    fn from(e: Error) -> Self {
+        StreamError::Training(e)
+    }
+}
+
+/// What [`fit_stream`] measured: one [`Epoch`] an epoch trained, and the samples skipped.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StreamHistory<T> {
+    /// Every epoch trained, in order.
+    pub epochs: Vec<Epoch<T>>,
+    /// Training samples the source skipped, over all epochs.
+    pub skipped: usize,
+}
+
+/// Trains `net` with `opt` on `train` for `config.epochs` epochs of `config.batch`-sized
+/// steps through `engine`, loading ahead as the module documentation says; after every
+/// epoch, evaluates `validation` (if any) and calls `on_epoch`, which may stop training.
+///
+/// Like [`fit`](crate::fit::fit_with): the epoch's training loss is the mean of the batch
+/// losses weighted by batch size; a non-finite loss or gradient stops training with
+/// [`Error::Diverged`] and the weights before that batch, an update that makes a weight
+/// non-finite with the weights at the start of the epoch. The trained weights do not depend
+/// on the number of loader or training threads.
+pub fn fit_stream<L, M, N, O, S>(
+    engine: &mut Parallel<N>,
+    net: &mut N,
+    opt: &mut O,
+    train: &S,
+    validation: Option<&S>,
+    config: &StreamConfig,
+    mut on_epoch: impl FnMut(&Epoch<N::Scalar>) -> Control,
+) -> Result<StreamHistory<N::Scalar>, StreamError<S::Error>>
+where
+    L: Loss,
+    M: Metric,
+    N: Network + Sync,
+    N::Input: Send + Sync,
+    N::Output: Send + Sync,
+    Workspace<N>: Send + Sync,
+    O: Optimizer<N>,
+    S: Source<N::Input, N::Output>,
+    S::Error: Send,
+{
+    let n = train.len();
+    if n == 0 || config.batch == 0 {
+        return Err(Error::EmptyBatch.into());
+    }
+    if !net.all_finite() {
+        return Err(Error::NonFinite {
+            what: "initial weights",
+            index: 0,
+        }
+        .into());
+    }
+    engine.warm_up(config.batch);
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut rng = Rng::new(config.seed);
+    let mut checkpoint = Box::new(N::ZERO);
+    let mut history = StreamHistory {
+        epochs: Vec::with_capacity(config.epochs),
+        skipped: 0,
+    };
+    for epoch in 1..=config.epochs {
+        checkpoint.copy_from(net);
+        if config.shuffle {
+            rng.shuffle(&mut order);
+        }
+        let (mut total, mut seen) = (0.0, 0usize);
+        for_each_batch(
+            train,
+            &order,
+            config,
+            Some((config.seed, epoch)),
+            |b, batch| {
+                history.skipped += batch.skipped;
+                if batch.inputs.is_empty() {
+                    return Ok(());
+                }
+                let diverged = |what| Error::Diverged {
+                    epoch,
+                    batch: b + 1,
+                    what,
+                };
+                let loss = engine
+                    .train_batch::<L, O>(net, opt, &batch.inputs, &batch.targets)
+                    .map_err(|e| match e {
+                        Error::NonFiniteLoss => diverged("loss"),
+                        Error::NonFiniteGradient => diverged("gradient"),
+                        e => e,
+                    })?;
+                total += loss.as_f64() * batch.inputs.len() as f64;
+                seen += batch.inputs.len();
+                if !net.all_finite() {
+                    net.copy_from(&checkpoint);
+                    return Err(diverged("weights").into());
+                }
+                Ok(())
+            },
+        )?;
+        opt.end_epoch();
+        let val = match validation {
+            Some(v) => Some(evaluate_stream::<L, M, N, S>(engine, net, v, config)?.evaluation),
+            None => None,
+        };
+        let record = Epoch {
+            epoch,
+            train_loss: N::Scalar::cast(total / seen.max(1) as f64),
+            train_metric: None,
+            val_loss: val.map(|v| v.loss),
+            val_metric: val.map(|v| v.metric),
+        };
+        history.epochs.push(record);
+        if on_epoch(&record) == Control::Stop {
+            break;
+        }
+    }
+    Ok(history)
+}
+
+/// What [`evaluate_stream`] measured.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Evaluated<T> {
+    /// The mean loss and the metric over the samples that loaded.
+    pub evaluation: Evaluation<T>,
+    /// The samples the source skipped.
+    pub skipped: usize,
+}
+
+/// The mean loss `L` and the metric `M` of `net` over `source` (in order, no augmentation),
+/// loaded as `config` says (its `epochs`, `shuffle` and `seed` are not used), and the number
+/// of samples skipped. Errors: an empty source, or all samples skipped
+/// ([`Error::EmptyBatch`]), or the source's.
+pub fn evaluate_stream<L, M, N, S>(
+    engine: &mut Parallel<N>,
+    net: &N,
+    source: &S,
+    config: &StreamConfig,
+) -> Result<Evaluated<N::Scalar>, StreamError<S::Error>>
+where
+    L: Loss,
+    M: Metric,
+    N: Network + Sync,
+    N::Input: Send + Sync,
+    N::Output: Send + Sync,
+    Workspace<N>: Send + Sync,
+    S: Source<N::Input, N::Output>,
+    S::Error: Send,
+{
+    let order: Vec<usize> = (0..source.len()).collect();
+    let mut metric = M::State::<N::Scalar, N::Output>::new();
+    let (mut total, mut count, mut skipped) = (0.0, 0usize, 0usize);
+    let mut losses = std::vec![0.0f64; config.batch];
+    let mut outputs = std::vec![<N::Output as Vector<N::Scalar>>::ZERO; config.batch];
+    for_each_batch(source, &order, config, None, |_, batch| {
+        let m = batch.inputs.len();
+        skipped += batch.skipped;
+        engine.forward_losses::<L>(
+            net,
+            &batch.inputs,
+            &batch.targets,
+            &mut losses[..m],
+            &mut outputs[..m],
+        );
+        for ((o, y), l) in outputs.iter().zip(&batch.targets).zip(&losses[..m]) {
+            metric.add(o, y);
+            total += l;
+        }
+        count += m;
+        Ok(())
+    })?;
+    if count == 0 {
+        return Err(Error::EmptyBatch.into());
+    }
+    let evaluation = Evaluation {
+        loss: N::Scalar::cast(total / count as f64),
+        metric: metric.value(),
+    };
+    Ok(Evaluated {
+        evaluation,
+        skipped,
+    })
+}
+
+/// `net`'s outputs over `source` (in order, no augmentation), a batch at a time:
+/// `each(indices, outputs)` gets the source indices of the batch's loaded samples and their
+/// outputs. Returns the number of samples skipped.
+pub fn predict_stream<N, S>(
+    engine: &mut Parallel<N>,
+    net: &N,
+    source: &S,
+    config: &StreamConfig,
+    mut each: impl FnMut(&[usize], &[N::Output]),
+) -> Result<usize, StreamError<S::Error>>
+where
+    N: Network + Sync,
+    N::Input: Send + Sync,
+    N::Output: Send + Sync,
+    Workspace<N>: Send + Sync,
+    S: Source<N::Input, N::Output>,
+    S::Error: Send,
+{
+    let order: Vec<usize> = (0..source.len()).collect();
+    let mut outputs = std::vec![<N::Output as Vector<N::Scalar>>::ZERO; config.batch];
+    let mut skipped = 0;
+    for_each_batch(source, &order, config, None, |_, batch| {
+        let m = batch.inputs.len();
+        skipped += batch.skipped;
+        engine.predict(net, &batch.inputs, &mut outputs[..m])?;
+        each(&batch.indices, &outputs[..m]);
+        Ok(())
+    })?;
+    Ok(skipped)
+}
+
+/// In-memory data as a source: the same training, evaluation and prediction as a stream.
+impl<'a, X, Y> From<Data<'a, X, Y>> for InMemory<'a, X, Y> {
+    fn from(data: Data<'a, X, Y>) -> Self {
+        InMemory(data)
+    }
+}
