@@ -3,7 +3,7 @@
 //! [`Parallel`] engine.
 //!
 //! [`fit_stream`], [`evaluate_stream`] and [`predict_stream`] are `fit`, `evaluate` and
-//! `predict` for a source that need not fit in memory (an [`ImageFolder`](crate::images), or
+//! `predict` for a source that need not fit in memory (an image folder, `images::ImageFolder` with the `images` feature, or
 //! any type implementing [`Source`]); in-memory [`Data`] streams through [`InMemory`].
 //!
 //! **Memory.** `loaders` threads each fill batches `k, k + loaders, ...` of the epoch's order

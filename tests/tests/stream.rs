@@ -62,14 +62,17 @@ impl Source<SVector<f32, 2>, SVector<f32, 2>> for Synthetic {
         if self.fail == Some(i) {
             return Err(Broken(i));
         }
-        if self.skip.is_some_and(|k| i % k == 0) {
+        if self.skip.is_some_and(|k| i.is_multiple_of(k)) {
             return Ok(Loaded::Skipped);
         }
         *x = SVector::from([(i % 7) as f32 / 7.0, (i % 3) as f32 / 3.0]);
         if self.nan == Some(i) {
             x[1] = f32::NAN;
         }
-        *y = SVector::from([f32::from(i % 2 == 0), f32::from(i % 2 == 1)]);
+        *y = SVector::from([
+            f32::from(i.is_multiple_of(2)),
+            f32::from(!i.is_multiple_of(2)),
+        ]);
         Ok(Loaded::Sample)
     }
 }
@@ -128,7 +131,7 @@ fn skipped_samples_are_counted_and_not_trained_on() {
     )
     .unwrap();
     assert_eq!(skipped, 8);
-    let expected: Vec<usize> = (0..40).filter(|i| i % 5 != 0).collect();
+    let expected: Vec<usize> = (0..40usize).filter(|i| !i.is_multiple_of(5)).collect();
     assert_eq!(seen, expected);
 }
 
