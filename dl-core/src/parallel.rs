@@ -159,6 +159,9 @@ where
             .thread_name(|i| std::format!("dl-worker-{i}"))
             .build()
             .map_err(ParallelError::ThreadPool)?;
+        // Every worker runs once now, so the threads' own start-up (their allocations
+        // included) is over before the first step.
+        pool.broadcast(|_| ());
         let mut engine = Parallel {
             pool,
             config,
