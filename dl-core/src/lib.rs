@@ -95,6 +95,7 @@ pub mod network;
 pub mod optim;
 #[cfg(feature = "parallel")]
 pub mod parallel;
+pub mod quant;
 pub mod rng;
 #[cfg(feature = "std")]
 pub mod safetensors;
@@ -103,6 +104,7 @@ pub mod shape;
 #[cfg(feature = "parallel")]
 pub mod stream;
 pub mod summary;
+pub mod tflite;
 pub mod train;
 
 pub use dl_macros::network;

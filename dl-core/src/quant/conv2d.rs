@@ -1,0 +1,117 @@
+//! An int8 2-D convolution: TFLite's `CONV_2D` with int8 input and output, per-channel
+//! symmetric int8 filters and int32 bias.
+
+use super::fixed_point::Multiplier;
+use super::params::{FusedActivation, QuantParams};
+use super::weights::{per_channel_multipliers, QuantError};
+
+/// `CI` to `CO` channels, a `K` by `K` kernel, stride `S`, zero padding `P` (real zeros: the
+/// padded positions add nothing, as in TFLite), on a `CI x H x W` image giving
+/// `CO x OH x OW`, `OH = (H + 2P - K) / S + 1` (checked at compile time).
+///
+/// `y[c][i][j] = clamp(z_out + M_c(b[c] + sum W[c][ci][u][v] (x[ci][iS+u-P][jS+v-P] - z_in)))`,
+/// TFLite's reference `ConvPerChannel` to the bit. Images are `C, H, W` (dl's and PyTorch's
+/// order); the filter is `[CO][CI][K][K]` (the TFLite importer transposes from `OHWI`).
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::type_complexity)]
+pub struct QConv2D<
+    const CI: usize,
+    const CO: usize,
+    const K: usize,
+    const S: usize,
+    const P: usize,
+    const H: usize,
+    const W: usize,
+    const OH: usize,
+    const OW: usize,
+> {
+    /// Filters, `[CO][CI][K][K]`.
+    pub weight: [[[[i8; K]; K]; CI]; CO],
+    /// TFLite's int32 bias, scale `s_in * s_w[c]`.
+    pub bias: [i32; CO],
+    /// The output rescale of each channel.
+    pub rescale: [Multiplier; CO],
+    /// Input scale and zero point.
+    pub input: QuantParams,
+    /// Output scale and zero point.
+    pub output: QuantParams,
+    /// Lower clamp of the output (the fused activation).
+    pub act_min: i8,
+    /// Upper clamp of the output.
+    pub act_max: i8,
+}
+
+impl<
+        const CI: usize,
+        const CO: usize,
+        const K: usize,
+        const S: usize,
+        const P: usize,
+        const H: usize,
+        const W: usize,
+        const OH: usize,
+        const OW: usize,
+    > QConv2D<CI, CO, K, S, P, H, W, OH, OW>
+{
+    const SHAPES_FIT: () = assert!(
+        S > 0
+            && H + 2 * P >= K
+            && W + 2 * P >= K
+            && OH == (H + 2 * P - K) / S + 1
+            && OW == (W + 2 * P - K) / S + 1,
+        "QConv2D: OH and OW must be (H + 2P - K) / S + 1 and (W + 2P - K) / S + 1"
+    );
+
+    /// A layer from TFLite's quantities (see [`super::QDense::new`]).
+    pub fn new(
+        weight: [[[[i8; K]; K]; CI]; CO],
+        bias: [i32; CO],
+        weight_scales: &[f32; CO],
+        input: QuantParams,
+        output: QuantParams,
+        activation: FusedActivation,
+    ) -> Result<Self, QuantError> {
+        let rescale = per_channel_multipliers(input, weight_scales, output)?;
+        let (act_min, act_max) = activation.range(output);
+        Ok(QConv2D {
+            weight,
+            bias,
+            rescale,
+            input,
+            output,
+            act_min,
+            act_max,
+        })
+    }
+
+    /// The int8 forward pass of one image.
+    pub fn forward(&self, x: &[[[i8; W]; H]; CI]) -> [[[i8; OW]; OH]; CO] {
+        let () = Self::SHAPES_FIT;
+        let mut y = [[[0i8; OW]; OH]; CO];
+        let z_in = self.input.zero_point;
+        for (c, y) in y.iter_mut().enumerate() {
+            for (i, row) in y.iter_mut().enumerate() {
+                for (j, y) in row.iter_mut().enumerate() {
+                    let mut acc = self.bias[c];
+                    for (x, w) in x.iter().zip(&self.weight[c]) {
+                        for (u, w) in w.iter().enumerate() {
+                            let Some(xr) = (i * S + u).checked_sub(P).and_then(|r| x.get(r)) else {
+                                continue;
+                            };
+                            for (v, &w) in w.iter().enumerate() {
+                                if let Some(&xv) =
+                                    (j * S + v).checked_sub(P).and_then(|s| xr.get(s))
+                                {
+                                    acc += w as i32 * (xv as i32 - z_in);
+                                }
+                            }
+                        }
+                    }
+                    let v = self.rescale[c].apply(acc) + self.output.zero_point;
+                    *y = v.clamp(self.act_min as i32, self.act_max as i32) as i8;
+                }
+            }
+        }
+        y
+    }
+}

@@ -1,0 +1,39 @@
+//! int8 inference following TFLite's quantisation specification and its reference kernels'
+//! integer arithmetic exactly.
+//!
+//! - Activations are int8 with a scale and a zero point ([`QuantParams`]); weights are int8,
+//!   symmetric, one scale per output channel; biases are int32 on the accumulator's scale
+//!   `s_in * s_w[c]`.
+//! - A layer accumulates in int32, then rescales to its output by TFLite's fixed-point
+//!   multiplier and shift ([`Multiplier`]: `SaturatingRoundingDoublingHighMul`, then
+//!   `RoundingDivideByPOT`), adds the output zero point, and clamps to its fused activation's
+//!   range (ReLU, ReLU6 or none, [`FusedActivation`]).
+//! - No floating point is used at inference; only converting the network's input and output
+//!   ([`QuantParams::quantize`], [`QuantParams::dequantize`]) does.
+//!
+//! Every layer is sized by const generics and works on fixed-size arrays: no heap, no
+//! `unsafe`. Images are `[C][H][W]` arrays (dl's order).
+//!
+//! Not here yet: int8 Sigmoid, Tanh and Softmax (TFLite computes them with look-up tables or
+//! fixed-point exponentials); a network ending in Softmax is run to its logits, which give
+//! the same class.
+
+mod avg_pool2d;
+mod conv2d;
+mod dense;
+pub mod fixed_point;
+mod flatten;
+mod max_pool2d;
+mod params;
+mod weights;
+
+pub use avg_pool2d::QAvgPool2D;
+pub use conv2d::QConv2D;
+pub use dense::QDense;
+pub use fixed_point::Multiplier;
+pub use flatten::QFlatten;
+pub use max_pool2d::QMaxPool2D;
+pub use params::{FusedActivation, QuantParams};
+pub use weights::{
+    dot_i8, per_channel_multipliers, quantize_bias, quantize_weight, symmetric_scale, QuantError,
+};

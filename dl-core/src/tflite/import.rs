@@ -1,0 +1,280 @@
+//! Importing an int8 `.tflite` model into declared layers, one layer at a time, checking each
+//! operator, shape and quantisation parameter against the declaration.
+
+use super::error::TfliteError;
+use super::model::{tensor_type, Model, Op, Operator, Tensor};
+use crate::quant::{FusedActivation, Multiplier, QuantParams};
+
+/// Walks a model's operators in order while the caller asks for the declared layers:
+///
+/// ```no_run
+/// use dl_core::quant::{FusedActivation::*, QDense};
+/// use dl_core::tflite::Importer;
+/// # fn f(bytes: &[u8]) -> Result<(), dl_core::tflite::TfliteError> {
+/// let mut model = Importer::new(bytes)?;
+/// let l0: QDense<1, 16> = model.dense(Relu)?;
+/// let l1: QDense<16, 16> = model.dense(Relu)?;
+/// let l2: QDense<16, 1> = model.dense(Identity)?;
+/// model.finish()?;
+/// # Ok(()) }
+/// ```
+///
+/// Layers are counted from 0 in declaration order (a `Flatten` counts); every error names the
+/// layer. `RESHAPE` is accepted only where a `Flatten` is declared.
+#[derive(Debug)]
+pub struct Importer<'a> {
+    pub(super) model: Model<'a>,
+    next_op: usize,
+    pub(super) layer: usize,
+    prev_output: Option<(i32, QuantParams)>,
+    /// `(C, H, W)` of a flattened image still to be reordered into the next dense layer.
+    pub(super) flattened: Option<(usize, usize, usize)>,
+}
+
+impl<'a> Importer<'a> {
+    /// Parses the file's header and subgraph.
+    pub fn new(bytes: &'a [u8]) -> Result<Importer<'a>, TfliteError> {
+        Ok(Importer {
+            model: Model::parse(bytes)?,
+            next_op: 0,
+            layer: 0,
+            prev_output: None,
+            flattened: None,
+        })
+    }
+
+    /// The network input's quantisation (the first operator's input).
+    pub fn input_params(&self) -> Result<QuantParams, TfliteError> {
+        let op = self.model.operator(0)?;
+        let t = self.model.tensor(op.inputs.i32(0, "operator inputs")?)?;
+        self.params(&t, "input")
+    }
+
+    /// Checks that no operator is left after the last declared layer, and returns the network
+    /// output's quantisation.
+    pub fn finish(self) -> Result<QuantParams, TfliteError> {
+        let left = self.model.operator_count() - self.next_op;
+        if left > 0 {
+            return Err(TfliteError::TrailingOperators { count: left });
+        }
+        self.prev_output
+            .map(|(_, q)| q)
+            .ok_or(TfliteError::Malformed { what: "operators" })
+    }
+
+    /// The next operator, which must be `want` for the declared layer `kind`.
+    pub(super) fn next(
+        &mut self,
+        want: Op,
+        kind: &'static str,
+    ) -> Result<Operator<'a>, TfliteError> {
+        if self.next_op >= self.model.operator_count() {
+            return Err(TfliteError::LayerKind {
+                layer: self.layer,
+                expected: kind,
+                found: "the end of the model",
+            });
+        }
+        let op = self.model.operator(self.next_op)?;
+        if let Op::Other(code, name) = op.op {
+            return Err(TfliteError::UnsupportedOperator {
+                index: self.next_op,
+                code,
+                name,
+            });
+        }
+        if op.op != want {
+            return Err(TfliteError::LayerKind {
+                layer: self.layer,
+                expected: kind,
+                found: op.op.name(),
+            });
+        }
+        self.next_op += 1;
+        Ok(op)
+    }
+
+    /// The operator's input `i` and output 0 as int8 activations of `n_in` and `n_out`
+    /// values; the input must be the previous layer's output.
+    pub(super) fn activations(
+        &mut self,
+        op: &Operator<'a>,
+        n_in: usize,
+        n_out: usize,
+    ) -> Result<(QuantParams, QuantParams), TfliteError> {
+        let in_index = op.inputs.i32(0, "operator inputs")?;
+        let out_index = op.outputs.i32(0, "operator outputs")?;
+        let x = self.int8(in_index, "input")?;
+        let y = self.int8(out_index, "output")?;
+        self.size(&x, "input size", n_in)?;
+        self.size(&y, "output size", n_out)?;
+        let (qx, qy) = (self.params(&x, "input")?, self.params(&y, "output")?);
+        if let Some((prev, _)) = self.prev_output {
+            if prev != in_index {
+                return Err(self.quant_error("its input is not the previous layer's output"));
+            }
+        }
+        self.prev_output = Some((out_index, qy));
+        Ok((qx, qy))
+    }
+
+    /// Tensor `index`, which must be int8.
+    pub(super) fn int8(&self, index: i32, what: &'static str) -> Result<Tensor<'a>, TfliteError> {
+        self.typed(index, what, tensor_type::INT8)
+    }
+
+    pub(super) fn typed(
+        &self,
+        index: i32,
+        what: &'static str,
+        dtype: u8,
+    ) -> Result<Tensor<'a>, TfliteError> {
+        let t = self.model.tensor(index)?;
+        if t.dtype != dtype {
+            return Err(TfliteError::UnsupportedType {
+                layer: self.layer,
+                what,
+                found: t.dtype,
+            });
+        }
+        Ok(t)
+    }
+
+    /// Checks a tensor's number of elements.
+    pub(super) fn size(
+        &self,
+        t: &Tensor<'_>,
+        what: &'static str,
+        n: usize,
+    ) -> Result<(), TfliteError> {
+        self.dim_is(what, n, t.elements()?)
+    }
+
+    pub(super) fn dim_is(
+        &self,
+        what: &'static str,
+        expected: usize,
+        found: usize,
+    ) -> Result<(), TfliteError> {
+        if expected != found {
+            return Err(TfliteError::Shape {
+                layer: self.layer,
+                what,
+                expected,
+                found,
+            });
+        }
+        Ok(())
+    }
+
+    pub(super) fn quant_error(&self, what: &'static str) -> TfliteError {
+        TfliteError::Quantization {
+            layer: self.layer,
+            what,
+        }
+    }
+
+    /// A per-tensor scale and zero point, checked.
+    pub(super) fn params(
+        &self,
+        t: &Tensor<'_>,
+        what: &'static str,
+    ) -> Result<QuantParams, TfliteError> {
+        if t.scales.len() != 1 || t.zero_points.len() != 1 {
+            return Err(self.quant_error(match what {
+                "input" => "the input needs one scale and one zero point",
+                _ => "the output needs one scale and one zero point",
+            }));
+        }
+        let scale = t.scales.f32(0, "quantization scales")?;
+        let zero = t.zero_points.i64(0, "quantization zero points")?;
+        i32::try_from(zero)
+            .ok()
+            .and_then(|z| QuantParams::new(scale, z))
+            .ok_or(self.quant_error(match what {
+                "input" => "the input's scale or zero point is out of range",
+                _ => "the output's scale or zero point is out of range",
+            }))
+    }
+
+    /// Per-channel weight scales (one repeated for per-tensor weights), every zero point 0,
+    /// and the rescales `s_in * s_w[c] / s_out`.
+    pub(super) fn weight_scales<const C: usize>(
+        &self,
+        w: &Tensor<'_>,
+        input: QuantParams,
+        output: QuantParams,
+    ) -> Result<[Multiplier; C], TfliteError> {
+        let n = w.scales.len();
+        if !(n == 1 || n == C) || w.zero_points.len() != n {
+            return Err(self.quant_error("the weights need one scale, or one per output channel"));
+        }
+        let mut scales = [0f32; C];
+        for (c, s) in scales.iter_mut().enumerate() {
+            let i = if n == 1 { 0 } else { c };
+            *s = w.scales.f32(i, "quantization scales")?;
+            if w.zero_points.i64(i, "quantization zero points")? != 0 {
+                return Err(
+                    self.quant_error("a weight zero point is not 0 (int8 weights are symmetric)")
+                );
+            }
+        }
+        crate::quant::per_channel_multipliers(input, &scales, output).map_err(|_| {
+            self.quant_error("a weight scale is out of range, or its rescale too large")
+        })
+    }
+
+    /// The int32 bias of `C` channels (absent: zeros), zero point 0.
+    pub(super) fn bias<const C: usize>(&self, op: &Operator<'_>) -> Result<[i32; C], TfliteError> {
+        let mut bias = [0i32; C];
+        let index = op.inputs.i32(2, "operator inputs")?;
+        if index < 0 {
+            return Ok(bias);
+        }
+        let b = self.typed(index, "bias", tensor_type::INT32)?;
+        self.size(&b, "bias length", C)?;
+        if b.data.len() != 4 * C {
+            return Err(TfliteError::Malformed { what: "bias data" });
+        }
+        if (0..b.zero_points.len()).any(|i| b.zero_points.i64(i, "bias zero point") != Ok(0)) {
+            return Err(self.quant_error("a bias zero point is not 0"));
+        }
+        for (v, d) in bias.iter_mut().zip(b.data.chunks_exact(4)) {
+            *v = i32::from_le_bytes([d[0], d[1], d[2], d[3]]);
+        }
+        Ok(bias)
+    }
+
+    /// The fused activation in an options table's field `field`, checked against the
+    /// declaration; returns the clamp.
+    pub(super) fn activation(
+        &self,
+        op: &Operator<'_>,
+        field: usize,
+        declared: FusedActivation,
+        output: QuantParams,
+    ) -> Result<(i8, i8), TfliteError> {
+        let code = match op.options {
+            Some(t) => t.i8(field, 0, "fused activation")?,
+            None => 0,
+        };
+        let found = match code {
+            0 => FusedActivation::Identity,
+            1 => FusedActivation::Relu,
+            3 => FusedActivation::Relu6,
+            _ => FusedActivation::Identity,
+        };
+        if found != declared || !matches!(code, 0 | 1 | 3) {
+            return Err(TfliteError::Activation {
+                layer: self.layer,
+                expected: match declared {
+                    FusedActivation::Identity => "Identity",
+                    FusedActivation::Relu => "Relu",
+                    FusedActivation::Relu6 => "Relu6",
+                },
+                found: code,
+            });
+        }
+        Ok(declared.range(output))
+    }
+}
