@@ -49,7 +49,6 @@
 use crate::float::Float;
 use crate::network::Network;
 use crate::summary::Summary;
-use core::fmt;
 
 /// The four bytes every image starts with.
 pub const MAGIC: [u8; 4] = *b"DLNN";
@@ -61,9 +60,11 @@ pub const HEADER_BYTES: usize = 24;
 const CHECKSUM_AT: usize = 20;
 
 /// Why an image was refused. Import returns it and leaves the network untouched.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum BytesError {
     /// The image is not [`ParamBytes::BYTES`] long (or the output buffer of an export is not).
+    #[error("the parameter image has the wrong length: {found} bytes, expected {expected}")]
     Length {
         /// The length this network's image has.
         expected: usize,
@@ -71,11 +72,15 @@ pub enum BytesError {
         found: usize,
     },
     /// The image does not start with [`MAGIC`]: it is not a `dl` parameter image.
+    #[error("the parameter image does not start with DLNN: found {found:?}")]
     Magic {
         /// The first four bytes found.
         found: [u8; 4],
     },
     /// The image was written in another format version.
+    #[error(
+        "the parameter image has another format version: version {found}, expected {expected}"
+    )]
     Version {
         /// [`VERSION`].
         expected: u16,
@@ -83,6 +88,7 @@ pub enum BytesError {
         found: u16,
     },
     /// The image holds another scalar type (e.g. `f64` weights for an `f32` network).
+    #[error("the parameter image holds another scalar type: {found}-byte scalars, expected {expected}-byte")]
     Scalar {
         /// Bytes of this network's scalar.
         expected: u16,
@@ -90,6 +96,7 @@ pub enum BytesError {
         found: u16,
     },
     /// The image was made by a network with other layers.
+    #[error("the parameter image was made by a network with other layers: fingerprint {found:#018x}, expected {expected:#018x}")]
     Architecture {
         /// This network's fingerprint.
         expected: u64,
@@ -97,6 +104,7 @@ pub enum BytesError {
         found: u64,
     },
     /// The image holds another number of parameters.
+    #[error("the parameter image holds another parameter count: {found} parameters, expected {expected}")]
     Params {
         /// This network's parameter count.
         expected: usize,
@@ -104,6 +112,7 @@ pub enum BytesError {
         found: usize,
     },
     /// The bytes were changed after the image was written.
+    #[error("the parameter image fails its CRC-32 checksum: stored {stored:#010x}, computed {computed:#010x}")]
     Checksum {
         /// The CRC-32 stored in the header.
         stored: u32,
@@ -111,6 +120,7 @@ pub enum BytesError {
         computed: u32,
     },
     /// Parameter number `index` (in image order) is NaN or infinite.
+    #[error("the parameter image holds a NaN or infinity: parameter {index}")]
     NonFinite {
         /// Its index among the parameters.
         index: usize,
@@ -134,36 +144,6 @@ impl BytesError {
         }
     }
 }
-
-impl fmt::Display for BytesError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.message())?;
-        match *self {
-            BytesError::Length { expected, found } => {
-                write!(f, ": {found} bytes, expected {expected}")
-            }
-            BytesError::Magic { found } => write!(f, ": found {found:?}"),
-            BytesError::Version { expected, found } => {
-                write!(f, ": version {found}, expected {expected}")
-            }
-            BytesError::Scalar { expected, found } => {
-                write!(f, ": {found}-byte scalars, expected {expected}-byte")
-            }
-            BytesError::Architecture { expected, found } => {
-                write!(f, ": fingerprint {found:#018x}, expected {expected:#018x}")
-            }
-            BytesError::Params { expected, found } => {
-                write!(f, ": {found} parameters, expected {expected}")
-            }
-            BytesError::Checksum { stored, computed } => {
-                write!(f, ": stored {stored:#010x}, computed {computed:#010x}")
-            }
-            BytesError::NonFinite { index } => write!(f, ": parameter {index}"),
-        }
-    }
-}
-
-impl core::error::Error for BytesError {}
 
 /// What an image must say to fit a network: everything in the header but the checksum.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

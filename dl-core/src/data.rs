@@ -17,20 +17,22 @@
 
 use crate::float::Float;
 use nalgebra::SVector;
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::string::{String, ToString};
 use std::vec::Vec;
 
 /// Why a data file was refused.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DataError {
     /// The file does not exist.
+    #[error("{}: no such file", path.display())]
     Missing {
         /// The file.
         path: PathBuf,
     },
     /// The file could not be read for another reason.
+    #[error("{}: cannot read: {message}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
@@ -38,11 +40,13 @@ pub enum DataError {
         message: String,
     },
     /// The file has no header line or no data rows.
+    #[error("{}: the file has no data rows", path.display())]
     Empty {
         /// The file.
         path: PathBuf,
     },
     /// A line has the wrong number of comma-separated columns.
+    #[error("{}:{line}: expected {expected} columns, found {found}", path.display())]
     Columns {
         /// The file.
         path: PathBuf,
@@ -54,6 +58,7 @@ pub enum DataError {
         found: usize,
     },
     /// A field is not a number.
+    #[error("{}:{line}:{column}: `{value}` is not a number", path.display())]
     NotANumber {
         /// The file.
         path: PathBuf,
@@ -65,6 +70,7 @@ pub enum DataError {
         value: String,
     },
     /// A field is NaN or infinite.
+    #[error("{}:{line}:{column}: `{value}` is not a finite number", path.display())]
     NonFinite {
         /// The file.
         path: PathBuf,
@@ -76,6 +82,7 @@ pub enum DataError {
         value: String,
     },
     /// A label is not a class index in `0..classes`.
+    #[error("{}:{line}:{column}: label {label} is not a class index in 0..{classes}", path.display())]
     LabelOutOfRange {
         /// The file.
         path: PathBuf,
@@ -89,6 +96,7 @@ pub enum DataError {
         classes: usize,
     },
     /// A split file's row index is not a non-negative integer.
+    #[error("{}:{line}:1: `{value}` is not a row index", path.display())]
     NotARowIndex {
         /// The split file.
         path: PathBuf,
@@ -98,6 +106,7 @@ pub enum DataError {
         value: String,
     },
     /// A split file names a row the data does not have.
+    #[error("{}:{line}:1: row {row} does not exist (the data has {rows} rows)", path.display())]
     RowOutOfRange {
         /// The split file.
         path: PathBuf,
@@ -109,6 +118,7 @@ pub enum DataError {
         rows: usize,
     },
     /// A split file names a row twice.
+    #[error("{}:{line}:1: row {row} is assigned a second time", path.display())]
     DuplicateRow {
         /// The split file.
         path: PathBuf,
@@ -118,6 +128,7 @@ pub enum DataError {
         row: usize,
     },
     /// A split file's split is neither `train` nor `test`.
+    #[error("{}:{line}:2: split `{value}` is neither `train` nor `test`", path.display())]
     UnknownSplit {
         /// The split file.
         path: PathBuf,
@@ -127,6 +138,7 @@ pub enum DataError {
         value: String,
     },
     /// A split file does not assign every data row.
+    #[error("{}: assigns {assigned} of the {rows} data rows", path.display())]
     SplitIncomplete {
         /// The split file.
         path: PathBuf,
@@ -136,94 +148,6 @@ pub enum DataError {
         assigned: usize,
     },
 }
-
-impl fmt::Display for DataError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use DataError::*;
-        match self {
-            Missing { path } => write!(f, "{}: no such file", path.display()),
-            Io { path, message } => write!(f, "{}: cannot read: {message}", path.display()),
-            Empty { path } => write!(f, "{}: the file has no data rows", path.display()),
-            Columns {
-                path,
-                line,
-                expected,
-                found,
-            } => write!(
-                f,
-                "{}:{line}: expected {expected} columns, found {found}",
-                path.display()
-            ),
-            NotANumber {
-                path,
-                line,
-                column,
-                value,
-            } => write!(
-                f,
-                "{}:{line}:{column}: `{value}` is not a number",
-                path.display()
-            ),
-            NonFinite {
-                path,
-                line,
-                column,
-                value,
-            } => write!(
-                f,
-                "{}:{line}:{column}: `{value}` is not a finite number",
-                path.display()
-            ),
-            LabelOutOfRange {
-                path,
-                line,
-                column,
-                label,
-                classes,
-            } => write!(
-                f,
-                "{}:{line}:{column}: label {label} is not a class index in 0..{classes}",
-                path.display()
-            ),
-            NotARowIndex { path, line, value } => write!(
-                f,
-                "{}:{line}:1: `{value}` is not a row index",
-                path.display()
-            ),
-            RowOutOfRange {
-                path,
-                line,
-                row,
-                rows,
-            } => write!(
-                f,
-                "{}:{line}:1: row {row} does not exist (the data has {rows} rows)",
-                path.display()
-            ),
-            DuplicateRow { path, line, row } => write!(
-                f,
-                "{}:{line}:1: row {row} is assigned a second time",
-                path.display()
-            ),
-            UnknownSplit { path, line, value } => write!(
-                f,
-                "{}:{line}:2: split `{value}` is neither `train` nor `test`",
-                path.display()
-            ),
-            SplitIncomplete {
-                path,
-                rows,
-                assigned,
-            } => write!(
-                f,
-                "{}: assigns {assigned} of the {rows} data rows",
-                path.display()
-            ),
-        }
-    }
-}
-
-impl std::error::Error for DataError {}
 
 /// One row: `F` features and a label, with the line it came from (for error messages).
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -1,12 +1,12 @@
 //! Errors for run-time input: lengths that do not fit, values that are not finite.
 
-use core::fmt;
-
 /// Why a run-time call refused its input. Shapes are checked at compile time; these are the
 /// cases that only data can cause.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A slice had the wrong length.
+    #[error("{what} has length {found}, expected {expected}")]
     Length {
         /// What the slice holds, e.g. `"input"`.
         what: &'static str,
@@ -16,8 +16,10 @@ pub enum Error {
         found: usize,
     },
     /// A batch was empty.
+    #[error("the batch is empty")]
     EmptyBatch,
     /// Inputs and targets differ in number.
+    #[error("{inputs} inputs but {targets} targets")]
     BatchMismatch {
         /// How many inputs.
         inputs: usize,
@@ -25,6 +27,7 @@ pub enum Error {
         targets: usize,
     },
     /// A value was NaN or infinite.
+    #[error("{what} holds a non-finite value at index {index}")]
     NonFinite {
         /// What held it, e.g. `"input"`.
         what: &'static str,
@@ -32,23 +35,30 @@ pub enum Error {
         index: usize,
     },
     /// The loss came out NaN or infinite; the parameters were left as they were.
+    #[error("the loss is not finite; the parameters were not updated")]
     NonFiniteLoss,
     /// A gradient came out NaN or infinite (e.g. from an infinite input); the parameters were
     /// left as they were.
+    #[error("a gradient is not finite; the parameters were not updated")]
     NonFiniteGradient,
-    /// Training stopped because `what` (`"loss"`, `"gradient"`, or `"weights"` after an update) became NaN
-    /// or infinite in batch `batch` of epoch `epoch` (both counted from 1). The weights handed
-    /// back are finite: those before that batch when the loss or gradient was bad, those at the start of
-    /// the epoch when an update made the weights themselves non-finite.
+    /// Training stopped because `what` became NaN or infinite in batch `batch` of epoch
+    /// `epoch` (both counted from 1). The weights handed back are finite: those before that
+    /// batch when the loss or gradient was bad, those at the start of the epoch when an update
+    /// made the weights themselves non-finite.
+    #[error(
+        "training diverged: the {what} became non-finite at epoch {epoch}, batch {batch}; {}",
+        what.weights_kept()
+    )]
     Diverged {
         /// The epoch, from 1.
         epoch: usize,
         /// The batch within the epoch, from 1.
         batch: usize,
-        /// `"loss"`, `"gradient"` or `"weights"`.
-        what: &'static str,
+        /// What became non-finite.
+        what: Divergence,
     },
     /// A caller-supplied buffer was too short (or missing, `found: 0`).
+    #[error("the {what} holds {found} elements but {needed} are needed")]
     BufferTooSmall {
         /// What the buffer is for, e.g. `"shuffle index buffer"`.
         what: &'static str,
@@ -59,6 +69,7 @@ pub enum Error {
     },
     /// An optimizer or schedule hyper-parameter is out of its range (a negative learning rate,
     /// a beta of 1, a NaN); nothing was updated.
+    #[error("the hyper-parameter {name} is {value}, expected {expected}")]
     InvalidHyperParameter {
         /// Its name, e.g. `"beta1"`.
         name: &'static str,
@@ -69,55 +80,29 @@ pub enum Error {
     },
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Error::Length {
-                what,
-                expected,
-                found,
-            } => write!(f, "{what} has length {found}, expected {expected}"),
-            Error::EmptyBatch => f.write_str("the batch is empty"),
-            Error::BatchMismatch { inputs, targets } => {
-                write!(f, "{inputs} inputs but {targets} targets")
+/// What became NaN or infinite when training diverged ([`Error::Diverged`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Divergence {
+    /// The loss of a batch.
+    #[error("loss")]
+    Loss,
+    /// A gradient of a batch.
+    #[error("gradient")]
+    Gradient,
+    /// The weights, after an update.
+    #[error("weights")]
+    Weights,
+}
+
+impl Divergence {
+    /// Which weights training hands back after diverging this way.
+    const fn weights_kept(self) -> &'static str {
+        match self {
+            Divergence::Weights => "the weights were restored to those at the start of the epoch",
+            Divergence::Loss | Divergence::Gradient => {
+                "the weights are those before that batch, all finite"
             }
-            Error::NonFinite { what, index } => {
-                write!(f, "{what} holds a non-finite value at index {index}")
-            }
-            Error::NonFiniteLoss => {
-                f.write_str("the loss is not finite; the parameters were not updated")
-            }
-            Error::NonFiniteGradient => {
-                f.write_str("a gradient is not finite; the parameters were not updated")
-            }
-            Error::Diverged { epoch, batch, what } => write!(
-                f,
-                "training diverged: the {what} became non-finite at epoch {epoch}, batch \
-                 {batch}; {}",
-                if what == "weights" {
-                    "the weights were restored to those at the start of the epoch"
-                } else {
-                    "the weights are those before that batch, all finite"
-                }
-            ),
-            Error::BufferTooSmall {
-                what,
-                needed,
-                found,
-            } => write!(
-                f,
-                "the {what} holds {found} elements but {needed} are needed"
-            ),
-            Error::InvalidHyperParameter {
-                name,
-                value,
-                expected,
-            } => write!(
-                f,
-                "the hyper-parameter {name} is {value}, expected {expected}"
-            ),
         }
     }
 }
-
-impl core::error::Error for Error {}

@@ -55,7 +55,7 @@
 //! # Ok::<(), dl_core::error::Error>(())
 //! ```
 
-use crate::error::Error;
+use crate::error::{Divergence, Error};
 use crate::float::Float;
 use crate::loss::Loss;
 use crate::metrics::{Metric, MetricState};
@@ -476,13 +476,13 @@ pub fn fit_with<L: Loss, M: Metric, N: Network, O: Optimizer<N>, const E: usize>
             match result {
                 Ok(loss) => total += loss.as_f64() * (end - start) as f64,
                 // `train_batch` did not update: the weights are the last (checked) finite ones.
-                Err(Error::NonFiniteLoss) => return Err(diverged("loss")),
-                Err(Error::NonFiniteGradient) => return Err(diverged("gradient")),
+                Err(Error::NonFiniteLoss) => return Err(diverged(Divergence::Loss)),
+                Err(Error::NonFiniteGradient) => return Err(diverged(Divergence::Gradient)),
                 Err(e) => return Err(e),
             }
             if !net.all_finite() {
                 net.copy_from(checkpoint);
-                return Err(diverged("weights"));
+                return Err(diverged(Divergence::Weights));
             }
         }
 

@@ -115,7 +115,7 @@ pub use nalgebra;
 pub mod prelude {
     pub use crate::activation::{Activation, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
     pub use crate::bytes::{BytesError, ParamBytes};
-    pub use crate::error::Error;
+    pub use crate::error::{Divergence, Error};
     pub use crate::fit::{
         evaluate, fit_with, keep_going, predict, Batch, Control, Data, EarlyStopping, Epoch,
         Evaluation, FitConfig, History, Scratch,

@@ -243,10 +243,11 @@ impl Names {
 
 /// Why a file could not be read or written. Every variant about a tensor names it (as it is
 /// named in the file).
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SafetensorsError {
     /// The file could not be read or written.
+    #[error("cannot access {}: {source}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
@@ -254,6 +255,7 @@ pub enum SafetensorsError {
         source: std::io::Error,
     },
     /// The bytes are not a valid safetensors file.
+    #[error("corrupt safetensors file: {}{reason}", in_tensor(tensor))]
     Corrupt {
         /// The tensor whose header entry or data is at fault, when one is.
         tensor: Option<String>,
@@ -261,16 +263,21 @@ pub enum SafetensorsError {
         reason: String,
     },
     /// The network has a tensor the file lacks.
+    #[error("tensor `{name}` is missing from the file")]
     MissingTensor {
         /// Its name.
         name: String,
     },
     /// The file has a tensor the network lacks.
+    #[error("the file holds tensor `{name}`, which the network does not have")]
     ExtraTensor {
         /// Its name.
         name: String,
     },
     /// A tensor's shape in the file differs from the network's.
+    #[error(
+        "tensor `{name}` has shape {found:?} in the file, but the network expects {expected:?}"
+    )]
     Shape {
         /// Its name.
         name: String,
@@ -280,6 +287,7 @@ pub enum SafetensorsError {
         found: Vec<usize>,
     },
     /// A tensor's dtype is not one this module reads (F16, BF16, F32, F64).
+    #[error("tensor `{name}` has dtype {found}; only F16, BF16, F32 and F64 can be loaded")]
     Dtype {
         /// Its name.
         name: String,
@@ -288,6 +296,7 @@ pub enum SafetensorsError {
     },
     /// A tensor holds a value that is NaN or infinite (in the file, or once rounded to the
     /// network's scalar type or the dtype written).
+    #[error("tensor `{name}` holds a NaN or infinite value at index {index} (row-major)")]
     NonFinite {
         /// Its name.
         name: String,
@@ -295,84 +304,30 @@ pub enum SafetensorsError {
         index: usize,
     },
     /// [`Names::rename`] names a tensor the network does not have.
+    #[error("rename of `{name}`: the network has no tensor of that name")]
     UnknownRename {
         /// The PyTorch name given.
         name: String,
     },
     /// Two tensors would get the same name.
+    #[error("two tensors would both be named `{name}`")]
     DuplicateName {
         /// The name.
         name: String,
     },
     /// A layer's [`TensorLayout`] does not fit its own tensor (a bug in that layer).
+    #[error("tensor `{name}`: its layer's layout does not match its length (a bug in the layer)")]
     Layout {
         /// The tensor's name.
         name: String,
     },
 }
 
-impl fmt::Display for SafetensorsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SafetensorsError::Io { path, source } => {
-                write!(f, "cannot access {}: {source}", path.display())
-            }
-            SafetensorsError::Corrupt {
-                tensor: Some(name),
-                reason,
-            } => write!(f, "corrupt safetensors file: tensor `{name}`: {reason}"),
-            SafetensorsError::Corrupt {
-                tensor: None,
-                reason,
-            } => write!(f, "corrupt safetensors file: {reason}"),
-            SafetensorsError::MissingTensor { name } => {
-                write!(f, "tensor `{name}` is missing from the file")
-            }
-            SafetensorsError::ExtraTensor { name } => write!(
-                f,
-                "the file holds tensor `{name}`, which the network does not have"
-            ),
-            SafetensorsError::Shape {
-                name,
-                expected,
-                found,
-            } => write!(
-                f,
-                "tensor `{name}` has shape {found:?} in the file, but the network expects \
-                 {expected:?}"
-            ),
-            SafetensorsError::Dtype { name, found } => write!(
-                f,
-                "tensor `{name}` has dtype {found}; only F16, BF16, F32 and F64 can be loaded"
-            ),
-            SafetensorsError::NonFinite { name, index } => write!(
-                f,
-                "tensor `{name}` holds a NaN or infinite value at index {index} (row-major)"
-            ),
-            SafetensorsError::UnknownRename { name } => {
-                write!(
-                    f,
-                    "rename of `{name}`: the network has no tensor of that name"
-                )
-            }
-            SafetensorsError::DuplicateName { name } => {
-                write!(f, "two tensors would both be named `{name}`")
-            }
-            SafetensorsError::Layout { name } => write!(
-                f,
-                "tensor `{name}`: its layer's layout does not match its length (a bug in the layer)"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for SafetensorsError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            SafetensorsError::Io { source, .. } => Some(source),
-            _ => None,
-        }
-    }
+/// `tensor `name`: ` before a corrupt file's reason, when one tensor is at fault.
+fn in_tensor(tensor: &Option<String>) -> String {
+    tensor
+        .as_ref()
+        .map_or_else(String::new, |name| format!("tensor `{name}`: "))
 }
 
 /// The safetensors bytes of every tensor of `params`, in `dtype`, named by `names`.

@@ -454,7 +454,7 @@ fn a_huge_learning_rate_stops_with_finite_weights() {
     let Error::Diverged { epoch, batch, what } = err else {
         panic!("expected Diverged, got {err:?}")
     };
-    assert_eq!((batch, what), (1, "loss"));
+    assert_eq!((batch, what), (1, Divergence::Loss));
     assert!(epoch >= 2, "the first loss is finite: {err}");
     assert!(net.all_finite());
     // Exactly the weights after the last finite epoch.
@@ -488,7 +488,7 @@ fn an_update_to_infinite_weights_is_rolled_back() {
         Error::Diverged {
             epoch: 1,
             batch: 1,
-            what: "weights"
+            what: Divergence::Weights
         }
     );
     assert!(net.all_finite());
