@@ -18,7 +18,7 @@
 //! index)` alone, so the number of loader threads changes nothing, and neither (see
 //! [`Parallel`]) does the number of training threads.
 
-use crate::error::Error;
+use crate::error::{Divergence, Error};
 use crate::fit::{Control, Data, Epoch, Evaluation};
 use crate::float::Float;
 use crate::loss::Loss;
@@ -211,15 +211,15 @@ where
                 let loss = engine
                     .train_batch::<L, O>(net, opt, &batch.inputs, &batch.targets)
                     .map_err(|e| match e {
-                        Error::NonFiniteLoss => diverged("loss"),
-                        Error::NonFiniteGradient => diverged("gradient"),
+                        Error::NonFiniteLoss => diverged(Divergence::Loss),
+                        Error::NonFiniteGradient => diverged(Divergence::Gradient),
                         e => e,
                     })?;
                 total += loss.as_f64() * batch.inputs.len() as f64;
                 seen += batch.inputs.len();
                 if !net.all_finite() {
                     net.copy_from(&checkpoint);
-                    return Err(diverged("weights").into());
+                    return Err(diverged(Divergence::Weights).into());
                 }
                 Ok(())
             },
