@@ -113,24 +113,16 @@ impl Default for ParallelConfig {
 }
 
 /// Why a [`Parallel`] engine could not be made.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ParallelError {
     /// A shard of 0 samples.
+    #[error("the shard size is 0; it must be at least 1")]
     ZeroShard,
     /// The operating system refused the worker threads.
-    ThreadPool(rayon::ThreadPoolBuildError),
+    #[error("could not start the worker threads: {0}")]
+    ThreadPool(#[source] rayon::ThreadPoolBuildError),
 }
-
-impl core::fmt::Display for ParallelError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            ParallelError::ZeroShard => f.write_str("the shard size is 0; it must be at least 1"),
-            ParallelError::ThreadPool(e) => write!(f, "could not start the worker threads: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for ParallelError {}
 
 /// A data-parallel engine for one network type: a thread pool and one [`Workspace`] a shard.
 /// See the [module documentation](self).

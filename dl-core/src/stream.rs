@@ -96,38 +96,17 @@ impl StreamConfig {
 }
 
 /// Why streaming stopped.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StreamError<E> {
     /// The source could not load a sample (its error names it).
-    Source(E),
+    #[error("loading a sample failed: {0}")]
+    Source(#[source] E),
     /// A training or data error: an empty source or batch of 0 ([`Error::EmptyBatch`]), a
     /// non-finite loaded value ([`Error::NonFinite`] with the sample's index in the source),
     /// divergence ([`Error::Diverged`]).
-    Training(Error),
-}
-
-impl<E: core::fmt::Display> core::fmt::Display for StreamError<E> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            StreamError::Source(e) => write!(f, "loading a sample failed: {e}"),
-            StreamError::Training(e) => e.fmt(f),
-        }
-    }
-}
-
-impl<E: std::error::Error + 'static> std::error::Error for StreamError<E> {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            StreamError::Source(e) => Some(e),
-            StreamError::Training(e) => Some(e),
-        }
-    }
-}
-
-impl<E> From<Error> for StreamError<E> {
-    fn from(e: Error) -> Self {
-        StreamError::Training(e)
-    }
+    #[error("{0}")]
+    Training(#[from] Error),
 }
 
 /// What [`fit_stream`] measured: one [`Epoch`] an epoch trained, and the samples skipped.
