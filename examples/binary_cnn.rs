@@ -62,7 +62,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut net = IsThree::<f32>::new(SEED);
     let mut adam = Adam::new(LEARNING_RATE);
-    let config = FitConfig::new(EPOCHS, Batch::Mini(BATCH)).seed(SEED);
+    let config = FitConfig::new(EPOCHS, BatchSize::Mini(BATCH)).seed(SEED);
     let test = Data::new(&test_x, &test_y)?;
     fit::<BinaryCrossEntropy, Accuracy, _, _, EPOCHS>(
         &mut net,

@@ -39,7 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut net = LogisticRegression::<f32>::new(SEED);
     let mut sgd = Sgd::new(LEARNING_RATE);
-    let config = FitConfig::new(EPOCHS, Batch::Mini(BATCH))
+    let config = FitConfig::new(EPOCHS, BatchSize::Mini(BATCH))
         .seed(SEED)
         .train_metric(true);
     let (_, test) = train_and_report::<BinaryCrossEntropy, Accuracy, _, _, EPOCHS>(

@@ -27,7 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut net = Net::new(SEED);
     let mut adam = Adam::new(LEARNING_RATE);
-    let config = FitConfig::new(MAX_EPOCHS, Batch::Mini(BATCH))
+    let config = FitConfig::new(MAX_EPOCHS, BatchSize::Mini(BATCH))
         .seed(SEED)
         .train_metric(true)
         .early_stopping(EarlyStopping::new(PATIENCE));

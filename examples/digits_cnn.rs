@@ -60,7 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut net = DigitsCnn::<f32>::new(SEED);
     let mut adam = Adam::new(LEARNING_RATE);
-    let config = FitConfig::new(EPOCHS, Batch::Mini(BATCH)).seed(SEED);
+    let config = FitConfig::new(EPOCHS, BatchSize::Mini(BATCH)).seed(SEED);
     let test = Data::new(&test_x, &test_y)?;
     let history = fit::<CrossEntropy, Accuracy, _, _, EPOCHS>(
         &mut net,

@@ -10,7 +10,7 @@
 //! on running this first; CI runs it into `target/` to show that it still trains.
 
 use dl_core::data::Dataset;
-use dl_core::fit::{fit, keep_going, Batch, Data, FitConfig};
+use dl_core::fit::{fit, keep_going, BatchSize, Data, FitConfig};
 use dl_core::prelude::*;
 use dl_demos::digits::{self, DigitsCnn, DigitsMlp, RECORD};
 use std::path::{Path, PathBuf};
@@ -65,7 +65,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let test_labels = split.test.classes(10)?;
 
     let data = Data::new(&train_x, &train_y)?;
-    let config = FitConfig::new(EPOCHS, Batch::Mini(32)).seed(SEED);
+    let config = FitConfig::new(EPOCHS, BatchSize::Mini(32)).seed(SEED);
     let mut mlp = DigitsMlp::<f32>::new(SEED);
     fit::<CrossEntropy, Accuracy, _, _, EPOCHS>(
         &mut mlp,

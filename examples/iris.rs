@@ -39,7 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut net = IrisNet::<f32>::new(SEED);
     let mut adam = Adam::new(LEARNING_RATE);
-    let config = FitConfig::new(EPOCHS, Batch::Mini(BATCH))
+    let config = FitConfig::new(EPOCHS, BatchSize::Mini(BATCH))
         .seed(SEED)
         .train_metric(true);
     let (_, test) = train_and_report::<CrossEntropy, Accuracy, _, _, EPOCHS>(

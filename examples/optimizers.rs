@@ -38,7 +38,7 @@ fn run<O: Optimizer<Net>>(
     parts: &Parts<'_, Net>,
 ) -> Result<Run, Error> {
     let mut net = Net::new(SEED);
-    let config = FitConfig::new(EPOCHS, Batch::Mini(BATCH)).seed(SEED);
+    let config = FitConfig::new(EPOCHS, BatchSize::Mini(BATCH)).seed(SEED);
     let bar = support::progress::epochs(name, EPOCHS);
     let history = fit::<CrossEntropy, Accuracy, _, _, EPOCHS>(
         &mut net,

@@ -12,7 +12,7 @@ use crate::layer::{Layer, LayerCache};
 use crate::network::Vector;
 
 /// The samples a batched layer method reads: `sample(b)` for `b < len()`.
-pub trait Batch<V> {
+pub trait Samples<V> {
     /// The number of samples.
     fn len(&self) -> usize;
     /// Sample `b` (`b < len()`).
@@ -23,7 +23,7 @@ pub trait Batch<V> {
     }
 }
 
-impl<V> Batch<V> for [V] {
+impl<V> Samples<V> for [V] {
     #[inline(always)]
     fn len(&self) -> usize {
         <[V]>::len(self)
@@ -37,7 +37,7 @@ impl<V> Batch<V> for [V] {
 /// The outputs `a` held in a run of layer caches: the next layer's input batch.
 pub struct Outputs<'a, C>(pub &'a [C]);
 
-impl<V, C: LayerCache<V>> Batch<V> for Outputs<'_, C> {
+impl<V, C: LayerCache<V>> Samples<V> for Outputs<'_, C> {
     #[inline(always)]
     fn len(&self) -> usize {
         self.0.len()

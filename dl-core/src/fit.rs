@@ -1,8 +1,8 @@
 //! `fit` / `evaluate` / `predict` in the shape Keras made familiar, without a heap.
 //!
 //! [`fit_with`] trains for a number of epochs over a training set in batches of a chosen size:
-//! the whole set ([`Batch::Full`], batch gradient descent), one sample ([`Batch::Stochastic`])
-//! or `B` samples ([`Batch::Mini`]). Each epoch reshuffles the samples with a seeded
+//! the whole set ([`BatchSize::Full`], batch gradient descent), one sample ([`BatchSize::Stochastic`])
+//! or `B` samples ([`BatchSize::Mini`]). Each epoch reshuffles the samples with a seeded
 //! [`Rng`], and each batch goes through [`train_batch`], which averages the
 //! gradient over the batch, so whatever makes `train_batch` faster makes `fit` faster. At the
 //! end of each epoch it calls the optimizer's
@@ -44,7 +44,7 @@
 //!     checkpoint: &mut checkpoint,
 //!     best: Some(&mut best),
 //! };
-//! let config = FitConfig::new(1500, Batch::Mini(2))
+//! let config = FitConfig::new(1500, BatchSize::Mini(2))
 //!     .seed(7)
 //!     .early_stopping(EarlyStopping::new(50));
 //! let history = fit_with::<BinaryCrossEntropy, Accuracy, _, _, 1500>(
@@ -66,7 +66,7 @@ use crate::train::{train_batch, Workspace};
 
 /// How many samples one gradient step averages over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Batch {
+pub enum BatchSize {
     /// Every sample: batch gradient descent, one step an epoch.
     Full,
     /// One sample: stochastic gradient descent.
@@ -75,13 +75,13 @@ pub enum Batch {
     Mini(usize),
 }
 
-impl Batch {
+impl BatchSize {
     /// The batch size for a training set of `samples` samples (never more than `samples`).
     pub fn size(self, samples: usize) -> usize {
         match self {
-            Batch::Full => samples,
-            Batch::Stochastic => samples.min(1),
-            Batch::Mini(b) => b.min(samples),
+            BatchSize::Full => samples,
+            BatchSize::Stochastic => samples.min(1),
+            BatchSize::Mini(b) => b.min(samples),
         }
     }
 }
@@ -116,7 +116,7 @@ pub struct FitConfig {
     /// How many passes over the training set.
     pub epochs: usize,
     /// How many samples a gradient step averages over.
-    pub batch: Batch,
+    pub batch: BatchSize,
     /// Whether to reshuffle the training samples before every epoch.
     pub shuffle: bool,
     /// The seed of the shuffling.
@@ -130,7 +130,7 @@ pub struct FitConfig {
 
 impl FitConfig {
     /// `epochs` epochs of `batch`-sized steps, shuffled with seed 0, no early stopping.
-    pub const fn new(epochs: usize, batch: Batch) -> Self {
+    pub const fn new(epochs: usize, batch: BatchSize) -> Self {
         FitConfig {
             epochs,
             batch,

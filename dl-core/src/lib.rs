@@ -117,7 +117,7 @@ pub mod prelude {
     pub use crate::bytes::{BytesError, ParamBytes};
     pub use crate::error::{Divergence, Error};
     pub use crate::fit::{
-        evaluate, fit_with, keep_going, predict, Batch, Control, Data, EarlyStopping, Epoch,
+        evaluate, fit_with, keep_going, predict, BatchSize, Control, Data, EarlyStopping, Epoch,
         Evaluation, FitConfig, History, Scratch,
     };
     #[cfg(feature = "std")]

@@ -50,7 +50,7 @@ fn weights<N: Network<Scalar = f32>>(net: &N) -> Vec<u32> {
         .collect()
 }
 
-fn train_classifier(seed: u64, batch: Batch) -> (Classifier<f32>, History<f32, 20>) {
+fn train_classifier(seed: u64, batch: BatchSize) -> (Classifier<f32>, History<f32, 20>) {
     let (xs, ys) = blobs();
     let data = Data::new(&xs, &ys).unwrap();
     let mut net = Classifier::<f32>::new(11);
@@ -65,18 +65,18 @@ fn train_classifier(seed: u64, batch: Batch) -> (Classifier<f32>, History<f32, 2
 
 #[test]
 fn same_seed_gives_bit_identical_weights() {
-    let (a, ha) = train_classifier(5, Batch::Mini(5));
-    let (b, hb) = train_classifier(5, Batch::Mini(5));
+    let (a, ha) = train_classifier(5, BatchSize::Mini(5));
+    let (b, hb) = train_classifier(5, BatchSize::Mini(5));
     assert_eq!(weights(&a), weights(&b));
     assert_eq!(ha.epochs(), hb.epochs());
     // Negative control: another shuffling seed takes another path.
-    let (c, _) = train_classifier(6, Batch::Mini(5));
+    let (c, _) = train_classifier(6, BatchSize::Mini(5));
     assert_ne!(weights(&a), weights(&c));
 }
 
 #[test]
 fn training_learns_and_records_every_epoch() {
-    let (net, history) = train_classifier(1, Batch::Mini(4));
+    let (net, history) = train_classifier(1, BatchSize::Mini(4));
     assert_eq!(history.len(), 20);
     assert!(!history.stopped_early());
     let first = history.epochs()[0];
@@ -103,7 +103,7 @@ fn full_batch_is_one_train_batch_per_epoch() {
         let data = Data::new(&xs, &ys).unwrap();
         let mut net = Classifier::<f32>::new(11);
         let mut sgd = Sgd::new(0.3);
-        let config = FitConfig::new(7, Batch::Full);
+        let config = FitConfig::new(7, BatchSize::Full);
         let h = fit::<CrossEntropy, Accuracy, _, _, 7>(
             &mut net, &mut sgd, data, None, &config, keep_going,
         )
@@ -126,7 +126,7 @@ fn stochastic_is_one_step_per_sample() {
     let data = Data::new(&xs, &ys).unwrap();
     let mut net = Classifier::<f32>::new(11);
     let mut sgd = Sgd::new(0.1);
-    let config = FitConfig::new(3, Batch::Stochastic).shuffle(false);
+    let config = FitConfig::new(3, BatchSize::Stochastic).shuffle(false);
     fit::<CrossEntropy, Accuracy, _, _, 3>(&mut net, &mut sgd, data, None, &config, keep_going)
         .unwrap();
     let mut manual = Classifier::<f32>::new(11);
@@ -147,7 +147,7 @@ fn shuffled_mini_batches_follow_the_seeded_order() {
     let data = Data::new(&xs, &ys).unwrap();
     let mut net = Classifier::<f32>::new(11);
     let mut sgd = Sgd::new(0.2);
-    let config = FitConfig::new(4, Batch::Mini(5)).seed(99);
+    let config = FitConfig::new(4, BatchSize::Mini(5)).seed(99);
     let history =
         fit::<CrossEntropy, Accuracy, _, _, 4>(&mut net, &mut sgd, data, None, &config, keep_going)
             .unwrap();
@@ -206,7 +206,7 @@ fn fit_on_stack<const ORDER: usize, const B: usize, const E: usize>(
 fn caller_supplied_scratch_matches_the_allocating_fit() {
     let (xs, ys) = blobs();
     let data = Data::new(&xs, &ys).unwrap();
-    let config = FitConfig::new(6, Batch::Mini(8)).seed(4);
+    let config = FitConfig::new(6, BatchSize::Mini(8)).seed(4);
 
     let mut a = Classifier::<f32>::new(2);
     let ha = fit::<CrossEntropy, Accuracy, _, _, 6>(
@@ -231,7 +231,7 @@ fn short_buffers_are_refused() {
     let (xs, ys) = blobs();
     let data = Data::new(&xs, &ys).unwrap();
     let mut net = Classifier::<f32>::new(2);
-    let config = FitConfig::new(2, Batch::Mini(8));
+    let config = FitConfig::new(2, BatchSize::Mini(8));
     let err = fit_on_stack::<23, 8, 2>(&mut net, data, None, &config).unwrap_err();
     assert_eq!(
         err,
@@ -248,7 +248,7 @@ fn short_buffers_are_refused() {
         &mut Sgd::new(0.1),
         data,
         None,
-        &FitConfig::new(4, Batch::Full),
+        &FitConfig::new(4, BatchSize::Full),
         keep_going,
     )
     .unwrap_err();
@@ -272,7 +272,7 @@ fn short_buffers_are_refused() {
         checkpoint: &mut checkpoint,
         best: None,
     };
-    let config = FitConfig::new(2, Batch::Full).early_stopping(EarlyStopping::new(1));
+    let config = FitConfig::new(2, BatchSize::Full).early_stopping(EarlyStopping::new(1));
     let err = fit_with::<CrossEntropy, Accuracy, _, _, 2>(
         &mut net,
         &mut Sgd::new(0.1),
@@ -296,7 +296,7 @@ fn short_buffers_are_refused() {
         &mut Sgd::new(0.1),
         data,
         None,
-        &FitConfig::new(2, Batch::Mini(0)),
+        &FitConfig::new(2, BatchSize::Mini(0)),
         keep_going,
     )
     .unwrap_err();
@@ -353,7 +353,7 @@ fn line_data() -> (Column, Column, Column) {
 fn fit_line(epochs: usize, early: Option<EarlyStopping>) -> (Line<f64>, History<f64, 200>) {
     let (xs, train_y, val_y) = line_data();
     let mut net = Line::<f64>::ZERO;
-    let mut config = FitConfig::new(epochs, Batch::Mini(4)).seed(8);
+    let mut config = FitConfig::new(epochs, BatchSize::Mini(4)).seed(8);
     config.early_stopping = early;
     let history = fit::<Mse, RSquared, _, _, 200>(
         &mut net,
@@ -410,7 +410,7 @@ fn the_callback_can_stop_training() {
         &mut Sgd::new(0.05),
         Data::new(&xs, &train_y).unwrap(),
         None,
-        &FitConfig::new(10, Batch::Full),
+        &FitConfig::new(10, BatchSize::Full),
         |e| {
             seen.push(e.epoch);
             if e.epoch == 3 {
@@ -444,7 +444,7 @@ fn a_huge_learning_rate_stops_with_finite_weights() {
             &mut Sgd::new(1e30),
             data,
             None,
-            &FitConfig::new(epochs, Batch::Full),
+            &FitConfig::new(epochs, BatchSize::Full),
             keep_going,
         );
         (net, result)
@@ -479,7 +479,7 @@ fn an_update_to_infinite_weights_is_rolled_back() {
         &mut Sgd::new(1e300), // infinite once cast to f32
         data,
         None,
-        &FitConfig::new(3, Batch::Mini(2)),
+        &FitConfig::new(3, BatchSize::Mini(2)),
         keep_going,
     )
     .unwrap_err();
@@ -628,7 +628,7 @@ fn per_epoch_schedules_advance_once_an_epoch() {
         &mut opt,
         Data::new(&xs, &train_y).unwrap(),
         None,
-        &FitConfig::new(5, Batch::Mini(3)),
+        &FitConfig::new(5, BatchSize::Mini(3)),
         keep_going,
     )
     .unwrap();

@@ -134,7 +134,7 @@ fn fit_evaluate_and_predict_do_not_allocate() {
             checkpoint: &mut checkpoint,
             best: Some(&mut best),
         };
-        let config = FitConfig::new(30, Batch::Mini(5))
+        let config = FitConfig::new(30, BatchSize::Mini(5))
             .seed(1)
             .train_metric(true)
             .early_stopping(EarlyStopping::new(3));

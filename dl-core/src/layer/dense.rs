@@ -1,7 +1,7 @@
 use super::weight_bias::{self, zero_matrix};
 use super::{Layer, LayerCache};
 use crate::activation::Activation;
-use crate::batch::Batch;
+use crate::batch::Samples;
 use crate::float::Float;
 use crate::kernel;
 use crate::layout::TensorLayout;
@@ -137,7 +137,7 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> 
 /// Samples `start .. start + len` of `xs` as the column slices a kernel call takes (at most
 /// [`kernel::MAX_COLUMNS`]; the rest of the array is empty slices).
 #[inline(always)]
-fn columns<T: Float, const I: usize, X: Batch<SVector<T, I>> + ?Sized>(
+fn columns<T: Float, const I: usize, X: Samples<SVector<T, I>> + ?Sized>(
     xs: &X,
     start: usize,
     len: usize,
@@ -258,7 +258,7 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
     }
 
     #[inline]
-    fn forward_train_batch<X: Batch<SVector<T, I>> + ?Sized>(
+    fn forward_train_batch<X: Samples<SVector<T, I>> + ?Sized>(
         &self,
         xs: &X,
         caches: &mut [DenseCache<T, O>],
@@ -294,7 +294,7 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
     }
 
     #[inline]
-    fn backward_preact_batch<X: Batch<SVector<T, I>> + ?Sized>(
+    fn backward_preact_batch<X: Samples<SVector<T, I>> + ?Sized>(
         &self,
         xs: &X,
         _caches: &[DenseCache<T, O>],

@@ -20,7 +20,7 @@ pub use max_pool2d::{MaxPool2D, MaxPool2DCache};
 pub use parameter_free::{NoGrad, OutputCache};
 
 use crate::activation::{Activation, Kind as ActivationKind};
-use crate::batch::Batch;
+use crate::batch::Samples;
 use crate::float::Float;
 use crate::network::{Params, Vector};
 use crate::rng::Rng;
@@ -106,7 +106,7 @@ pub trait Layer<T: Float>: Params<T> {
     /// The default runs [`forward_train`](Layer::forward_train) sample by sample; layers with
     /// a batched kernel ([`Dense`]) override it.
     #[inline]
-    fn forward_train_batch<X: Batch<Self::Input> + ?Sized>(
+    fn forward_train_batch<X: Samples<Self::Input> + ?Sized>(
         &self,
         xs: &X,
         caches: &mut [Self::Cache],
@@ -131,7 +131,7 @@ pub trait Layer<T: Float>: Params<T> {
     ///
     /// The default runs sample by sample; layers with a batched kernel override it.
     #[inline]
-    fn backward_preact_batch<X: Batch<Self::Input> + ?Sized>(
+    fn backward_preact_batch<X: Samples<Self::Input> + ?Sized>(
         &self,
         xs: &X,
         caches: &[Self::Cache],
