@@ -85,6 +85,8 @@ pub mod error;
 pub mod fit;
 pub mod float;
 pub mod gradcheck;
+#[cfg(feature = "images")]
+pub mod images;
 pub mod init;
 pub mod kernel;
 pub mod layer;
