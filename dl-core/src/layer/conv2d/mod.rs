@@ -1,3 +1,6 @@
+mod gemm;
+mod im2col;
+
 use super::weight_bias::{self, zero_matrix};
 use super::{DenseCache, DenseGrad, Layer};
 use crate::activation::Activation;
@@ -6,6 +9,7 @@ use crate::layout::TensorLayout;
 use crate::network::{Params, TensorKind, Vector};
 use crate::rng::Rng;
 use core::marker::PhantomData;
+use im2col::Geometry;
 use nalgebra::{ArrayStorage, SMatrix, SVector};
 
 /// A 2-D convolution with zero padding: `z[o, y, x] = b[o] + sum_{c, ky, kx}
@@ -24,9 +28,11 @@ use nalgebra::{ArrayStorage, SMatrix, SVector};
 /// the same convention as [`Dense`](super::Dense). Each output pixel is then one
 /// matrix-vector product with its input patch `p`: `z[:, y, x] = W p + b`.
 ///
-/// Backward, given `dz`, pixel by pixel: `dL/dW += dz[:, y, x] p^T` (`ger`),
-/// `dL/db += dz[:, y, x]`, and `dL/dp = W^T dz[:, y, x]` (`tr_mul`) scattered back into
-/// `dL/dx`, adding where patches overlap; padding positions are dropped.
+/// Over all pixels at once these are matrix products, done blocked on the kernels of
+/// [`crate::kernel`] ([`gemm`]): with `P` the patches as the rows of a matrix ([`im2col`]),
+/// `Z^T = P W^T + 1 b^T`; backward, given `dZ`, `dL/dW += dZ P` (once a block of pixels,
+/// never once a pixel), `dL/db += dZ 1`, and `dL/dP = dZ^T W` added back into `dL/dx`
+/// where patches overlap (padding positions dropped).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Conv2D<
     T: Float,
@@ -127,82 +133,60 @@ impl<
         )
     }
 
-    /// Copies the input patch under output pixel `(oy, ox)` into `patch`, in `c, ky, kx`
-    /// order, with zeros where the kernel covers padding.
-    #[inline(always)]
-    fn gather(x: &[T], oy: usize, ox: usize, patch: &mut SVector<T, PATCH>) {
-        let patch = patch.as_mut_slice();
-        for c in 0..C_IN {
-            for ky in 0..K {
-                let row = &mut patch[(c * K + ky) * K..][..K];
-                match Self::source_row(oy, ky) {
-                    Some(iy) => {
-                        let src = &x[(c * H + iy) * W..][..W];
-                        for (kx, v) in row.iter_mut().enumerate() {
-                            *v = match Self::source_col(ox, kx) {
-                                Some(ix) => src[ix],
-                                None => T::ZERO,
-                            };
-                        }
-                    }
-                    None => row.fill(T::ZERO),
-                }
-            }
-        }
-    }
+    /// The layer's shape as run-time values, for the blocked products of [`gemm`].
+    const GEOMETRY: Geometry = Geometry {
+        c_in: C_IN,
+        h: H,
+        w: W,
+        k: K,
+        s: S,
+        p: P,
+        oh: Self::OH,
+        ow: Self::OW,
+    };
 
-    /// Adds `d_patch` (in `c, ky, kx` order) into `dx` at the input pixels under output
-    /// pixel `(oy, ox)`, skipping padding.
-    #[inline(always)]
-    fn scatter_add(dx: &mut [T], oy: usize, ox: usize, d_patch: &SVector<T, PATCH>) {
-        let d_patch = d_patch.as_slice();
-        for c in 0..C_IN {
-            for ky in 0..K {
-                let Some(iy) = Self::source_row(oy, ky) else {
-                    continue;
-                };
-                let row = &d_patch[(c * K + ky) * K..][..K];
-                let dst = &mut dx[(c * H + iy) * W..][..W];
-                for (kx, &d) in row.iter().enumerate() {
-                    if let Some(ix) = Self::source_col(ox, kx) {
-                        dst[ix] += d;
-                    }
-                }
-            }
-        }
-    }
-
-    /// The input row read by kernel row `ky` at output row `oy`, if it is not padding.
-    #[inline(always)]
-    fn source_row(oy: usize, ky: usize) -> Option<usize> {
-        (oy * S + ky).checked_sub(P).filter(|&i| i < H)
-    }
-
-    /// The input column read by kernel column `kx` at output column `ox`, if not padding.
-    #[inline(always)]
-    fn source_col(ox: usize, kx: usize) -> Option<usize> {
-        (ox * S + kx).checked_sub(P).filter(|&i| i < W)
-    }
-
-    /// `z = conv(x) + b`, written pixel by pixel into `z` (`C_OUT, OH, OW` order).
+    /// `z = conv(x) + b`, as blocked matrix products ([`gemm::forward`]).
     #[inline]
     fn preactivate(&self, x: &SVector<T, IN>, z: &mut SVector<T, OUT>) {
         let () = Self::SHAPE;
-        let pixels = Self::OH * Self::OW;
-        let (x, z) = (x.as_slice(), z.as_mut_slice());
-        let mut patch = <SVector<T, PATCH> as Vector<T>>::ZERO;
-        let mut zp = <SVector<T, C_OUT> as Vector<T>>::ZERO;
-        for oy in 0..Self::OH {
-            for ox in 0..Self::OW {
-                Self::gather(x, oy, ox, &mut patch);
-                zp.copy_from(&self.bias);
-                zp.gemv(T::ONE, &self.weight, &patch, T::ONE);
-                let p = oy * Self::OW + ox;
-                for (o, &v) in zp.iter().enumerate() {
-                    z[o * pixels + p] = v;
-                }
-            }
+        let mut wt = [[T::ZERO; PATCH]; C_OUT];
+        gemm::transpose(self.weight.as_slice(), C_OUT, PATCH, wt.as_flattened_mut());
+        let (wt, x, z) = (wt.as_flattened(), x.as_slice(), z.as_mut_slice());
+        match Self::OH * Self::OW {
+            0..=4 => self.forward_blocks::<4>(wt, x, z),
+            5..=16 => self.forward_blocks::<16>(wt, x, z),
+            _ => self.forward_blocks::<{ gemm::BLOCK }>(wt, x, z),
         }
+    }
+
+    /// [`gemm::forward`] with a patch buffer of `MB` pixels on the stack.
+    #[inline(always)]
+    fn forward_blocks<const MB: usize>(&self, wt: &[T], x: &[T], z: &mut [T]) {
+        let mut cols = [[T::ZERO; PATCH]; MB];
+        let (g, bias) = (&Self::GEOMETRY, self.bias.as_slice());
+        gemm::forward(g, wt, bias, x, z, cols.as_flattened_mut());
+    }
+
+    /// [`gemm::backward`] with buffers for blocks of `MB` pixels on the stack.
+    #[inline(always)]
+    fn backward_blocks<const MB: usize>(
+        &self,
+        x: &[T],
+        dz: &[T],
+        grad: &mut Conv2DGrad<T, C_OUT, PATCH>,
+        dx: Option<&mut [T]>,
+    ) {
+        let mut cols = [[T::ZERO; PATCH]; MB];
+        let mut dzt = [[T::ZERO; C_OUT]; MB];
+        let mut dzb = [[T::ZERO; C_OUT]; MB];
+        let scratch = gemm::Scratch {
+            cols: cols.as_flattened_mut(),
+            dzt: dzt.as_flattened_mut(),
+            dzb: dzb.as_flattened_mut(),
+        };
+        let (g, w) = (&Self::GEOMETRY, self.weight.as_slice());
+        let (gw, gb) = (grad.weight.as_mut_slice(), grad.bias.as_mut_slice());
+        gemm::backward(g, w, x, dz, gw, gb, dx, scratch);
     }
 }
 
@@ -319,31 +303,15 @@ impl<
         _cache: &Conv2DCache<T, OUT>,
         dz: &SVector<T, OUT>,
         grad: &mut Conv2DGrad<T, C_OUT, PATCH>,
-        mut d_input: Option<&mut SVector<T, IN>>,
+        d_input: Option<&mut SVector<T, IN>>,
     ) {
         let () = Self::SHAPE;
-        let pixels = Self::OH * Self::OW;
-        let (xs, dz) = (x.as_slice(), dz.as_slice());
-        if let Some(dx) = d_input.as_deref_mut() {
-            dx.fill(T::ZERO);
-        }
-        let mut patch = <SVector<T, PATCH> as Vector<T>>::ZERO;
-        let mut d_patch = <SVector<T, PATCH> as Vector<T>>::ZERO;
-        let mut dzp = <SVector<T, C_OUT> as Vector<T>>::ZERO;
-        for oy in 0..Self::OH {
-            for ox in 0..Self::OW {
-                let p = oy * Self::OW + ox;
-                for (o, d) in dzp.iter_mut().enumerate() {
-                    *d = dz[o * pixels + p];
-                }
-                Self::gather(xs, oy, ox, &mut patch);
-                grad.weight.ger(T::ONE, &dzp, &patch, T::ONE);
-                grad.bias += &dzp;
-                if let Some(dx) = d_input.as_deref_mut() {
-                    self.weight.tr_mul_to(&dzp, &mut d_patch);
-                    Self::scatter_add(dx.as_mut_slice(), oy, ox, &d_patch);
-                }
-            }
+        let (x, dz) = (x.as_slice(), dz.as_slice());
+        let dx = d_input.map(|d| d.as_mut_slice());
+        match Self::OH * Self::OW {
+            0..=4 => self.backward_blocks::<4>(x, dz, grad, dx),
+            5..=16 => self.backward_blocks::<16>(x, dz, grad, dx),
+            _ => self.backward_blocks::<{ gemm::BLOCK }>(x, dz, grad, dx),
         }
     }
 }
