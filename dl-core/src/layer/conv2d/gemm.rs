@@ -14,8 +14,9 @@
 //!   added back into `dL/dx` by [`col2im_add`](super::im2col::Geometry::col2im_add).
 //!
 //! The kernels take at most [`MAX_COLUMNS`] columns a call, so wide results are done in
-//! slices of that many columns. Everything here has run-time sizes and is compiled once a
-//! scalar type; the layer only sizes the buffers (on the stack, from its const generics).
+//! slices of that many columns.
+//! The layer sizes the buffers (on the stack, from its const generics) and inlines these
+//! functions with its geometry as a constant.
 
 use super::im2col::Geometry;
 use crate::float::Float;
@@ -51,6 +52,9 @@ pub(crate) fn transpose<T: Float>(src: &[T], rows: usize, cols: usize, dst: &mut
 /// `z = conv(x) + b`: `wt` is `W^T` (`PATCH x C_OUT` column-major, i.e. row `o` of `W` at
 /// `o * PATCH`), `z` is `C_OUT x pixels`, `cols` the patch buffer (`mb * PATCH` for blocks of
 /// `mb = cols.len() / PATCH` pixels).
+///
+/// Inlined into each layer, so `g` is a constant there.
+#[inline(always)]
 pub(crate) fn forward<T: Float>(
     g: &Geometry,
     wt: &[T],
@@ -94,6 +98,7 @@ pub(crate) struct Scratch<'a, T> {
 /// From `dz` (`C_OUT x pixels`): `dW += dZ cols` over the image (`grad_w` column-major
 /// `C_OUT x PATCH`, as `weight`), `db += dZ 1`, and, if asked, `dx = dL/dx` (overwritten).
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 pub(crate) fn backward<T: Float>(
     g: &Geometry,
     weight: &[T],

@@ -8,8 +8,8 @@
 //! with zeros only where the kernel covers padding. Read as a column-major matrix, `cols` is
 //! `mb` rows (pixels) by `PATCH` columns: the left factor of `z^T = cols W^T`.
 //!
-//! The sizes are run-time values here (a [`Geometry`]), so these loops are compiled once per
-//! scalar type rather than once per layer.
+//! The sizes are a [`Geometry`] value; the layer inlines these loops with its geometry as a
+//! constant, so the index arithmetic is folded at compile time.
 
 use crate::float::Float;
 use core::ops::Range;
@@ -93,6 +93,9 @@ impl Geometry {
     /// Fills `cols[kk * mb + i]` with patch element `kk` of the block's pixel `i`, for the
     /// `mb` output pixels from `p0` (zeros where the kernel covers padding). `x` is the image,
     /// `c_in x h x w`; `cols` holds at least `mb * patch` elements.
+    ///
+    /// Inlined, so the caller's constant geometry turns every division into a multiply.
+    #[inline(always)]
     pub fn im2col<T: Float>(&self, x: &[T], p0: usize, mb: usize, cols: &mut [T]) {
         let (k, w) = (self.k, self.w);
         for (kk, run) in cols.chunks_exact_mut(mb).take(self.patch()).enumerate() {
@@ -129,6 +132,7 @@ impl Geometry {
     /// The reverse of [`im2col`](Self::im2col), adding: `dx[c, iy, ix] += cols[kk * mb + i]`
     /// for every patch element that is not padding. Where patches overlap, their
     /// contributions sum.
+    #[inline(always)]
     pub fn col2im_add<T: Float>(&self, cols: &[T], p0: usize, mb: usize, dx: &mut [T]) {
         let (k, w) = (self.k, self.w);
         for (kk, run) in cols.chunks_exact(mb).take(self.patch()).enumerate() {

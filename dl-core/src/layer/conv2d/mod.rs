@@ -1,5 +1,6 @@
 mod gemm;
 mod im2col;
+mod pixels;
 
 use super::weight_bias::{self, zero_matrix};
 use super::{DenseCache, DenseGrad, Layer};
@@ -149,6 +150,9 @@ impl<
     #[inline]
     fn preactivate(&self, x: &SVector<T, IN>, z: &mut SVector<T, OUT>) {
         let () = Self::SHAPE;
+        if Self::BY_PIXEL {
+            return self.preactivate_by_pixel(x.as_slice(), z.as_mut_slice());
+        }
         let mut wt = [[T::ZERO; PATCH]; C_OUT];
         gemm::transpose(self.weight.as_slice(), C_OUT, PATCH, wt.as_flattened_mut());
         let (wt, x, z) = (wt.as_flattened(), x.as_slice(), z.as_mut_slice());
@@ -308,6 +312,9 @@ impl<
         let () = Self::SHAPE;
         let (x, dz) = (x.as_slice(), dz.as_slice());
         let dx = d_input.map(|d| d.as_mut_slice());
+        if Self::BY_PIXEL {
+            return self.backward_by_pixel(x, dz, grad, dx);
+        }
         match Self::OH * Self::OW {
             0..=4 => self.backward_blocks::<4>(x, dz, grad, dx),
             5..=16 => self.backward_blocks::<16>(x, dz, grad, dx),

@@ -1,0 +1,144 @@
+//! Conv2D one output pixel at a time through nalgebra's inlined `gemv` / `ger` / `tr_mul`:
+//! the path of tiny convolutions (the digits CNN's 8x8 images) in builds that do not target
+//! AVX2. There, a kernel call, its instruction-set check and the block bookkeeping of
+//! [`gemm`](super::gemm) cost more than a few thousand multiply-adds: the digits CNN trained
+//! at 126k samples/s on the blocked products and 150k this way (one core, the peer suite).
+//! In builds that target AVX2 (`-C target-cpu=native`), LLVM vectorises these small loops
+//! with gathers and scatters, so those builds use the blocked products for every size.
+
+use super::{Conv2D, Conv2DGrad};
+use crate::activation::Activation;
+use crate::float::Float;
+use crate::network::Vector;
+use nalgebra::SVector;
+
+impl<
+        T: Float,
+        const C_IN: usize,
+        const H: usize,
+        const W: usize,
+        const C_OUT: usize,
+        const K: usize,
+        const S: usize,
+        const P: usize,
+        const PATCH: usize,
+        const IN: usize,
+        const OUT: usize,
+        A: Activation,
+    > Conv2D<T, C_IN, H, W, C_OUT, K, S, P, PATCH, IN, OUT, A>
+{
+    /// Whether this layer runs pixel by pixel (this module) rather than on the blocked
+    /// products: fewer than 16k multiply-adds a sample, in a build that does not target AVX2.
+    pub(super) const BY_PIXEL: bool =
+        cfg!(not(target_feature = "avx2")) && C_OUT * PATCH * Self::OH * Self::OW < 16 * 1024;
+
+    /// Copies the input patch under output pixel `(oy, ox)` into `patch`, in `c, ky, kx`
+    /// order, with zeros where the kernel covers padding.
+    #[inline(always)]
+    fn gather(x: &[T], oy: usize, ox: usize, patch: &mut SVector<T, PATCH>) {
+        let patch = patch.as_mut_slice();
+        for c in 0..C_IN {
+            for ky in 0..K {
+                let row = &mut patch[(c * K + ky) * K..][..K];
+                match Self::source_row(oy, ky) {
+                    Some(iy) => {
+                        let src = &x[(c * H + iy) * W..][..W];
+                        for (kx, v) in row.iter_mut().enumerate() {
+                            *v = match Self::source_col(ox, kx) {
+                                Some(ix) => src[ix],
+                                None => T::ZERO,
+                            };
+                        }
+                    }
+                    None => row.fill(T::ZERO),
+                }
+            }
+        }
+    }
+
+    /// Adds `d_patch` (in `c, ky, kx` order) into `dx` at the input pixels under output
+    /// pixel `(oy, ox)`, skipping padding.
+    #[inline(always)]
+    fn scatter_add(dx: &mut [T], oy: usize, ox: usize, d_patch: &SVector<T, PATCH>) {
+        let d_patch = d_patch.as_slice();
+        for c in 0..C_IN {
+            for ky in 0..K {
+                let Some(iy) = Self::source_row(oy, ky) else {
+                    continue;
+                };
+                let row = &d_patch[(c * K + ky) * K..][..K];
+                let dst = &mut dx[(c * H + iy) * W..][..W];
+                for (kx, &d) in row.iter().enumerate() {
+                    if let Some(ix) = Self::source_col(ox, kx) {
+                        dst[ix] += d;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The input row read by kernel row `ky` at output row `oy`, if it is not padding.
+    #[inline(always)]
+    fn source_row(oy: usize, ky: usize) -> Option<usize> {
+        (oy * S + ky).checked_sub(P).filter(|&i| i < H)
+    }
+
+    /// The input column read by kernel column `kx` at output column `ox`, if not padding.
+    #[inline(always)]
+    fn source_col(ox: usize, kx: usize) -> Option<usize> {
+        (ox * S + kx).checked_sub(P).filter(|&i| i < W)
+    }
+
+    /// `z = conv(x) + b`, pixel by pixel: `z[:, y, x] = W p + b` for the patch `p`.
+    #[inline(always)]
+    pub(super) fn preactivate_by_pixel(&self, x: &[T], z: &mut [T]) {
+        let pixels = Self::OH * Self::OW;
+        let mut patch = <SVector<T, PATCH> as Vector<T>>::ZERO;
+        let mut zp = <SVector<T, C_OUT> as Vector<T>>::ZERO;
+        for oy in 0..Self::OH {
+            for ox in 0..Self::OW {
+                Self::gather(x, oy, ox, &mut patch);
+                zp.copy_from(&self.bias);
+                zp.gemv(T::ONE, &self.weight, &patch, T::ONE);
+                let p = oy * Self::OW + ox;
+                for (o, &v) in zp.iter().enumerate() {
+                    z[o * pixels + p] = v;
+                }
+            }
+        }
+    }
+
+    /// Backward pixel by pixel: `dL/dW += dz[:, y, x] p^T`, `dL/db += dz[:, y, x]`, and
+    /// `W^T dz[:, y, x]` scattered back into `dL/dx`.
+    #[inline(always)]
+    pub(super) fn backward_by_pixel(
+        &self,
+        x: &[T],
+        dz: &[T],
+        grad: &mut Conv2DGrad<T, C_OUT, PATCH>,
+        mut dx: Option<&mut [T]>,
+    ) {
+        let pixels = Self::OH * Self::OW;
+        if let Some(dx) = dx.as_deref_mut() {
+            dx.fill(T::ZERO);
+        }
+        let mut patch = <SVector<T, PATCH> as Vector<T>>::ZERO;
+        let mut d_patch = <SVector<T, PATCH> as Vector<T>>::ZERO;
+        let mut dzp = <SVector<T, C_OUT> as Vector<T>>::ZERO;
+        for oy in 0..Self::OH {
+            for ox in 0..Self::OW {
+                let p = oy * Self::OW + ox;
+                for (o, d) in dzp.iter_mut().enumerate() {
+                    *d = dz[o * pixels + p];
+                }
+                Self::gather(x, oy, ox, &mut patch);
+                grad.weight.ger(T::ONE, &dzp, &patch, T::ONE);
+                grad.bias += &dzp;
+                if let Some(dx) = dx.as_deref_mut() {
+                    self.weight.tr_mul_to(&dzp, &mut d_patch);
+                    Self::scatter_add(dx, oy, ox, &d_patch);
+                }
+            }
+        }
+    }
+}
