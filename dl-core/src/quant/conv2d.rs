@@ -84,34 +84,42 @@ impl<
         })
     }
 
-    /// The int8 forward pass of one image.
+    /// The int8 forward pass of one image. The taps that fall on padding are skipped: each
+    /// output's window is cut to the rows `u` and columns `v` inside the image first.
     pub fn forward(&self, x: &[[[i8; W]; H]; CI]) -> [[[i8; OW]; OH]; CO] {
         let () = Self::SHAPES_FIT;
         let mut y = [[[0i8; OW]; OH]; CO];
         let z_in = self.input.zero_point;
-        for (c, y) in y.iter_mut().enumerate() {
-            for (i, row) in y.iter_mut().enumerate() {
-                for (j, y) in row.iter_mut().enumerate() {
+        for i in 0..OH {
+            let (u0, u1) = Self::taps(i, H);
+            for j in 0..OW {
+                let (v0, v1) = Self::taps(j, W);
+                for (c, w) in self.weight.iter().enumerate() {
                     let mut acc = self.bias[c];
-                    for (x, w) in x.iter().zip(&self.weight[c]) {
-                        for (u, w) in w.iter().enumerate() {
-                            let Some(xr) = (i * S + u).checked_sub(P).and_then(|r| x.get(r)) else {
-                                continue;
-                            };
-                            for (v, &w) in w.iter().enumerate() {
-                                if let Some(&xv) =
-                                    (j * S + v).checked_sub(P).and_then(|s| xr.get(s))
-                                {
-                                    acc += w as i32 * (xv as i32 - z_in);
-                                }
+                    for (x, w) in x.iter().zip(w) {
+                        for u in u0..u1 {
+                            let (xr, wr) = (&x[i * S + u - P], &w[u]);
+                            for v in v0..v1 {
+                                acc += wr[v] as i32 * (xr[j * S + v - P] as i32 - z_in);
                             }
                         }
                     }
                     let v = self.rescale[c].apply(acc) + self.output.zero_point;
-                    *y = v.clamp(self.act_min as i32, self.act_max as i32) as i8;
+                    y[c][i][j] = v.clamp(self.act_min as i32, self.act_max as i32) as i8;
                 }
             }
         }
         y
+    }
+
+    /// The kernel offsets `u0..u1` of output position `i` that land inside an input of size
+    /// `n` (the others fall on padding).
+    #[inline(always)]
+    fn taps(i: usize, n: usize) -> (usize, usize) {
+        let start = i * S;
+        (
+            P.saturating_sub(start),
+            K.min((n + P).saturating_sub(start)),
+        )
     }
 }

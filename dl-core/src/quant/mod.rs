@@ -25,6 +25,8 @@ pub mod fixed_point;
 mod flatten;
 mod max_pool2d;
 mod params;
+#[cfg(feature = "std")]
+pub mod source;
 mod weights;
 
 pub use avg_pool2d::QAvgPool2D;

@@ -7,6 +7,9 @@ use core::ptr::{addr_of, read_volatile, write_volatile};
 use cortex_m_semihosting::debug;
 use cortex_m_semihosting::hio::{self, HostStream};
 
+pub mod int8;
+pub mod measure;
+
 /// Encoded digits test images (see `dl_demos::digits::RECORD`): all 360 of the fixed test
 /// split with the `full-test-set` feature, else the first of each class.
 #[cfg(feature = "full-test-set")]

@@ -1,0 +1,119 @@
+//! Quantised layers as Rust constant expressions, for build scripts and macros that compile a
+//! model's weights into flash (`static NET: ... = <expression>;`). `std` only.
+
+use super::{Multiplier, QAvgPool2D, QConv2D, QDense, QFlatten, QMaxPool2D, QuantParams};
+use std::format;
+use std::string::String;
+
+/// A value written as a Rust expression that evaluates, in a `const` context, to an equal
+/// value (paths start at `::dl_core::quant`).
+pub trait ConstSource {
+    /// The expression.
+    fn const_source(&self) -> String;
+}
+
+fn params(q: QuantParams) -> String {
+    // `{:?}` prints the shortest decimal that reads back as the same f32.
+    format!(
+        "::dl_core::quant::QuantParams {{ scale: {:?}, zero_point: {} }}",
+        q.scale, q.zero_point
+    )
+}
+
+fn rescales(m: &[Multiplier]) -> String {
+    let items: std::vec::Vec<String> = m
+        .iter()
+        .map(|m| {
+            format!(
+                "::dl_core::quant::Multiplier::new({}, {}).unwrap()",
+                m.multiplier(),
+                m.shift()
+            )
+        })
+        .collect();
+    format!("[{}]", items.join(", "))
+}
+
+impl<const I: usize, const O: usize> ConstSource for QDense<I, O> {
+    fn const_source(&self) -> String {
+        format!(
+            "::dl_core::quant::QDense::from_raw({:?}, {:?}, {}, {}, {}, {}, {})",
+            self.weight,
+            self.bias,
+            rescales(&self.rescale),
+            params(self.input),
+            params(self.output),
+            self.act_min,
+            self.act_max
+        )
+    }
+}
+
+impl<
+        const CI: usize,
+        const CO: usize,
+        const K: usize,
+        const S: usize,
+        const P: usize,
+        const H: usize,
+        const W: usize,
+        const OH: usize,
+        const OW: usize,
+    > ConstSource for QConv2D<CI, CO, K, S, P, H, W, OH, OW>
+{
+    fn const_source(&self) -> String {
+        format!(
+            "::dl_core::quant::QConv2D {{ weight: {:?}, bias: {:?}, rescale: {}, input: {}, \
+             output: {}, act_min: {}, act_max: {} }}",
+            self.weight,
+            self.bias,
+            rescales(&self.rescale),
+            params(self.input),
+            params(self.output),
+            self.act_min,
+            self.act_max
+        )
+    }
+}
+
+macro_rules! pool_source {
+    ($pool:ident) => {
+        impl<
+                const C: usize,
+                const K: usize,
+                const S: usize,
+                const H: usize,
+                const W: usize,
+                const OH: usize,
+                const OW: usize,
+            > ConstSource for $pool<C, K, S, H, W, OH, OW>
+        {
+            fn const_source(&self) -> String {
+                format!(
+                    concat!(
+                        "::dl_core::quant::",
+                        stringify!($pool),
+                        " {{ act_min: {}, act_max: {} }}"
+                    ),
+                    self.act_min, self.act_max
+                )
+            }
+        }
+    };
+}
+pool_source!(QMaxPool2D);
+pool_source!(QAvgPool2D);
+
+impl<const C: usize, const H: usize, const W: usize, const N: usize> ConstSource
+    for QFlatten<C, H, W, N>
+{
+    fn const_source(&self) -> String {
+        "::dl_core::quant::QFlatten".into()
+    }
+}
+
+impl ConstSource for QuantParams {
+    fn const_source(&self) -> String {
+        params(*self)
+    }
+}

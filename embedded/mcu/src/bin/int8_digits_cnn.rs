@@ -1,0 +1,26 @@
+//! The int8 digits CNN (Conv2D 1->4 3x3, MaxPool 2, Dense 64-10) imported from `tests/fixtures/tflite/digits_cnn.tflite` at
+//! build time, weights in flash; classifies the test images between `sev` markers (instruction
+//! counts with `plugin/insn_marker.c`).
+#![no_std]
+#![no_main]
+
+use cortex_m_rt::entry;
+use dl_mcu::int8::DIGITS_CNN;
+use dl_mcu::TEST_IMAGES;
+use panic_semihosting as _;
+
+#[entry]
+fn main() -> ! {
+    dl_mcu::run(|out| {
+        let net = &DIGITS_CNN;
+        let n = TEST_IMAGES.len() / dl_demos::digits::RECORD;
+        let correct = dl_mcu::measure::digits(
+            out,
+            "digits CNN",
+            net.input,
+            |x| net.forward(x),
+            TEST_IMAGES,
+        );
+        correct.is_ok_and(|c| c * 10 >= n * 9)
+    })
+}

@@ -1,0 +1,107 @@
+//! int8 networks imported from `.tflite` files at build time (`build.rs` reads
+//! `tests/fixtures/tflite/*.tflite` with dl's importer, checks them against these declarations
+//! and writes each model as a `static` of constant expressions: the weights sit in flash).
+//!
+//! Inference is integer only; floating point is used only to convert the sine's input and
+//! output (and the digits' 17 possible pixel values, once).
+
+use dl_core::quant::{QConv2D, QDense, QFlatten, QMaxPool2D, QuantParams};
+
+/// MicroFlow's `sine.tflite`: `Dense<1,16,Relu>, Dense<16,16,Relu>, Dense<16,1,Identity>`.
+pub struct Sine {
+    /// The input's quantisation.
+    pub input: QuantParams,
+    /// Layers.
+    pub l0: QDense<1, 16>,
+    /// Layers.
+    pub l1: QDense<16, 16>,
+    /// Layers.
+    pub l2: QDense<16, 1>,
+}
+
+impl Sine {
+    /// int8 in, int8 out.
+    #[inline(never)]
+    pub fn forward(&self, x: i8) -> i8 {
+        self.l2.forward(&self.l1.forward(&self.l0.forward(&[x])))[0]
+    }
+
+    /// `sin(x)`, approximately: quantise, run, dequantise.
+    #[inline(never)]
+    pub fn predict(&self, x: f32) -> f32 {
+        self.l2
+            .output
+            .dequantize(self.forward(self.input.quantize(x)))
+    }
+}
+
+/// PyTorch's digits MLP 64-32-10 converted by TensorFlow (logits out).
+pub struct DigitsMlp {
+    /// The input's quantisation.
+    pub input: QuantParams,
+    /// Layers.
+    pub l0: QDense<64, 32>,
+    /// Layers.
+    pub l1: QDense<32, 10>,
+}
+
+impl DigitsMlp {
+    /// int8 pixels in, int8 logits out.
+    #[inline(never)]
+    pub fn forward(&self, x: &[i8; 64]) -> [i8; 10] {
+        self.l1.forward(&self.l0.forward(x))
+    }
+}
+
+/// PyTorch's digits CNN converted by TensorFlow: `Conv2D<1,4,3,Relu,padding=1>`,
+/// `MaxPool2D<2>`, `Flatten`, `Dense<64,10>` (logits out).
+pub struct DigitsCnn {
+    /// The input's quantisation.
+    pub input: QuantParams,
+    /// Layers.
+    pub conv: QConv2D<1, 4, 3, 1, 1, 8, 8, 8, 8>,
+    /// Layers.
+    pub pool: QMaxPool2D<4, 2, 2, 8, 8, 4, 4>,
+    /// Layers.
+    pub flat: QFlatten<4, 4, 4, 64>,
+    /// Layers.
+    pub out: QDense<64, 10>,
+}
+
+impl DigitsCnn {
+    /// int8 pixels in (row-major), int8 logits out.
+    #[inline(never)]
+    pub fn forward(&self, x: &[i8; 64]) -> [i8; 10] {
+        let image = [core::array::from_fn(|r| {
+            core::array::from_fn(|c| x[r * 8 + c])
+        })];
+        self.out.forward(
+            &self
+                .flat
+                .forward(&self.pool.forward(&self.conv.forward(&image))),
+        )
+    }
+}
+
+/// The int8 value of each possible pixel `p` in `0..=16` (the network sees `p / 16`).
+pub fn pixel_table(input: QuantParams) -> [i8; 17] {
+    core::array::from_fn(|p| input.quantize(p as f32 / 16.0))
+}
+
+/// An encoded test image (`dl_demos::digits::RECORD` bytes) as int8 pixels.
+pub fn pixels(record: &[u8], table: &[i8; 17]) -> [i8; 64] {
+    core::array::from_fn(|i| table[(record[i] as usize).min(16)])
+}
+
+/// The index of the largest logit (the first of equals).
+pub fn argmax(y: &[i8; 10]) -> usize {
+    let mut best = 0;
+    for i in 1..10 {
+        if y[i] > y[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+include!(concat!(env!("OUT_DIR"), "/int8_models.rs"));
