@@ -9,6 +9,7 @@
 
 use crate::args::Args;
 use crate::ast::Input;
+use crate::derives;
 use crate::errors::Errors;
 use crate::layers;
 use crate::model::{Activation, Dim, Layer, Link, Model, Shape};
@@ -28,12 +29,13 @@ pub fn check(input: &Input) -> (Model, Option<syn::Error>) {
             ),
         );
     }
+    let attrs = derives::check(&input.attrs, &mut errors);
     let mut layers = parse_layers(input, &mut errors);
     let nonzero = nonzero_sizes(&layers);
     let model_input = shape::propagate(input, &mut layers, &mut errors);
     let links = links(input, &layers, &mut errors);
     let model = Model {
-        attrs: input.attrs.clone(),
+        attrs,
         vis: input.vis.clone(),
         ident: input.ident.clone(),
         input: model_input,
@@ -130,7 +132,7 @@ fn links(input: &Input, layers: &[Layer], errors: &mut Errors) -> Vec<Link> {
                     "layer {layer} ({}) expects {e} inputs but layer {previous} ({}) produces {p}{}",
                     this.text,
                     prev.text,
-                    shape::flattened_from(&prev.input)
+                    prev.kind.output_note(prev)
                 ),
             ),
             (Some(_), Some(_)) => {}

@@ -5,6 +5,7 @@ mod activation;
 mod args;
 mod ast;
 mod check;
+mod derives;
 mod emit;
 mod errors;
 mod layers;

@@ -53,6 +53,11 @@ pub trait LayerKind {
     /// The shape the layer receives and the one it produces, from what it is given;
     /// shapes that cannot work are reported through `report`.
     fn shapes(&self, received: Received, report: &mut dyn FnMut(String)) -> (Shape, Shape);
+    /// What a message about the layer's output size adds after the size: for Flatten, the
+    /// image the vector came from, ` (16 x 2 x 2)`.
+    fn output_note(&self, _layer: &Layer) -> String {
+        String::new()
+    }
     /// The layer's type in the network struct.
     fn layer_ty(&self, layer: &Layer) -> TokenStream;
     /// The type of its parameter gradients.
@@ -73,6 +78,14 @@ pub trait LayerKind {
     /// samples at once.
     fn batched(&self) -> bool {
         false
+    }
+    /// How many modules the layer is in PyTorch's `nn.Sequential`: itself, and its
+    /// activation unless that is the identity (as `dl_core::layer::Layer::TORCH_MODULES`).
+    fn torch_modules(&self) -> usize {
+        match self.activation() {
+            Some(a) if a.activation != Activation::Identity => 2,
+            _ => 1,
+        }
     }
     /// The seed of the masks a Dropout layer draws, for layers that draw random masks.
     fn mask_seed(&self, _layer: &Layer) -> Option<u64> {

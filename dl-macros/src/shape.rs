@@ -101,14 +101,6 @@ fn declared_shape(shape: &InputShape, errors: &mut Errors) -> Option<Shape> {
     Some(Shape::image(dims[0], dims[1], dims[2], true))
 }
 
-/// For a Dense size error after Flatten: ` (16 x 2 x 2)`, the image the vector came from.
-pub fn flattened_from(input: &Shape) -> String {
-    match input.image {
-        Some([c, h, w]) => format!(" ({c} x {h} x {w})"),
-        None => String::new(),
-    }
-}
-
 /// The image a convolution or pooling layer receives. A missing or flat input is reported
 /// and replaced by the image `fallback` (`[c, h, w]`), marked inexact; its flat size stays
 /// what the previous layer produces, so the generated types still chain.

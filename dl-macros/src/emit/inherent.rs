@@ -20,6 +20,7 @@ pub fn inherent_impl(e: &Emit) -> TokenStream {
     let backward = backward_steps(e);
     let seed_dropout = seed_dropout(e);
     quote! {
+        #[automatically_derived]
         impl<T: Float> #ident<T> {
             /// The network with parameters `scalars`, laid out tensor by tensor in
             /// `Params::tensor` order; `None` unless there are exactly `PARAMS` of them.

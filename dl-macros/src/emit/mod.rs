@@ -23,6 +23,9 @@ pub struct Emit<'a> {
     pub cache: Ident,
     pub batch: Ident,
     pub fields: Vec<&'a Ident>,
+    /// Each layer's type alias, `DigitsCnnConv1`, which names its full type once.
+    pub aliases: Vec<Ident>,
+    /// Each layer's type as the generated code writes it: its alias, `DigitsCnnConv1<T>`.
     pub layer_tys: Vec<TokenStream>,
     pub grad_tys: Vec<TokenStream>,
     pub cache_tys: Vec<TokenStream>,
@@ -34,6 +37,7 @@ pub fn expand(model: &Model) -> TokenStream {
         return empty(model);
     };
     let layers = &model.layers;
+    let aliases = aliases(model);
     let e = Emit {
         model,
         ident: &model.ident,
@@ -41,7 +45,8 @@ pub fn expand(model: &Model) -> TokenStream {
         cache: format_ident!("{}Cache", model.ident),
         batch: format_ident!("{}Batch", model.ident),
         fields: layers.iter().map(|l| &l.field).collect(),
-        layer_tys: layers.iter().map(|l| l.kind.layer_ty(l)).collect(),
+        layer_tys: aliases.iter().map(|a| quote!(#a<T>)).collect(),
+        aliases,
         grad_tys: layers.iter().map(|l| l.kind.grad_ty(l)).collect(),
         cache_tys: layers.iter().map(|l| l.kind.cache_ty(l)).collect(),
         last,
@@ -83,6 +88,43 @@ fn empty(model: &Model) -> TokenStream {
         #(#attrs)*
         #vis struct #ident<T = f32>(::core::marker::PhantomData<T>);
     }
+}
+
+/// A type alias name for each layer: the network's name and the field's in camel case
+/// (`DigitsCnn` + `conv1` = `DigitsCnnConv1`). A name the other generated types or an
+/// earlier alias already use gets the suffix `Layer` and the layer's number.
+fn aliases(model: &Model) -> Vec<Ident> {
+    let ident = &model.ident;
+    let mut taken: Vec<String> = ["Gradient", "Cache", "Batch"]
+        .iter()
+        .map(|s| format!("{ident}{s}"))
+        .collect();
+    model
+        .layers
+        .iter()
+        .map(|l| {
+            let mut name = format!("{ident}{}", camel(&l.field.to_string()));
+            if taken.contains(&name) {
+                name = format!("{name}Layer{}", l.number);
+            }
+            taken.push(name.clone());
+            Ident::new(&name, l.field.span())
+        })
+        .collect()
+}
+
+/// `conv_1` -> `Conv1`, `out` -> `Out` (a raw identifier loses its `r#`).
+fn camel(field: &str) -> String {
+    field
+        .trim_start_matches("r#")
+        .split('_')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map_or_else(String::new, |c| {
+                c.to_uppercase().chain(chars).collect::<String>()
+            })
+        })
+        .collect()
 }
 
 impl Emit<'_> {

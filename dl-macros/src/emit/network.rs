@@ -26,6 +26,7 @@ pub fn network_impl(e: &Emit) -> TokenStream {
     let summary = summary(e);
     let batch = super::batch::batch_items(e);
     quote! {
+        #[automatically_derived]
         impl<T: Float> Network for #ident<T> {
             type Scalar = T;
             type Input = SVector<T, #input_dim>;

@@ -44,17 +44,16 @@ struct TensorArm {
     /// The layer's index.
     layer: usize,
     /// The PyTorch module index of the layer: the sum of the modules before it.
-    module: TokenStream,
+    module: usize,
 }
 
 /// One arm per layer that has tensors.
 fn tensor_arms(e: &Emit) -> Vec<TensorArm> {
     let mut arms = Vec::new();
-    let mut module = quote!(0);
-    let mut first = 0usize;
-    for (k, (l, layer_ty)) in e.model.layers.iter().zip(&e.layer_tys).enumerate() {
-        let modules = module.clone();
-        module = quote!(#module + <#layer_ty as Layer<T>>::TORCH_MODULES);
+    let (mut module, mut first) = (0, 0);
+    for (k, l) in e.model.layers.iter().enumerate() {
+        let modules = module;
+        module += l.kind.torch_modules();
         let n = l.kind.tensors();
         if n == 0 {
             continue;
@@ -89,8 +88,9 @@ fn params_impl(
     let arms = tensor_arms(e);
     let (ranges, locals): (Vec<_>, Vec<_>) = arms.iter().map(|a| (&a.range, &a.local)).unzip();
     let owners: Vec<_> = arms.iter().map(|a| fields[a.layer]).collect();
-    let modules = arms.iter().map(|a| &a.module);
+    let modules = arms.iter().map(|a| lit(a.module));
     quote! {
+        #[automatically_derived]
         impl<T: Float> Params<T> for #ty<T> {
             const TENSORS: usize = #tensors;
             const COUNT: usize = #count;

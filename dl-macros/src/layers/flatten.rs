@@ -29,6 +29,14 @@ impl LayerKind for Flatten {
         (input, output)
     }
 
+    /// ` (16 x 2 x 2)`: the image the vector came from.
+    fn output_note(&self, layer: &Layer) -> String {
+        match layer.input.image {
+            Some([c, h, w]) => format!(" ({c} x {h} x {w})"),
+            None => String::new(),
+        }
+    }
+
     fn layer_ty(&self, layer: &Layer) -> TokenStream {
         let o = &layer.output.flat.tokens;
         quote!(::dl_core::layer::Flatten<T, #o>)
