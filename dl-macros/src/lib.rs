@@ -14,7 +14,8 @@ mod shape;
 
 use proc_macro::TokenStream;
 
-/// Declares a network whose layer sizes are checked at compile time. See `dl_core`.
+/// Implemented in the `dl-macros` crate and re-exported by `dl_core` (`use dl_core::prelude::*;`),
+/// whose `network!` page gives the grammar, the generated items and examples.
 #[proc_macro]
 pub fn network(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as ast::Input);
