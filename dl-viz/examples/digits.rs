@@ -1,7 +1,8 @@
-//! Handwritten digits (8x8 images): a 64-32-10 MLP (ReLU, softmax, cross-entropy; defined
-//! in `support/digits.rs`) trained with Adam on mini-batches of 32. The last fifth of the fixed training rows is held out for
+//! Handwritten digits (8x8 images): a 64-32-10 MLP (ReLU, softmax, cross-entropy;
+//! defined in `support/digits.rs`) trained with Adam on mini-batches of 32. The last fifth of the fixed training rows is held out for
 //! validation, watched by early stopping (the best epoch's weights are restored), and the
-//! train and validation loss and accuracy per epoch are drawn to a PNG. Pixels (0..16) are
+//! train and validation loss and accuracy per epoch are drawn to a PNG by `dl_viz::Chart`,
+//! the restored best epoch marked. Pixels (0..16) are
 //! scaled to [0, 1]. Target: test accuracy >= 0.96.
 //!
 //! `cargo run --release --example digits [-- curves.png]` (default `target/digits_curves.png`)
@@ -9,8 +10,8 @@
 mod support;
 
 use dl_core::prelude::*;
+use dl_viz::Chart;
 use support::digits::{Digits, Net};
-use support::plot::{curve, figure, Panel};
 use support::run::train_and_report;
 
 const SEED: u64 = 42;
@@ -35,29 +36,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "digits", &mut net, &mut adam, &parts, &config,
     )?;
 
-    let curve = |name, value| curve(name, &history, value);
     let path = support::output("digits_curves.png");
-    figure(
-        &path,
-        &[
-            Panel {
-                title: "digits 64-32-10: loss".into(),
-                y_label: "cross-entropy".into(),
-                curves: vec![
-                    curve("train", |e| Some(e.train_loss)),
-                    curve("validation", |e| e.val_loss),
-                ],
-            },
-            Panel {
-                title: "digits 64-32-10: accuracy".into(),
-                y_label: "accuracy".into(),
-                curves: vec![
-                    curve("train", |e| e.train_metric),
-                    curve("validation", |e| e.val_metric),
-                ],
-            },
-        ],
-    )?;
+    Chart::history("digits 64-32-10", &history).draw(&path)?;
     println!("training curves written to {}", path.display());
     support::check("digits test accuracy", test.metric.into(), TARGET);
     Ok(())

@@ -1,10 +1,9 @@
 //! Train with a progress bar, then print a results table of loss and metric on each part of
 //! the data: what every real-data example does.
 
-use super::progress;
-use super::table::{num, Table};
 use dl_core::fit::{evaluate, fit, Data, Evaluation, FitConfig, History};
 use dl_core::prelude::*;
+use dl_viz::{Progress, Table};
 
 /// The parts of a data set, already preprocessed.
 pub struct Parts<'a, N: Network> {
@@ -19,6 +18,11 @@ pub struct Parts<'a, N: Network> {
 /// The history of a run and the evaluation of its final weights on the test data.
 pub type Report<T, const E: usize> = (History<T, E>, Evaluation<T>);
 
+/// A number with 4 decimals, or `-` for none.
+pub fn num(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".to_string(), |v| format!("{v:.4}"))
+}
+
 /// Trains `net` with `opt` under `config` (a progress bar labelled `name` advancing per
 /// epoch), prints the history's last epoch and a table of loss `L` and metric `M` on train,
 /// validation and test, and returns the history and the test evaluation.
@@ -29,11 +33,11 @@ pub fn train_and_report<L: Loss, M: Metric, N: Network, O: Optimizer<N>, const E
     parts: &Parts<'_, N>,
     config: &FitConfig,
 ) -> Result<Report<N::Scalar, E>, Error> {
-    let bar = progress::epochs(name, config.epochs);
+    let progress = Progress::new(name, config.epochs).metric(M::NAME);
     let history = fit::<L, M, N, O, E>(net, opt, parts.train, parts.validation, config, |e| {
-        progress::advance(&bar, M::NAME, e)
+        progress.epoch(e)
     });
-    bar.finish();
+    progress.finish();
     let history = history?;
 
     let best = history.best_epoch().map_or(String::new(), |b| {
