@@ -66,6 +66,8 @@
 //! assert!((p.sum() - 1.0).abs() < 1e-6);
 //! ```
 #![no_std]
+// docs.rs (nightly, `--cfg docsrs`) marks each feature-gated item with the features it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 // No `unsafe` at all without `std`. With it, on x86-64 only: the run-time instruction-set
 // dispatch of `kernel::x86` (calls into `#[target_feature]` functions after detecting the
 // features) and the loads and stores of the AVX-512 kernels in `kernel::avx512`.
@@ -103,12 +105,15 @@ pub mod rng;
 pub mod safetensors;
 pub mod schedule;
 pub mod shape;
+pub mod split;
 #[cfg(feature = "parallel")]
 pub mod stream;
 pub mod summary;
 pub mod tflite;
 pub mod train;
 
+#[doc = include_str!("network_macro.md")]
+#[doc(inline)]
 pub use dl_macros::network;
 /// nalgebra, re-exported so generated code and users agree on one version.
 pub use nalgebra;
@@ -130,7 +135,10 @@ pub mod prelude {
         AvgPool2D, Conv2D, Dense, Dropout, Flatten, Layer, LayerCache, MaxPool2D,
     };
     pub use crate::loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse};
-    pub use crate::metrics::{Accuracy, MeanAbsoluteError, MeanSquaredError, Metric, RSquared};
+    pub use crate::metrics::{
+        Accuracy, ConfusionMatrix, MeanAbsoluteError, MeanSquaredError, Metric, Precision, RSquared,
+        Recall, F1,
+    };
     pub use crate::network;
     pub use crate::network::{Network, Params, TensorKind, Vector};
     pub use crate::optim::{
@@ -139,8 +147,10 @@ pub mod prelude {
     };
     pub use crate::rng::Rng;
     pub use crate::schedule::{
-        Constant, CosineDecay, ExponentialDecay, Per, Schedule, Scheduled, StepDecay,
+        Constant, CosineDecay, ExponentialDecay, OnPlateau, Per, ReduceLrOnPlateau, Schedule,
+        Scheduled, StepDecay,
     };
+    pub use crate::split::validation_split;
     pub use crate::summary::Summary;
     pub use crate::train::{train_batch, train_sample, Workspace};
     pub use nalgebra::{SMatrix, SVector};

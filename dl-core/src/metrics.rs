@@ -4,7 +4,15 @@
 //! Every metric is computed in one streaming pass by a fixed-size [`MetricState`], so
 //! [`evaluate`](crate::fit::evaluate) and [`fit`](crate::fit::fit_with) need no heap. A metric
 //! is named by a zero-sized type ([`Accuracy`], [`MeanSquaredError`], [`MeanAbsoluteError`],
-//! [`RSquared`]) whose [`Metric::State`] does the counting; [`score`] runs one over slices.
+//! [`RSquared`], [`Precision`], [`Recall`], [`F1`]) whose [`Metric::State`] does the counting;
+//! [`score`] runs one over slices, and [`evaluate_metrics`] a tuple of them over a network's
+//! outputs in one pass. [`ConfusionMatrix`] counts every (actual, predicted) pair.
+
+mod classification;
+mod set;
+
+pub use classification::{class_of, ClassCounts, ConfusionMatrix, Precision, Recall, F1};
+pub use set::{evaluate_metrics, Metrics, MetricsState};
 
 use crate::float::Float;
 use crate::network::Vector;

@@ -1,15 +1,13 @@
 //! The compile-time shape rules, pinned by trybuild: each compile-fail case's `.stderr` holds
 //! rustc's exact words (the toolchain is pinned in rust-toolchain.toml). trybuild runs
 //! `cargo check` on each case, so every one of these errors shows under `cargo check`.
+//!
+//! The compile-pass cases (`ui/pass/`) are ordinary modules of `compile_pass.rs`: as trybuild
+//! pass cases they made it build every dependency twice more (`cargo build`, with and without
+//! its diagnostic-width flag, beside the two `cargo check` builds the failing cases need).
 
 #[test]
 fn compile_fail() {
     let t = trybuild::TestCases::new();
     t.compile_fail("ui/fail/*.rs");
-}
-
-#[test]
-fn compile_pass() {
-    let t = trybuild::TestCases::new();
-    t.pass("ui/pass/*.rs");
 }

@@ -12,7 +12,7 @@ const _: () = assert!(<Tiny>::PARAM_BYTES <= 16 * 1024);
 const _: () = assert!(<Tiny<f64>>::CACHE_BYTES == (16 + 4) * 2 * 8);
 static WEIGHTS: Tiny = Tiny::ZERO;
 
-fn main() {
+pub fn main() {
     let a = Tiny::<f32>::new(11);
     let b = Tiny::<f64>::new(11);
     for t in 0..Tiny::<f32>::TENSORS {

@@ -16,7 +16,7 @@ network! {
     }
 }
 
-fn main() {
+pub fn main() {
     const _: () = assert!(<Cnn as Network>::INPUTS == 64 && <Cnn as Network>::OUTPUTS == 10);
     let net = Cnn::<f32>::new(1);
     let _ = net.forward(&SVector::zeros());

@@ -15,7 +15,7 @@ network! {
     }
 }
 
-fn main() {
+pub fn main() {
     let net = Net::<f64>::new(3);
     let y = net.forward(&SVector::from([0.1, 0.2, 0.3]));
     assert!((y.sum() - 1.0).abs() < 1e-12);

@@ -14,7 +14,7 @@ network![
     }
 ];
 
-fn main() {
+pub fn main() {
     let f = Logistic::<f32>::new(0);
     let d = Logistic::<f64>::new(0);
     assert_eq!(f.forward(&SVector::zeros())[0], 0.5);

@@ -1,0 +1,90 @@
+//! Several metrics in one pass: a tuple of metric types, `(Accuracy, Precision, Recall, F1)`
+//! or `(MeanSquaredError, MeanAbsoluteError, RSquared)`, counted side by side in a fixed-size
+//! state, no heap.
+//!
+//! ```
+//! use dl_core::metrics::{evaluate_metrics, Metrics, F1, Precision, Recall};
+//! use dl_core::prelude::*;
+//!
+//! network! {
+//!     struct Classifier { Dense<2, 3, Softmax> }
+//! }
+//!
+//! let xs = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]].map(SVector::<f32, 2>::from);
+//! let ys = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]].map(SVector::<f32, 3>::from);
+//! let net = Classifier::<f32>::new(1);
+//! type Report = (Accuracy, Precision, Recall, F1);
+//! let scores = evaluate_metrics::<Report, _>(&net, Data::new(&xs, &ys)?);
+//! for (name, value) in Report::NAMES.iter().zip(scores) {
+//!     assert!((0.0..=1.0).contains(&value), "{name} {value}");
+//! }
+//! # Ok::<(), dl_core::error::Error>(())
+//! ```
+
+use super::{Metric, MetricState};
+use crate::fit::Data;
+use crate::float::Float;
+use crate::network::{Network, Vector};
+
+/// A tuple of [`Metric`]s measured together.
+pub trait Metrics {
+    /// The metrics' names, in order.
+    const NAMES: &'static [&'static str];
+    /// Their states side by side.
+    type State<T: Float, O: Vector<T>>: MetricsState<T, O>;
+}
+
+/// The running sums of a tuple of metrics.
+pub trait MetricsState<T: Float, O: Vector<T>> {
+    /// The values, one a metric: `[T; K]`.
+    type Values;
+    /// Nothing seen yet.
+    fn new() -> Self;
+    /// Adds one sample to every metric.
+    fn add(&mut self, output: &O, target: &O);
+    /// Every metric's value so far.
+    fn values(&self) -> Self::Values;
+}
+
+macro_rules! tuple_metrics {
+    ($k:literal: $($m:ident $i:tt),+) => {
+        impl<$($m: Metric),+> Metrics for ($($m,)+) {
+            const NAMES: &'static [&'static str] = &[$($m::NAME),+];
+            type State<T: Float, O: Vector<T>> = ($($m::State<T, O>,)+);
+        }
+
+        impl<T: Float, O: Vector<T>, $($m: MetricState<T, O>),+> MetricsState<T, O> for ($($m,)+) {
+            type Values = [T; $k];
+            fn new() -> Self {
+                ($($m::new(),)+)
+            }
+            fn add(&mut self, output: &O, target: &O) {
+                $(self.$i.add(output, target);)+
+            }
+            fn values(&self) -> [T; $k] {
+                [$(self.$i.value()),+]
+            }
+        }
+    };
+}
+
+tuple_metrics!(1: A 0);
+tuple_metrics!(2: A 0, B 1);
+tuple_metrics!(3: A 0, B 1, C 2);
+tuple_metrics!(4: A 0, B 1, C 2, D 3);
+tuple_metrics!(5: A 0, B 1, C 2, D 3, E 4);
+tuple_metrics!(6: A 0, B 1, C 2, D 3, E 4, F 5);
+tuple_metrics!(7: A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+
+/// Every metric of the tuple `S` on `net`'s outputs for `data`, in one pass (`S::NAMES`
+/// names them).
+pub fn evaluate_metrics<S: Metrics, N: Network>(
+    net: &N,
+    data: Data<'_, N::Input, N::Output>,
+) -> <S::State<N::Scalar, N::Output> as MetricsState<N::Scalar, N::Output>>::Values {
+    let mut state = S::State::<N::Scalar, N::Output>::new();
+    for (x, y) in data.inputs().iter().zip(data.targets()) {
+        state.add(&net.forward(x), y);
+    }
+    state.values()
+}
