@@ -136,8 +136,8 @@ pub mod prelude {
     };
     pub use crate::loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse};
     pub use crate::metrics::{
-        Accuracy, ConfusionMatrix, MeanAbsoluteError, MeanSquaredError, Metric, Precision, RSquared,
-        Recall, F1,
+        Accuracy, ConfusionMatrix, MeanAbsoluteError, MeanSquaredError, Metric, Precision,
+        RSquared, Recall, F1,
     };
     pub use crate::network;
     pub use crate::network::{Network, Params, TensorKind, Vector};

@@ -12,7 +12,7 @@ mod classification;
 mod set;
 
 pub use classification::{class_of, ClassCounts, ConfusionMatrix, Precision, Recall, F1};
-pub use set::{evaluate_metrics, Metrics, MetricsState};
+pub use set::{evaluate_metrics, Metrics, MetricsState, Scores};
 
 use crate::float::Float;
 use crate::network::Vector;

@@ -22,6 +22,9 @@ use crate::float::Float;
 use crate::network::Vector;
 use crate::rng::Rng;
 
+/// The training part and the validation part.
+pub type TrainValidation<'a, X, Y> = (Data<'a, X, Y>, Data<'a, X, Y>);
+
 /// Shuffles `inputs` and `targets` together (one seeded Fisher-Yates permutation applied to
 /// both), then hands back the first `1 - fraction` of the pairs for training and the rest,
 /// `round(fraction * n)` pairs, for validation. The same seed gives the same split.
@@ -34,7 +37,7 @@ pub fn validation_split<'a, T: Float, X: Vector<T>, Y: Vector<T>>(
     targets: &'a mut [Y],
     fraction: f64,
     seed: u64,
-) -> Result<(Data<'a, X, Y>, Data<'a, X, Y>), Error> {
+) -> Result<TrainValidation<'a, X, Y>, Error> {
     if inputs.len() != targets.len() {
         return Err(Error::BatchMismatch {
             inputs: inputs.len(),

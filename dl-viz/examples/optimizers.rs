@@ -12,8 +12,8 @@ mod support;
 
 use dl_core::fit::{evaluate, fit, Epoch, History};
 use dl_core::prelude::*;
-use support::digits::{Digits, Net};
 use dl_viz::{Chart, Curve, Panel, Progress, Scale, Table};
+use support::digits::{Digits, Net};
 use support::run::{num, Parts};
 
 const SEED: u64 = 42;
@@ -67,8 +67,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let runs = [
         run("SGD", 0.1, Sgd::new(0.1), &parts)?,
-        run("momentum", 0.01, Sgd::new(0.01).momentum::<Grad>(0.9), &parts)?,
-        run("Nesterov", 0.01, Sgd::new(0.01).nesterov::<Grad>(0.9), &parts)?,
+        run(
+            "momentum",
+            0.01,
+            Sgd::new(0.01).momentum::<Grad>(0.9),
+            &parts,
+        )?,
+        run(
+            "Nesterov",
+            0.01,
+            Sgd::new(0.01).nesterov::<Grad>(0.9),
+            &parts,
+        )?,
         run("Adagrad", 0.05, Adagrad::new(0.05), &parts)?,
         run("RMSprop", 1e-3, RmsProp::new(1e-3), &parts)?,
         run("Adam", 1e-3, Adam::new(1e-3), &parts)?,
@@ -110,7 +120,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let loss = Panel {
         curves: curves(|e| Some(e.train_loss)),
-        ..Panel::new("digits 64-32-10: training loss", "cross-entropy (log scale)")
+        ..Panel::new(
+            "digits 64-32-10: training loss",
+            "cross-entropy (log scale)",
+        )
     };
     let accuracy = Panel {
         curves: curves(|e| e.val_metric),

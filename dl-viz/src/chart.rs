@@ -149,7 +149,10 @@ impl Chart {
             std::fs::create_dir_all(dir)?;
         }
         let size = (640 * self.panels.len().max(1) as u32, 480);
-        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")) {
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("svg"))
+        {
             self.draw_on(SVGBackend::new(path, size).into_drawing_area())
         } else {
             register_bundled_font()?;
@@ -157,7 +160,10 @@ impl Chart {
         }
     }
 
-    fn draw_on<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<(), Box<dyn Error>>
+    fn draw_on<DB: DrawingBackend>(
+        &self,
+        root: DrawingArea<DB, Shift>,
+    ) -> Result<(), Box<dyn Error>>
     where
         DB::ErrorType: 'static,
     {
@@ -226,7 +232,7 @@ where
         .x_label_area_size(40)
         .y_label_area_size(64);
     // Epochs are integers, and an integer axis only ever has integer ticks.
-    let x = 0..x_max + 1;
+    let x = first_epoch(panel)..x_max + 1;
     if panel.scale == Scale::Log {
         let mut chart = builder.build_cartesian_2d(x, (lo..hi).log_scale())?;
         chart
@@ -261,7 +267,8 @@ where
     DB::ErrorType: 'static,
     Y: Ranged<ValueType = f64>,
 {
-    let in_range = |v: f64| v.is_finite() && v >= lo && v <= hi;
+    let from = first_epoch(panel);
+    let in_range = |p: (u32, f64)| p.0 >= from && p.1.is_finite() && p.1 >= lo && p.1 <= hi;
     if let Some((epoch, label)) = &panel.marker {
         let style = BLACK.mix(0.6).stroke_width(2);
         chart
@@ -277,7 +284,12 @@ where
     let spacing = marker_spacing(panel);
     for (i, curve) in panel.curves.iter().enumerate() {
         let style = CurveStyle::of(i);
-        let line: Vec<(u32, f64)> = curve.points.iter().copied().filter(|p| in_range(p.1)).collect();
+        let line: Vec<(u32, f64)> = curve
+            .points
+            .iter()
+            .copied()
+            .filter(|&p| in_range(p))
+            .collect();
         let series = match style.dash {
             None => chart.draw_series(LineSeries::new(line, style.line())),
             Some((dash, gap)) => {
@@ -291,19 +303,27 @@ where
                 + PathElement::new([(b.0, 0), (b.1, 0)], style.line())
                 + Polygon::new(style.shape_at(12), style.colour.filled())
         });
-        let marked = curve.points.iter().copied().filter(|p| {
-            in_range(p.1) && (p.0 as usize + i) % spacing == 0
-        });
-        chart.draw_series(
-            marked.map(|p| EmptyElement::at(p) + Polygon::new(style.shape(), style.colour.filled())),
-        )?;
+        let marked = curve
+            .points
+            .iter()
+            .copied()
+            .filter(|p| in_range(*p) && (p.0 as usize + i).is_multiple_of(spacing));
+        chart
+            .draw_series(marked.map(|p| {
+                EmptyElement::at(p) + Polygon::new(style.shape(), style.colour.filled())
+            }))?;
         if let Some((epoch, _)) = &panel.marker {
-            let best = curve.points.iter().copied().filter(|p| p.0 == *epoch && in_range(p.1));
+            let best = curve
+                .points
+                .iter()
+                .copied()
+                .filter(|&p| p.0 == *epoch && in_range(p));
             chart.draw_series(best.map(|p| Circle::new(p, 6, BLACK.stroke_width(2))))?;
         }
     }
     chart
         .configure_series_labels()
+        .position(emptiest_corner(panel, from, lo, hi))
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .label_font(("sans-serif", 14))
@@ -311,9 +331,65 @@ where
     Ok(())
 }
 
+/// The first epoch shown: 0, or the zoomed panel's first epoch.
+fn first_epoch(panel: &Panel) -> u32 {
+    match panel.scale {
+        Scale::From(epoch) => epoch,
+        _ => 0,
+    }
+}
+
+/// The corner of the plot whose box (40 % wide, 45 % high) holds the fewest points, where the
+/// legend hides the least.
+fn emptiest_corner(panel: &Panel, from: u32, lo: f64, hi: f64) -> SeriesLabelPosition {
+    let x_max = panel
+        .curves
+        .iter()
+        .flat_map(|c| c.points.iter())
+        .map(|p| p.0)
+        .max()
+        .unwrap_or(1);
+    let log = panel.scale == Scale::Log;
+    let y = |v: f64| if log { v.ln() } else { v };
+    let (y_lo, y_hi) = (y(lo), y(hi));
+    let span = (x_max.saturating_sub(from)).max(1) as f64;
+    let at = |p: &(u32, f64)| {
+        let fx = (p.0.saturating_sub(from)) as f64 / span;
+        let fy = (y(p.1) - y_lo) / (y_hi - y_lo);
+        (fx, fy)
+    };
+    let corners = [
+        (SeriesLabelPosition::UpperRight, true, true),
+        (SeriesLabelPosition::LowerRight, true, false),
+        (SeriesLabelPosition::UpperLeft, false, true),
+        (SeriesLabelPosition::LowerLeft, false, false),
+    ];
+    let count = |right: bool, upper: bool| {
+        let points = panel.curves.iter().flat_map(|c| c.points.iter());
+        points
+            .filter(|p| p.0 >= from && p.1.is_finite() && (!log || p.1 > 0.0))
+            .map(at)
+            .filter(|&(fx, fy)| {
+                let in_x = if right { fx >= 0.6 } else { fx <= 0.4 };
+                let in_y = if upper { fy >= 0.55 } else { fy <= 0.45 };
+                in_x && in_y
+            })
+            .count()
+    };
+    let best = corners
+        .into_iter()
+        .min_by_key(|&(_, right, upper)| count(right, upper));
+    best.map_or(SeriesLabelPosition::UpperRight, |(position, _, _)| position)
+}
+
 /// Markers every this many epochs: about ten a curve.
 fn marker_spacing(panel: &Panel) -> usize {
-    let epochs = panel.curves.iter().map(|c| c.points.len()).max().unwrap_or(1);
+    let epochs = panel
+        .curves
+        .iter()
+        .map(|c| c.points.len())
+        .max()
+        .unwrap_or(1);
     (epochs / 10).max(1)
 }
 
@@ -365,7 +441,16 @@ impl CurveStyle {
 
     fn shape_at(&self, dx: i32) -> Vec<(i32, i32)> {
         let outline: &[(i32, i32)] = match self.marker {
-            0 => &[(4, 0), (3, 3), (0, 4), (-3, 3), (-4, 0), (-3, -3), (0, -4), (3, -3)],
+            0 => &[
+                (4, 0),
+                (3, 3),
+                (0, 4),
+                (-3, 3),
+                (-4, 0),
+                (-3, -3),
+                (0, -4),
+                (3, -3),
+            ],
             1 => &[(0, -5), (5, 4), (-5, 4)],
             2 => &[(-4, -4), (4, -4), (4, 4), (-4, 4)],
             _ => &[(0, -5), (5, 0), (0, 5), (-5, 0)],

@@ -26,7 +26,7 @@
 //! let ys = [[0.0], [1.0], [1.0], [0.0]].map(SVector::<f32, 1>::from);
 //! let data = Data::new(&xs, &ys)?;
 //! let mut net = Xor::<f32>::new(3);
-//! let config = FitConfig::new(500, Batch::Full).train_metric(true);
+//! let config = FitConfig::new(500, BatchSize::Full).train_metric(true);
 //! let progress = Progress::new("xor", config.epochs);
 //! let history = fit::<BinaryCrossEntropy, Accuracy, _, _, 500>(
 //!     &mut net, &mut Adam::new(0.05), data, None, &config, |e| progress.epoch(e),

@@ -2,7 +2,7 @@
 //! (`precision_score`, `recall_score`, `f1_score` with `average="macro"`, and
 //! `confusion_matrix`), and the binary (one-output) form against hand counts.
 
-use dl_core::metrics::{score, ConfusionMatrix, Metric, MetricState, F1, Precision, Recall};
+use dl_core::metrics::{score, ConfusionMatrix, Metric, MetricState, Precision, Recall, F1};
 use dl_core::prelude::*;
 
 fn one_hot(classes: &[usize]) -> Vec<SVector<f64, 3>> {

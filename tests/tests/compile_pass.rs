@@ -38,7 +38,12 @@ fn every_case_is_listed() {
         .expect("ui/pass exists")
         .map(|e| e.expect("a directory entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "rs"))
-        .map(|p| p.file_stem().expect("a file name").to_string_lossy().into_owned())
+        .map(|p| {
+            p.file_stem()
+                .expect("a file name")
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     files.sort();
     let listed: Vec<&str> = CASES.iter().map(|(name, _)| *name).collect();

@@ -99,7 +99,13 @@ impl<T: Float, O: Vector<T>, const KIND: u8> MetricState<T, O> for ClassCounts<O
         let (predicted, actual) = (class_of(output.as_slice()), class_of(target.as_slice()));
         // One output: only the positive class (1) is counted, in entry 0.
         let binary = O::LEN == 1;
-        let entry = |class: usize| if binary { class.checked_sub(1) } else { Some(class) };
+        let entry = |class: usize| {
+            if binary {
+                class.checked_sub(1)
+            } else {
+                Some(class)
+            }
+        };
         if let Some(p) = entry(predicted) {
             self.predicted.as_mut_slice()[p] += T::ONE;
             if predicted == actual {
@@ -113,7 +119,9 @@ impl<T: Float, O: Vector<T>, const KIND: u8> MetricState<T, O> for ClassCounts<O
 
     fn value(&self) -> T {
         let classes = self.true_positives.as_slice().iter();
-        let counts = classes.zip(self.predicted.as_slice()).zip(self.actual.as_slice());
+        let counts = classes
+            .zip(self.predicted.as_slice())
+            .zip(self.actual.as_slice());
         let (mut sum, mut n) = (0.0, 0usize);
         for ((&tp, &predicted), &actual) in counts {
             let (tp, predicted, actual) = (tp.as_f64(), predicted.as_f64(), actual.as_f64());
@@ -207,7 +215,13 @@ fn ratio(num: u64, den: u64) -> f64 {
 /// The matrix as a table: one row an actual class, one column a predicted class.
 impl<const C: usize> fmt::Display for ConfusionMatrix<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let width = self.counts.iter().flatten().max().map_or(1, |m| digits(*m)).max(2);
+        let width = self
+            .counts
+            .iter()
+            .flatten()
+            .max()
+            .map_or(1, |m| digits(*m))
+            .max(2);
         write!(f, "actual \\ predicted")?;
         for c in 0..C {
             write!(f, " {c:>width$}")?;

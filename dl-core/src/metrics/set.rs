@@ -76,12 +76,19 @@ tuple_metrics!(5: A 0, B 1, C 2, D 3, E 4);
 tuple_metrics!(6: A 0, B 1, C 2, D 3, E 4, F 5);
 tuple_metrics!(7: A 0, B 1, C 2, D 3, E 4, F 5, G 6);
 
+/// The values [`evaluate_metrics`] returns for the tuple `S` on network `N`: `[N::Scalar; K]`.
+pub type Scores<S, N> =
+    <<S as Metrics>::State<<N as Network>::Scalar, <N as Network>::Output> as MetricsState<
+        <N as Network>::Scalar,
+        <N as Network>::Output,
+    >>::Values;
+
 /// Every metric of the tuple `S` on `net`'s outputs for `data`, in one pass (`S::NAMES`
 /// names them).
 pub fn evaluate_metrics<S: Metrics, N: Network>(
     net: &N,
     data: Data<'_, N::Input, N::Output>,
-) -> <S::State<N::Scalar, N::Output> as MetricsState<N::Scalar, N::Output>>::Values {
+) -> Scores<S, N> {
     let mut state = S::State::<N::Scalar, N::Output>::new();
     for (x, y) in data.inputs().iter().zip(data.targets()) {
         state.add(&net.forward(x), y);

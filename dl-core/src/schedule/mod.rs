@@ -8,15 +8,15 @@
 mod constant;
 mod cosine;
 mod exponential;
-mod scheduled;
 mod plateau;
+mod scheduled;
 mod step;
 
 pub use constant::Constant;
 pub use cosine::CosineDecay;
 pub use exponential::ExponentialDecay;
-pub use scheduled::{Per, Scheduled};
 pub use plateau::{OnPlateau, ReduceLrOnPlateau};
+pub use scheduled::{Per, Scheduled};
 pub use step::StepDecay;
 
 /// A learning rate for each step (or epoch) `t`, counted from 0.
