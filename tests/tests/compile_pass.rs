@@ -14,6 +14,8 @@ mod conv_network;
 mod named_consts_blocks_attrs;
 #[path = "../ui/pass/single_layer_f32_f64.rs"]
 mod single_layer_f32_f64;
+#[path = "../ui/pass/user_derives.rs"]
+mod user_derives;
 
 /// Each case's `main`, by file name.
 const CASES: &[(&str, fn())] = &[
@@ -21,6 +23,7 @@ const CASES: &[(&str, fn())] = &[
     ("conv_network", conv_network::main),
     ("named_consts_blocks_attrs", named_consts_blocks_attrs::main),
     ("single_layer_f32_f64", single_layer_f32_f64::main),
+    ("user_derives", user_derives::main),
 ];
 
 #[test]

@@ -25,7 +25,7 @@ network! {
     }
 }
 
-fn main() {
+pub fn main() {
     let a = Mlp::<f64>::new(1);
     let b = a.clone();
     assert_eq!(a, b);
