@@ -30,7 +30,7 @@ use nalgebra::{ArrayStorage, SMatrix, SVector};
 /// matrix-vector product with its input patch `p`: `z[:, y, x] = W p + b`.
 ///
 /// Over all pixels at once these are matrix products, done blocked on the kernels of
-/// [`crate::kernel`] ([`gemm`]): with `P` the patches as the rows of a matrix ([`im2col`]),
+/// [`crate::kernel`] (`gemm`): with `P` the patches as the rows of a matrix (`im2col`),
 /// `Z^T = P W^T + 1 b^T`; backward, given `dZ`, `dL/dW += dZ P` (once a block of pixels,
 /// never once a pixel), `dL/db += dZ 1`, and `dL/dP = dZ^T W` added back into `dL/dx`
 /// where patches overlap (padding positions dropped).
