@@ -63,6 +63,10 @@ use std::vec::Vec;
 /// blocks, small enough that a batch of 32 keeps two threads busy.
 pub const DEFAULT_SHARD: usize = 16;
 
+/// Each worker thread's stack: a forward or backward pass keeps a layer's temporaries there,
+/// as on the main thread (whose stack is usually 8 MiB); reserved, only touched pages cost.
+pub const WORKER_STACK: usize = 32 << 20;
+
 /// Below this many elements a gradient tensor is reduced on the calling thread: waking the
 /// pool costs more than adding it.
 const PARALLEL_REDUCE: usize = 1 << 14;
@@ -149,6 +153,7 @@ where
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .thread_name(|i| std::format!("dl-worker-{i}"))
+            .stack_size(WORKER_STACK)
             .build()
             .map_err(ParallelError::ThreadPool)?;
         // Every worker runs once now, so the threads' own start-up (their allocations

@@ -1,0 +1,255 @@
+//! Data-parallel training at 1 and 2 threads (issue 16): the 784-128-10 MLP and the
+//! CIFAR-sized CNN at batch 32; the split's overhead against the batch size; and the image
+//! pipeline's loading throughput beside the CIFAR CNN's training throughput.
+//!
+//! `cargo bench -p dl-benches --bench parallel` runs the criterion groups, then prints a
+//! table from an interleaved measurement (1 and 2 threads alternating, medians of rounds),
+//! which a busy shared machine disturbs less than two separate criterion runs.
+//!
+//! The serial `train_batch` is in each group too: the engine at 1 thread pays for the
+//! shard-wise reduction, which the serial path does not need.
+
+use criterion::{criterion_group, Criterion, Throughput};
+use dl_benches::{classification_data, cycling};
+use dl_core::images::{ImageConfig, ImageFolder};
+use dl_core::parallel::{Parallel, ParallelConfig};
+use dl_core::prelude::*;
+use dl_core::stream::{for_each_batch, StreamConfig};
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+network! {
+    /// The MNIST-sized MLP.
+    pub struct Mlp {
+        Dense<784, 128, Relu>,
+        Dense<128, 10, Softmax>,
+    }
+}
+
+network! {
+    /// The peers suite's CIFAR-sized CNN (`../shared/peers`, case f).
+    pub struct CifarCnn {
+        input: [3, 32, 32],
+        Conv2D<3, 32, 3, Relu, padding = 1>,  // (32, 32, 32)
+        MaxPool2D<2>,                         // (32, 16, 16)
+        Conv2D<32, 64, 3, Relu, padding = 1>, // (64, 16, 16)
+        MaxPool2D<2>,                         // (64, 8, 8)
+        Flatten,                              // 4096
+        Dense<4096, 128, Relu>,
+        Dense<128, 10, Softmax>,
+    }
+}
+
+const LR: f64 = 0.01;
+
+/// A step function of the network `N`: serial (`threads == 0`) or on `threads` threads.
+fn stepper<'a, N: Network<Scalar = f32> + Sync + 'a>(
+    threads: usize,
+    shard: usize,
+    xs: &'a [N::Input],
+    ys: &'a [N::Output],
+    batch: usize,
+) -> impl FnMut() -> f32 + 'a
+where
+    N::Input: Send + Sync,
+    N::Output: Send + Sync,
+    Workspace<N>: Send + Sync,
+{
+    let mut net = N::boxed(1);
+    let mut sgd = Sgd::new(LR);
+    let mut ws = Workspace::<N>::boxed();
+    let mut par = (threads > 0).then(|| {
+        let config = ParallelConfig::new().threads(threads).shard(shard);
+        let mut p = Parallel::<N>::new(config).expect("a thread pool");
+        p.warm_up(batch);
+        p
+    });
+    cycling(xs.len(), batch, move |k| {
+        let (x, y) = (black_box(&xs[k.clone()]), &ys[k]);
+        match par.as_mut() {
+            Some(p) => p.train_batch::<CrossEntropy, _>(&mut *net, &mut sgd, x, y),
+            None => train_batch::<_, CrossEntropy, _>(&mut *net, &mut sgd, x, y, &mut ws),
+        }
+        .unwrap_or(f32::NAN)
+    })
+}
+
+fn group<N: Network<Scalar = f32> + Sync>(
+    c: &mut Criterion,
+    name: &str,
+    xs: &[N::Input],
+    ys: &[N::Output],
+    batch: usize,
+    shard: usize,
+) where
+    N::Input: Send + Sync,
+    N::Output: Send + Sync,
+    Workspace<N>: Send + Sync,
+{
+    let mut g = c.benchmark_group(name);
+    g.throughput(Throughput::Elements(batch as u64));
+    g.sample_size(20).measurement_time(Duration::from_secs(4));
+    let mut serial = stepper::<N>(0, shard, xs, ys, batch);
+    g.bench_function("serial", |b| b.iter(&mut serial));
+    for threads in [1, 2] {
+        let mut step = stepper::<N>(threads, shard, xs, ys, batch);
+        g.bench_function(format!("threads{threads}"), |b| b.iter(&mut step));
+    }
+    g.finish();
+}
+
+fn mlp_data() -> (Vec<SVector<f32, 784>>, Vec<SVector<f32, 10>>) {
+    classification_data::<784, 10>(1024, 2)
+}
+
+fn cifar_data() -> (Vec<SVector<f32, 3072>>, Vec<SVector<f32, 10>>) {
+    classification_data::<3072, 10>(256, 2)
+}
+
+fn training(c: &mut Criterion) {
+    let (xs, ys) = mlp_data();
+    group::<Mlp<f32>>(c, "par_mlp784_batch32", &xs, &ys, 32, 16);
+    for batch in [8, 128] {
+        group::<Mlp<f32>>(
+            c,
+            &format!("par_mlp784_batch{batch}"),
+            &xs,
+            &ys,
+            batch,
+            16.min(batch / 2),
+        );
+    }
+    let (xs, ys) = cifar_data();
+    group::<CifarCnn<f32>>(c, "par_cifar_batch32", &xs, &ys, 32, 16);
+}
+
+/// `count` random 32x32 RGB PNGs in two class folders under `target/bench_images`.
+fn image_folder(count: usize) -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench_images");
+    let mut rng = Rng::new(5);
+    for i in 0..count {
+        let dir = root.join(format!("class{}", i % 2));
+        std::fs::create_dir_all(&dir).expect("a folder");
+        let png = image::RgbImage::from_fn(32, 32, |_, _| {
+            image::Rgb([
+                rng.below(256) as u8,
+                rng.below(256) as u8,
+                rng.below(256) as u8,
+            ])
+        });
+        png.save(dir.join(format!("{i:05}.png"))).expect("a PNG");
+    }
+    root
+}
+
+/// Images a second through the stream alone (decode, convert, scale; no training).
+fn loading_rate(folder: &ImageFolder, loaders: usize) -> f64 {
+    let order: Vec<usize> = (0..folder.len()).collect();
+    let config = StreamConfig::new(1, 32).prefetch(4, loaders);
+    let started = Instant::now();
+    let mut n = 0;
+    for_each_batch::<f32, SVector<f32, 3072>, SVector<f32, 10>, _, _>(
+        folder,
+        &order,
+        &config,
+        None,
+        |_, b| {
+            n += black_box(b.inputs.len());
+            Ok(())
+        },
+    )
+    .expect("the images load");
+    n as f64 / started.elapsed().as_secs_f64()
+}
+
+fn loading(c: &mut Criterion) {
+    let root = image_folder(512);
+    let folder = ImageFolder::open(&root, ImageConfig::new(3, 32, 32)).expect("the folder");
+    let mut g = c.benchmark_group("load_cifar_png_512");
+    g.throughput(Throughput::Elements(folder.len() as u64));
+    g.sample_size(10).measurement_time(Duration::from_secs(4));
+    for loaders in [1, 2] {
+        g.bench_function(format!("loaders{loaders}"), |b| {
+            b.iter(|| loading_rate(&folder, loaders))
+        });
+    }
+    g.finish();
+}
+
+/// Median seconds a call of each of `steps`, measured in `rounds` interleaved rounds of
+/// `calls` calls each.
+fn interleaved(steps: &mut [&mut dyn FnMut() -> f32], rounds: usize, calls: usize) -> Vec<f64> {
+    let mut times = vec![Vec::new(); steps.len()];
+    for _ in 0..rounds {
+        for (step, t) in steps.iter_mut().zip(&mut times) {
+            let started = Instant::now();
+            for _ in 0..calls {
+                black_box(step());
+            }
+            t.push(started.elapsed().as_secs_f64() / calls as f64);
+        }
+    }
+    times
+        .into_iter()
+        .map(|mut t| {
+            t.sort_by(f64::total_cmp);
+            t[t.len() / 2]
+        })
+        .collect()
+}
+
+fn row<N: Network<Scalar = f32> + Sync>(
+    name: &str,
+    xs: &[N::Input],
+    ys: &[N::Output],
+    batch: usize,
+    shard: usize,
+    calls: usize,
+) where
+    N::Input: Send + Sync,
+    N::Output: Send + Sync,
+    Workspace<N>: Send + Sync,
+{
+    let mut serial = stepper::<N>(0, shard, xs, ys, batch);
+    let mut one = stepper::<N>(1, shard, xs, ys, batch);
+    let mut two = stepper::<N>(2, shard, xs, ys, batch);
+    let t = interleaved(&mut [&mut serial, &mut one, &mut two], 15, calls);
+    let rate = |s: f64| batch as f64 / s;
+    println!(
+        "| {name} | {batch} | {shard} | {:.0} | {:.0} | {:.0} | {:.2}x | {:.2}x |",
+        rate(t[0]),
+        rate(t[1]),
+        rate(t[2]),
+        t[1] / t[2],
+        t[0] / t[2]
+    );
+}
+
+fn table() {
+    println!("\ninterleaved medians (15 rounds), samples/s");
+    println!("| network | batch | shard | serial | 1 thread | 2 threads | 2 vs 1 thread | 2 threads vs serial |");
+    println!("|---|---|---|---|---|---|---|---|");
+    let (xs, ys) = mlp_data();
+    for (batch, shard) in [(8, 4), (32, 16), (128, 16), (128, 64)] {
+        row::<Mlp<f32>>("784-128-10 MLP", &xs, &ys, batch, shard, 200);
+    }
+    let (xs, ys) = cifar_data();
+    row::<CifarCnn<f32>>("CIFAR-sized CNN", &xs, &ys, 32, 16, 3);
+    let folder =
+        ImageFolder::open(image_folder(512), ImageConfig::new(3, 32, 32)).expect("the folder");
+    for loaders in [1, 2] {
+        println!(
+            "loading 32x32 RGB PNGs, {loaders} loader thread(s): {:.0} images/s",
+            loading_rate(&folder, loaders)
+        );
+    }
+}
+
+criterion_group!(benches, training, loading);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    table();
+}
