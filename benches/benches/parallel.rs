@@ -124,12 +124,12 @@ fn training(c: &mut Criterion) {
     group::<CifarCnn<f32>>(c, "par_cifar_batch32", &xs, &ys, 32, 16);
 }
 
-/// `count` random 32x32 RGB PNGs in two class folders under `target/bench_images`.
+/// `count` random 32x32 RGB PNGs in ten class folders under `target/bench_images`.
 fn image_folder(count: usize) -> PathBuf {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench_images");
     let mut rng = Rng::new(5);
     for i in 0..count {
-        let dir = root.join(format!("class{}", i % 2));
+        let dir = root.join(format!("class{}", i % 10));
         std::fs::create_dir_all(&dir).expect("a folder");
         let png = image::RgbImage::from_fn(32, 32, |_, _| {
             image::Rgb([
