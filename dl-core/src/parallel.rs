@@ -63,8 +63,9 @@ use std::vec::Vec;
 /// blocks, small enough that a batch of 32 keeps two threads busy.
 pub const DEFAULT_SHARD: usize = 16;
 
-/// Each worker thread's stack: a forward or backward pass keeps a layer's temporaries there,
-/// as on the main thread (whose stack is usually 8 MiB); reserved, only touched pages cost.
+/// The default stack of a worker thread: a forward or backward pass keeps a layer's
+/// temporaries there, as on the main thread (whose stack is usually 8 MiB); reserved, only
+/// touched pages cost memory.
 pub const WORKER_STACK: usize = 32 << 20;
 
 /// Below this many elements a gradient tensor is reduced on the calling thread: waking the
@@ -78,6 +79,8 @@ pub struct ParallelConfig {
     pub threads: usize,
     /// Samples a shard: the unit of work and of the fixed reduction order (at least 1).
     pub shard: usize,
+    /// Bytes of each worker thread's stack ([`WORKER_STACK`] by default).
+    pub stack: usize,
 }
 
 impl ParallelConfig {
@@ -86,6 +89,7 @@ impl ParallelConfig {
         ParallelConfig {
             threads: 0,
             shard: DEFAULT_SHARD,
+            stack: WORKER_STACK,
         }
     }
 
@@ -98,6 +102,12 @@ impl ParallelConfig {
     /// The same with shards of `shard` samples.
     pub const fn shard(mut self, shard: usize) -> Self {
         self.shard = shard;
+        self
+    }
+
+    /// The same with worker stacks of `bytes` bytes (for very large layers).
+    pub const fn stack(mut self, bytes: usize) -> Self {
+        self.stack = bytes;
         self
     }
 
@@ -153,7 +163,7 @@ where
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .thread_name(|i| std::format!("dl-worker-{i}"))
-            .stack_size(WORKER_STACK)
+            .stack_size(config.stack)
             .build()
             .map_err(ParallelError::ThreadPool)?;
         // Every worker runs once now, so the threads' own start-up (their allocations

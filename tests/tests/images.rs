@@ -514,3 +514,48 @@ fn a_folder_trains_a_network_through_the_stream() {
     let err = Source::load(&folder, 0, None, &mut x64, &mut y2).unwrap_err();
     assert!(matches!(err, ImageError::Shape { what: "target", .. }));
 }
+
+/// A valid PNG and a valid JPEG of 12x9 noise.
+fn valid_files() -> [Vec<u8>; 2] {
+    let mut rng = Rng::new(2);
+    let img = RgbImage::from_fn(12, 9, |_, _| {
+        Rgb([rng.below(256) as u8, 7, rng.below(256) as u8])
+    });
+    [image::ImageFormat::Png, image::ImageFormat::Jpeg].map(|format| {
+        let mut bytes = Vec::new();
+        img.write_to(&mut std::io::Cursor::new(&mut bytes), format)
+            .unwrap();
+        bytes
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+    /// Until the fuzz crate holds a target for it: damaged PNG and JPEG files (bytes changed,
+    /// cut short) decode or give an error naming the file, and never panic; whatever decodes
+    /// is finite and in range.
+    #[test]
+    fn damaged_images_never_panic(
+        which in 0usize..2,
+        edits in proptest::collection::vec((0usize..4096, proptest::num::u8::ANY), 0..8),
+        cut in 0usize..4096,
+        channels in proptest::sample::select(vec![1usize, 3]),
+        side in 1u32..24,
+    ) {
+        let mut bytes = valid_files()[which].clone();
+        for (at, value) in edits {
+            let n = bytes.len();
+            bytes[at % n] = value;
+        }
+        if cut < bytes.len() {
+            bytes.truncate(cut);
+        }
+        let config = ImageConfig::new(channels, side, side + 1);
+        let mut out = vec![0.0f32; config.input_len()];
+        match decode_image(&bytes, Path::new("fuzzed.img"), &config, Some(&mut Rng::new(1)), &mut out) {
+            Ok(()) => proptest::prop_assert!(out.iter().all(|v| (0.0..=1.0).contains(v))),
+            Err(e) => proptest::prop_assert!(e.to_string().contains("fuzzed.img"), "{}", e),
+        }
+    }
+}
