@@ -149,3 +149,31 @@ pub fn allocations_all_threads<R>(f: impl FnOnce() -> R) -> (usize, R) {
     let r = std::hint::black_box(f());
     (ALL_THREADS.load(SeqCst) - before, r)
 }
+
+/// Loads PyTorch's weights into `net`: layer `k` of `layers` (each with a row-major
+/// `"weight"`, rows = outputs, and a `"bias"`) into tensors `2k` (column-major, as nalgebra
+/// stores it) and `2k + 1`.
+pub fn load_pytorch_weights<P: dl_core::network::Params<f64>>(net: &mut P, layers: &[&Value]) {
+    assert_eq!(layers.len() * 2, P::TENSORS);
+    for (k, layer) in layers.iter().enumerate() {
+        let w = matrix(&layer["weight"]);
+        let rows = w.len();
+        let t = net.tensor_mut(2 * k);
+        assert_eq!(t.len(), rows * w[0].len());
+        for (o, row) in w.iter().enumerate() {
+            for (i, &v) in row.iter().enumerate() {
+                t[i * rows + o] = v;
+            }
+        }
+        net.tensor_mut(2 * k + 1)
+            .copy_from_slice(&flat(&layer["bias"]));
+    }
+}
+
+/// A column-major weight (or weight gradient) with `rows` rows in PyTorch's row-major order.
+pub fn row_major(t: &[f64], rows: usize) -> Vec<f64> {
+    let cols = t.len() / rows;
+    (0..rows * cols)
+        .map(|k| t[(k % cols) * rows + k / cols])
+        .collect()
+}

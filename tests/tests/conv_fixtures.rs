@@ -9,7 +9,7 @@
 //! (sum over classes) and BCE (mean over outputs) are PyTorch's per-sample losses.
 
 use dl_core::prelude::*;
-use dl_tests::{flat, gradient_case, matrix, max_rel_error};
+use dl_tests::{flat, gradient_case, load_pytorch_weights, max_rel_error, row_major};
 use serde_json::Value;
 
 const TOLERANCE: f64 = 1e-9;
@@ -47,39 +47,11 @@ fn weighted_layers(case: &Value) -> Vec<&Value> {
         .collect()
 }
 
-/// Loads PyTorch's `[out][...]` weights (row-major, rows = outputs) into our column-major
-/// tensors, and the biases.
-fn load<N: Network<Scalar = f64>>(net: &mut N, case: &Value) {
-    let layers = weighted_layers(case);
-    assert_eq!(layers.len() * 2, N::TENSORS);
-    for (k, layer) in layers.iter().enumerate() {
-        let w = matrix(&layer["weight"]);
-        let rows = w.len();
-        let t = net.tensor_mut(2 * k);
-        assert_eq!(t.len(), rows * w[0].len());
-        for (o, row) in w.iter().enumerate() {
-            for (i, &v) in row.iter().enumerate() {
-                t[i * rows + o] = v;
-            }
-        }
-        net.tensor_mut(2 * k + 1)
-            .copy_from_slice(&flat(&layer["bias"]));
-    }
-}
-
-/// A column-major weight gradient in PyTorch's row-major order.
-fn row_major(t: &[f64], rows: usize) -> Vec<f64> {
-    let cols = t.len() / rows;
-    (0..rows * cols)
-        .map(|k| t[(k % cols) * rows + k / cols])
-        .collect()
-}
-
 /// Runs one batch-of-one case; returns the largest relative error over everything compared.
 fn check<N: Network<Scalar = f64>, L: Loss>(name: &str, target: &[f64]) -> f64 {
     let case = gradient_case(name);
     let mut net = N::ZERO;
-    load(&mut net, &case);
+    load_pytorch_weights(&mut net, &weighted_layers(&case));
     let x = N::Input::from_slice_checked(&flat(&case["input"]));
     let y = N::Output::from_slice_checked(target);
 
@@ -187,7 +159,7 @@ fn shapes_match_pytorch() {
 fn a_perturbed_kernel_is_detected() {
     let case = gradient_case("conv_stride_pad_two_convs_bce");
     let mut net = TwoConvs::<f64>::ZERO;
-    load(&mut net, &case);
+    load_pytorch_weights(&mut net, &weighted_layers(&case));
     net.tensor_mut(0)[5] += 1e-6;
     let x = <TwoConvs<f64> as Network>::Input::from_slice_checked(&flat(&case["input"]));
     let err = max_rel_error(net.forward(&x).as_slice(), &flat(&case["output"]));

@@ -8,8 +8,7 @@
 //! `dL/dx` from `loss_backward` is divided by the batch size before comparing.
 
 use dl_core::prelude::*;
-use dl_tests::{flat, gradient_case, matrix, max_rel_error};
-use serde_json::Value;
+use dl_tests::{flat, gradient_case, load_pytorch_weights, matrix, max_rel_error, row_major};
 
 const TOLERANCE: f64 = 1e-9;
 
@@ -29,42 +28,18 @@ network! {
     struct TanhSigmoid { Dense<3, 4, Tanh>, Dense<4, 2, Sigmoid> }
 }
 
-/// Loads PyTorch's `[out][in]` weights into our column-major tensors.
-fn load<N: Network<Scalar = f64>>(net: &mut N, case: &Value) {
-    let layers = case["layers"].as_array().expect("layers");
-    assert_eq!(layers.len() * 2, N::TENSORS);
-    for (k, layer) in layers.iter().enumerate() {
-        let w = matrix(&layer["weight"]);
-        let (rows, cols) = (w.len(), w[0].len());
-        let t = net.tensor_mut(2 * k);
-        assert_eq!(t.len(), rows * cols);
-        for (o, row) in w.iter().enumerate() {
-            for (i, &v) in row.iter().enumerate() {
-                t[i * rows + o] = v;
-            }
-        }
-        net.tensor_mut(2 * k + 1)
-            .copy_from_slice(&flat(&layer["bias"]));
-    }
-}
-
-/// Our column-major weight gradient in PyTorch's row-major `[out][in]` order.
-fn row_major(t: &[f64], rows: usize) -> Vec<f64> {
-    let cols = t.len() / rows;
-    let mut out = vec![0.0; t.len()];
-    for o in 0..rows {
-        for i in 0..cols {
-            out[o * cols + i] = t[i * rows + o];
-        }
-    }
-    out
-}
-
 /// Runs one case and returns the largest relative error over everything compared.
 fn check<N: Network<Scalar = f64>, L: Loss>(name: &str) -> f64 {
     let case = gradient_case(name);
     let mut net = N::ZERO;
-    load(&mut net, &case);
+    load_pytorch_weights(
+        &mut net,
+        &case["layers"]
+            .as_array()
+            .expect("layers")
+            .iter()
+            .collect::<Vec<_>>(),
+    );
     let inputs = matrix(&case["input"]);
     let batch = inputs.len();
     assert_eq!(batch as u64, case["batch"].as_u64().unwrap());
@@ -158,7 +133,14 @@ fn dense_batch4_tanh_sigmoid_mse() {
 fn a_perturbed_weight_is_detected() {
     let case = gradient_case("dense_sigmoid_mse");
     let mut net = SigmoidMse::<f64>::ZERO;
-    load(&mut net, &case);
+    load_pytorch_weights(
+        &mut net,
+        &case["layers"]
+            .as_array()
+            .expect("layers")
+            .iter()
+            .collect::<Vec<_>>(),
+    );
     net.tensor_mut(0)[0] += 1e-6;
     let x = SVector::<f64, 3>::from_iterator(flat(&case["input"]));
     let out = net.forward(&x);
