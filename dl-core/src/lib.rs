@@ -35,6 +35,8 @@
 //!   `stride = s` (default 1) and `padding = p` (zeros, default 0): output
 //!   `(out_channels, (H + 2p - kernel) / s + 1, (W + 2p - kernel) / s + 1)`;
 //! - `MaxPool2D<kernel>` and `AvgPool2D<kernel>`, optional `stride = s` (default `kernel`);
+//! - `GlobalAvgPool2D`: `(C, H, W)` to the `C` channel means (PyTorch's
+//!   `AdaptiveAvgPool2d(1)` and `Flatten()`), a vector a `Dense` layer takes directly;
 //! - `Flatten`: `(C, H, W)` to `C * H * W` features, required before a `Dense` layer;
 //! - `Dropout<rate>`: inverted dropout while training, the identity at inference.
 //!
@@ -132,7 +134,7 @@ pub mod prelude {
     pub use crate::float::Float;
     pub use crate::gradcheck::{gradcheck, GradCheck};
     pub use crate::layer::{
-        AvgPool2D, Conv2D, Dense, Dropout, Flatten, Layer, LayerCache, MaxPool2D,
+        AvgPool2D, Conv2D, Dense, Dropout, Flatten, GlobalAvgPool2D, Layer, LayerCache, MaxPool2D,
     };
     pub use crate::loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse};
     pub use crate::metrics::{

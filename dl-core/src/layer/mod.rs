@@ -6,6 +6,7 @@ mod conv2d;
 mod dense;
 mod dropout;
 mod flatten;
+mod global_avg_pool2d;
 mod max_pool2d;
 mod parameter_free;
 mod pool_windows;
@@ -16,6 +17,7 @@ pub use conv2d::{out_size, Conv2D, Conv2DCache, Conv2DGrad};
 pub use dense::{Dense, DenseCache, DenseGrad};
 pub use dropout::{rate, Dropout, DropoutCache};
 pub use flatten::Flatten;
+pub use global_avg_pool2d::GlobalAvgPool2D;
 pub use max_pool2d::{MaxPool2D, MaxPool2DCache};
 pub use parameter_free::{NoGrad, OutputCache};
 

@@ -7,6 +7,7 @@ mod conv2d;
 mod dense;
 mod dropout;
 mod flatten;
+mod global_avg_pool2d;
 mod max_pool2d;
 mod pool_windows;
 
@@ -40,6 +41,11 @@ const KINDS: &[Kind] = &[
         name: "AvgPool2D",
         usage: avg_pool2d::USAGE,
         parse: avg_pool2d::parse,
+    },
+    Kind {
+        name: "GlobalAvgPool2D",
+        usage: global_avg_pool2d::USAGE,
+        parse: global_avg_pool2d::parse,
     },
     Kind {
         name: "Flatten",
