@@ -161,6 +161,24 @@ pub struct Sample<T, const F: usize> {
 }
 
 /// The rows of a CSV file with `F` feature columns and a label column, in file order.
+///
+/// ```
+/// use dl_core::data::{Dataset, Standardizer};
+/// use dl_core::prelude::*;
+///
+/// // `Dataset::load("iris.csv")` reads a file; `parse` reads text, as here.
+/// let csv = "a,b,class\n5.1,3.5,0\n7.0,3.2,1\n6.3,3.3,2\n4.9,3.0,0\n";
+/// let rows = Dataset::<f32, 2>::parse("iris.csv", csv)?;
+/// assert_eq!(rows.len(), 4);
+/// let scale = Standardizer::fit(&rows)?;                // mean and deviation of each column
+/// let xs: Vec<SVector<f32, 2>> = rows.features().iter().map(|x| scale.transform(x)).collect();
+/// let ys = rows.one_hot::<3>()?;                         // labels 0..3 as one-hot targets
+/// let data = Data::new(&xs, &ys)?;                       // ready for fit / evaluate
+/// assert_eq!(data.len(), 4);
+/// // A label out of range is an error naming the file, line and column.
+/// assert!(Dataset::<f32, 2>::parse("bad.csv", "a,b,c\n1,2,x\n").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dataset<T, const F: usize> {
     path: PathBuf,

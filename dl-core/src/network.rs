@@ -127,6 +127,28 @@ pub trait Params<T: Float>: Sized {
 /// adds the parameter gradients into a [`Gradient`](Network::Gradient); an
 /// [`Optimizer`](crate::optim::Optimizer) applies them. Gradients accumulate (`+=`), so a
 /// mini-batch is a loop of these calls followed by one scaled step.
+///
+/// ```
+/// use dl_core::prelude::*;
+///
+/// network! {
+///     pub struct Net { Dense<3, 5, Tanh>, Dense<5, 2, Identity> }
+/// }
+///
+/// let net = Net::<f64>::new(7);                      // seeded initialisation
+/// let x = SVector::from([0.5, -1.0, 2.0]);
+/// let y = net.forward(&x);                           // inference: no cache, no heap
+///
+/// // Training's three calls, by hand: forward with a cache, loss and gradient, a step.
+/// let mut cache = Net::<f64>::CACHE_ZERO;
+/// let mut grads = NetGradient::<f64>::ZERO;
+/// net.forward_train(&x, &mut cache);
+/// assert_eq!(Net::output(&cache), &y);
+/// let target = SVector::from([1.0, 0.0]);
+/// let loss = net.loss_backward::<Mse>(&x, &cache, &target, &mut grads, None);
+/// assert!(loss > 0.0 && grads.all_finite());
+/// assert_eq!((Net::<f64>::INPUTS, Net::<f64>::OUTPUTS, Net::<f64>::PARAMS), (3, 2, 32));
+/// ```
 pub trait Network: Params<Self::Scalar> {
     /// The scalar type, `f32` or `f64`.
     type Scalar: Float;

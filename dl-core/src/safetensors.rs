@@ -427,6 +427,28 @@ pub fn import<T: Float, P: Params<T>>(
 }
 
 /// Writes `params` to the file `path` in their own scalar type with PyTorch's names.
+///
+/// ```
+/// use dl_core::prelude::*;
+///
+/// network! {
+///     pub struct Net { Dense<4, 8, Relu>, Dense<8, 2, Softmax> }
+/// }
+///
+/// let trained = Net::<f32>::new(1);
+/// let path = std::env::temp_dir().join(format!("dl_doc_save_{}.safetensors", std::process::id()));
+/// dl_core::safetensors::save(&trained, &path)?;     // tensors "0.weight", "0.bias", "1.weight", ...
+/// let mut loaded = Net::<f32>::ZERO;
+/// dl_core::safetensors::load(&mut loaded, &path)?;  // all or nothing; names and shapes checked
+/// assert_eq!(loaded, trained);
+/// // A file of another architecture is refused, and `loaded` is left as it was.
+/// network! {
+///     pub struct Other { Dense<4, 3, Relu>, Dense<3, 2, Softmax> }
+/// }
+/// assert!(dl_core::safetensors::load(&mut Other::<f32>::ZERO, &path).is_err());
+/// # std::fs::remove_file(&path)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn save<T: Float, P: Params<T>>(
     params: &P,
     path: impl AsRef<Path>,
@@ -450,6 +472,28 @@ pub fn save_with<T: Float, P: Params<T>>(
 }
 
 /// Reads `params` from the file `path`, with PyTorch's names. On error, `params` is unchanged.
+///
+/// PyTorch's `safetensors.torch.save_file(model.state_dict(), path)` of the same
+/// architecture (an `nn.Sequential` of the same layers) loads the same way.
+///
+/// ```
+/// use dl_core::prelude::*;
+///
+/// network! {
+///     pub struct Net { Dense<2, 3, Tanh>, Dense<3, 1, Sigmoid> }
+/// }
+///
+/// let path = std::env::temp_dir().join(format!("dl_doc_load_{}.safetensors", std::process::id()));
+/// dl_core::safetensors::save(&Net::<f64>::new(5), &path)?;
+/// let mut net = Net::<f64>::ZERO;
+/// dl_core::safetensors::load(&mut net, &path)?;
+/// assert_eq!(net, Net::<f64>::new(5));
+/// std::fs::write(&path, b"not a safetensors file")?;
+/// assert!(dl_core::safetensors::load(&mut net, &path).is_err()); // an error, not a panic
+/// assert_eq!(net, Net::<f64>::new(5));                          // and nothing changed
+/// # std::fs::remove_file(&path)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn load<T: Float, P: Params<T>>(
     params: &mut P,
     path: impl AsRef<Path>,

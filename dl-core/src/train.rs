@@ -12,6 +12,24 @@ use crate::optim::Optimizer;
 /// buffers of the batched pass ([`Network::BATCH`] samples' caches and output gradients).
 /// Build it once and reuse it; it never allocates. For large networks, `Workspace::boxed`
 /// (with the `std` feature) puts it on the heap instead of the stack.
+///
+/// ```
+/// use dl_core::prelude::*;
+///
+/// network! {
+///     struct Net { Dense<4, 8, Relu>, Dense<8, 3, Softmax> }
+/// }
+///
+/// let mut ws = Workspace::<Net<f32>>::new(); // on the stack, sized at compile time
+/// assert_eq!(Workspace::<Net<f32>>::BYTES, core::mem::size_of::<Workspace<Net<f32>>>());
+/// let mut net = Net::<f32>::new(1);
+/// let mut sgd = Sgd::new(0.1);
+/// let (x, y) = (SVector::from([1.0, 0.0, 0.0, 1.0]), SVector::from([0.0, 1.0, 0.0]));
+/// for _ in 0..3 {
+///     train_sample::<_, CrossEntropy, _>(&mut net, &mut sgd, &x, &y, &mut ws)?; // reused
+/// }
+/// # Ok::<(), dl_core::error::Error>(())
+/// ```
 pub struct Workspace<N: Network> {
     /// The training forward pass's cache.
     pub cache: N::Cache,
@@ -99,6 +117,30 @@ pub fn train_sample<N: Network, L: Loss, O: Optimizer<N>>(
 ///
 /// Errors: an empty batch, inputs and targets of different counts, an optimizer hyper-parameter
 /// out of range, or a non-finite loss or gradient (the parameters are then left as they were).
+///
+/// ```
+/// use dl_core::prelude::*;
+///
+/// network! {
+///     struct Xor { Dense<2, 4, Tanh>, Dense<4, 1, Sigmoid> }
+/// }
+///
+/// let xs = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]].map(SVector::<f32, 2>::from);
+/// let ys = [[0.0], [1.0], [1.0], [0.0]].map(SVector::<f32, 1>::from);
+/// let mut net = Xor::<f32>::new(3);
+/// let mut adam = Adam::new(0.05);
+/// let mut ws = Workspace::new();
+/// let first = train_batch::<_, BinaryCrossEntropy, _>(&mut net, &mut adam, &xs, &ys, &mut ws)?;
+/// let mut last = first;
+/// for _ in 0..500 {
+///     last = train_batch::<_, BinaryCrossEntropy, _>(&mut net, &mut adam, &xs, &ys, &mut ws)?;
+/// }
+/// assert!(last < first / 10.0, "{first} -> {last}");
+/// // Mismatched or empty batches are errors, not panics.
+/// let err = train_batch::<_, BinaryCrossEntropy, _>(&mut net, &mut adam, &xs, &ys[..3], &mut ws);
+/// assert!(err.is_err());
+/// # Ok::<(), dl_core::error::Error>(())
+/// ```
 pub fn train_batch<N: Network, L: Loss, O: Optimizer<N>>(
     net: &mut N,
     opt: &mut O,

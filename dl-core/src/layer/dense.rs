@@ -25,6 +25,25 @@ use nalgebra::{ArrayStorage, SMatrix, SVector};
 ///
 /// On x86-64 the layer is aligned to 64 bytes, a cache line, so the kernels' 512-bit loads of
 /// `W` never straddle two lines (`size_of` grows by at most 63 bytes a layer there).
+///
+/// Declared in [`network!`](macro@crate::network) as `Dense<inputs, outputs, Activation>`;
+/// the generated field has this type, and a layer can be built and run on its own:
+///
+/// ```
+/// use dl_core::prelude::*;
+///
+/// let w = SMatrix::<f64, 2, 3>::new(1.0, 0.0, -1.0, 0.5, 0.5, 0.5); // [out, in], PyTorch's layout
+/// let b = SVector::<f64, 2>::new(0.0, 1.0);
+/// let layer = Dense::<f64, 3, 2, Relu>::from_parts(w, b);
+/// let y = layer.forward(&SVector::from([1.0, 2.0, 3.0]));
+/// assert_eq!(y, SVector::from([0.0, 4.0])); // relu(-2) = 0, relu(3 + 1) = 4
+///
+/// network! {
+///     struct Net { hidden: Dense<3, 2, Relu>, Dense<2, 1, Identity> }
+/// }
+/// let net = Net::<f64>::new(0);
+/// let _: &Dense<f64, 3, 2, Relu> = &net.hidden;
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(target_arch = "x86_64", repr(C, align(64)))]
 pub struct Dense<T: Float, const I: usize, const O: usize, A: Activation> {

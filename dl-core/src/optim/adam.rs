@@ -19,6 +19,28 @@ use core::marker::PhantomData;
 /// no weight decay. "Adam with L2" is [`weight_decay`](Regularize::weight_decay) (coupled, as
 /// PyTorch's Adam does); the decoupled form is [`AdamW`](super::AdamW). State: the moments `m`
 /// and `v`, two values of gradient type `G`.
+///
+/// ```
+/// use dl_core::prelude::*;
+///
+/// network! {
+///     struct Line { Dense<1, 1, Identity> }
+/// }
+///
+/// let xs = [[0.0], [1.0], [2.0]].map(SVector::<f64, 1>::from);
+/// let ys = [[1.0], [3.0], [5.0]].map(SVector::<f64, 1>::from); // y = 2x + 1
+/// let mut net = Line::<f64>::new(0);
+/// let mut adam = Adam::new(0.1).weight_decay(0.0); // state: 2 x Line's gradient
+/// assert_eq!(Line::<f64>::ADAM_STATE_BYTES, 2 * Line::<f64>::GRADIENT_BYTES);
+/// let mut ws = Workspace::new();
+/// for _ in 0..2000 {
+///     train_batch::<_, Mse, _>(&mut net, &mut adam, &xs, &ys, &mut ws)?;
+/// }
+/// let y = net.forward(&SVector::from([3.0]));
+/// assert!((y[0] - 7.0).abs() < 1e-3, "{}", y[0]);
+/// assert_eq!(adam.steps(), 2000);
+/// # Ok::<(), dl_core::error::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Adam<T, G> {
     /// The learning rate.

@@ -34,6 +34,30 @@ use nalgebra::{ArrayStorage, SMatrix, SVector};
 /// `Z^T = P W^T + 1 b^T`; backward, given `dZ`, `dL/dW += dZ P` (once a block of pixels,
 /// never once a pixel), `dL/db += dZ 1`, and `dL/dP = dZ^T W` added back into `dL/dx`
 /// where patches overlap (padding positions dropped).
+///
+/// Declared in [`network!`](macro@crate::network) after an `input: [C, H, W]` line, as
+/// `Conv2D<in_channels, out_channels, kernel, Activation>` with optional `stride = s` and
+/// `padding = p`; the macro computes the output shape and writes it into this type:
+///
+/// ```
+/// use dl_core::prelude::*;
+///
+/// network! {
+///     struct Edges {
+///         input: [1, 5, 5],
+///         conv: Conv2D<1, 2, 3, Relu, padding = 1>, // (2, 5, 5)
+///         Flatten,                                  // 50
+///         Dense<50, 1, Sigmoid>,
+///     }
+/// }
+///
+/// let net = Edges::<f32>::new(4);
+/// assert_eq!(Edges::<f32>::summary().layers[0].output, &[2, 5, 5]);
+/// assert_eq!(net.conv.tensor(0).len(), 2 * 1 * 3 * 3); // [out_c, in_c, kh, kw], as PyTorch
+/// let image = SVector::<f32, 25>::from_fn(|i, _| (i % 5) as f32); // C, H, W order
+/// let p = net.forward(&image);
+/// assert!(p[0] > 0.0 && p[0] < 1.0);
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Conv2D<
     T: Float,
