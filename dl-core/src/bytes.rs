@@ -395,9 +395,31 @@ const_decoder!(
 
 /// A network decoded at compile time from a parameter image, for a `const` or `static`:
 ///
-/// ```ignore
-/// static NET: Xor<f32> = dl_core::include_network!(Xor<f32>, "xor.bin");
 /// ```
+/// use dl_core::prelude::*;
+///
+/// network! {
+///     pub struct Xor {
+///         hidden: Dense<2, 4, Sigmoid>,
+///         out: Dense<4, 1, Sigmoid>,
+///     }
+/// }
+///
+/// // Usually a path relative to this source file: include_network!(Xor<f32>, "xor.bin").
+/// static NET: Xor<f32> = dl_core::include_network!(
+///     Xor<f32>,
+///     concat!(env!("CARGO_MANIFEST_DIR"), "/doc/xor.bin") // written by `export_bytes`
+/// );
+/// const _: () = assert!(Xor::<f32>::PARAM_BYTES <= 1024); // a flash budget, checked by rustc
+///
+/// for (a, b) in [(0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)] {
+///     let y = NET.forward(&SVector::from([a, b]))[0];
+///     assert_eq!(y > 0.5, (a != b), "{a} xor {b}: {y}");
+/// }
+/// ```
+///
+/// A file for another architecture, a corrupt or truncated one, or NaN weights do not build
+/// (the trybuild cases `include_network_wrong_architecture` and `include_network_corrupt`).
 ///
 /// `include_bytes!` reads the file relative to the calling source file. Every check of
 /// [`ParamBytes::import_bytes`] runs in the compiler; a failing one stops the build with
