@@ -114,6 +114,11 @@ pub mod summary;
 pub mod tflite;
 pub mod train;
 
+/// README.md's code blocks, compiled and run as doctests so the README cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 #[doc = include_str!("network_macro.md")]
 #[doc(inline)]
 pub use dl_macros::network;
