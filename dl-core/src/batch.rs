@@ -65,10 +65,28 @@ impl<T: Float, L: Layer<T>, const B: usize> LayerBatch<T, L, B> {
     };
 }
 
-/// The number of samples a generated network's batched training pass handles at once when
-/// every layer has a batched kernel ([`Dense`](crate::layer::Dense)). Larger batches are
-/// processed in runs of this many, accumulating the gradient; networks with other layers
-/// use 1 (the per-sample path).
+/// The most scalars a network's batch buffers hold: `chunk` keeps `BATCH` samples' caches
+/// and output gradients under it (32 MiB of `f32`).
+pub const BATCH_SCALARS: usize = 8 * 1024 * 1024;
+
+/// How many samples a generated network's batched pass takes at once, given the sum of its
+/// layers' output sizes: [`BATCH`], or as many as fit [`BATCH_SCALARS`] (at least 1) when each
+/// sample's buffers (about three scalars an output: `z`, `a` and `dL/da`) are larger. A
+/// CIFAR-sized CNN (66k outputs a sample) gets all 32; a 150x150 image network a few.
+pub const fn chunk(outputs: usize) -> usize {
+    let per_sample = 3 * outputs;
+    if per_sample == 0 || per_sample * BATCH <= BATCH_SCALARS {
+        BATCH
+    } else if per_sample >= BATCH_SCALARS {
+        1
+    } else {
+        BATCH_SCALARS / per_sample
+    }
+}
+
+/// The number of samples a generated network's batched training pass handles at once (see
+/// [`chunk`] for large networks). Larger batches are processed in runs of this many,
+/// accumulating the gradient; networks with a Dropout layer use 1 (the per-sample path).
 ///
 /// On bare-metal targets (`target_os = "none"`, the microcontrollers) it is 1 as well: their
 /// FPUs are scalar, so a batched product is no faster, and a [`Workspace`]'s batch buffers

@@ -7,12 +7,14 @@ use super::Emit;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// How many samples the batched pass takes at once: `batch::BATCH` when every layer has a
-/// batched kernel; otherwise the layers run sample by sample, for which one sample's buffers
-/// are enough.
+/// How many samples the batched pass takes at once: `batch::chunk` of the layers' output
+/// sizes (`batch::BATCH`, or fewer where that many samples' buffers would be too large) when
+/// every layer runs a batch; otherwise (Dropout, whose per-sample masks are drawn from one
+/// seed) the layers run sample by sample, for which one sample's buffers are enough.
 fn chunk(e: &Emit) -> TokenStream {
     if e.model.layers.iter().all(|l| l.kind.batched()) {
-        quote!(::dl_core::batch::BATCH)
+        let outputs = e.model.layers.iter().map(|l| &l.output.flat.tokens);
+        quote!(::dl_core::batch::chunk(0 #( + #outputs )*))
     } else {
         quote!(1)
     }

@@ -27,4 +27,8 @@ impl LayerKind for AvgPool2D {
         let o = &layer.output.flat.tokens;
         quote!(::dl_core::layer::OutputCache<T, #o>)
     }
+
+    fn batched(&self) -> bool {
+        true
+    }
 }

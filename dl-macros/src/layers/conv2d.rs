@@ -167,4 +167,10 @@ impl LayerKind for Conv2D {
     fn tensors(&self) -> usize {
         2
     }
+
+    /// Conv2D runs a batch sample by sample on its blocked products; the layers around it
+    /// (Dense above all) then see the whole batch.
+    fn batched(&self) -> bool {
+        true
+    }
 }

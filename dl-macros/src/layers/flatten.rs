@@ -46,4 +46,8 @@ impl LayerKind for Flatten {
         let o = &layer.output.flat.tokens;
         quote!(::dl_core::layer::OutputCache<T, #o>)
     }
+
+    fn batched(&self) -> bool {
+        true
+    }
 }

@@ -27,4 +27,8 @@ impl LayerKind for MaxPool2D {
         let o = &layer.output.flat.tokens;
         quote!(::dl_core::layer::MaxPool2DCache<T, #o>)
     }
+
+    fn batched(&self) -> bool {
+        true
+    }
 }
