@@ -5,8 +5,12 @@ use nalgebra::RealField;
 
 /// A floating-point scalar: `f32` or `f64`.
 ///
-/// Math functions (`exp`, `ln`, `tanh`, `sqrt`) come from nalgebra's [`RealField`] through
-/// `libm`, so they exist without `std`.
+/// Math functions (`exp`, `ln`, `tanh`, `sqrt`) come from nalgebra's [`RealField`]: in `std`
+/// builds the platform's (`libm`'s `expf` was 45% of an XOR training step; see BENCHMARKS.md
+/// for the step with the platform's), without `std` `libm`'s, so they exist on firmware. Both are
+/// accurate to about one unit in the last place, but not always the same one: a network can
+/// differ from its firmware build in the last bits of a result (the gradient checks and
+/// PyTorch fixtures, which run in `std` builds, pass at their unchanged tolerances).
 pub trait Float:
     RealField
     + Copy
