@@ -58,4 +58,8 @@ impl LayerKind for GlobalAvgPool2D {
     fn torch_modules(&self) -> usize {
         2
     }
+
+    fn batched(&self) -> bool {
+        true
+    }
 }
