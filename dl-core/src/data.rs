@@ -1,4 +1,4 @@
-//! Loading tabular data (`std` only): a CSV of numeric features with the label in the last
+//! Loading tabular data (the `csv` feature): a CSV of numeric features with the label in the last
 //! column becomes fixed-size samples, `SVector<T, F>` of features plus a label.
 //!
 //! ```no_run

@@ -83,7 +83,7 @@ extern crate std;
 pub mod activation;
 pub mod batch;
 pub mod bytes;
-#[cfg(feature = "std")]
+#[cfg(feature = "csv")]
 pub mod data;
 pub mod error;
 pub mod fit;
@@ -103,7 +103,7 @@ pub mod optim;
 pub mod parallel;
 pub mod quant;
 pub mod rng;
-#[cfg(feature = "std")]
+#[cfg(feature = "safetensors")]
 pub mod safetensors;
 pub mod schedule;
 pub mod shape;

@@ -1,5 +1,5 @@
 //! Weights in and out of `.safetensors` files, with PyTorch's tensor names and layouts
-//! (`std` only).
+//! (the `safetensors` feature).
 //!
 //! A network exports to, and imports from, the format PyTorch's `safetensors.torch.save_file`
 //! writes: an 8-byte little-endian header length, a JSON header naming each tensor with its
