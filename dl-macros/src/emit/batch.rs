@@ -26,7 +26,7 @@ pub fn batch_struct(e: &Emit) -> TokenStream {
     let vis = &e.model.vis;
     let chunk = chunk(e);
     let doc = format!(
-        "The buffers of [`{ident}`]'s batched training pass: each layer's caches and output \
+        " The buffers of [`{ident}`]'s batched training pass: each layer's caches and output \
          gradients for `Network::BATCH` samples."
     );
     quote! {

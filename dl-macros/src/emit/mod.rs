@@ -63,7 +63,7 @@ pub fn expand(model: &Model) -> TokenStream {
 
         const _: () = {
             use ::dl_core::float::Float;
-            use ::dl_core::layer::{Dense, DenseCache, DenseGrad, Layer, LayerCache};
+            use ::dl_core::layer::{Layer, LayerCache};
             use ::dl_core::layout::TensorLayout;
             use ::dl_core::loss::Loss;
             use ::dl_core::nalgebra::SVector;

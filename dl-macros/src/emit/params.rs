@@ -10,13 +10,22 @@ use syn::Ident;
 /// `impl Params for Net`: the tensors of the layers, and their count and kinds.
 pub fn network_params(e: &Emit) -> TokenStream {
     let ident = e.ident;
-    let counts = e.model.layers.iter().map(|l| l.kind.param_count(l));
-    let count = quote!(0 #( + #counts )*);
+    let counts: Vec<TokenStream> = e
+        .model
+        .layers
+        .iter()
+        .map(|l| l.kind.param_count(l))
+        .filter(|c| c.to_string() != "0")
+        .collect();
+    let count = if counts.is_empty() {
+        quote!(0)
+    } else {
+        quote!(#( #counts )+*)
+    };
     let arms = tensor_arms(e);
-    let grad_tys = &e.grad_tys;
     let kinds = arms.iter().map(|arm| {
         let (range, local, k) = (&arm.range, &arm.local, arm.layer);
-        let ty = &grad_tys[k];
+        let ty = &e.layer_tys[k];
         quote! { #range => <#ty as Params<T>>::tensor_kind(#local), }
     });
     let kind = quote! {

@@ -13,9 +13,9 @@ pub fn structs(e: &Emit) -> TokenStream {
     let (fields, layer_tys, grad_tys, cache_tys) =
         (&e.fields, &e.layer_tys, &e.grad_tys, &e.cache_tys);
     let docs: Vec<String> = model.layers.iter().map(field_doc).collect();
-    let grad_doc = format!("Gradients of every parameter of [`{ident}`], shaped like it.");
+    let grad_doc = format!(" Gradients of every parameter of [`{ident}`], shaped like it.");
     let cache_doc = format!(
-        "What [`{ident}`]'s training forward pass keeps for backward: each layer's \
+        " What [`{ident}`]'s training forward pass keeps for backward: each layer's \
          pre-activations and outputs."
     );
     let aliases = aliases(e);
@@ -52,7 +52,7 @@ fn aliases(e: &Emit) -> TokenStream {
     let items = e.model.layers.iter().zip(&e.aliases).map(|(l, alias)| {
         let ty = l.kind.layer_ty(l);
         let doc = format!(
-            "Layer {} of [`{ident}`], `{}`, with the sizes `network!` derived.",
+            " Layer {} of [`{ident}`], `{}`, with the sizes `network!` derived.",
             l.number, l.text
         );
         quote! {
@@ -65,7 +65,7 @@ fn aliases(e: &Emit) -> TokenStream {
 
 /// A field's doc comment: the layer as written and its output shape.
 fn field_doc(layer: &Layer) -> String {
-    format!("`{}`: output {}.", layer.text, shape_text(&layer.output))
+    format!(" `{}`: output {}.", layer.text, shape_text(&layer.output))
 }
 
 /// `(8, 4, 4)` for an image, `64` for a vector.

@@ -4,7 +4,7 @@
 use crate::activation;
 use crate::args::Args;
 use crate::ast::Arg;
-use crate::model::{ActivationArg, Dim, Layer, LayerKind, Received, Shape};
+use crate::model::{lit, ActivationArg, Dim, Layer, LayerKind, Received, Shape};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -117,7 +117,12 @@ impl LayerKind for Dense {
         quote!(::dl_core::layer::DenseCache<T, #o>)
     }
 
+    /// `I * O + O`: a literal where the macro knows both sizes.
     fn param_count(&self, layer: &Layer) -> TokenStream {
+        if let (Some(i), Some(o)) = (layer.input.flat.value, self.outputs.value) {
+            let n = lit(i * o + o);
+            return quote!(#n);
+        }
         let (i, o) = (&layer.chained_inputs, &self.outputs.tokens);
         quote!((#i * #o + #o))
     }
