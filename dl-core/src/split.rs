@@ -45,7 +45,7 @@ pub fn validation_split<'a, T: Float, X: Vector<T>, Y: Vector<T>>(
         });
     }
     let n = inputs.len();
-    let held = (fraction * n as f64).round() as usize;
+    let held = libm::round(fraction * n as f64) as usize;
     if !(fraction > 0.0 && fraction < 1.0) || held == 0 || held >= n {
         return Err(Error::InvalidHyperParameter {
             name: "validation_split",
