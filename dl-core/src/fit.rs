@@ -8,11 +8,13 @@
 //! end of each epoch it calls the optimizer's
 //! [`end_epoch`](crate::optim::OptimizerBase::end_epoch), which advances per-epoch schedules.
 //! After every epoch it evaluates the optional validation data, calls a callback, records an
-//! [`Epoch`] in a fixed-capacity [`History`], and applies early stopping.
+//! [`Epoch`] in a [`History`], and applies early stopping.
 //!
 //! All memory is the caller's: a [`Scratch`] holds the index buffer for shuffling, the batch
 //! buffers the shuffled samples are gathered into, a checkpoint copy of the network and, for
-//! early stopping, a copy of the best weights. With the `std` feature, `fit` allocates them.
+//! early stopping, a copy of the best weights; the history's epochs go to a slice of the
+//! caller's ([`EpochLog`]). With the `std` feature, `fit` allocates them, builds the copies in
+//! place on the heap, and returns a history that grows with the epochs.
 //!
 //! Divergence is caught: if a batch's loss or gradient is NaN or infinite, training stops with
 //! [`Error::Diverged`] naming the epoch and batch, and the weights are those before that batch
@@ -36,6 +38,7 @@
 //! let (mut checkpoint, mut best) = (Xor::<f32>::ZERO, Xor::<f32>::ZERO);
 //! let mut ws = Workspace::new();
 //! let (mut order, mut bx, mut by) = ([0; 4], [SVector::zeros(); 2], [SVector::zeros(); 2]);
+//! let mut epochs = [Epoch::BLANK; 1500];
 //! let scratch = Scratch {
 //!     workspace: &mut ws,
 //!     order: &mut order,
@@ -47,8 +50,8 @@
 //! let config = FitConfig::new(1500, BatchSize::Mini(2))
 //!     .seed(7)
 //!     .early_stopping(EarlyStopping::new(50));
-//! let history = fit_with::<BinaryCrossEntropy, Accuracy, _, _, 1500>(
-//!     &mut net, &mut Adam::new(0.05), data, None, &config, scratch, keep_going,
+//! let history = fit_with::<BinaryCrossEntropy, Accuracy, _, _, _>(
+//!     &mut net, &mut Adam::new(0.05), data, None, &config, scratch, &mut epochs[..], keep_going,
 //! )?;
 //! let result = evaluate::<BinaryCrossEntropy, Accuracy, _>(&net, data);
 //! assert_eq!(result.metric, 1.0, "after {} epochs", history.len());
@@ -62,7 +65,9 @@ use crate::metrics::{Metric, MetricState};
 use crate::network::{Network, Vector};
 use crate::optim::Optimizer;
 use crate::rng::Rng;
+use crate::stack::ByValue;
 use crate::train::{train_batch, Workspace};
+use core::marker::PhantomData;
 
 /// How many samples one gradient step averages over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -268,6 +273,17 @@ pub struct Epoch<T> {
     pub val_metric: Option<T>,
 }
 
+impl<T: Float> Epoch<T> {
+    /// An epoch not yet trained (epoch 0, zero loss): fills the caller's history slice.
+    pub const BLANK: Self = Epoch {
+        epoch: 0,
+        train_loss: T::ZERO,
+        train_metric: None,
+        val_loss: None,
+        val_metric: None,
+    };
+}
+
 /// What the callback tells [`fit_with`] after an epoch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Control {
@@ -282,39 +298,72 @@ pub fn keep_going<T>(_: &Epoch<T>) -> Control {
     Control::Continue
 }
 
-/// The per-epoch record of a training run, for up to `E` epochs, with no heap.
+/// Where a [`History`] keeps its epochs: a slice of the caller's (any capacity, no heap; a
+/// run longer than it is refused before training), or, with the `alloc` feature, a `Vec`
+/// that grows with the epochs.
+pub trait EpochLog<T> {
+    /// How many epochs fit, or `None` if it grows.
+    fn capacity(&self) -> Option<usize>;
+    /// Records epoch number `index` (from 0; `index` is the number already recorded).
+    fn record(&mut self, index: usize, epoch: Epoch<T>);
+    /// The epochs held (the recorded ones first).
+    fn held(&self) -> &[Epoch<T>];
+}
+
+impl<T> EpochLog<T> for &mut [Epoch<T>] {
+    fn capacity(&self) -> Option<usize> {
+        Some(self.len())
+    }
+    fn record(&mut self, index: usize, epoch: Epoch<T>) {
+        self[index] = epoch;
+    }
+    fn held(&self) -> &[Epoch<T>] {
+        self
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T> EpochLog<T> for alloc::vec::Vec<Epoch<T>> {
+    fn capacity(&self) -> Option<usize> {
+        None
+    }
+    fn record(&mut self, index: usize, epoch: Epoch<T>) {
+        self.truncate(index);
+        self.push(epoch);
+    }
+    fn held(&self) -> &[Epoch<T>] {
+        self
+    }
+}
+
+/// The per-epoch record of a training run, its epochs kept in `S` (see [`EpochLog`]).
 #[derive(Clone, Debug)]
-pub struct History<T, const E: usize> {
-    epochs: [Epoch<T>; E],
+pub struct History<T, S> {
+    epochs: S,
     len: usize,
     best_epoch: Option<usize>,
     stopped_early: bool,
     loss: &'static str,
     metric: &'static str,
+    scalar: PhantomData<T>,
 }
 
-impl<T: Float, const E: usize> History<T, E> {
-    fn new(loss: &'static str, metric: &'static str) -> Self {
-        let blank = Epoch {
-            epoch: 0,
-            train_loss: T::ZERO,
-            train_metric: None,
-            val_loss: None,
-            val_metric: None,
-        };
+impl<T: Float, S: EpochLog<T>> History<T, S> {
+    fn new(epochs: S, loss: &'static str, metric: &'static str) -> Self {
         History {
-            epochs: [blank; E],
+            epochs,
             len: 0,
             best_epoch: None,
             stopped_early: false,
             loss,
             metric,
+            scalar: PhantomData,
         }
     }
 
     /// Every epoch trained, in order.
     pub fn epochs(&self) -> &[Epoch<T>] {
-        &self.epochs[..self.len]
+        &self.epochs.held()[..self.len]
     }
 
     /// The last epoch trained.
@@ -385,27 +434,32 @@ fn need(what: &'static str, needed: usize, found: usize) -> Result<(), Error> {
 }
 
 /// Trains `net` with `opt` on `train` under `config`, in the caller's memory (`scratch`), and
-/// returns the per-epoch [`History`] (capacity `E` epochs). `L` is the loss minimised and `M`
-/// the metric reported. After each epoch `on_epoch` sees what it measured and may stop
-/// training.
+/// returns the per-epoch [`History`], its epochs kept in `epochs` (a slice of the caller's:
+/// `&mut buffer[..]`). `L` is the loss minimised and `M` the metric reported. After each epoch
+/// `on_epoch` sees what it measured and may stop training.
 ///
-/// Errors: [`Error::BufferTooSmall`] if `E < config.epochs` or a scratch buffer is too short
+/// Errors: [`Error::BufferTooSmall`] if `epochs` holds fewer than `config.epochs` epochs or a
+/// scratch buffer is too short
 /// (or `best` is missing when early stopping restores the best weights);
 /// [`Error::EmptyBatch`] for a batch size of 0; [`Error::NonFinite`] if the initial weights
 /// are not finite; [`Error::Diverged`] if training diverges (see the module documentation).
-pub fn fit_with<L: Loss, M: Metric, N: Network, O: Optimizer<N>, const E: usize>(
+#[allow(clippy::too_many_arguments)]
+pub fn fit_with<L: Loss, M: Metric, N: Network, O: Optimizer<N>, S: EpochLog<N::Scalar>>(
     net: &mut N,
     opt: &mut O,
     train: Data<'_, N::Input, N::Output>,
     validation: Option<Data<'_, N::Input, N::Output>>,
     config: &FitConfig,
     scratch: Scratch<'_, N>,
+    epochs: S,
     mut on_epoch: impl FnMut(&Epoch<N::Scalar>) -> Control,
-) -> Result<History<N::Scalar, E>, Error> {
+) -> Result<History<N::Scalar, S>, Error> {
     let n = train.len();
     let size = config.batch.size(n);
     let gathers = config.gathers(n);
-    need("history", config.epochs, E)?;
+    if let Some(capacity) = epochs.capacity() {
+        need("history", config.epochs, capacity)?;
+    }
     if size == 0 {
         return Err(Error::EmptyBatch);
     }
@@ -438,7 +492,7 @@ pub fn fit_with<L: Loss, M: Metric, N: Network, O: Optimizer<N>, const E: usize>
         mut best,
     } = scratch;
     let mut rng = Rng::new(config.seed);
-    let mut history = History::<N::Scalar, E>::new(L::NAME, M::NAME);
+    let mut history = History::new(epochs, L::NAME, M::NAME);
     let mut best_loss = f64::INFINITY;
     let mut waited = 0;
 
@@ -459,9 +513,10 @@ pub fn fit_with<L: Loss, M: Metric, N: Network, O: Optimizer<N>, const E: usize>
                     &mut batch_inputs[..end - start],
                     &mut batch_targets[..end - start],
                 );
+                // Copied element by element: a `clone` may pass through the stack.
                 for ((x, y), &i) in xs.iter_mut().zip(ys.iter_mut()).zip(&order[start..end]) {
-                    x.clone_from(&train.inputs[i]);
-                    y.clone_from(&train.targets[i]);
+                    x.as_mut_slice().copy_from_slice(train.inputs[i].as_slice());
+                    y.as_mut_slice().copy_from_slice(train.targets[i].as_slice());
                 }
                 train_batch::<N, L, O>(net, opt, xs, ys, ws)
             } else {
@@ -490,7 +545,7 @@ pub fn fit_with<L: Loss, M: Metric, N: Network, O: Optimizer<N>, const E: usize>
         opt.end_epoch();
 
         let measure = |data: Data<'_, N::Input, N::Output>, ws: &mut Workspace<N>| {
-            evaluate_in::<L, M, N>(net, data, &mut ws.cache)
+            evaluate_with::<L, M, N>(net, data, &mut ws.cache)
         };
         let train_metric = if config.train_metric {
             Some(measure(train, ws).metric)
@@ -505,7 +560,7 @@ pub fn fit_with<L: Loss, M: Metric, N: Network, O: Optimizer<N>, const E: usize>
             val_loss: val.map(|v| v.loss),
             val_metric: val.map(|v| v.metric),
         };
-        history.epochs[epoch - 1] = record;
+        history.epochs.record(epoch - 1, record);
         history.len = epoch;
         let mut stop = on_epoch(&record) == Control::Stop;
 
@@ -537,18 +592,18 @@ pub fn fit_with<L: Loss, M: Metric, N: Network, O: Optimizer<N>, const E: usize>
     Ok(history)
 }
 
-/// [`fit_with`] with its scratch memory allocated on the heap.
+/// [`fit_with`] with its scratch memory on the heap, the network copies built there in place
+/// (no network-sized temporary on the stack), and a history that grows with the epochs.
 #[cfg(feature = "std")]
-pub fn fit<L: Loss, M: Metric, N: Network, O: Optimizer<N>, const E: usize>(
+pub fn fit<L: Loss, M: Metric, N: Network, O: Optimizer<N>>(
     net: &mut N,
     opt: &mut O,
     train: Data<'_, N::Input, N::Output>,
     validation: Option<Data<'_, N::Input, N::Output>>,
     config: &FitConfig,
     on_epoch: impl FnMut(&Epoch<N::Scalar>) -> Control,
-) -> Result<History<N::Scalar, E>, Error> {
-    use std::boxed::Box;
-    use std::vec;
+) -> Result<History<N::Scalar, std::vec::Vec<Epoch<N::Scalar>>>, Error> {
+    use crate::zeroed::{boxed, boxed_slice};
 
     let n = train.len();
     let (order_len, batch_len) = if config.gathers(n) {
@@ -557,14 +612,14 @@ pub fn fit<L: Loss, M: Metric, N: Network, O: Optimizer<N>, const E: usize>(
         (0, 0)
     };
     let mut workspace = Workspace::<N>::boxed();
-    let mut order = vec![0usize; order_len];
-    let mut batch_inputs = vec![<N::Input as Vector<N::Scalar>>::ZERO; batch_len];
-    let mut batch_targets = vec![<N::Output as Vector<N::Scalar>>::ZERO; batch_len];
-    let mut checkpoint = Box::new(N::ZERO);
+    let mut order = std::vec![0usize; order_len];
+    let mut batch_inputs = boxed_slice::<N::Input>(batch_len);
+    let mut batch_targets = boxed_slice::<N::Output>(batch_len);
+    let mut checkpoint = boxed::<N>();
     let mut best = config
         .early_stopping
         .filter(|e| e.restore_best)
-        .map(|_| Box::new(N::ZERO));
+        .map(|_| boxed::<N>());
     let scratch = Scratch {
         workspace: &mut workspace,
         order: &mut order,
@@ -573,12 +628,14 @@ pub fn fit<L: Loss, M: Metric, N: Network, O: Optimizer<N>, const E: usize>(
         checkpoint: &mut checkpoint,
         best: best.as_deref_mut(),
     };
-    fit_with::<L, M, N, O, E>(net, opt, train, validation, config, scratch, on_epoch)
+    let epochs = std::vec::Vec::new();
+    fit_with::<L, M, N, O, _>(net, opt, train, validation, config, scratch, epochs, on_epoch)
 }
 
-/// The mean loss `L` and the metric `M` of `net` on `data`, using `cache` for the forward
-/// passes (the loss is computed from the pre-activations, as in training).
-fn evaluate_in<L: Loss, M: Metric, N: Network>(
+/// The mean loss `L` and the metric `M` of `net` on `data`, using `cache` (the caller's, e.g.
+/// a workspace's) for the forward passes; the loss is computed from the pre-activations, as
+/// in training. The form of [`evaluate`] that runs for any size without a heap.
+pub fn evaluate_with<L: Loss, M: Metric, N: Network>(
     net: &N,
     data: Data<'_, N::Input, N::Output>,
     cache: &mut N::Cache,
@@ -596,23 +653,70 @@ fn evaluate_in<L: Loss, M: Metric, N: Network>(
     }
 }
 
-/// The mean loss `L` and the metric `M` of `net` on `data` (Keras's `evaluate`).
-pub fn evaluate<L: Loss, M: Metric, N: Network>(
+/// The mean loss `L` and the metric `M` of `net` on `data` (Keras's `evaluate`). Its cache
+/// ([`EVALUATE_STACK_BYTES`](Network::EVALUATE_STACK_BYTES)) is on the stack under the
+/// [stack budget](crate::stack), on the heap over it (with `alloc`; without, use
+/// [`evaluate_with`]).
+pub fn evaluate<L: Loss, M: Metric, N: Network + ByValue>(
+    net: &N,
+    data: Data<'_, N::Input, N::Output>,
+) -> Evaluation<N::Scalar> {
+    #[cfg(feature = "alloc")]
+    if N::EVALUATE_STACK_BYTES > N::STACK_BUDGET {
+        return evaluate_with::<L, M, N>(net, data, &mut crate::scratch::cache::<N>());
+    }
+    evaluate_on_stack::<L, M, N>(net, data)
+}
+
+/// [`evaluate`] with its cache on the stack: a function of its own, so that its frame is
+/// only entered under the budget.
+fn evaluate_on_stack<L: Loss, M: Metric, N: Network>(
     net: &N,
     data: Data<'_, N::Input, N::Output>,
 ) -> Evaluation<N::Scalar> {
     let mut cache = N::CACHE_ZERO;
-    evaluate_in::<L, M, N>(net, data, &mut cache)
+    evaluate_with::<L, M, N>(net, data, &mut cache)
 }
 
-/// Writes `net`'s output for each of `inputs` into `outputs` (Keras's `predict`).
+/// Writes `net`'s output for each of `inputs` into `outputs` (Keras's `predict`), through
+/// [`Network::forward`]; over the stack budget (with `alloc`) all samples share one heap
+/// cache.
 ///
 /// Errors: [`Error::Length`] if `outputs` is not as long as `inputs`.
-pub fn predict<N: Network>(
+pub fn predict<N: Network + ByValue>(
     net: &N,
     inputs: &[N::Input],
     outputs: &mut [N::Output],
 ) -> Result<(), Error> {
+    #[cfg(feature = "alloc")]
+    if N::FORWARD_STACK_BYTES > N::STACK_BUDGET {
+        return predict_with(net, inputs, outputs, &mut crate::scratch::cache::<N>());
+    }
+    same_length(inputs, outputs)?;
+    for (x, y) in inputs.iter().zip(outputs) {
+        *y = net.forward(x);
+    }
+    Ok(())
+}
+
+/// [`predict`] with the forward passes in `cache`, the caller's: any size, no heap.
+///
+/// Errors: [`Error::Length`] if `outputs` is not as long as `inputs`.
+pub fn predict_with<N: Network>(
+    net: &N,
+    inputs: &[N::Input],
+    outputs: &mut [N::Output],
+    cache: &mut N::Cache,
+) -> Result<(), Error> {
+    same_length(inputs, outputs)?;
+    for (x, y) in inputs.iter().zip(outputs) {
+        net.forward_eval(x, cache);
+        y.as_mut_slice().copy_from_slice(N::output(cache).as_slice());
+    }
+    Ok(())
+}
+
+fn same_length<X, Y>(inputs: &[X], outputs: &[Y]) -> Result<(), Error> {
     if inputs.len() != outputs.len() {
         return Err(Error::Length {
             what: "output buffer",
@@ -620,14 +724,17 @@ pub fn predict<N: Network>(
             found: outputs.len(),
         });
     }
-    for (x, y) in inputs.iter().zip(outputs) {
-        *y = net.forward(x);
-    }
     Ok(())
 }
 
-/// `net`'s output for each of `inputs`, in a new vector.
+/// `net`'s output for each of `inputs`, in a new vector ([`predict`] into it).
 #[cfg(feature = "std")]
-pub fn predict_all<N: Network>(net: &N, inputs: &[N::Input]) -> std::vec::Vec<N::Output> {
-    inputs.iter().map(|x| net.forward(x)).collect()
+pub fn predict_all<N: Network + ByValue>(
+    net: &N,
+    inputs: &[N::Input],
+) -> std::vec::Vec<N::Output> {
+    let mut outputs = crate::zeroed::boxed_slice::<N::Output>(inputs.len()).into_vec();
+    // The lengths agree by construction.
+    let _ = predict(net, inputs, &mut outputs);
+    outputs
 }

@@ -19,6 +19,7 @@ pub trait Float:
     + core::fmt::Display
     + crate::kernel::Kernels
     + crate::kernel::tiles::Scalar
+    + crate::zeroed::Zeroable
 {
     /// `0`, usable in `const` items (for zero-initialised networks in `static`s).
     const ZERO: Self;

@@ -2,6 +2,7 @@
 
 use crate::loss::Loss;
 use crate::network::{Network, Params, Vector};
+use crate::stack::ByValue;
 
 /// The result of [`gradcheck`].
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -22,19 +23,58 @@ pub struct GradCheck {
 /// `(L(p + h) - L(p - h)) / 2h`, for every parameter and every input. `net` is perturbed in
 /// place and restored bit for bit.
 ///
-/// Every evaluation starts from a fresh [`CACHE_ZERO`](Network::CACHE_ZERO), so a layer that
-/// draws randomness while training (Dropout, whose generator lives in the cache) uses the
-/// same mask in the analytic pass and in every finite difference.
+/// Every evaluation starts from a fresh zero cache (its Dropout generators restarted), so a
+/// layer that draws randomness while training (Dropout, whose generator lives in the cache)
+/// uses the same mask in the analytic pass and in every finite difference.
 ///
-/// Meant for `f64` networks and small sizes: it makes two forward passes per scalar.
+/// Meant for `f64` networks and small sizes: it makes two forward passes per scalar. For a
+/// large network, [`gradcheck_first`] checks a few scalars of each tensor.
 pub fn gradcheck<N, L>(net: &mut N, x: &N::Input, y: &N::Output, h: f64) -> GradCheck
 where
-    N: Network<Scalar = f64>,
+    N: Network<Scalar = f64> + ByValue,
     L: Loss,
 {
-    let mut cache = N::CACHE_ZERO;
-    let mut grads = <N::Gradient as Params<f64>>::ZERO;
-    let mut dx = N::Input::ZERO;
+    gradcheck_first::<N, L>(net, x, y, h, usize::MAX)
+}
+
+/// [`gradcheck`] on the first `count` scalars of each tensor and of the input. Its buffers (a
+/// cache, a gradient, the input and its gradient) are on the heap with the `alloc` feature, on the
+/// stack without (where [`ByValue`] holds them to the stack budget).
+pub fn gradcheck_first<N, L>(
+    net: &mut N,
+    x: &N::Input,
+    y: &N::Output,
+    h: f64,
+    count: usize,
+) -> GradCheck
+where
+    N: Network<Scalar = f64> + ByValue,
+    L: Loss,
+{
+    #[cfg(feature = "alloc")]
+    let (mut cache, mut grads, mut dx, mut xp) = (
+        crate::zeroed::boxed::<N::Cache>(),
+        crate::zeroed::boxed::<N::Gradient>(),
+        crate::zeroed::boxed::<N::Input>(),
+        crate::zeroed::boxed::<N::Input>(),
+    );
+    #[cfg(not(feature = "alloc"))]
+    let (mut cache, mut grads, mut dx, mut xp) = (
+        N::CACHE_ZERO,
+        <N::Gradient as Params<f64>>::ZERO,
+        N::Input::ZERO,
+        N::Input::ZERO,
+    );
+    let fresh = |cache: &mut N::Cache| {
+        #[cfg(feature = "alloc")]
+        crate::zeroed::zero(cache);
+        #[cfg(not(feature = "alloc"))]
+        {
+            *cache = N::CACHE_ZERO;
+        }
+        N::start_cache(cache);
+    };
+    fresh(&mut cache);
     net.forward_train(x, &mut cache);
     net.loss_backward::<L>(x, &cache, y, &mut grads, Some(&mut dx));
 
@@ -45,14 +85,14 @@ where
         checked: 0,
     };
     let loss_at = |net: &N, x: &N::Input, cache: &mut N::Cache| -> f64 {
-        *cache = N::CACHE_ZERO;
+        fresh(cache);
         net.forward_train(x, cache);
         N::loss::<L>(cache, y)
     };
 
     for t in 0..N::TENSORS {
         let mut acc = Accumulator::default();
-        for j in 0..net.tensor(t).len() {
+        for j in 0..net.tensor(t).len().min(count) {
             let orig = net.tensor(t)[j];
             net.tensor_mut(t)[j] = orig + h;
             let plus = loss_at(net, x, &mut cache);
@@ -64,9 +104,9 @@ where
         report.merge(&acc, Some(t));
     }
 
-    let mut xp = x.clone();
     let mut acc = Accumulator::default();
-    for j in 0..N::Input::LEN {
+    xp.as_mut_slice().copy_from_slice(x.as_slice());
+    for j in 0..N::Input::LEN.min(count) {
         let orig = xp.as_slice()[j];
         xp.as_mut_slice()[j] = orig + h;
         let plus = loss_at(net, &xp, &mut cache);

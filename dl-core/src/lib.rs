@@ -70,13 +70,16 @@
 #![no_std]
 // docs.rs (nightly, `--cfg docsrs`) marks each feature-gated item with the features it needs.
 #![cfg_attr(docsrs, feature(doc_cfg))]
-// No `unsafe` at all without `std`. With it, on x86-64 only: the run-time instruction-set
-// dispatch of `kernel::x86` (calls into `#[target_feature]` functions after detecting the
-// features) and the loads and stores of the AVX-512 kernels in `kernel::avx512`.
-#![cfg_attr(not(feature = "std"), forbid(unsafe_code))]
-#![cfg_attr(feature = "std", deny(unsafe_code))]
+// No `unsafe` at all without `alloc`. With it, the zeroed heap allocation of `zeroed` (one
+// module, its invariant written there); with `std`, on x86-64 only, the run-time
+// instruction-set dispatch of `kernel::x86` (calls into `#[target_feature]` functions after
+// detecting the features) and the loads and stores of the AVX-512 kernels in `kernel::avx512`.
+#![cfg_attr(not(feature = "alloc"), forbid(unsafe_code))]
+#![cfg_attr(feature = "alloc", deny(unsafe_code))]
 #![warn(missing_docs)]
 
+#[cfg(feature = "alloc")]
+extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
@@ -106,13 +109,17 @@ pub mod rng;
 #[cfg(feature = "safetensors")]
 pub mod safetensors;
 pub mod schedule;
+#[cfg(feature = "alloc")]
+pub mod scratch;
 pub mod shape;
 pub mod split;
+pub mod stack;
 #[cfg(feature = "parallel")]
 pub mod stream;
 pub mod summary;
 pub mod tflite;
 pub mod train;
+pub mod zeroed;
 
 /// README.md's code blocks, compiled and run as doctests so the README cannot rot.
 #[cfg(doctest)]
@@ -131,13 +138,13 @@ pub mod prelude {
     pub use crate::bytes::{BytesError, ParamBytes};
     pub use crate::error::{Divergence, Error};
     pub use crate::fit::{
-        evaluate, fit_with, keep_going, predict, BatchSize, Control, Data, EarlyStopping, Epoch,
-        Evaluation, FitConfig, History, Scratch,
+        evaluate, evaluate_with, fit_with, keep_going, predict, predict_with, BatchSize, Control,
+        Data, EarlyStopping, Epoch, EpochLog, Evaluation, FitConfig, History, Scratch,
     };
     #[cfg(feature = "std")]
     pub use crate::fit::{fit, predict_all};
     pub use crate::float::Float;
-    pub use crate::gradcheck::{gradcheck, GradCheck};
+    pub use crate::gradcheck::{gradcheck, gradcheck_first, GradCheck};
     pub use crate::layer::{
         AvgPool2D, Conv2D, Dense, Dropout, Flatten, GlobalAvgPool2D, Layer, LayerCache, MaxPool2D,
     };

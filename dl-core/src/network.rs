@@ -5,11 +5,13 @@ use crate::error::Error;
 use crate::float::Float;
 use crate::layout::TensorLayout;
 use crate::loss::Loss;
+use crate::stack::{ByValue, ValueOnStack};
 use crate::summary::Summary;
+use crate::zeroed::Zeroable;
 use nalgebra::{ArrayStorage, SVector};
 
 /// A fixed-size vector: a network's input, output or target.
-pub trait Vector<T>: Clone {
+pub trait Vector<T>: Clone + Zeroable {
     /// Its length.
     const LEN: usize;
     /// All zeros, as a `const`.
@@ -128,6 +130,11 @@ pub trait Params<T: Float>: Sized {
 /// [`Optimizer`](crate::optim::Optimizer) applies them. Gradients accumulate (`+=`), so a
 /// mini-batch is a loop of these calls followed by one scaled step.
 ///
+/// Every value a network works in is a fixed-size struct whose size the compiler knows. Small
+/// networks pass them by value on the stack; large ones keep them in caller-owned storage
+/// (a [`Workspace`](crate::train::Workspace), the heap or a `static`), and the
+/// [stack budget](crate::stack) decides, at compile time, which calls may use the stack.
+///
 /// ```
 /// use dl_core::prelude::*;
 ///
@@ -149,7 +156,7 @@ pub trait Params<T: Float>: Sized {
 /// assert!(loss > 0.0 && grads.all_finite());
 /// assert_eq!((Net::<f64>::INPUTS, Net::<f64>::OUTPUTS, Net::<f64>::PARAMS), (3, 2, 32));
 /// ```
-pub trait Network: Params<Self::Scalar> {
+pub trait Network: Params<Self::Scalar> + Zeroable {
     /// The scalar type, `f32` or `f64`.
     type Scalar: Float;
     /// `SVector<T, INPUTS>`.
@@ -158,9 +165,9 @@ pub trait Network: Params<Self::Scalar> {
     type Output: Vector<Self::Scalar>;
     /// What the training forward pass keeps for backward: every layer's pre-activations and
     /// outputs.
-    type Cache: Clone;
+    type Cache: Clone + Zeroable;
     /// Gradients of every parameter, shaped like the network.
-    type Gradient: Params<Self::Scalar> + Clone;
+    type Gradient: Params<Self::Scalar> + Clone + Zeroable;
 
     /// The input size.
     const INPUTS: usize;
@@ -182,17 +189,52 @@ pub trait Network: Params<Self::Scalar> {
     /// Bytes of one gradient value (also the state of each optimizer accumulator).
     const GRADIENT_BYTES: usize = core::mem::size_of::<Self::Gradient>();
 
-    /// A network with weights drawn from `seed` (see [`init`](Network::init)).
-    fn new(seed: u64) -> Self {
+    /// The [stack budget](crate::stack) of this network's by-value values and calls:
+    /// [`stack::DEFAULT_BUDGET`](crate::stack::DEFAULT_BUDGET) unless the declaration says
+    /// `stack_budget: <bytes>,`.
+    const STACK_BUDGET: usize;
+    /// Worst-case stack bytes of [`forward`](Network::forward) on the stack: every layer's
+    /// output held along the chain, plus the largest layer's own temporaries (its
+    /// pre-activations and output, a convolution's patch), as a debug build keeps them.
+    const FORWARD_STACK_BYTES: usize;
+    /// Worst-case stack bytes of [`backward`](Network::backward) and
+    /// [`loss_backward`](Network::loss_backward) on the stack: the gradient at every layer's
+    /// output, plus the largest layer's own temporaries (a convolution's patch gradients).
+    const BACKWARD_STACK_BYTES: usize;
+    /// Worst-case stack bytes of [`evaluate`](crate::fit::evaluate) on the stack: a cache.
+    const EVALUATE_STACK_BYTES: usize = Self::CACHE_BYTES;
+    /// The largest of the by-value calls' stack bytes: what the budget check of calls uses.
+    const CALL_STACK_BYTES: usize = max(
+        Self::FORWARD_STACK_BYTES,
+        max(Self::BACKWARD_STACK_BYTES, Self::EVALUATE_STACK_BYTES),
+    );
+    /// Stack bytes of the network or its [`Workspace`](crate::train::Workspace) as a value
+    /// (the larger; a debug build may hold two copies while moving one): what
+    /// [`new`](Network::new) and `Workspace::new` are checked against.
+    const VALUE_STACK_BYTES: usize = max(
+        core::mem::size_of::<Self>(),
+        core::mem::size_of::<crate::train::Workspace<Self>>(),
+    );
+
+    /// A network with weights drawn from `seed` (see [`init`](Network::init)), by value: a
+    /// compile error if that is over the [stack budget](crate::stack); use
+    /// [`boxed`](Network::boxed) or a `static` then.
+    fn new(seed: u64) -> Self
+    where
+        Self: ValueOnStack,
+    {
         let mut net = Self::ZERO;
         net.init(seed);
         net
     }
 
-    /// [`new`](Network::new) on the heap, for networks too large for the stack.
-    #[cfg(feature = "std")]
-    fn boxed(seed: u64) -> std::boxed::Box<Self> {
-        let mut net = std::boxed::Box::new(Self::ZERO);
+    /// [`new`](Network::new) built in place on the heap ([`zeroed::boxed`]): no
+    /// network-sized temporary on the stack in any build profile.
+    ///
+    /// [`zeroed::boxed`]: crate::zeroed::boxed
+    #[cfg(feature = "alloc")]
+    fn boxed(seed: u64) -> alloc::boxed::Box<Self> {
+        let mut net = crate::zeroed::boxed::<Self>();
         net.init(seed);
         net
     }
@@ -201,8 +243,25 @@ pub trait Network: Params<Self::Scalar> {
     /// ReLU layers; zero biases). The same seed always gives the same weights.
     fn init(&mut self, seed: u64);
 
-    /// Inference: the output for `x`, without a cache.
-    fn forward(&self, x: &Self::Input) -> Self::Output;
+    /// Inference: the output for `x`, without a cache. Under the
+    /// [stack budget](crate::stack) the intermediates are on the stack; over it, heap scratch
+    /// (a cache) with the `alloc` feature, and a compile error without.
+    #[inline]
+    fn forward(&self, x: &Self::Input) -> Self::Output
+    where
+        Self: ByValue,
+    {
+        #[cfg(feature = "alloc")]
+        if Self::FORWARD_STACK_BYTES > Self::STACK_BUDGET {
+            return crate::scratch::forward(self, x);
+        }
+        self.forward_on_stack(x)
+    }
+
+    /// [`forward`](Network::forward) with every intermediate on the stack
+    /// ([`FORWARD_STACK_BYTES`](Network::FORWARD_STACK_BYTES) of it), whatever the budget.
+    #[doc(hidden)]
+    fn forward_on_stack(&self, x: &Self::Input) -> Self::Output;
 
     /// The training forward pass: fills `cache` with what [`backward`](Network::backward) needs.
     fn forward_train(&self, x: &Self::Input, cache: &mut Self::Cache);
@@ -220,8 +279,45 @@ pub trait Network: Params<Self::Scalar> {
     fn output(cache: &Self::Cache) -> &Self::Output;
 
     /// Backpropagates `d_output = dL/d(output)` from a filled cache, adding the parameter
-    /// gradients into `grads` and, if asked, writing `dL/dx` into `d_input`.
+    /// gradients into `grads` and, if asked, writing `dL/dx` into `d_input`. The gradients
+    /// between layers are on the stack under the [stack budget](crate::stack), on the heap
+    /// over it (with `alloc`; a compile error without: use
+    /// [`backward_in`](Network::backward_in)).
+    #[inline]
     fn backward(
+        &self,
+        x: &Self::Input,
+        cache: &Self::Cache,
+        d_output: &Self::Output,
+        grads: &mut Self::Gradient,
+        d_input: Option<&mut Self::Input>,
+    ) where
+        Self: ByValue,
+    {
+        #[cfg(feature = "alloc")]
+        if Self::BACKWARD_STACK_BYTES > Self::STACK_BUDGET {
+            let mut batch = crate::zeroed::boxed::<Self::Batch>();
+            return self.backward_in(x, cache, d_output, grads, d_input, &mut batch);
+        }
+        self.backward_on_stack(x, cache, d_output, grads, d_input);
+    }
+
+    /// [`backward`](Network::backward) with the gradients between layers in `batch`'s
+    /// per-layer output-gradient buffers (sample 0's), the caller's memory: the form that
+    /// runs for any size without a heap.
+    fn backward_in(
+        &self,
+        x: &Self::Input,
+        cache: &Self::Cache,
+        d_output: &Self::Output,
+        grads: &mut Self::Gradient,
+        d_input: Option<&mut Self::Input>,
+        batch: &mut Self::Batch,
+    );
+
+    /// [`backward`](Network::backward) with its gradients on the stack, whatever the budget.
+    #[doc(hidden)]
+    fn backward_on_stack(
         &self,
         x: &Self::Input,
         cache: &Self::Cache,
@@ -235,8 +331,45 @@ pub trait Network: Params<Self::Scalar> {
     fn loss<L: Loss>(cache: &Self::Cache, target: &Self::Output) -> Self::Scalar;
 
     /// Computes the loss against `target` and backpropagates it (with the fused gradient where
-    /// `L` has one), adding parameter gradients into `grads`. Returns the loss.
+    /// `L` has one), adding parameter gradients into `grads`. Returns the loss. Its memory is
+    /// chosen as [`backward`](Network::backward)'s is.
+    #[inline]
     fn loss_backward<L: Loss>(
+        &self,
+        x: &Self::Input,
+        cache: &Self::Cache,
+        target: &Self::Output,
+        grads: &mut Self::Gradient,
+        d_input: Option<&mut Self::Input>,
+    ) -> Self::Scalar
+    where
+        Self: ByValue,
+    {
+        #[cfg(feature = "alloc")]
+        if Self::BACKWARD_STACK_BYTES > Self::STACK_BUDGET {
+            let mut batch = crate::zeroed::boxed::<Self::Batch>();
+            return self.loss_backward_in::<L>(x, cache, target, grads, d_input, &mut batch);
+        }
+        self.loss_backward_on_stack::<L>(x, cache, target, grads, d_input)
+    }
+
+    /// [`loss_backward`](Network::loss_backward) with the gradients between layers in
+    /// `batch` (see [`backward_in`](Network::backward_in)): what
+    /// [`train_sample`](crate::train::train_sample) calls, for any size.
+    fn loss_backward_in<L: Loss>(
+        &self,
+        x: &Self::Input,
+        cache: &Self::Cache,
+        target: &Self::Output,
+        grads: &mut Self::Gradient,
+        d_input: Option<&mut Self::Input>,
+        batch: &mut Self::Batch,
+    ) -> Self::Scalar;
+
+    /// [`loss_backward`](Network::loss_backward) with its gradients on the stack, whatever
+    /// the budget.
+    #[doc(hidden)]
+    fn loss_backward_on_stack<L: Loss>(
         &self,
         x: &Self::Input,
         cache: &Self::Cache,
@@ -252,12 +385,27 @@ pub trait Network: Params<Self::Scalar> {
 
     /// The buffers of a batched training pass: every layer's cache and output gradient for
     /// [`BATCH`](Network::BATCH) samples (a [`LayerBatch`](crate::batch::LayerBatch) a layer).
-    type Batch;
+    type Batch: Zeroable;
     /// How many samples [`loss_backward_batch`](Network::loss_backward_batch) handles at once:
     /// [`batch::BATCH`](crate::batch::BATCH) when every layer has a batched kernel, else 1.
     const BATCH: usize;
     /// Zeroed batch buffers, as a `const`.
     const BATCH_ZERO: Self::Batch;
+
+    /// Gives a cache that was zeroed in place (not copied from
+    /// [`CACHE_ZERO`](Network::CACHE_ZERO)) the non-zero starting values of that const: the
+    /// Dropout layers' mask generators.
+    #[inline]
+    fn start_cache(cache: &mut Self::Cache) {
+        let _ = cache;
+    }
+
+    /// [`start_cache`](Network::start_cache) for batch buffers and
+    /// [`BATCH_ZERO`](Network::BATCH_ZERO).
+    #[inline]
+    fn start_batch(batch: &mut Self::Batch) {
+        let _ = batch;
+    }
 
     /// [`loss_backward`](Network::loss_backward) for the first `n = min(xs.len(), ys.len(),
     /// BATCH)` samples at once: one forward pass over the whole batch (`Z = W X + b` a layer,
@@ -272,4 +420,13 @@ pub trait Network: Params<Self::Scalar> {
         batch: &mut Self::Batch,
         grads: &mut Self::Gradient,
     ) -> Self::Scalar;
+}
+
+/// The larger of `a` and `b`, for the stack-size consts.
+const fn max(a: usize, b: usize) -> usize {
+    if a > b {
+        a
+    } else {
+        b
+    }
 }

@@ -7,11 +7,13 @@ use crate::float::Float;
 use crate::loss::Loss;
 use crate::network::{Network, Params};
 use crate::optim::Optimizer;
+use crate::stack::ValueOnStack;
 
 /// The memory a training step works in: the forward cache, the gradient accumulator and the
 /// buffers of the batched pass ([`Network::BATCH`] samples' caches and output gradients).
 /// Build it once and reuse it; it never allocates. For large networks, `Workspace::boxed`
-/// (with the `std` feature) puts it on the heap instead of the stack.
+/// (with the `alloc` feature) builds it in place on the heap, and a `static` of
+/// [`Workspace::ZERO`] holds it without a heap.
 ///
 /// ```
 /// use dl_core::prelude::*;
@@ -48,23 +50,35 @@ impl<N: Network> Workspace<N> {
     /// the optimizer's state (`CACHE_BYTES + GRADIENT_BYTES` plus the batched pass's buffers).
     pub const BYTES: usize = core::mem::size_of::<Self>();
 
-    /// A zeroed workspace (usable in a `static`).
-    pub const fn new() -> Self {
-        Workspace {
-            cache: N::CACHE_ZERO,
-            grads: <N::Gradient as Params<N::Scalar>>::ZERO,
-            batch: N::BATCH_ZERO,
-        }
+    /// A zeroed workspace, as a `const`: for a `static`, at any size.
+    pub const ZERO: Self = Workspace {
+        cache: N::CACHE_ZERO,
+        grads: <N::Gradient as Params<N::Scalar>>::ZERO,
+        batch: N::BATCH_ZERO,
+    };
+
+    /// A zeroed workspace by value: a compile error when that is over the network's
+    /// [stack budget](crate::stack) (use [`boxed`](Self::boxed) or a `static` of
+    /// [`ZERO`](Self::ZERO)).
+    pub const fn new() -> Self
+    where
+        N: ValueOnStack,
+    {
+        Self::ZERO
     }
 
-    /// A zeroed workspace on the heap.
-    #[cfg(feature = "std")]
-    pub fn boxed() -> std::boxed::Box<Self> {
-        std::boxed::Box::new(Self::new())
+    /// A zeroed workspace built in place on the heap: no workspace-sized temporary on the
+    /// stack in any build profile.
+    #[cfg(feature = "alloc")]
+    pub fn boxed() -> alloc::boxed::Box<Self> {
+        let mut ws = crate::zeroed::boxed::<Self>();
+        N::start_cache(&mut ws.cache);
+        N::start_batch(&mut ws.batch);
+        ws
     }
 }
 
-impl<N: Network> Default for Workspace<N> {
+impl<N: Network + ValueOnStack> Default for Workspace<N> {
     fn default() -> Self {
         Self::new()
     }
@@ -85,6 +99,28 @@ pub(crate) fn check_finite<T: Float, G: Params<T>>(loss: T, grads: &mut G) -> Re
     Err(error)
 }
 
+/// The loss and its gradients from the workspace's filled cache, with the gradients between
+/// layers on the stack under the [stack budget](crate::stack) (the small networks' fastest
+/// path) and in the workspace's batch buffers over it: no heap, any size.
+#[inline]
+fn loss_backward_in<N: Network, L: Loss>(
+    net: &N,
+    x: &N::Input,
+    y: &N::Output,
+    ws: &mut Workspace<N>,
+) -> N::Scalar {
+    let Workspace {
+        cache,
+        grads,
+        batch,
+    } = ws;
+    if N::BACKWARD_STACK_BYTES > N::STACK_BUDGET {
+        net.loss_backward_in::<L>(x, cache, y, grads, None, batch)
+    } else {
+        net.loss_backward_on_stack::<L>(x, cache, y, grads, None)
+    }
+}
+
 /// One stochastic gradient step on a single sample `(x, y)`: forward, loss, backward, update.
 /// Returns the loss before the update, or [`Error::NonFiniteLoss`] /
 /// [`Error::NonFiniteGradient`] (and leaves `net` as it was) if the loss or a gradient is NaN
@@ -100,7 +136,7 @@ pub fn train_sample<N: Network, L: Loss, O: Optimizer<N>>(
 ) -> Result<N::Scalar, Error> {
     opt.validate()?;
     net.forward_train(x, &mut ws.cache);
-    let loss = net.loss_backward::<L>(x, &ws.cache, y, &mut ws.grads, None);
+    let loss = loss_backward_in::<N, L>(net, x, y, ws);
     check_finite(loss, &mut ws.grads)?;
     opt.step_consume(net, &mut ws.grads, N::Scalar::ONE);
     Ok(loss)
@@ -162,7 +198,7 @@ pub fn train_batch<N: Network, L: Loss, O: Optimizer<N>>(
     if xs.len() == 1 || N::BATCH <= 1 {
         for (x, y) in xs.iter().zip(ys) {
             net.forward_train(x, &mut ws.cache);
-            total += net.loss_backward::<L>(x, &ws.cache, y, &mut ws.grads, None);
+            total += loss_backward_in::<N, L>(net, x, y, ws);
         }
     } else {
         for (x, y) in xs.chunks(N::BATCH).zip(ys.chunks(N::BATCH)) {

@@ -47,7 +47,7 @@ pub trait Layer<T: Float>: Params<T> {
     /// Its output vector.
     type Output: Vector<T>;
     /// What the training forward pass stores.
-    type Cache: LayerCache<Self::Output>;
+    type Cache: LayerCache<Self::Output> + crate::zeroed::Zeroable;
     /// Its parameter gradients.
     type Gradient: Params<T> + Clone;
     /// Its activation.

@@ -48,6 +48,19 @@ impl<T: Float, G: Params<T>> Adagrad<T, G> {
         }
     }
 
+    /// [`new`](Self::new) built in place on the heap: no state-sized temporary on the stack
+    /// (set other hyper-parameters through the public fields).
+    #[cfg(feature = "alloc")]
+    pub fn boxed(lr: f64) -> alloc::boxed::Box<Self>
+    where
+        G: crate::zeroed::Zeroable,
+    {
+        let mut adagrad = crate::zeroed::boxed::<Self>();
+        (adagrad.lr, adagrad.eps) = (lr, 1e-10);
+        adagrad.reg = Regularization::NONE;
+        adagrad
+    }
+
     /// Sets `eps`.
     #[must_use]
     pub const fn eps(mut self, eps: f64) -> Self {

@@ -75,6 +75,25 @@ impl<T: Float, G: Params<T>> Adam<T, G> {
         }
     }
 
+    /// [`new`](Self::new) built in place on the heap: no state-sized temporary on the stack
+    /// (set other hyper-parameters through the public fields).
+    #[cfg(feature = "alloc")]
+    pub fn boxed(lr: f64) -> alloc::boxed::Box<Self>
+    where
+        G: crate::zeroed::Zeroable,
+    {
+        let mut adam = crate::zeroed::boxed::<Self>();
+        adam.set_defaults(lr);
+        adam
+    }
+
+    /// The hyper-parameters of [`new`](Self::new), on a zeroed value.
+    #[cfg(feature = "alloc")]
+    pub(super) fn set_defaults(&mut self, lr: f64) {
+        (self.lr, self.beta1, self.beta2, self.eps) = (lr, 0.9, 0.999, 1e-8);
+        self.reg = Regularization::NONE;
+    }
+
     /// Sets `(beta1, beta2)`.
     #[must_use]
     pub const fn betas(mut self, beta1: f64, beta2: f64) -> Self {

@@ -28,6 +28,18 @@ impl<T: Float, G: Params<T>> AdamW<T, G> {
         AdamW { adam }
     }
 
+    /// [`new`](Self::new) built in place on the heap: no state-sized temporary on the stack.
+    #[cfg(feature = "alloc")]
+    pub fn boxed(lr: f64) -> alloc::boxed::Box<Self>
+    where
+        G: crate::zeroed::Zeroable,
+    {
+        let mut adamw = crate::zeroed::boxed::<Self>();
+        adamw.adam.set_defaults(lr);
+        adamw.adam.reg.decoupled = 1e-2;
+        adamw
+    }
+
     /// Sets the decoupled weight decay: PyTorch's AdamW `weight_decay`, so this inherent method
     /// takes precedence over [`Regularize::weight_decay`] (coupled L2), which stays reachable
     /// as `Regularize::weight_decay(adamw, l2)` for the rare wish of both.

@@ -6,13 +6,15 @@ use crate::error::Error;
 use crate::float::Float;
 use crate::network::TensorKind;
 
-/// Which tensors a [`Regularization`] applies to.
+/// Which tensors a [`Regularization`] applies to. `Weights` is `0`, so a zeroed
+/// [`Regularization`] is a valid one (see [`zeroed`](crate::zeroed)).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(u8)]
 pub enum Scope {
     /// Weight matrices and kernels only, not biases: Keras's default (a regulariser is set
     /// per layer as `kernel_regularizer`).
     #[default]
-    Weights,
+    Weights = 0,
     /// Every parameter, biases included: what PyTorch's `weight_decay` does when all
     /// parameters are in one group.
     All,

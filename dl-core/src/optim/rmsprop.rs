@@ -40,6 +40,26 @@ pub struct RmsProp<T, G, M = NoState, C = NoState> {
     scalar: PhantomData<T>,
 }
 
+impl<T: Float, G: Params<T>, M: Params<T>, C: Params<T>> RmsProp<T, G, M, C> {
+    /// RMSprop built in place on the heap, with learning rate `lr`, momentum `momentum` (used
+    /// when `M` is the gradient type, as [`momentum`](RmsProp::momentum) makes it; 0
+    /// otherwise) and PyTorch's other defaults: no state-sized temporary on the stack.
+    /// Centered when `C` is the gradient type.
+    #[cfg(feature = "alloc")]
+    pub fn boxed(lr: f64, momentum: f64) -> alloc::boxed::Box<Self>
+    where
+        G: crate::zeroed::Zeroable,
+        M: crate::zeroed::Zeroable,
+        C: crate::zeroed::Zeroable,
+    {
+        let mut rms = crate::zeroed::boxed::<Self>();
+        (rms.lr, rms.alpha, rms.eps) = (lr, 0.99, 1e-8);
+        rms.momentum = if M::TENSORS > 0 { momentum } else { 0.0 };
+        rms.reg = Regularization::NONE;
+        rms
+    }
+}
+
 impl<T: Float, G: Params<T>> RmsProp<T, G> {
     /// Plain RMSprop with learning rate `lr` and PyTorch's other defaults.
     pub const fn new(lr: f64) -> Self {

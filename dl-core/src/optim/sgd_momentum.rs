@@ -51,6 +51,19 @@ impl<T: Float, G: Params<T>> SgdMomentum<T, G> {
         }
     }
 
+    /// [`new`](Self::new) built in place on the heap: no state-sized temporary on the stack
+    /// (set other hyper-parameters through the public fields).
+    #[cfg(feature = "alloc")]
+    pub fn boxed(lr: f64, mu: f64) -> alloc::boxed::Box<Self>
+    where
+        G: crate::zeroed::Zeroable,
+    {
+        let mut sgd = crate::zeroed::boxed::<Self>();
+        (sgd.lr, sgd.momentum) = (lr, mu);
+        sgd.reg = Regularization::NONE;
+        sgd
+    }
+
     /// Nesterov's momentum instead of the classical one.
     #[must_use]
     pub const fn with_nesterov(mut self) -> Self {

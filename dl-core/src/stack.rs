@@ -1,0 +1,113 @@
+//! The stack budget: which calls may put a network's values on the stack, checked by the
+//! compiler.
+//!
+//! `network!` knows the size of every intermediate, so each network carries, as consts, the
+//! worst-case stack bytes of its by-value entry points ([`Network::FORWARD_STACK_BYTES`],
+//! [`Network::BACKWARD_STACK_BYTES`], [`Network::EVALUATE_STACK_BYTES`], their maximum
+//! [`Network::CALL_STACK_BYTES`], and [`Network::VALUE_STACK_BYTES`] for the network and its
+//! workspace as values) next to `PARAM_BYTES` and `CACHE_BYTES`, and a stack budget
+//! [`Network::STACK_BUDGET`]: [`DEFAULT_BUDGET`] unless the declaration sets its own with
+//! `stack_budget: <bytes>,`.
+//!
+//! - **Values.** [`Network::new`] and [`Workspace::new`](crate::train::Workspace::new)
+//!   return the whole network or workspace by value. When that is over budget, calling them
+//!   is a compile error (also under `cargo check`) that names the network, the bytes and the
+//!   budget, and points to the heap (`boxed`) or a `static`.
+//! - **Calls.** `forward`, `backward`, `loss_backward`, `evaluate`, `predict`, `gradcheck`
+//!   need their intermediates somewhere. Under budget they use the stack, as small networks
+//!   always have (no allocation, the firmware's and the tiny benchmarks' path). Over budget,
+//!   in builds with a heap (the `alloc` feature), they allocate zeroed scratch on the heap
+//!   and just work; without a heap, calling them is a compile error pointing to the
+//!   workspace-backed forms (`forward_train`, `loss_backward_in`, `train_sample`,
+//!   `evaluate_with`, `predict_with`), whose memory is the caller's.
+//!
+//! The check is a trait bound rather than a `const` assertion: a bound is part of type
+//! checking, so `cargo check` reports it (a post-monomorphisation `const` panic shows only in
+//! a full build), at the user's call, and `#[diagnostic::on_unimplemented]` words it. For each
+//! scalar type the macro implements [`StackCheck`], whose associated types carry the bytes,
+//! the budget and whether they fit as const parameters of [`StackUse`]; [`Within`] and
+//! [`CallsWithin`] exist only for the fitting ones.
+//!
+//! ```compile_fail
+//! use dl_core::prelude::*;
+//! network! {
+//!     struct Wide { stack_budget: 4096, Dense<64, 64, Relu>, Dense<64, 1, Sigmoid> }
+//! }
+//! let net = Wide::<f32>::new(1); // 16.9 kB by value, over its 4096-byte budget
+//! ```
+
+use crate::network::Network;
+
+/// The default stack budget of a network's by-value calls and values on hosts: 256 KiB, an
+/// eighth of the 2 MiB a spawned thread (and `cargo test`'s) gets, leaving the rest to the
+/// caller's frames and to debug builds' copies.
+#[cfg(not(target_os = "none"))]
+pub const DEFAULT_BUDGET: usize = 256 * 1024;
+/// The default stack budget on bare-metal targets: 4 KiB, the stack a small microcontroller
+/// firmware gives its main loop. Set a network's own with `stack_budget: <bytes>,`.
+#[cfg(target_os = "none")]
+pub const DEFAULT_BUDGET: usize = 4 * 1024;
+
+/// `NEEDED` bytes of stack against a budget of `BUDGET`; `FITS` is `NEEDED <= BUDGET`.
+pub struct StackUse<const NEEDED: usize, const BUDGET: usize, const FITS: bool>;
+
+/// A network's stack use, one [`StackUse`] for its values and one for its by-value calls.
+/// `network!` implements it for the network in `f32` and in `f64`.
+pub trait StackCheck {
+    /// `StackUse<VALUE_STACK_BYTES, STACK_BUDGET, _>`.
+    type Value;
+    /// `StackUse<CALL_STACK_BYTES, STACK_BUDGET, _>`.
+    type Calls;
+}
+
+/// Implemented by a [`StackUse`] that fits: the network `N` may be a value on the stack.
+#[diagnostic::on_unimplemented(
+    message = "`{N}` is too large to be a value on the stack: {NEEDED} bytes, over its stack budget of {BUDGET} bytes",
+    label = "puts {NEEDED} bytes on the stack (budget {BUDGET})",
+    note = "build it in place on the heap with `boxed` (`{N}::boxed(seed)`, `Workspace::<{N}>::boxed()`) or in a `static`, or raise the budget with `stack_budget: <bytes>,` in `network!`"
+)]
+pub trait Within<N: ?Sized, const NEEDED: usize, const BUDGET: usize> {}
+impl<N: ?Sized, const A: usize, const B: usize> Within<N, A, B> for StackUse<A, B, true> {}
+
+/// Implemented by a [`StackUse`] that fits: the network `N`'s by-value calls may keep their
+/// intermediates on the stack.
+#[diagnostic::on_unimplemented(
+    message = "`{N}`'s by-value calls need {NEEDED} bytes of stack, over its stack budget of {BUDGET} bytes, and this build has no heap",
+    label = "needs {NEEDED} bytes of stack (budget {BUDGET})",
+    note = "use the workspace-backed forms, whose memory is yours: `forward_train`/`forward_eval` into a cache, `loss_backward_in`, `train_sample`/`train_batch`, `evaluate_with`, `predict_with`; or enable dl-core's `alloc` feature (heap scratch), or raise the budget with `stack_budget: <bytes>,` in `network!`"
+)]
+pub trait CallsWithin<N: ?Sized, const NEEDED: usize, const BUDGET: usize> {}
+impl<N: ?Sized, const A: usize, const B: usize> CallsWithin<N, A, B> for StackUse<A, B, true> {}
+
+/// A network small enough to be a value on the stack: [`Network::new`] and
+/// [`Workspace::new`](crate::train::Workspace::new) require it.
+pub trait ValueOnStack {}
+impl<N, const A: usize, const B: usize, const F: bool> ValueOnStack for N
+where
+    N: StackCheck<Value = StackUse<A, B, F>>,
+    StackUse<A, B, F>: Within<N, A, B>,
+{
+}
+
+/// A network whose by-value calls fit its stack budget.
+pub trait CallsOnStack {}
+impl<N, const A: usize, const B: usize, const F: bool> CallsOnStack for N
+where
+    N: StackCheck<Calls = StackUse<A, B, F>>,
+    StackUse<A, B, F>: CallsWithin<N, A, B>,
+{
+}
+
+/// A network whose by-value calls can run: every network where there is a heap (over budget
+/// they use heap scratch), otherwise those whose calls fit the stack budget
+/// ([`CallsOnStack`]).
+pub trait ByValue {}
+#[cfg(feature = "alloc")]
+impl<N: Network> ByValue for N {}
+#[cfg(not(feature = "alloc"))]
+impl<N: Network + CallsOnStack> ByValue for N {}
+
+/// Whether `N`'s by-value calls run with heap scratch: over budget, in a build with a heap.
+pub const fn on_heap<N: Network>() -> bool {
+    cfg!(feature = "alloc") && N::CALL_STACK_BYTES > N::STACK_BUDGET
+}
