@@ -64,7 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut adam = Adam::new(LEARNING_RATE);
     let config = FitConfig::new(EPOCHS, BatchSize::Mini(BATCH)).seed(SEED);
     let test = Data::new(&test_x, &test_y)?;
-    fit::<BinaryCrossEntropy, Accuracy, _, _, EPOCHS>(
+    fit::<BinaryCrossEntropy, Accuracy, _, _>(
         &mut net,
         &mut adam,
         Data::new(&train_x, &train_y)?,

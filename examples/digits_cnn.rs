@@ -62,7 +62,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut adam = Adam::new(LEARNING_RATE);
     let config = FitConfig::new(EPOCHS, BatchSize::Mini(BATCH)).seed(SEED);
     let test = Data::new(&test_x, &test_y)?;
-    let history = fit::<CrossEntropy, Accuracy, _, _, EPOCHS>(
+    let history = fit::<CrossEntropy, Accuracy, _, _>(
         &mut net,
         &mut adam,
         Data::new(&train_x, &train_y)?,

@@ -67,7 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data = Data::new(&train_x, &train_y)?;
     let config = FitConfig::new(EPOCHS, BatchSize::Mini(32)).seed(SEED);
     let mut mlp = DigitsMlp::<f32>::new(SEED);
-    fit::<CrossEntropy, Accuracy, _, _, EPOCHS>(
+    fit::<CrossEntropy, Accuracy, _, _>(
         &mut mlp,
         &mut Adam::new(1e-3),
         data,
@@ -76,7 +76,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         keep_going,
     )?;
     let mut cnn = DigitsCnn::<f32>::new(SEED);
-    fit::<CrossEntropy, Accuracy, _, _, EPOCHS>(
+    fit::<CrossEntropy, Accuracy, _, _>(
         &mut cnn,
         &mut Adam::new(1e-2),
         data,

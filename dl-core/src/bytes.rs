@@ -300,10 +300,22 @@ pub trait ParamBytes: Network {
         Ok(())
     }
 
-    /// A network built from an image (on the stack: for large networks, import into a
-    /// `static` or a box instead).
-    fn from_bytes(image: &[u8]) -> Result<Self, BytesError> {
+    /// A network built from an image, by value: a compile error over the
+    /// [stack budget](crate::stack) (use [`boxed_from_bytes`](ParamBytes::boxed_from_bytes),
+    /// or import into a `static`).
+    fn from_bytes(image: &[u8]) -> Result<Self, BytesError>
+    where
+        Self: crate::stack::ValueOnStack,
+    {
         let mut net = Self::ZERO;
+        net.import_bytes(image)?;
+        Ok(net)
+    }
+
+    /// A network built from an image in place on the heap, at any size.
+    #[cfg(feature = "alloc")]
+    fn boxed_from_bytes(image: &[u8]) -> Result<alloc::boxed::Box<Self>, BytesError> {
+        let mut net = crate::zeroed::boxed::<Self>();
         net.import_bytes(image)?;
         Ok(net)
     }

@@ -516,7 +516,8 @@ pub fn fit_with<L: Loss, M: Metric, N: Network, O: Optimizer<N>, S: EpochLog<N::
                 // Copied element by element: a `clone` may pass through the stack.
                 for ((x, y), &i) in xs.iter_mut().zip(ys.iter_mut()).zip(&order[start..end]) {
                     x.as_mut_slice().copy_from_slice(train.inputs[i].as_slice());
-                    y.as_mut_slice().copy_from_slice(train.targets[i].as_slice());
+                    y.as_mut_slice()
+                        .copy_from_slice(train.targets[i].as_slice());
                 }
                 train_batch::<N, L, O>(net, opt, xs, ys, ws)
             } else {
@@ -629,7 +630,9 @@ pub fn fit<L: Loss, M: Metric, N: Network, O: Optimizer<N>>(
         best: best.as_deref_mut(),
     };
     let epochs = std::vec::Vec::new();
-    fit_with::<L, M, N, O, _>(net, opt, train, validation, config, scratch, epochs, on_epoch)
+    fit_with::<L, M, N, O, _>(
+        net, opt, train, validation, config, scratch, epochs, on_epoch,
+    )
 }
 
 /// The mean loss `L` and the metric `M` of `net` on `data`, using `cache` (the caller's, e.g.
@@ -711,7 +714,8 @@ pub fn predict_with<N: Network>(
     same_length(inputs, outputs)?;
     for (x, y) in inputs.iter().zip(outputs) {
         net.forward_eval(x, cache);
-        y.as_mut_slice().copy_from_slice(N::output(cache).as_slice());
+        y.as_mut_slice()
+            .copy_from_slice(N::output(cache).as_slice());
     }
     Ok(())
 }
@@ -729,10 +733,7 @@ fn same_length<X, Y>(inputs: &[X], outputs: &[Y]) -> Result<(), Error> {
 
 /// `net`'s output for each of `inputs`, in a new vector ([`predict`] into it).
 #[cfg(feature = "std")]
-pub fn predict_all<N: Network + ByValue>(
-    net: &N,
-    inputs: &[N::Input],
-) -> std::vec::Vec<N::Output> {
+pub fn predict_all<N: Network + ByValue>(net: &N, inputs: &[N::Input]) -> std::vec::Vec<N::Output> {
     let mut outputs = crate::zeroed::boxed_slice::<N::Output>(inputs.len()).into_vec();
     // The lengths agree by construction.
     let _ = predict(net, inputs, &mut outputs);

@@ -165,6 +165,7 @@ pub mod prelude {
         Scheduled, StepDecay,
     };
     pub use crate::split::validation_split;
+    pub use crate::stack::{ByValue, ValueOnStack};
     pub use crate::summary::Summary;
     pub use crate::train::{train_batch, train_sample, Workspace};
     pub use nalgebra::{SMatrix, SVector};

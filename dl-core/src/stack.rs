@@ -48,6 +48,22 @@ pub const DEFAULT_BUDGET: usize = 256 * 1024;
 #[cfg(target_os = "none")]
 pub const DEFAULT_BUDGET: usize = 4 * 1024;
 
+/// Stack bytes a by-value call's estimate adds for the frames themselves (return addresses,
+/// saved registers, loop counters and slices: everything but the network-sized values).
+pub const FRAME_BYTES: usize = 4096;
+
+/// The largest of `values` (0 for none), for the generated stack-size consts.
+pub const fn largest(values: &[usize]) -> usize {
+    let (mut max, mut i) = (0, 0);
+    while i < values.len() {
+        if values[i] > max {
+            max = values[i];
+        }
+        i += 1;
+    }
+    max
+}
+
 /// `NEEDED` bytes of stack against a budget of `BUDGET`; `FITS` is `NEEDED <= BUDGET`.
 pub struct StackUse<const NEEDED: usize, const BUDGET: usize, const FITS: bool>;
 

@@ -90,16 +90,18 @@ zeroable!(
 #[cfg(feature = "alloc")]
 pub fn boxed<T: Zeroable>() -> Box<T> {
     use alloc::alloc::{alloc_zeroed, handle_alloc_error, Layout};
+    // No `T` value is ever made in this function, not even in a branch not taken: a debug
+    // build reserves stack for every local of a function, taken or not.
     let layout = Layout::new::<T>();
-    if layout.size() == 0 {
-        // SAFETY: a zero-sized `T` has one value; `Zeroable` says the empty bit pattern is it.
-        #[allow(unsafe_code)]
-        return Box::new(unsafe { core::mem::zeroed() });
-    }
-    // SAFETY: the layout's size is not zero. The memory is zeroed, which is a valid `T`
-    // (`Zeroable`), allocated by the global allocator with `T`'s layout, as `Box` requires.
+    // SAFETY: a zero-sized `T` needs no memory: `Box` takes a dangling, aligned pointer for
+    // it, and its one value is the empty bit pattern (`Zeroable`). Otherwise the memory is
+    // zeroed, which is a valid `T` (`Zeroable`), allocated by the global allocator with
+    // `T`'s layout, as `Box` requires.
     #[allow(unsafe_code)]
     unsafe {
+        if layout.size() == 0 {
+            return Box::from_raw(core::ptr::NonNull::<T>::dangling().as_ptr());
+        }
         let ptr = alloc_zeroed(layout).cast::<T>();
         if ptr.is_null() {
             handle_alloc_error(layout);
@@ -116,22 +118,14 @@ pub fn boxed_slice<T: Zeroable>(len: usize) -> Box<[T]> {
     let Ok(layout) = Layout::array::<T>(len) else {
         panic!("a slice of {len} values is larger than the address space");
     };
-    if layout.size() == 0 {
-        return (0..len)
-            // SAFETY: a zero-sized `T` has one value; `Zeroable` says the empty bit pattern
-            // is it.
-            .map(|_| {
-                #[allow(unsafe_code)]
-                unsafe {
-                    core::mem::zeroed()
-                }
-            })
-            .collect();
-    }
-    // SAFETY: the size is not zero; zeroed memory is `len` valid `T`s (`Zeroable`), from the
-    // global allocator with the array's layout, as `Box<[T]>` requires.
+    // SAFETY: as in `boxed`: a dangling, aligned pointer for no bytes, otherwise zeroed
+    // memory of the array's layout from the global allocator, `len` valid `T`s (`Zeroable`).
     #[allow(unsafe_code)]
     unsafe {
+        if layout.size() == 0 {
+            let ptr = core::ptr::NonNull::<T>::dangling().as_ptr();
+            return Box::from_raw(core::ptr::slice_from_raw_parts_mut(ptr, len));
+        }
         let ptr = alloc_zeroed(layout).cast::<T>();
         if ptr.is_null() {
             handle_alloc_error(layout);
@@ -152,6 +146,7 @@ pub fn zero<T: Zeroable>(value: &mut T) {
 }
 
 // dl-core's own building blocks. Each is a struct of the types above (see the invariant).
+use crate::activation::Activation;
 use crate::batch::LayerBatch;
 use crate::float::Float;
 use crate::layer::{
@@ -162,7 +157,6 @@ use crate::network::Network;
 use crate::optim::{
     Adagrad, Adam, AdamW, NoState, Regularization, RmsProp, Scope, Sgd, SgdMomentum,
 };
-use crate::activation::Activation;
 
 zeroable!(
     [T: Float, const I: usize, const O: usize, A: Activation] Dense<T, I, O, A>,

@@ -41,7 +41,7 @@ fn run<O: Optimizer<Net>>(
     let mut net = Net::new(SEED);
     let config = FitConfig::new(EPOCHS, BatchSize::Mini(BATCH)).seed(SEED);
     let progress = Progress::new(name, EPOCHS).metric(Accuracy::NAME);
-    let history = fit::<CrossEntropy, Accuracy, _, _, EPOCHS>(
+    let history = fit::<CrossEntropy, Accuracy, _, _>(
         &mut net,
         &mut opt,
         parts.train,

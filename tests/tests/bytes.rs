@@ -68,7 +68,7 @@ fn scalars<T: Float, N: Params<T>>(net: &N) -> Vec<T> {
 }
 
 /// Imports `bad` into a trained network and checks it was refused with `want`, untouched.
-fn refused<N: Network + PartialEq + core::fmt::Debug>(bad: &[u8], want: BytesError) {
+fn refused<N: Network + ValueOnStack + PartialEq + core::fmt::Debug>(bad: &[u8], want: BytesError) {
     let mut net = N::new(3);
     let before = scalars(&net);
     assert_eq!(net.import_bytes(bad), Err(want));
@@ -528,7 +528,7 @@ mod property {
         assert!(accepted > CASES / 3, "only {accepted} payloads were finite");
     }
 
-    fn refused_any<N: Network>(bad: &[u8]) {
+    fn refused_any<N: Network + ValueOnStack>(bad: &[u8]) {
         let mut net = N::new(3);
         let before = scalars(&net);
         assert!(net.import_bytes(bad).is_err(), "accepted corrupted bytes");

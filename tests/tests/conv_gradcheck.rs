@@ -19,7 +19,7 @@ fn one_hot<const N: usize>(k: usize) -> SVector<f64, N> {
 }
 
 /// Gradchecks `N` from three seeds, with random biases (off the ReLU kink), at a random input.
-fn run<N: Network<Scalar = f64>, L: Loss>(name: &str, y: &N::Output) -> f64 {
+fn run<N: Network<Scalar = f64> + ValueOnStack, L: Loss>(name: &str, y: &N::Output) -> f64 {
     let mut worst: f64 = 0.0;
     for seed in 0..3 {
         let mut net = N::new(seed);

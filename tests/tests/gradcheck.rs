@@ -20,7 +20,11 @@ fn one_hot<const N: usize>(k: usize) -> SVector<f64, N> {
     SVector::from_fn(|i, _| if i == k { 1.0 } else { 0.0 })
 }
 
-fn run<N: Network<Scalar = f64>, L: Loss>(name: &str, x: &N::Input, y: &N::Output) -> GradCheck {
+fn run<N: Network<Scalar = f64> + ValueOnStack, L: Loss>(
+    name: &str,
+    x: &N::Input,
+    y: &N::Output,
+) -> GradCheck {
     let mut worst = None::<GradCheck>;
     for seed in 0..3 {
         let mut net = N::new(seed);

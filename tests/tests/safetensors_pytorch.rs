@@ -88,9 +88,9 @@ fn test_correct<N: Network>(net: &N, data: &Digits) -> usize {
 
 /// A network (seeded, so not zero) with PyTorch's weights from fixture `file`.
 fn loaded_from<N: Network>(file: &str) -> N {
-    let mut net = N::new(1);
-    safetensors::load(&mut net, fixture_path(file)).expect("loads");
-    net
+    let mut net = N::boxed(1);
+    safetensors::load(&mut *net, fixture_path(file)).expect("loads");
+    *net
 }
 
 fn loaded<T: Float>() -> DigitsMlp<T> {

@@ -34,7 +34,7 @@ pub fn train_and_report<L: Loss, M: Metric, N: Network, O: Optimizer<N>, const E
     config: &FitConfig,
 ) -> Result<Report<N::Scalar, E>, Error> {
     let progress = Progress::new(name, config.epochs).metric(M::NAME);
-    let history = fit::<L, M, N, O, E>(net, opt, parts.train, parts.validation, config, |e| {
+    let history = fit::<L, M, N, O>(net, opt, parts.train, parts.validation, config, |e| {
         progress.epoch(e)
     });
     progress.finish();

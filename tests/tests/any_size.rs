@@ -1,0 +1,271 @@
+//! Every public entry point runs for networks far larger than the stack: the Keras
+//! cats-vs-dogs CNN at 150x150x3 (19.0 M parameters, 72.6 MiB in f32) and the same topology at
+//! 64x64x3 (2.45 M parameters), each on a thread with 2 MiB of stack, in the debug build
+//! `cargo test` makes. Synthetic data; one batch of each training call (training steps are
+//! cheap to count, not to run in a debug build).
+//!
+//! The values live in place on the heap (`boxed`), the by-value calls (`forward`,
+//! `backward`, `evaluate`, `predict`, `gradcheck`) take heap scratch because these networks
+//! are over their stack budget, and the training calls keep their inter-layer gradients in
+//! the workspace. `negative_control` shows the harness catches an overflow: the same forward
+//! pass forced onto the stack kills a child process with Rust's stack-overflow message.
+
+use dl_core::network::Network;
+use dl_core::prelude::*;
+use dl_core::zeroed;
+use std::process::Command;
+
+network! {
+    /// The Keras cats-vs-dogs CNN.
+    pub struct Cats150 {
+        input: [3, 150, 150],
+        Conv2D<3, 32, 3, Relu>, MaxPool2D<2>,
+        Conv2D<32, 64, 3, Relu>, MaxPool2D<2>,
+        Conv2D<64, 128, 3, Relu>, MaxPool2D<2>,
+        Flatten,
+        Dense<36992, 512, Relu>,
+        Dense<512, 1, Sigmoid>,
+    }
+}
+
+network! {
+    /// The same topology at 64x64x3.
+    pub struct Cats64 {
+        input: [3, 64, 64],
+        Conv2D<3, 32, 3, Relu>, MaxPool2D<2>,
+        Conv2D<32, 64, 3, Relu>, MaxPool2D<2>,
+        Conv2D<64, 128, 3, Relu>, MaxPool2D<2>,
+        Flatten,
+        Dense<4608, 512, Relu>,
+        Dense<512, 1, Sigmoid>,
+    }
+}
+
+/// `cargo test`'s default thread stack.
+const STACK: usize = 2 << 20;
+/// Samples of synthetic data; the training calls see them as one batch.
+const SAMPLES: usize = 2;
+
+/// Runs `f` on a fresh thread with a [`STACK`]-byte stack. An overflow aborts the process
+/// (Rust's guard page), so a test that returns ran within it.
+fn on_small_stack<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
+    std::thread::Builder::new()
+        .stack_size(STACK)
+        .spawn(f)
+        .expect("spawns")
+        .join()
+        .expect("runs")
+}
+
+/// Inputs in [0, 1) and alternating 0/1 labels, built on the heap.
+fn data<N: Network<Scalar = f32>>() -> (Box<[N::Input]>, Box<[N::Output]>) {
+    let mut rng = Rng::new(3);
+    let mut xs = zeroed::boxed_slice::<N::Input>(SAMPLES);
+    for x in xs.iter_mut() {
+        x.as_mut_slice()
+            .iter_mut()
+            .for_each(|v| *v = rng.uniform() as f32);
+    }
+    let mut ys = zeroed::boxed_slice::<N::Output>(SAMPLES);
+    for (i, y) in ys.iter_mut().enumerate() {
+        y.as_mut_slice()[0] = (i % 2) as f32;
+    }
+    (xs, ys)
+}
+
+/// Every entry point on `N` (f32) and its f64 twin `D`, asserting each result is sane.
+fn every_entry_point<N, D>()
+where
+    N: Network<Scalar = f32>,
+    D: Network<Scalar = f64>,
+{
+    assert!(N::CALL_STACK_BYTES > N::STACK_BUDGET, "a large network");
+    assert!(N::VALUE_STACK_BYTES > STACK, "larger than the test stack");
+    let (xs, ys) = data::<N>();
+    let (x, y) = (&xs[0], &ys[0]);
+    let net = N::boxed(1);
+
+    // Summary and by-value inference.
+    assert_eq!(N::summary().layers.len(), N::LAYERS);
+    let out = net.forward(x);
+    let p = out.as_slice()[0];
+    assert!(p > 0.0 && p < 1.0, "sigmoid output {p}");
+
+    // Cache-filling passes, backward, loss_backward (heap scratch over the budget) and the
+    // workspace-backed forms.
+    let mut ws = Workspace::<N>::boxed();
+    net.forward_eval(x, &mut ws.cache);
+    assert_eq!(N::output(&ws.cache).as_slice(), out.as_slice());
+    net.forward_train(x, &mut ws.cache);
+    let loss = net.loss_backward::<BinaryCrossEntropy>(x, &ws.cache, y, &mut ws.grads, None);
+    assert!(loss.is_finite() && ws.grads.all_finite());
+    let mut d_input = zeroed::boxed::<N::Input>();
+    let d_output = &ys[1]; // 1: not a zero gradient
+    net.backward(x, &ws.cache, d_output, &mut ws.grads, Some(&mut d_input));
+    assert!(d_input.as_slice().iter().any(|v| *v != 0.0));
+    let mut d_in = zeroed::boxed::<N::Input>();
+    let Workspace {
+        cache,
+        grads,
+        batch,
+    } = &mut *ws;
+    net.backward_in(x, cache, d_output, grads, Some(&mut d_in), batch);
+    assert_eq!(d_in.as_slice(), d_input.as_slice());
+    ws.grads.fill(0.0);
+
+    // Training: one step each, with every stateful optimizer built in place.
+    let mut net = net;
+    let mut adam = Adam::<f32, N::Gradient>::boxed(1e-3);
+    let l = train_sample::<_, BinaryCrossEntropy, _>(&mut *net, &mut *adam, x, y, &mut ws);
+    assert!(l.expect("trains").is_finite());
+    let l = train_batch::<_, BinaryCrossEntropy, _>(&mut *net, &mut *adam, &xs, &ys, &mut ws);
+    assert!(l.expect("trains").is_finite());
+    let mut adamw = AdamW::<f32, N::Gradient>::boxed(1e-3);
+    let mut rms = RmsProp::<f32, N::Gradient>::boxed(1e-3, 0.0);
+    let mut adagrad = Adagrad::<f32, N::Gradient>::boxed(1e-2);
+    let mut momentum = SgdMomentum::<f32, N::Gradient>::boxed(1e-3, 0.9);
+    let mut steps = [
+        train_sample::<_, BinaryCrossEntropy, _>(&mut *net, &mut *adamw, x, y, &mut ws),
+        train_sample::<_, BinaryCrossEntropy, _>(&mut *net, &mut *rms, x, y, &mut ws),
+        train_sample::<_, BinaryCrossEntropy, _>(&mut *net, &mut *adagrad, x, y, &mut ws),
+        train_sample::<_, BinaryCrossEntropy, _>(&mut *net, &mut *momentum, x, y, &mut ws),
+    ]
+    .into_iter();
+    assert!(steps.all(|l| l.expect("trains").is_finite()));
+
+    // fit (heap scratch, growable history) and fit_with (caller storage), one epoch of one
+    // batch each.
+    let train = Data::new(&xs, &ys).expect("finite");
+    let config = FitConfig::new(1, BatchSize::Full).early_stopping(EarlyStopping::new(1));
+    let history = fit::<BinaryCrossEntropy, Accuracy, _, _>(
+        &mut *net,
+        &mut *adam,
+        train,
+        Some(train),
+        &config,
+        keep_going,
+    )
+    .expect("fits");
+    assert_eq!(history.len(), 1);
+    let (mut checkpoint, mut best) = (zeroed::boxed::<N>(), zeroed::boxed::<N>());
+    let mut log = [Epoch::BLANK; 1];
+    let scratch = Scratch {
+        workspace: &mut ws,
+        order: &mut [],
+        batch_inputs: &mut [],
+        batch_targets: &mut [],
+        checkpoint: &mut checkpoint,
+        best: Some(&mut best),
+    };
+    let history = fit_with::<BinaryCrossEntropy, Accuracy, _, _, _>(
+        &mut *net,
+        &mut *adam,
+        train,
+        None,
+        &config,
+        scratch,
+        &mut log[..],
+        keep_going,
+    )
+    .expect("fits");
+    assert!(history.epochs()[0].train_loss.is_finite());
+
+    // Evaluation and prediction.
+    let eval = evaluate::<BinaryCrossEntropy, Accuracy, _>(&*net, train);
+    assert!(eval.loss.is_finite());
+    let with = evaluate_with::<BinaryCrossEntropy, Accuracy, _>(&*net, train, &mut ws.cache);
+    assert_eq!(with, eval);
+    let mut outs = zeroed::boxed_slice::<N::Output>(SAMPLES);
+    predict(&*net, &xs, &mut outs).expect("lengths agree");
+    let all = predict_all(&*net, &xs);
+    assert!(all.iter().zip(&outs[..]).all(|(a, b)| a.as_slice() == b.as_slice()));
+    predict_with(&*net, &xs, &mut outs, &mut ws.cache).expect("lengths agree");
+    assert_eq!(outs[0].as_slice(), net.forward(x).as_slice());
+
+    // Parameters in and out: the byte image and safetensors, in memory and on disk.
+    let mut image = vec![0u8; <N as ParamBytes>::BYTES];
+    net.export_bytes(&mut image).expect("finite");
+    let mut copy = N::boxed_from_bytes(&image).expect("imports");
+    copy.import_bytes(&image).expect("imports");
+    let names = dl_core::safetensors::Names::pytorch();
+    let file = dl_core::safetensors::export(&*net, dl_core::safetensors::Dtype::F32, &names);
+    dl_core::safetensors::import(&mut *copy, &file.expect("exports"), &names).expect("imports");
+    let path = std::env::temp_dir().join(format!("any_size_{}.safetensors", N::INPUTS));
+    dl_core::safetensors::save(&*net, &path).expect("saves");
+    dl_core::safetensors::load(&mut *copy, &path).expect("loads");
+    std::fs::remove_file(&path).ok();
+    assert!((0..N::TENSORS).all(|i| copy.tensor(i) == net.tensor(i)));
+    drop((net, copy, ws));
+
+    // gradcheck, in f64, on the first two scalars of each tensor and of the input.
+    let mut net64 = D::boxed(1);
+    let mut x64 = zeroed::boxed::<D::Input>();
+    for (a, b) in x64.as_mut_slice().iter_mut().zip(x.as_slice()) {
+        *a = f64::from(*b);
+    }
+    let mut y64 = zeroed::boxed::<D::Output>();
+    y64.as_mut_slice()[0] = 1.0;
+    let check = gradcheck_first::<D, BinaryCrossEntropy>(&mut net64, &x64, &y64, 1e-6, 2);
+    assert!(check.max_rel_error < 1e-4, "{check:?}");
+}
+
+#[test]
+fn every_entry_point_of_the_150x150x3_cnn_on_a_2_mib_stack() {
+    on_small_stack(every_entry_point::<Cats150<f32>, Cats150<f64>>);
+}
+
+#[test]
+fn every_entry_point_of_the_64x64x3_cnn_on_a_2_mib_stack() {
+    on_small_stack(every_entry_point::<Cats64<f32>, Cats64<f64>>);
+}
+
+/// The stack-size consts of a large network, against what its values and calls hold.
+#[test]
+fn stack_consts() {
+    type N = Cats150<f32>;
+    assert_eq!(N::STACK_BUDGET, dl_core::stack::DEFAULT_BUDGET);
+    assert_eq!(N::PARAM_BYTES, 19_034_177 * 4);
+    assert!(N::VALUE_STACK_BYTES >= N::PARAM_BYTES);
+    // The first convolution's output, 32 x 148 x 148 floats, is on the chain twice or more.
+    assert!(N::FORWARD_STACK_BYTES > 3 * 32 * 148 * 148 * 4);
+    assert!(N::BACKWARD_STACK_BYTES > 32 * 148 * 148 * 4);
+    assert_eq!(N::EVALUATE_STACK_BYTES, N::CACHE_BYTES);
+    println!(
+        "150x150x3 f32: params {} B, cache {} B, forward {} B, backward {} B, value {} B, \
+         budget {} B",
+        N::PARAM_BYTES,
+        N::CACHE_BYTES,
+        N::FORWARD_STACK_BYTES,
+        N::BACKWARD_STACK_BYTES,
+        N::VALUE_STACK_BYTES,
+        N::STACK_BUDGET,
+    );
+}
+
+/// The harness catches an overflow: `overflow_child`, run as a child process, forces the
+/// 150x150x3 network's forward pass onto a 2 MiB stack, and the child dies with Rust's
+/// stack-overflow message rather than passing.
+#[test]
+fn negative_control() {
+    let out = Command::new(std::env::current_exe().expect("test binary"))
+        .args(["overflow_child", "--exact", "--ignored", "--nocapture"])
+        .env("DL_OVERFLOW_CHILD", "1")
+        .output()
+        .expect("runs the child");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "the child survived: {stderr}");
+    assert!(stderr.contains("has overflowed its stack"), "{stderr}");
+}
+
+#[test]
+#[ignore = "run by negative_control as a child process"]
+fn overflow_child() {
+    if std::env::var_os("DL_OVERFLOW_CHILD").is_none() {
+        return;
+    }
+    type N = Cats150<f32>;
+    assert!(N::FORWARD_STACK_BYTES > STACK);
+    let net = N::boxed(1);
+    let x = zeroed::boxed::<<N as Network>::Input>();
+    on_small_stack(move || net.forward_on_stack(&x).as_slice()[0]);
+}
