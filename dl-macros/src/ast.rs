@@ -26,6 +26,8 @@ pub struct Input {
     pub vis: Visibility,
     pub ident: Ident,
     pub shape: Option<InputShape>,
+    /// `stack_budget: <bytes>,`: the network's own stack budget (`dl_core::stack`).
+    pub stack_budget: Option<syn::Expr>,
     pub layers: Vec<LayerDecl>,
 }
 
@@ -67,17 +69,25 @@ impl Parse for Input {
         let ident = input.parse()?;
         let content;
         braced!(content in input);
-        let shape = if content.peek(Ident) && content.peek2(Token![:]) && content.peek3(Bracket) {
-            let ahead = content.fork();
-            let key: Ident = ahead.parse()?;
-            if key == "input" {
-                Some(content.parse()?)
+        let (mut shape, mut stack_budget) = (None, None);
+        loop {
+            let setting = content.peek(Ident) && content.peek2(Token![:]);
+            let key = if setting {
+                content.fork().parse::<Ident>()?.to_string()
             } else {
-                None
+                String::new()
+            };
+            if key == "input" && content.peek3(Bracket) && shape.is_none() {
+                shape = Some(content.parse()?);
+            } else if key == "stack_budget" && stack_budget.is_none() {
+                content.parse::<Ident>()?;
+                content.parse::<Token![:]>()?;
+                stack_budget = Some(content.parse()?);
+                content.parse::<Token![,]>()?;
+            } else {
+                break;
             }
-        } else {
-            None
-        };
+        }
         let layers = Punctuated::<LayerDecl, Token![,]>::parse_terminated(&content)?;
         if !input.is_empty() {
             return Err(input.error("unexpected tokens after the network's closing brace"));
@@ -87,6 +97,7 @@ impl Parse for Input {
             vis,
             ident,
             shape,
+            stack_budget,
             layers: layers.into_iter().collect(),
         })
     }

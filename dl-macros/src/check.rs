@@ -42,6 +42,7 @@ pub fn check(input: &Input) -> (Model, Option<syn::Error>) {
         layers,
         links,
         nonzero,
+        stack_budget: input.stack_budget.clone(),
     };
     (model, errors.into_error())
 }

@@ -17,6 +17,8 @@ pub struct Model {
     pub links: Vec<Link>,
     /// Non-literal sizes that must be checked to be non-zero.
     pub nonzero: Vec<(Dim, String)>,
+    /// The declared `stack_budget: <bytes>,`, if any.
+    pub stack_budget: Option<syn::Expr>,
 }
 
 pub struct Layer {
@@ -90,6 +92,11 @@ pub trait LayerKind {
     /// The seed of the masks a Dropout layer draws, for layers that draw random masks.
     fn mask_seed(&self, _layer: &Layer) -> Option<u64> {
         None
+    }
+    /// The scalars of the layer's own temporaries beside its output, for the stack-size
+    /// consts: a convolution's patch (`C_in * K * K`) and one pixel's channels (`C_out`).
+    fn patch(&self) -> (usize, usize) {
+        (0, 0)
     }
 }
 

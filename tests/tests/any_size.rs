@@ -178,7 +178,10 @@ where
     let mut outs = zeroed::boxed_slice::<N::Output>(SAMPLES);
     predict(&*net, &xs, &mut outs).expect("lengths agree");
     let all = predict_all(&*net, &xs);
-    assert!(all.iter().zip(&outs[..]).all(|(a, b)| a.as_slice() == b.as_slice()));
+    assert!(all
+        .iter()
+        .zip(&outs[..])
+        .all(|(a, b)| a.as_slice() == b.as_slice()));
     predict_with(&*net, &xs, &mut outs, &mut ws.cache).expect("lengths agree");
     assert_eq!(outs[0].as_slice(), net.forward(x).as_slice());
 

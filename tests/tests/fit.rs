@@ -197,7 +197,14 @@ fn fit_on_stack<const ORDER: usize, const B: usize, const E: usize>(
     let mut sgd = Sgd::new(0.2);
     let mut log = [Epoch::BLANK; E];
     fit_with::<CrossEntropy, Accuracy, _, _, _>(
-        net, &mut sgd, data, validation, config, scratch, &mut log[..], keep_going,
+        net,
+        &mut sgd,
+        data,
+        validation,
+        config,
+        scratch,
+        &mut log[..],
+        keep_going,
     )
     .map(|history| history.epochs().to_vec())
 }
@@ -345,7 +352,10 @@ fn line_data() -> (Column, Column, Column) {
     (xs, train_y, val_y)
 }
 
-fn fit_line(epochs: usize, early: Option<EarlyStopping>) -> (Line<f64>, History<f64, Vec<Epoch<f64>>>) {
+fn fit_line(
+    epochs: usize,
+    early: Option<EarlyStopping>,
+) -> (Line<f64>, History<f64, Vec<Epoch<f64>>>) {
     let (xs, train_y, val_y) = line_data();
     let mut net = Line::<f64>::ZERO;
     let mut config = FitConfig::new(epochs, BatchSize::Mini(4)).seed(8);

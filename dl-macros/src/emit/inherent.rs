@@ -19,6 +19,7 @@ pub fn inherent_impl(e: &Emit) -> TokenStream {
     });
     let backward = backward_steps(e);
     let seed_dropout = seed_dropout(e);
+    let stack_inherent = super::stack::stack(e).inherent;
     quote! {
         #[automatically_derived]
         impl<T: Float> #ident<T> {
@@ -47,6 +48,7 @@ pub fn inherent_impl(e: &Emit) -> TokenStream {
             ) {
                 #(#backward)*
             }
+            #stack_inherent
             #seed_dropout
         }
     }

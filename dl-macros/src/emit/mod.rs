@@ -8,6 +8,7 @@ mod checks;
 mod inherent;
 mod network;
 mod params;
+mod stack;
 mod structs;
 
 use crate::model::{Layer, Model};
@@ -57,8 +58,10 @@ pub fn expand(model: &Model) -> TokenStream {
     let gradient_params = params::gradient_params(&e);
     let network = network::network_impl(&e);
     let inherent = inherent::inherent_impl(&e);
+    let stack_items = stack::stack(&e).items;
     quote! {
         #structs
+        #stack_items
         #checks
 
         const _: () = {

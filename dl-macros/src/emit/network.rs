@@ -25,6 +25,8 @@ pub fn network_impl(e: &Emit) -> TokenStream {
     let losses = loss_items(e);
     let summary = summary(e);
     let batch = super::batch::batch_items(e);
+    let stack = super::stack::stack(e).network_items;
+    let start = start_buffers(e);
     quote! {
         #[automatically_derived]
         impl<T: Float> Network for #ident<T> {
@@ -50,6 +52,8 @@ pub fn network_impl(e: &Emit) -> TokenStream {
             #losses
             #summary
             #batch
+            #stack
+            #start
         }
     }
 }
@@ -72,7 +76,7 @@ fn forward_items(e: &Emit) -> TokenStream {
     };
     quote! {
         #[inline]
-        fn forward(&self, x: &Self::Input) -> Self::Output {
+        fn forward_on_stack(&self, x: &Self::Input) -> Self::Output {
             #( let x = self.#fields.forward(#srcs); )*
             x
         }
@@ -113,7 +117,7 @@ fn loss_items(e: &Emit) -> TokenStream {
     let (grad, cache, last) = (&e.grad, &e.cache, &e.last.field);
     let last_act = e.last_activation();
     quote! {
-        fn backward(
+        fn backward_on_stack(
             &self,
             x: &Self::Input,
             cache: &#cache<T>,
@@ -137,7 +141,7 @@ fn loss_items(e: &Emit) -> TokenStream {
         }
 
         #[inline]
-        fn loss_backward<L: Loss>(
+        fn loss_backward_on_stack<L: Loss>(
             &self,
             x: &Self::Input,
             cache: &#cache<T>,
@@ -190,5 +194,32 @@ fn shape_dims(shape: &Shape) -> TokenStream {
             quote!(#(#dims),*)
         }
         None => shape.flat.tokens.clone(),
+    }
+}
+
+/// `start_cache` and `start_batch`, for networks with Dropout layers: each mask generator
+/// restarted from its layer's seed, as `CACHE_ZERO` and `BATCH_ZERO` have it, in buffers that
+/// were zeroed in place on the heap.
+fn start_buffers(e: &Emit) -> TokenStream {
+    let (cache, layers) = (&e.cache, &e.model.layers);
+    let (fields, seeds): (Vec<_>, Vec<_>) = layers
+        .iter()
+        .filter_map(|l| Some((&l.field, l.kind.mask_seed(l)?)))
+        .unzip();
+    if fields.is_empty() {
+        return quote!();
+    }
+    quote! {
+        fn start_cache(cache: &mut #cache<T>) {
+            #( cache.#fields.rng = Rng::new(#seeds); )*
+        }
+
+        fn start_batch(batch: &mut Self::Batch) {
+            #(
+                for cache in &mut batch.#fields.caches {
+                    cache.rng = Rng::new(#seeds);
+                }
+            )*
+        }
     }
 }

@@ -107,6 +107,13 @@ impl LayerKind for Conv2D {
         Some(&self.activation)
     }
 
+    fn patch(&self) -> (usize, usize) {
+        (
+            self.in_channels * self.kernel * self.kernel,
+            self.out_channels,
+        )
+    }
+
     fn shapes(&self, received: Received, report: &mut dyn FnMut(String)) -> (Shape, Shape) {
         let (k, s, p) = (self.kernel, self.stride, self.padding);
         let src = received.src;

@@ -1,0 +1,160 @@
+//! Emits what keeps a network's memory off the stack when it is large: the stack-size consts
+//! and budget (`dl_core::stack`), the `StackCheck` impls that let the compiler refuse a
+//! by-value use over budget, the `Zeroable` impls that let `dl_core::zeroed` build the
+//! generated structs in place on the heap, and the workspace-backed backward pass
+//! (`backward_in`, `loss_backward_in`) whose inter-layer gradients live in the batch buffers.
+
+use super::Emit;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// What `expand` splices in: items, and items of `impl Network`.
+pub struct Stack {
+    pub items: TokenStream,
+    pub network_items: TokenStream,
+    /// Inherent methods of the network (the shared backward body).
+    pub inherent: TokenStream,
+}
+
+pub fn stack(e: &Emit) -> Stack {
+    let (model, ident, grad, cache, batch) = (e.model, e.ident, &e.grad, &e.cache, &e.batch);
+    let last_act = e.last_activation();
+    let outs: Vec<_> = model.layers.iter().map(|l| &l.output.flat.tokens).collect();
+    // A layer's own temporaries beside its output: a convolution's patch (and, backward, the
+    // patch's gradient) and one pixel's channels.
+    let (patches, channels): (Vec<_>, Vec<_>) = model.layers.iter().map(|l| l.kind.patch()).unzip();
+    let budget = match &model.stack_budget {
+        Some(expr) => quote!(#expr),
+        None => quote!(::dl_core::stack::DEFAULT_BUDGET),
+    };
+    let scalar = quote!(::core::mem::size_of::<T>());
+    let frames = quote!(::dl_core::stack::FRAME_BYTES);
+    let network_consts = quote! {
+        const STACK_BUDGET: usize = #budget;
+        const FORWARD_STACK_BYTES: usize = #frames + #scalar * (
+            0 #( + #outs )*
+            + 2 * ::dl_core::stack::largest(&[#( #outs ),*])
+            + ::dl_core::stack::largest(&[#( #patches + #channels ),*])
+        );
+        const BACKWARD_STACK_BYTES: usize = #frames + #scalar * (
+            0 #( + #outs )*
+            + ::dl_core::stack::largest(&[#( #outs ),*])
+            + ::dl_core::stack::largest(&[#( 2 * #patches + #channels ),*])
+        );
+    };
+
+    let fields = &e.fields;
+    let n = fields.len();
+    let last = fields[n - 1];
+    // Backward from `batch.<last>.d[0]` (dL/dz of the last layer) to the first layer, each
+    // layer's output gradient in its own batch buffer.
+    let mut backward = Vec::new();
+    for k in (0..n).rev() {
+        let f = fields[k];
+        if k == 0 {
+            backward.push(quote! {
+                self.#f.backward_preact(x, &cache.#f, &batch.#f.d[0], &mut grads.#f, d_input);
+            });
+        } else {
+            let pf = fields[k - 1];
+            backward.push(quote! {
+                self.#f.backward_preact(
+                    cache.#pf.output(), &cache.#f, &batch.#f.d[0], &mut grads.#f,
+                    Some(&mut batch.#pf.d[0]),
+                );
+                self.#pf.activation_backward(&cache.#pf, &mut batch.#pf.d[0]);
+            });
+        }
+    }
+    let network_items = quote! {
+        #network_consts
+
+        fn backward_in(
+            &self,
+            x: &Self::Input,
+            cache: &#cache<T>,
+            d_output: &Self::Output,
+            grads: &mut #grad<T>,
+            d_input: Option<&mut Self::Input>,
+            batch: &mut #batch<T>,
+        ) {
+            let dz = &mut batch.#last.d[0];
+            dz.as_mut_slice().copy_from_slice(d_output.as_slice());
+            self.#last.activation_backward(&cache.#last, dz);
+            self.backward_layers_in(x, cache, grads, d_input, batch);
+        }
+
+        fn loss_backward_in<L: Loss>(
+            &self,
+            x: &Self::Input,
+            cache: &#cache<T>,
+            target: &Self::Output,
+            grads: &mut #grad<T>,
+            d_input: Option<&mut Self::Input>,
+            batch: &mut #batch<T>,
+        ) -> T {
+            let last = &cache.#last;
+            let loss = L::value_and_gradient::<T, #last_act>(
+                last.preactivation().as_slice(),
+                last.output().as_slice(),
+                target.as_slice(),
+                batch.#last.d[0].as_mut_slice(),
+            );
+            self.backward_layers_in(x, cache, grads, d_input, batch);
+            loss
+        }
+    };
+    let inherent = quote! {
+        /// Backpropagates the last layer's `dL/dz`, held in `batch`, through every layer, each
+        /// layer's output gradient in its batch buffer.
+        #[inline]
+        fn backward_layers_in(
+            &self,
+            x: &<Self as Network>::Input,
+            cache: &#cache<T>,
+            grads: &mut #grad<T>,
+            d_input: Option<&mut <Self as Network>::Input>,
+            batch: &mut #batch<T>,
+        ) {
+            #(#backward)*
+        }
+    };
+
+    // One impl a scalar type: the const arguments must not depend on a generic `T`.
+    let checks = [quote!(f32), quote!(f64)].map(|t| {
+        let net = quote!(<#ident<#t> as ::dl_core::network::Network>);
+        let verdict = |bytes: TokenStream| {
+            quote! {
+                ::dl_core::stack::StackUse<
+                    { #net::#bytes },
+                    { #net::STACK_BUDGET },
+                    { #net::#bytes <= #net::STACK_BUDGET },
+                >
+            }
+        };
+        let (value, calls) = (
+            verdict(quote!(VALUE_STACK_BYTES)),
+            verdict(quote!(CALL_STACK_BYTES)),
+        );
+        quote! {
+            impl ::dl_core::stack::StackCheck for #ident<#t> {
+                type Value = #value;
+                type Calls = #calls;
+            }
+        }
+    });
+    let items = quote! {
+        ::dl_core::zeroable!(
+            [T: ::dl_core::float::Float] #ident<T>,
+            [T: ::dl_core::float::Float] #grad<T>,
+            [T: ::dl_core::float::Float] #cache<T>,
+            [T: ::dl_core::float::Float] #batch<T>,
+        );
+        #(#checks)*
+    };
+    Stack {
+        items,
+        network_items,
+        inherent,
+    }
+}
