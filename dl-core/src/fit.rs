@@ -336,6 +336,10 @@ impl<T> EpochLog<T> for alloc::vec::Vec<Epoch<T>> {
     }
 }
 
+/// The history [`fit`] returns: its epochs in a `Vec` that grows with them.
+#[cfg(feature = "alloc")]
+pub type Log<T> = History<T, alloc::vec::Vec<Epoch<T>>>;
+
 /// The per-epoch record of a training run, its epochs kept in `S` (see [`EpochLog`]).
 #[derive(Clone, Debug)]
 pub struct History<T, S> {
@@ -603,7 +607,7 @@ pub fn fit<L: Loss, M: Metric, N: Network, O: Optimizer<N>>(
     validation: Option<Data<'_, N::Input, N::Output>>,
     config: &FitConfig,
     on_epoch: impl FnMut(&Epoch<N::Scalar>) -> Control,
-) -> Result<History<N::Scalar, std::vec::Vec<Epoch<N::Scalar>>>, Error> {
+) -> Result<Log<N::Scalar>, Error> {
     use crate::zeroed::{boxed, boxed_slice};
 
     let n = train.len();

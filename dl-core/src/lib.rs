@@ -142,7 +142,7 @@ pub mod prelude {
         Data, EarlyStopping, Epoch, EpochLog, Evaluation, FitConfig, History, Scratch,
     };
     #[cfg(feature = "std")]
-    pub use crate::fit::{fit, predict_all};
+    pub use crate::fit::{fit, predict_all, Log};
     pub use crate::float::Float;
     pub use crate::gradcheck::{gradcheck, gradcheck_first, GradCheck};
     pub use crate::layer::{
@@ -165,7 +165,7 @@ pub mod prelude {
         Scheduled, StepDecay,
     };
     pub use crate::split::validation_split;
-    pub use crate::stack::{ByValue, ValueOnStack};
+    pub use crate::stack::{ByValue, ValueOnStack, WorkspaceOnStack};
     pub use crate::summary::Summary;
     pub use crate::train::{train_batch, train_sample, Workspace};
     pub use nalgebra::{SMatrix, SVector};

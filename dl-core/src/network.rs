@@ -208,13 +208,11 @@ pub trait Network: Params<Self::Scalar> + Zeroable {
         Self::FORWARD_STACK_BYTES,
         max(Self::BACKWARD_STACK_BYTES, Self::EVALUATE_STACK_BYTES),
     );
-    /// Stack bytes of the network or its [`Workspace`](crate::train::Workspace) as a value
-    /// (the larger; a debug build may hold two copies while moving one): what
-    /// [`new`](Network::new) and `Workspace::new` are checked against.
-    const VALUE_STACK_BYTES: usize = max(
-        core::mem::size_of::<Self>(),
-        core::mem::size_of::<crate::train::Workspace<Self>>(),
-    );
+    /// Stack bytes of the network as a value: what [`new`](Network::new) is checked against.
+    const VALUE_STACK_BYTES: usize = core::mem::size_of::<Self>();
+    /// Stack bytes of its [`Workspace`](crate::train::Workspace) as a value: what
+    /// `Workspace::new` is checked against.
+    const WORKSPACE_STACK_BYTES: usize = core::mem::size_of::<crate::train::Workspace<Self>>();
 
     /// A network with weights drawn from `seed` (see [`init`](Network::init)), by value: a
     /// compile error if that is over the [stack budget](crate::stack); use

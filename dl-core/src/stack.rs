@@ -4,8 +4,8 @@
 //! `network!` knows the size of every intermediate, so each network carries, as consts, the
 //! worst-case stack bytes of its by-value entry points ([`Network::FORWARD_STACK_BYTES`],
 //! [`Network::BACKWARD_STACK_BYTES`], [`Network::EVALUATE_STACK_BYTES`], their maximum
-//! [`Network::CALL_STACK_BYTES`], and [`Network::VALUE_STACK_BYTES`] for the network and its
-//! workspace as values) next to `PARAM_BYTES` and `CACHE_BYTES`, and a stack budget
+//! [`Network::CALL_STACK_BYTES`], and [`Network::VALUE_STACK_BYTES`] and
+//! [`Network::WORKSPACE_STACK_BYTES`] for the network and its workspace as values) next to `PARAM_BYTES` and `CACHE_BYTES`, and a stack budget
 //! [`Network::STACK_BUDGET`]: [`DEFAULT_BUDGET`] unless the declaration sets its own with
 //! `stack_budget: <bytes>,`.
 //!
@@ -43,14 +43,15 @@ use crate::network::Network;
 /// caller's frames and to debug builds' copies.
 #[cfg(not(target_os = "none"))]
 pub const DEFAULT_BUDGET: usize = 256 * 1024;
-/// The default stack budget on bare-metal targets: 4 KiB, the stack a small microcontroller
-/// firmware gives its main loop. Set a network's own with `stack_budget: <bytes>,`.
+/// The default stack budget on bare-metal targets: 16 KiB, what the example firmware gives a
+/// network and its workspace. Set a network's own with `stack_budget: <bytes>,` (a firmware
+/// with a 4 KiB stack wants a smaller one).
 #[cfg(target_os = "none")]
-pub const DEFAULT_BUDGET: usize = 4 * 1024;
+pub const DEFAULT_BUDGET: usize = 16 * 1024;
 
 /// Stack bytes a by-value call's estimate adds for the frames themselves (return addresses,
 /// saved registers, loop counters and slices: everything but the network-sized values).
-pub const FRAME_BYTES: usize = 4096;
+pub const FRAME_BYTES: usize = 1024;
 
 /// The largest of `values` (0 for none), for the generated stack-size consts.
 pub const fn largest(values: &[usize]) -> usize {
@@ -67,11 +68,14 @@ pub const fn largest(values: &[usize]) -> usize {
 /// `NEEDED` bytes of stack against a budget of `BUDGET`; `FITS` is `NEEDED <= BUDGET`.
 pub struct StackUse<const NEEDED: usize, const BUDGET: usize, const FITS: bool>;
 
-/// A network's stack use, one [`StackUse`] for its values and one for its by-value calls.
-/// `network!` implements it for the network in `f32` and in `f64`.
+/// A network's stack use, one [`StackUse`] for the network as a value, one for its workspace
+/// and one for its by-value calls. `network!` implements it for the network in `f32` and in
+/// `f64`.
 pub trait StackCheck {
     /// `StackUse<VALUE_STACK_BYTES, STACK_BUDGET, _>`.
     type Value;
+    /// `StackUse<WORKSPACE_STACK_BYTES, STACK_BUDGET, _>`.
+    type Workspace;
     /// `StackUse<CALL_STACK_BYTES, STACK_BUDGET, _>`.
     type Calls;
 }
@@ -80,10 +84,20 @@ pub trait StackCheck {
 #[diagnostic::on_unimplemented(
     message = "`{N}` is too large to be a value on the stack: {NEEDED} bytes, over its stack budget of {BUDGET} bytes",
     label = "puts {NEEDED} bytes on the stack (budget {BUDGET})",
-    note = "build it in place on the heap with `boxed` (`{N}::boxed(seed)`, `Workspace::<{N}>::boxed()`) or in a `static`, or raise the budget with `stack_budget: <bytes>,` in `network!`"
+    note = "build it in place on the heap with `{N}::boxed(seed)` (or `boxed_from_bytes`), or in a `static`, or raise the budget with `stack_budget: <bytes>,` in `network!`"
 )]
 pub trait Within<N: ?Sized, const NEEDED: usize, const BUDGET: usize> {}
 impl<N: ?Sized, const A: usize, const B: usize> Within<N, A, B> for StackUse<A, B, true> {}
+
+/// Implemented by a [`StackUse`] that fits: the network `N`'s workspace may be a value on the
+/// stack.
+#[diagnostic::on_unimplemented(
+    message = "the workspace of `{N}` is too large to be a value on the stack: {NEEDED} bytes, over its stack budget of {BUDGET} bytes",
+    label = "puts {NEEDED} bytes on the stack (budget {BUDGET})",
+    note = "build it in place on the heap with `Workspace::<{N}>::boxed()`, or in a `static` of `Workspace::ZERO`, or raise the budget with `stack_budget: <bytes>,` in `network!`"
+)]
+pub trait WorkspaceWithin<N: ?Sized, const NEEDED: usize, const BUDGET: usize> {}
+impl<N: ?Sized, const A: usize, const B: usize> WorkspaceWithin<N, A, B> for StackUse<A, B, true> {}
 
 /// Implemented by a [`StackUse`] that fits: the network `N`'s by-value calls may keep their
 /// intermediates on the stack.
@@ -95,13 +109,22 @@ impl<N: ?Sized, const A: usize, const B: usize> Within<N, A, B> for StackUse<A, 
 pub trait CallsWithin<N: ?Sized, const NEEDED: usize, const BUDGET: usize> {}
 impl<N: ?Sized, const A: usize, const B: usize> CallsWithin<N, A, B> for StackUse<A, B, true> {}
 
-/// A network small enough to be a value on the stack: [`Network::new`] and
-/// [`Workspace::new`](crate::train::Workspace::new) require it.
+/// A network small enough to be a value on the stack: [`Network::new`] requires it.
 pub trait ValueOnStack {}
 impl<N, const A: usize, const B: usize, const F: bool> ValueOnStack for N
 where
     N: StackCheck<Value = StackUse<A, B, F>>,
     StackUse<A, B, F>: Within<N, A, B>,
+{
+}
+
+/// A network whose workspace is small enough to be a value on the stack:
+/// [`Workspace::new`](crate::train::Workspace::new) requires it.
+pub trait WorkspaceOnStack {}
+impl<N, const A: usize, const B: usize, const F: bool> WorkspaceOnStack for N
+where
+    N: StackCheck<Workspace = StackUse<A, B, F>>,
+    StackUse<A, B, F>: WorkspaceWithin<N, A, B>,
 {
 }
 

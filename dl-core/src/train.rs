@@ -7,7 +7,7 @@ use crate::float::Float;
 use crate::loss::Loss;
 use crate::network::{Network, Params};
 use crate::optim::Optimizer;
-use crate::stack::ValueOnStack;
+use crate::stack::WorkspaceOnStack;
 
 /// The memory a training step works in: the forward cache, the gradient accumulator and the
 /// buffers of the batched pass ([`Network::BATCH`] samples' caches and output gradients).
@@ -62,7 +62,7 @@ impl<N: Network> Workspace<N> {
     /// [`ZERO`](Self::ZERO)).
     pub const fn new() -> Self
     where
-        N: ValueOnStack,
+        N: WorkspaceOnStack,
     {
         Self::ZERO
     }
@@ -78,7 +78,7 @@ impl<N: Network> Workspace<N> {
     }
 }
 
-impl<N: Network + ValueOnStack> Default for Workspace<N> {
+impl<N: Network + WorkspaceOnStack> Default for Workspace<N> {
     fn default() -> Self {
         Self::new()
     }

@@ -42,7 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = FitConfig::new(EPOCHS, BatchSize::Mini(BATCH))
         .seed(SEED)
         .train_metric(true);
-    let (_, test) = train_and_report::<BinaryCrossEntropy, Accuracy, _, _, EPOCHS>(
+    let (_, test) = train_and_report::<BinaryCrossEntropy, Accuracy, _, _>(
         "breast_cancer",
         &mut net,
         &mut sgd,

@@ -40,9 +40,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut net = LinearRegression::<f64>::new(SEED);
     let mut sgd = Sgd::new(LEARNING_RATE);
     let config = FitConfig::new(EPOCHS, BatchSize::Full).train_metric(true);
-    let (_, test) = train_and_report::<Mse, RSquared, _, _, EPOCHS>(
-        "diabetes", &mut net, &mut sgd, &parts, &config,
-    )?;
+    let (_, test) =
+        train_and_report::<Mse, RSquared, _, _>("diabetes", &mut net, &mut sgd, &parts, &config)?;
     support::check("diabetes test R²", test.metric, TARGET);
     Ok(())
 }

@@ -32,7 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .seed(SEED)
         .train_metric(true)
         .early_stopping(EarlyStopping::new(PATIENCE));
-    let (history, test) = train_and_report::<CrossEntropy, Accuracy, _, _, MAX_EPOCHS>(
+    let (history, test) = train_and_report::<CrossEntropy, Accuracy, _, _>(
         "digits", &mut net, &mut adam, &parts, &config,
     )?;
 

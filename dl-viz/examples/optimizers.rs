@@ -27,7 +27,7 @@ type Grad = <Net as Network>::Gradient;
 struct Run {
     name: &'static str,
     learning_rate: f64,
-    history: History<f32, EPOCHS>,
+    history: Log<f32>,
     test_accuracy: f32,
 }
 

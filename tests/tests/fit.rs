@@ -50,7 +50,7 @@ fn weights<N: Network<Scalar = f32>>(net: &N) -> Vec<u32> {
         .collect()
 }
 
-fn train_classifier(seed: u64, batch: BatchSize) -> (Classifier<f32>, History<f32, Vec<Epoch<f32>>>) {
+fn train_classifier(seed: u64, batch: BatchSize) -> (Classifier<f32>, Log<f32>) {
     let (xs, ys) = blobs();
     let data = Data::new(&xs, &ys).unwrap();
     let mut net = Classifier::<f32>::new(11);
@@ -352,10 +352,7 @@ fn line_data() -> (Column, Column, Column) {
     (xs, train_y, val_y)
 }
 
-fn fit_line(
-    epochs: usize,
-    early: Option<EarlyStopping>,
-) -> (Line<f64>, History<f64, Vec<Epoch<f64>>>) {
+fn fit_line(epochs: usize, early: Option<EarlyStopping>) -> (Line<f64>, Log<f64>) {
     let (xs, train_y, val_y) = line_data();
     let mut net = Line::<f64>::ZERO;
     let mut config = FitConfig::new(epochs, BatchSize::Mini(4)).seed(8);

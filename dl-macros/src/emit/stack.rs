@@ -132,13 +132,15 @@ pub fn stack(e: &Emit) -> Stack {
                 >
             }
         };
-        let (value, calls) = (
+        let (value, workspace, calls) = (
             verdict(quote!(VALUE_STACK_BYTES)),
+            verdict(quote!(WORKSPACE_STACK_BYTES)),
             verdict(quote!(CALL_STACK_BYTES)),
         );
         quote! {
             impl ::dl_core::stack::StackCheck for #ident<#t> {
                 type Value = #value;
+                type Workspace = #workspace;
                 type Calls = #calls;
             }
         }

@@ -1,7 +1,7 @@
 //! Train with a progress bar, then print a results table of loss and metric on each part of
 //! the data: what every real-data example does.
 
-use dl_core::fit::{evaluate, fit, Data, Evaluation, FitConfig, History};
+use dl_core::fit::{evaluate, fit, Data, Evaluation, FitConfig, Log};
 use dl_core::prelude::*;
 use dl_viz::{Progress, Table};
 
@@ -16,7 +16,7 @@ pub struct Parts<'a, N: Network> {
 }
 
 /// The history of a run and the evaluation of its final weights on the test data.
-pub type Report<T, const E: usize> = (History<T, E>, Evaluation<T>);
+pub type Report<T> = (Log<T>, Evaluation<T>);
 
 /// A number with 4 decimals, or `-` for none.
 pub fn num(v: Option<f64>) -> String {
@@ -26,13 +26,13 @@ pub fn num(v: Option<f64>) -> String {
 /// Trains `net` with `opt` under `config` (a progress bar labelled `name` advancing per
 /// epoch), prints the history's last epoch and a table of loss `L` and metric `M` on train,
 /// validation and test, and returns the history and the test evaluation.
-pub fn train_and_report<L: Loss, M: Metric, N: Network, O: Optimizer<N>, const E: usize>(
+pub fn train_and_report<L: Loss, M: Metric, N: Network, O: Optimizer<N>>(
     name: &str,
     net: &mut N,
     opt: &mut O,
     parts: &Parts<'_, N>,
     config: &FitConfig,
-) -> Result<Report<N::Scalar, E>, Error> {
+) -> Result<Report<N::Scalar>, Error> {
     let progress = Progress::new(name, config.epochs).metric(M::NAME);
     let history = fit::<L, M, N, O>(net, opt, parts.train, parts.validation, config, |e| {
         progress.epoch(e)

@@ -50,7 +50,7 @@ pub fn argmax(y: &SVector<f32, 10>) -> usize {
 
 /// A classifier of 8x8 digits in `f32`.
 pub trait Classifier:
-    Network<Scalar = f32, Input = SVector<f32, 64>, Output = SVector<f32, 10>>
+    Network<Scalar = f32, Input = SVector<f32, 64>, Output = SVector<f32, 10>> + ByValue
 {
 }
 

@@ -20,15 +20,21 @@ pub static TEST_IMAGES: &[u8] = include_bytes!("../weights/digits_test.bin");
 pub static TEST_IMAGES: &[u8] = include_bytes!("../weights/digits_sample.bin");
 
 /// Runs an example: paints the stack, hands `example` the host's stdout, prints the peak stack
-/// use, and exits (QEMU exits 0 if `example` returned `true`, 1 if not).
-pub fn run(example: impl FnOnce(&mut Semihosting) -> bool) -> ! {
+/// use against the firmware's `stack_budget` (bytes), and exits: QEMU exits 0 if `example`
+/// returned `true` and the stack stayed within the budget, 1 if not, so CI fails when a
+/// firmware's stack grows past the budget written in it.
+pub fn run(stack_budget: usize, example: impl FnOnce(&mut Semihosting) -> bool) -> ! {
     paint_stack();
     let ok = match hio::hstdout() {
         Ok(stdout) => {
             let mut out = Semihosting(stdout);
             let ok = example(&mut out);
-            let _ = writeln!(out, "peak stack: {} bytes", peak_stack());
-            ok
+            let peak = peak_stack();
+            let _ = writeln!(out, "peak stack: {peak} bytes (budget {stack_budget})");
+            if peak > stack_budget {
+                let _ = writeln!(out, "stack budget exceeded: {peak} > {stack_budget} bytes");
+            }
+            ok && peak <= stack_budget
         }
         Err(()) => false,
     };
