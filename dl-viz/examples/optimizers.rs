@@ -10,7 +10,7 @@
 
 mod support;
 
-use dl_core::fit::{evaluate, fit, Epoch, History};
+use dl_core::fit::{evaluate, fit, Epoch, Log};
 use dl_core::prelude::*;
 use dl_viz::{Chart, Curve, Panel, Progress, Scale, Table};
 use support::digits::{Digits, Net};

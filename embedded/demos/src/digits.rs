@@ -54,8 +54,8 @@ pub trait Classifier:
 {
 }
 
-impl<N: Network<Scalar = f32, Input = SVector<f32, 64>, Output = SVector<f32, 10>>> Classifier
-    for N
+impl<N> Classifier for N where
+    N: Network<Scalar = f32, Input = SVector<f32, 64>, Output = SVector<f32, 10>> + ByValue
 {
 }
 

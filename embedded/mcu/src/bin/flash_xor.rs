@@ -20,8 +20,8 @@ const _: () = assert!(Xor::<f32>::PARAM_BYTES <= 16 * 1024);
 /// Checked (magic, version, architecture, checksum, finiteness) and decoded by the compiler.
 static NET: Xor<f32> = dl_core::include_network!(Xor<f32>, "../../weights/xor.bin");
 
-/// The most stack this firmware may use, in bytes (inference from flash; 2,256 B measured on the M4F): past it the
-/// firmware reports failure and CI fails.
+/// The most stack this firmware may use, in bytes (inference from flash; 2,280 B measured on the
+/// M4F, 2,556 B on the M0): past it the firmware reports failure, and CI with it.
 const STACK_BUDGET: usize = 3072;
 
 #[entry]
