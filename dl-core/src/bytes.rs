@@ -301,7 +301,7 @@ pub trait ParamBytes: Network {
     }
 
     /// A network built from an image, by value: a compile error over the
-    /// [stack budget](crate::stack) (use [`boxed_from_bytes`](ParamBytes::boxed_from_bytes),
+    /// [stack budget](crate::stack) (use `boxed_from_bytes` (with `alloc`),
     /// or import into a `static`).
     fn from_bytes(image: &[u8]) -> Result<Self, BytesError>
     where

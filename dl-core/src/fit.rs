@@ -336,7 +336,7 @@ impl<T> EpochLog<T> for alloc::vec::Vec<Epoch<T>> {
     }
 }
 
-/// The history [`fit`] returns: its epochs in a `Vec` that grows with them.
+/// The history `fit` (with `std`) returns: its epochs in a `Vec` that grows with them.
 #[cfg(feature = "alloc")]
 pub type Log<T> = History<T, alloc::vec::Vec<Epoch<T>>>;
 

@@ -216,7 +216,7 @@ pub trait Network: Params<Self::Scalar> + Zeroable {
 
     /// A network with weights drawn from `seed` (see [`init`](Network::init)), by value: a
     /// compile error if that is over the [stack budget](crate::stack); use
-    /// [`boxed`](Network::boxed) or a `static` then.
+    /// `boxed` (with `alloc`) or a `static` then.
     fn new(seed: u64) -> Self
     where
         Self: ValueOnStack,

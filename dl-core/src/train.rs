@@ -58,7 +58,7 @@ impl<N: Network> Workspace<N> {
     };
 
     /// A zeroed workspace by value: a compile error when that is over the network's
-    /// [stack budget](crate::stack) (use [`boxed`](Self::boxed) or a `static` of
+    /// [stack budget](crate::stack) (use `boxed` (with `alloc`) or a `static` of
     /// [`ZERO`](Self::ZERO)).
     pub const fn new() -> Self
     where

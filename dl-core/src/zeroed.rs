@@ -2,7 +2,7 @@
 //!
 //! `Box::new(Net::ZERO)` builds its argument on the stack and then moves it (in debug builds
 //! at least, and often in release), so a network larger than the stack aborts before the box
-//! exists. [`boxed`] instead asks the allocator for zeroed memory (`alloc_zeroed`, which for
+//! exists. `boxed` (with the `alloc` feature) instead asks the allocator for zeroed memory (`alloc_zeroed`, which for
 //! large sizes is fresh pages from the OS, zero without being touched) and hands it over as a
 //! `Box<T>`: the value is never on the stack at any size, in any build profile.
 //!
@@ -15,7 +15,7 @@
 //! (pre-activations, outputs, `usize` argmax indices, dropout masks and the generator's four
 //! `u64` words), the batch buffers, the workspace and the optimizers' states (their
 //! hyper-parameters are `f64`s and `bool`s (zero is `false`), their step counts `u64`s, their
-//! moments gradient-shaped; the one enum among them, [`Scope`](crate::optim::Scope), is
+//! moments gradient-shaped; the one enum among them, [`Scope`], is
 //! `repr(u8)` with `Weights = 0`). No reference, no pointer, no `NonZero`, and no enum without
 //! a variant at zero may ever be added to them while they implement [`Zeroable`].
 //!
@@ -25,7 +25,7 @@
 //! `forbid(unsafe_code)`.
 //!
 //! A value that is zero but not yet meaningful (a dropout generator's state) is set by the
-//! caller after [`boxed`] (see [`Workspace::boxed`](crate::train::Workspace::boxed)).
+//! caller after `boxed` (see `Workspace::boxed`).
 
 #[cfg(feature = "alloc")]
 use alloc::boxed::Box;

@@ -128,7 +128,11 @@ where
     let rms = RmsProp::<f32, N::Gradient>::boxed(1e-3, 0.0);
     let adagrad = Adagrad::<f32, N::Gradient>::boxed(1e-2);
     let momentum = SgdMomentum::<f32, N::Gradient>::boxed(1e-3, 0.9);
-    let rates = [adamw.learning_rate(), rms.learning_rate(), adagrad.learning_rate()];
+    let rates = [
+        adamw.learning_rate(),
+        rms.learning_rate(),
+        adagrad.learning_rate(),
+    ];
     assert_eq!((rates, momentum.momentum), ([1e-3, 1e-3, 1e-2], 0.9));
     drop((adamw, rms, adagrad, momentum));
 
