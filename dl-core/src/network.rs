@@ -195,11 +195,18 @@ pub trait Network: Params<Self::Scalar> + Zeroable {
     const STACK_BUDGET: usize;
     /// Worst-case stack bytes of [`forward`](Network::forward) on the stack: every layer's
     /// output held along the chain, plus the largest layer's own temporaries (its
-    /// pre-activations and output, a convolution's patch), as a debug build keeps them.
+    /// pre-activations and output, a convolution's transposed kernel and im2col blocks), as
+    /// a debug build keeps them.
     const FORWARD_STACK_BYTES: usize;
+    /// Worst-case stack bytes of one layer's pass inside the workspace-backed forms
+    /// (`forward_train`, `forward_eval`, `backward_in`, `train_sample`...): the largest
+    /// layer's own temporaries (a convolution's transposed kernel and im2col blocks). These
+    /// forms are not held to the budget (they are the ones that must run); this says what
+    /// stack they need.
+    const LAYER_STACK_BYTES: usize;
     /// Worst-case stack bytes of [`backward`](Network::backward) and
     /// [`loss_backward`](Network::loss_backward) on the stack: the gradient at every layer's
-    /// output, plus the largest layer's own temporaries (a convolution's patch gradients).
+    /// output, plus the largest layer's own temporaries (a convolution's im2col blocks).
     const BACKWARD_STACK_BYTES: usize;
     /// Worst-case stack bytes of [`evaluate`](crate::fit::evaluate) on the stack: a cache.
     const EVALUATE_STACK_BYTES: usize = Self::CACHE_BYTES;

@@ -93,8 +93,8 @@ pub trait LayerKind {
     fn mask_seed(&self, _layer: &Layer) -> Option<u64> {
         None
     }
-    /// The scalars of the layer's own temporaries beside its output, for the stack-size
-    /// consts: a convolution's patch (`C_in * K * K`) and one pixel's channels (`C_out`).
+    /// For the stack-size consts: a convolution's patch length (`C_in * K * K`) and output
+    /// channels (`C_out`), which size its temporaries; `(0, 0)` for other layers.
     fn patch(&self) -> (usize, usize) {
         (0, 0)
     }

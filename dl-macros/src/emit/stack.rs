@@ -20,9 +20,21 @@ pub fn stack(e: &Emit) -> Stack {
     let (model, ident, grad, cache, batch) = (e.model, e.ident, &e.grad, &e.cache, &e.batch);
     let last_act = e.last_activation();
     let outs: Vec<_> = model.layers.iter().map(|l| &l.output.flat.tokens).collect();
-    // A layer's own temporaries beside its output: a convolution's patch (and, backward, the
-    // patch's gradient) and one pixel's channels.
-    let (patches, channels): (Vec<_>, Vec<_>) = model.layers.iter().map(|l| l.kind.patch()).unzip();
+    // A layer's own temporaries beside its output, in scalars. A convolution keeps on its
+    // stack its kernel transposed (`C_OUT x PATCH`) and im2col blocks of 4, 16 and 64 pixels
+    // (`dl_core`'s Conv2D; a debug build gives each block size its own slot): forward,
+    // `(C_OUT + 84) * PATCH`; backward, the blocks of patches and two of output gradients,
+    // `84 * (PATCH + 2 * C_OUT)`.
+    let (forward_tmp, backward_tmp): (Vec<_>, Vec<_>) = model
+        .layers
+        .iter()
+        .map(|l| {
+            let (patch, channels) = l.kind.patch();
+            ((channels + 84) * patch, 84 * (patch + 2 * channels))
+        })
+        .unzip();
+    let lits = |v: Vec<usize>| v.into_iter().map(crate::model::lit).collect::<Vec<_>>();
+    let (forward_tmp, backward_tmp) = (lits(forward_tmp), lits(backward_tmp));
     let budget = match &model.stack_budget {
         Some(expr) => quote!(#expr),
         None => quote!(::dl_core::stack::DEFAULT_BUDGET),
@@ -34,12 +46,16 @@ pub fn stack(e: &Emit) -> Stack {
         const FORWARD_STACK_BYTES: usize = #frames + #scalar * (
             0 #( + #outs )*
             + 2 * ::dl_core::stack::largest(&[#( #outs ),*])
-            + ::dl_core::stack::largest(&[#( #patches + #channels ),*])
+            + ::dl_core::stack::largest(&[#( #forward_tmp ),*])
         );
+        const LAYER_STACK_BYTES: usize = #frames + #scalar * ::dl_core::stack::largest(&[
+            #( #forward_tmp, )*
+            #( #backward_tmp, )*
+        ]);
         const BACKWARD_STACK_BYTES: usize = #frames + #scalar * (
             0 #( + #outs )*
             + ::dl_core::stack::largest(&[#( #outs ),*])
-            + ::dl_core::stack::largest(&[#( 2 * #patches + #channels ),*])
+            + ::dl_core::stack::largest(&[#( #backward_tmp ),*])
         );
     };
 
