@@ -8,7 +8,7 @@
 //! `i` sit on epochs shifted by `i`, so two curves that coincide (SGD and momentum early on,
 //! Adam and AdamW) are both visible.
 
-use dl_core::fit::{Epoch, History};
+use dl_core::fit::{Epoch, EpochLog, History};
 use dl_core::float::Float;
 use plotters::coord::types::RangedCoordu32;
 use plotters::coord::Shift;
@@ -121,7 +121,7 @@ impl Chart {
     /// A training run's two panels: the loss and the metric per epoch, train and validation,
     /// the best epoch marked when early stopping restored its weights. `title` names the
     /// run (`"digits 64-32-10"`).
-    pub fn history<T: Float, const E: usize>(title: &str, history: &History<T, E>) -> Self {
+    pub fn history<T: Float, S: EpochLog<T>>(title: &str, history: &History<T, S>) -> Self {
         let epochs = history.epochs();
         let (loss, metric) = (history.loss_name(), history.metric_name());
         let mut loss_panel = Panel::new(format!("{title}: loss"), loss)
