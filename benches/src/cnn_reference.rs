@@ -291,7 +291,7 @@ mod tests {
         for (a, b) in net.forward(&xs[0]).iter().zip(&r.forward(&rx[0])) {
             assert!(close(*a, *b), "output {a} vs {b}");
         }
-        let mut ws = Workspace::<DigitsCnn<f32>>::new();
+        let mut ws = Workspace::<DigitsCnn<f32>>::boxed();
         let mut sgd = Sgd::new(0.1);
         for step in 0..2 {
             let batch = step * 8..step * 8 + 8;

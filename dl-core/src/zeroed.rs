@@ -51,7 +51,8 @@ pub trait Zeroable {}
 
 /// Implements [`Zeroable`] for types made of `Zeroable` fields: an `unsafe impl` in builds
 /// with the `alloc` feature, a plain one without. Used by `network!` for the structs it
-/// generates; not for hand-written types.
+/// generates (which also has the compiler check that every field's type is `Zeroable`, see
+/// [`assert_zeroable`]); not for hand-written types.
 #[doc(hidden)]
 #[macro_export]
 #[cfg(feature = "alloc")]
@@ -75,6 +76,10 @@ macro_rules! zeroable {
         $( impl<$($generics)*> $crate::zeroed::Zeroable for $ty {} )*
     };
 }
+
+/// Compiles only if `Z` is [`Zeroable`]: `network!` calls it on every field type of the
+/// structs it declares `Zeroable`, so the claim is checked, not assumed.
+pub const fn assert_zeroable<Z: Zeroable + ?Sized>() {}
 
 zeroable!([] bool, [] f32, [] f64, [] u8, [] u16, [] u32, [] u64, [] usize, [] ());
 zeroable!([T: ?Sized] PhantomData<T>);
@@ -150,8 +155,8 @@ use crate::activation::Activation;
 use crate::batch::LayerBatch;
 use crate::float::Float;
 use crate::layer::{
-    AvgPool2D, Conv2D, Dense, DenseCache, DenseGrad, Dropout, DropoutCache, Flatten, Layer,
-    MaxPool2D, MaxPool2DCache, NoGrad, OutputCache,
+    AvgPool2D, Conv2D, Dense, DenseCache, DenseGrad, Dropout, DropoutCache, Flatten,
+    GlobalAvgPool2D, Layer, MaxPool2D, MaxPool2DCache, NoGrad, OutputCache,
 };
 use crate::network::Network;
 use crate::optim::{
@@ -173,6 +178,8 @@ zeroable!(
      const IN: usize, const OUT: usize]
     AvgPool2D<T, C, H, W, K, S, IN, OUT>,
     [T: Float, const OUT: usize] MaxPool2DCache<T, OUT>,
+    [T: Float, const C: usize, const H: usize, const W: usize, const IN: usize]
+    GlobalAvgPool2D<T, C, H, W, IN>,
     [T: Float, const N: usize] Flatten<T, N>,
     [T: Float, const N: usize, const RATE_BITS: u64] Dropout<T, N, RATE_BITS>,
     // The generator's state is four `u64`s; all zero is a valid (if degenerate) state, which

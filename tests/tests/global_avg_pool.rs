@@ -55,7 +55,7 @@ network! {
 }
 
 /// Gradchecks `N` from three seeds at random inputs, with random biases.
-fn gradchecked<N: Network<Scalar = f64>, L: Loss>(name: &str, y: &N::Output) {
+fn gradchecked<N: Network<Scalar = f64> + ValueOnStack, L: Loss>(name: &str, y: &N::Output) {
     for seed in 0..3 {
         let mut net = N::new(seed);
         let mut rng = Rng::new(200 + seed);

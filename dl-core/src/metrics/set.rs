@@ -25,6 +25,7 @@ use super::{Metric, MetricState};
 use crate::fit::Data;
 use crate::float::Float;
 use crate::network::{Network, Vector};
+use crate::stack::ByValue;
 
 /// A tuple of [`Metric`]s measured together.
 pub trait Metrics {
@@ -84,12 +85,22 @@ pub type Scores<S, N> =
     >>::Values;
 
 /// Every metric of the tuple `S` on `net`'s outputs for `data`, in one pass (`S::NAMES`
-/// names them).
-pub fn evaluate_metrics<S: Metrics, N: Network>(
+/// names them). Over the [stack budget](crate::stack) (with `alloc`), the forward passes share
+/// one heap cache.
+pub fn evaluate_metrics<S: Metrics, N: Network + ByValue>(
     net: &N,
     data: Data<'_, N::Input, N::Output>,
 ) -> Scores<S, N> {
     let mut state = S::State::<N::Scalar, N::Output>::new();
+    #[cfg(feature = "alloc")]
+    if N::FORWARD_STACK_BYTES > N::STACK_BUDGET {
+        let mut cache = crate::scratch::cache::<N>();
+        for (x, y) in data.inputs().iter().zip(data.targets()) {
+            net.forward_eval(x, &mut cache);
+            state.add(N::output(&cache), y);
+        }
+        return state.values();
+    }
     for (x, y) in data.inputs().iter().zip(data.targets()) {
         state.add(&net.forward(x), y);
     }

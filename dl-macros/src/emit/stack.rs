@@ -161,7 +161,15 @@ pub fn stack(e: &Emit) -> Stack {
             }
         }
     });
+    // The `Zeroable` impls below are sound because every field is `Zeroable`: checked here.
+    let field_tys = e.layer_tys.iter().chain(&e.grad_tys).chain(&e.cache_tys);
     let items = quote! {
+        const _: () = {
+            #[allow(dead_code)]
+            fn fields_are_zeroable<T: ::dl_core::float::Float>() {
+                #( ::dl_core::zeroed::assert_zeroable::<#field_tys>(); )*
+            }
+        };
         ::dl_core::zeroable!(
             [T: ::dl_core::float::Float] #ident<T>,
             [T: ::dl_core::float::Float] #grad<T>,
