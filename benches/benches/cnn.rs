@@ -6,6 +6,12 @@
 //!
 //! `cargo bench -p dl-benches --bench cnn` runs the groups and prints the table of ratios
 //! (`reference time / dl time`, above 1 means `dl` is faster) with `dl`'s samples/s.
+//!
+//! The reference is a plain direct convolution, not a careful one: it took 9.6 us a digits
+//! inference where the peer suite's hand-written CNN (`../shared/peers`, `plain-bench/src/
+//! cnn.rs`: row accumulators, no gathers in native builds) takes about 1-2 us. These ratios
+//! therefore only track `dl` against itself over time; the CNN comparisons BENCHMARKS.md
+//! reports against careful code and PyTorch come from the peer suite.
 
 use criterion::{criterion_group, Criterion, Throughput};
 use dl_benches::cnn_reference::{reference_cnn, Cnn, DigitsCnn};

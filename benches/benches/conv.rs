@@ -5,7 +5,10 @@
 //! is about.
 //!
 //! `cargo bench -p dl-benches --bench conv`; `PEAK_GFLOPS` (default 243, the peer suite's
-//! measured single-core AVX-512 FMA peak on the project's machine) sets the reference.
+//! measured single-core AVX-512 FMA peak on the project's Zen 5 machine; pass the figure
+//! `peak-bench` measures on yours) sets the reference. Besides criterion's wall-clock medians,
+//! each step is timed by this thread's CPU time (Linux), which other processes on a loaded
+//! machine do not inflate.
 
 use criterion::{criterion_group, Criterion, Throughput};
 use dl_core::layer::{Conv2D, Layer};
@@ -21,12 +24,48 @@ type Conv2 = Conv2D<f32, 32, 16, 16, 64, 3, 1, 1, 288, 8192, 16384, Relu>;
 const MACS1: f64 = 32.0 * 32.0 * 32.0 * 27.0;
 const MACS2: f64 = 64.0 * 16.0 * 16.0 * 288.0;
 
-/// Runs `step` as criterion group `name` and returns its median in nanoseconds.
+/// This thread's CPU time in nanoseconds (Linux: the first field of
+/// `/proc/thread-self/schedstat`), so the GFLOP/s do not count time other processes took from
+/// the core; `None` elsewhere.
+fn cpu_ns() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
+/// CPU nanoseconds a call of `step`, the median of 15 blocks of about 0.1 s CPU each.
+fn cpu_per_call(step: &mut impl FnMut()) -> Option<f64> {
+    let mut n = 1u64;
+    let mut blocks = Vec::new();
+    while blocks.len() < 15 {
+        let start = cpu_ns()?;
+        for _ in 0..n {
+            step();
+        }
+        let took = cpu_ns()? - start;
+        if took < 50_000_000 {
+            n *= 2;
+            continue;
+        }
+        blocks.push(took as f64 / n as f64);
+    }
+    blocks.sort_by(f64::total_cmp);
+    Some(blocks[blocks.len() / 2])
+}
+
+/// CPU nanoseconds a call, by group, measured after criterion's run.
+static CPU: std::sync::Mutex<Vec<(String, f64)>> = std::sync::Mutex::new(Vec::new());
+
+/// Runs `step` as criterion group `name`, then times it by CPU time.
 fn group(c: &mut Criterion, name: &str, mut step: impl FnMut()) {
     let mut g = c.benchmark_group(name);
     g.throughput(Throughput::Elements(1));
     g.bench_function("dl", |b| b.iter(&mut step));
     g.finish();
+    if dl_benches::report::selected(name) {
+        if let (Some(ns), Ok(mut all)) = (cpu_per_call(&mut step), CPU.lock()) {
+            all.push((name.to_string(), ns));
+        }
+    }
 }
 
 fn convs(c: &mut Criterion) {
@@ -76,8 +115,12 @@ fn main() {
         .and_then(|p| p.parse().ok())
         .unwrap_or(243.0);
     let dir = dl_benches::report::criterion_dir();
-    println!("\n| convolution | FLOP | dl (median) | GFLOP/s | % of {peak} GFLOP/s |");
-    println!("|---|---|---|---|---|");
+    println!(
+        "\n| convolution | FLOP | dl (criterion median, wall) | GFLOP/s | % of {peak} \
+         | dl (median, CPU time) | GFLOP/s | % of {peak} |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    let cpu = CPU.lock().map(|v| v.clone()).unwrap_or_default();
     let rows = [
         ("conv_3_32_32x32_train", 4.0 * MACS1),
         ("conv_32_64_16x16_train", 6.0 * MACS2),
@@ -89,8 +132,17 @@ fn main() {
         };
         let gflops = flop / ns;
         let pct = 100.0 * gflops / peak;
+        let by_cpu = match cpu.iter().find(|(g, _)| g == name) {
+            Some(&(_, c)) => format!(
+                "{:.1} us | {:.1} | {:.0}%",
+                c / 1e3,
+                flop / c,
+                100.0 * flop / c / peak
+            ),
+            None => "- | - | -".to_string(),
+        };
         println!(
-            "| {name} | {flop:.0} | {:.1} us | {gflops:.1} | {pct:.0}% |",
+            "| {name} | {flop:.0} | {:.1} us | {gflops:.1} | {pct:.0}% | {by_cpu} |",
             ns / 1e3
         );
     }
