@@ -4,7 +4,8 @@
 //!
 //! `cargo bench -p dl-benches --bench parallel` runs the criterion groups, then prints a
 //! table from an interleaved measurement (1 and 2 threads alternating, medians of rounds),
-//! which a busy shared machine disturbs less than two separate criterion runs.
+//! which a busy shared machine disturbs less than two separate criterion runs, with the CPU
+//! time the process got per wall second in each column (`-- --table` prints the table alone).
 //!
 //! The serial `train_batch` is in each group too: the engine at 1 thread pays for the
 //! shard-wise reduction, which the serial path does not need.
@@ -177,24 +178,48 @@ fn loading(c: &mut Criterion) {
     g.finish();
 }
 
-/// Median seconds a call of each of `steps`, measured in `rounds` interleaved rounds of
-/// `calls` calls each.
-fn interleaved(steps: &mut [&mut dyn FnMut() -> f32], rounds: usize, calls: usize) -> Vec<f64> {
+/// This process's CPU time so far (user + system, from `/proc/self/stat`; 0 elsewhere).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let ticks: Vec<f64> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    ticks.iter().sum::<f64>() / 100.0
+}
+
+/// For each of `steps`: the median seconds a call over `rounds` interleaved rounds of `calls`
+/// calls each, and the CPU seconds the process got per wall second while it ran (how many
+/// cores it really had on a shared machine).
+fn interleaved(
+    steps: &mut [&mut dyn FnMut() -> f32],
+    rounds: usize,
+    calls: usize,
+) -> Vec<(f64, f64)> {
     let mut times = vec![Vec::new(); steps.len()];
+    let mut cpu = vec![(0.0, 0.0); steps.len()];
     for _ in 0..rounds {
-        for (step, t) in steps.iter_mut().zip(&mut times) {
-            let started = Instant::now();
+        for ((step, t), c) in steps.iter_mut().zip(&mut times).zip(&mut cpu) {
+            let (started, cpu_start) = (Instant::now(), cpu_seconds());
             for _ in 0..calls {
                 black_box(step());
             }
-            t.push(started.elapsed().as_secs_f64() / calls as f64);
+            let wall = started.elapsed().as_secs_f64();
+            t.push(wall / calls as f64);
+            c.0 += cpu_seconds() - cpu_start;
+            c.1 += wall;
         }
     }
     times
         .into_iter()
-        .map(|mut t| {
+        .zip(cpu)
+        .map(|(mut t, (c, w))| {
             t.sort_by(f64::total_cmp);
-            t[t.len() / 2]
+            (t[t.len() / 2], c / w)
         })
         .collect()
 }
@@ -217,19 +242,22 @@ fn row<N: Network<Scalar = f32> + Sync>(
     let t = interleaved(&mut [&mut serial, &mut one, &mut two], 15, calls);
     let rate = |s: f64| batch as f64 / s;
     println!(
-        "| {name} | {batch} | {shard} | {:.0} | {:.0} | {:.0} | {:.2}x | {:.2}x |",
-        rate(t[0]),
-        rate(t[1]),
-        rate(t[2]),
-        t[1] / t[2],
-        t[0] / t[2]
+        "| {name} | {batch} | {shard} | {:.0} | {:.0} | {:.0} | {:.2}x | {:.2}x | {:.2} / {:.2} / {:.2} |",
+        rate(t[0].0),
+        rate(t[1].0),
+        rate(t[2].0),
+        t[1].0 / t[2].0,
+        t[0].0 / t[2].0,
+        t[0].1,
+        t[1].1,
+        t[2].1
     );
 }
 
 fn table() {
     println!("\ninterleaved medians (15 rounds), samples/s");
-    println!("| network | batch | shard | serial | 1 thread | 2 threads | 2 vs 1 thread | 2 threads vs serial |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("| network | batch | shard | serial | 1 thread | 2 threads | 2 vs 1 thread | 2 threads vs serial | CPU/wall serial / 1 / 2 |");
+    println!("|---|---|---|---|---|---|---|---|---|");
     let (xs, ys) = mlp_data();
     for (batch, shard) in [(8, 4), (32, 16), (128, 16), (128, 64)] {
         row::<Mlp<f32>>("784-128-10 MLP", &xs, &ys, batch, shard, 200);
@@ -249,7 +277,10 @@ fn table() {
 criterion_group!(benches, training, loading);
 
 fn main() {
-    benches();
-    Criterion::default().configure_from_args().final_summary();
+    // `--table` prints the interleaved table alone.
+    if !std::env::args().any(|a| a == "--table") {
+        benches();
+        Criterion::default().configure_from_args().final_summary();
+    }
     table();
 }
