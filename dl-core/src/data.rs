@@ -81,6 +81,29 @@ pub enum DataError {
         /// The field's text.
         value: String,
     },
+    /// A field is a finite number too large for the scalar type (`1e39` in an `f32` data set).
+    #[error("{}:{line}:{column}: `{value}` is too large for {scalar}", path.display())]
+    OutOfRange {
+        /// The file.
+        path: PathBuf,
+        /// The line, from 1.
+        line: usize,
+        /// The column, from 1.
+        column: usize,
+        /// The field's text.
+        value: String,
+        /// The scalar type, `"f32"` or `"f64"`.
+        scalar: &'static str,
+    },
+    /// The file is larger than the limit it was read with ([`DEFAULT_MAX_BYTES`] unless
+    /// another was given): refused before more than the limit was read.
+    #[error("{}: the file is larger than the limit of {limit} bytes", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// A label is not a class index in `0..classes`.
     #[error("{}:{line}:{column}: label {label} is not a class index in 0..{classes}", path.display())]
     LabelOutOfRange {
@@ -194,9 +217,15 @@ pub struct Split<T, const F: usize> {
     pub test: Dataset<T, F>,
 }
 
-/// Reads a file, telling a missing one from other failures.
-fn read(path: &Path) -> Result<String, DataError> {
-    std::fs::read_to_string(path).map_err(|e| match e.kind() {
+/// The size limit of [`Dataset::load`] and [`Dataset::split`]: 1 GiB. A CSV of that size
+/// holds about a hundred million numbers, more than a fixed-size network trains on in
+/// memory; larger files (or `/dev/zero`) are refused with [`DataError::TooLarge`] after
+/// reading at most this much. [`Dataset::load_limited`] takes another limit.
+pub const DEFAULT_MAX_BYTES: u64 = 1 << 30;
+
+/// Reads a text file of at most `limit` bytes, telling a missing one from other failures.
+fn read(path: &Path, limit: u64) -> Result<String, DataError> {
+    let io = |e: std::io::Error| match e.kind() {
         std::io::ErrorKind::NotFound => DataError::Missing {
             path: path.to_path_buf(),
         },
@@ -204,6 +233,16 @@ fn read(path: &Path) -> Result<String, DataError> {
             path: path.to_path_buf(),
             message: e.to_string(),
         },
+    };
+    let bytes = crate::limited::read(path, limit)
+        .map_err(io)?
+        .ok_or_else(|| DataError::TooLarge {
+            path: path.to_path_buf(),
+            limit,
+        })?;
+    String::from_utf8(bytes).map_err(|_| DataError::Io {
+        path: path.to_path_buf(),
+        message: "the file is not UTF-8 text".to_string(),
     })
 }
 
@@ -248,6 +287,26 @@ fn for_each_row<'t>(
     Ok(())
 }
 
+/// A number that is finite in `T` too, or the error naming where it is.
+fn scalar<T: Float>(
+    path: &Path,
+    line: usize,
+    column: usize,
+    field: &str,
+) -> Result<f64, DataError> {
+    let value = number(path, line, column, field)?;
+    if !T::cast(value).finite() {
+        return Err(DataError::OutOfRange {
+            path: path.to_path_buf(),
+            line,
+            column,
+            value: field.to_string(),
+            scalar: T::NAME,
+        });
+    }
+    Ok(value)
+}
+
 /// A finite number, or the error naming where it is.
 fn number(path: &Path, line: usize, column: usize, field: &str) -> Result<f64, DataError> {
     let value = field.parse::<f64>().map_err(|_| DataError::NotANumber {
@@ -278,10 +337,18 @@ pub fn one_hot<T: Float, const C: usize>(class: usize) -> Option<SVector<T, C>> 
 
 impl<T: Float, const F: usize> Dataset<T, F> {
     /// Reads a CSV file: a header line, then rows of `F` feature columns and a label column,
-    /// all numbers. Blank lines are skipped.
+    /// all numbers, each finite in `T`. Blank lines are skipped. Files larger than
+    /// [`DEFAULT_MAX_BYTES`] are refused ([`load_limited`](Dataset::load_limited) takes
+    /// another limit).
     pub fn load(path: impl AsRef<Path>) -> Result<Self, DataError> {
+        Self::load_limited(path, DEFAULT_MAX_BYTES)
+    }
+
+    /// [`load`](Dataset::load), refusing a file larger than `max_bytes` with
+    /// [`DataError::TooLarge`] (having read at most `max_bytes` of it).
+    pub fn load_limited(path: impl AsRef<Path>, max_bytes: u64) -> Result<Self, DataError> {
         let path = path.as_ref();
-        Self::parse(path, &read(path)?)
+        Self::parse(path, &read(path, max_bytes)?)
     }
 
     /// Parses CSV `text` as [`load`](Dataset::load) does; `path` names it in errors.
@@ -291,9 +358,10 @@ impl<T: Float, const F: usize> Dataset<T, F> {
         for_each_row(path, text, F + 1, |line, fields| {
             let mut features = SVector::<T, F>::zeros();
             for (column, (slot, field)) in features.iter_mut().zip(fields).enumerate() {
-                *slot = T::cast(number(path, line, column + 1, field)?);
+                *slot = T::cast(scalar::<T>(path, line, column + 1, field)?);
             }
-            let label = number(path, line, F + 1, fields[F])?;
+            // The label becomes a `T` target in `values`, so it must fit `T` too.
+            let label = scalar::<T>(path, line, F + 1, fields[F])?;
             samples.push(Sample {
                 features,
                 label,
@@ -383,10 +451,10 @@ impl<T: Float, const F: usize> Dataset<T, F> {
 
     /// Cuts the rows in two by a split file: a header line, then lines `row,split` with a
     /// 0-based data row and `train` or `test`, each row exactly once. Each part keeps the
-    /// split file's order.
+    /// split file's order. A split file larger than [`DEFAULT_MAX_BYTES`] is refused.
     pub fn split(&self, split_path: impl AsRef<Path>) -> Result<Split<T, F>, DataError> {
         let path = split_path.as_ref();
-        self.split_text(path, &read(path)?)
+        self.split_text(path, &read(path, DEFAULT_MAX_BYTES)?)
     }
 
     /// Cuts the rows by split-file `text`, as [`split`](Dataset::split); `path` names it.
@@ -465,7 +533,8 @@ pub struct Standardizer<T, const F: usize> {
 }
 
 impl<T: Float, const F: usize> Standardizer<T, F> {
-    /// The mean and standard deviation of each feature over `rows` (computed in `f64`).
+    /// The mean and standard deviation of each feature over `rows` (computed in `f64`, and
+    /// finite for any finite data: see [`column_statistics`]).
     ///
     /// Errors: [`DataError::Empty`] if `rows` has no rows.
     pub fn fit(rows: &Dataset<T, F>) -> Result<Self, DataError> {
@@ -474,23 +543,36 @@ impl<T: Float, const F: usize> Standardizer<T, F> {
                 path: rows.path.clone(),
             });
         }
-        let n = rows.len() as f64;
         let mut mean = SVector::<T, F>::zeros();
         let mut scale = SVector::<T, F>::zeros();
         for j in 0..F {
-            let column = || rows.samples.iter().map(|s| s.features[j].as_f64());
-            let m = column().sum::<f64>() / n;
-            let var = column().map(|x| (x - m) * (x - m)).sum::<f64>() / n;
-            let sd = var.sqrt();
+            let (m, sd) = column_statistics(rows.samples.iter().map(|s| s.features[j].as_f64()));
             mean[j] = T::cast(m);
-            scale[j] = T::cast(if sd > 0.0 { sd } else { 1.0 });
+            // A deviation that rounds to 0 in `T` (f32 values one subnormal apart) counts as
+            // a constant feature.
+            let sd = T::cast(sd);
+            scale[j] = if sd > T::ZERO { sd } else { T::ONE };
         }
         Ok(Standardizer { mean, scale })
     }
 
-    /// One row, standardised.
+    /// One row, standardised: `(x - mean) / scale` in `T`; where that overflows (`x` and the
+    /// mean near `T`'s largest values, of opposite signs), the same quotient from halved
+    /// operands in `f64`, which is finite (at most `sqrt(n - 1)` for a row of the `n` it was
+    /// fitted on).
     pub fn transform(&self, x: &SVector<T, F>) -> SVector<T, F> {
-        (x - self.mean).component_div(&self.scale)
+        let mut z = (x - self.mean).component_div(&self.scale);
+        for ((z, &x), (&m, &s)) in z
+            .iter_mut()
+            .zip(x.iter())
+            .zip(self.mean.iter().zip(self.scale.iter()))
+        {
+            if !z.finite() {
+                let (x, m, s) = (x.as_f64(), m.as_f64(), s.as_f64());
+                *z = T::cast((x / 2.0 - m / 2.0) / s * 2.0);
+            }
+        }
+        z
     }
 
     /// Every row's features, standardised.
@@ -500,4 +582,40 @@ impl<T: Float, const F: usize> Standardizer<T, F> {
             .map(|s| self.transform(&s.features))
             .collect()
     }
+}
+
+/// The mean and population standard deviation of `values` (all finite), both finite
+/// whatever their size: the sums are taken over `x / 2^e`, with `2^e` the power of two at or
+/// below the largest `|x|` (an exact scaling, so ordinary data gets the textbook result bit
+/// for bit), and the results are clamped to the range the exact ones lie in (the mean between
+/// the smallest and the largest value, the deviation at most half their spread). Summing
+/// `1e308 + 1e308` directly gave an infinite mean and a NaN standardisation. `(0, 0)` for no
+/// values.
+pub fn column_statistics(values: impl Iterator<Item = f64> + Clone) -> (f64, f64) {
+    let (mut n, mut low, mut high) = (0usize, f64::INFINITY, f64::NEG_INFINITY);
+    for x in values.clone() {
+        n += 1;
+        low = low.min(x);
+        high = high.max(x);
+    }
+    let largest = low.abs().max(high.abs());
+    if n == 0 || largest == 0.0 {
+        return (0.0, 0.0);
+    }
+    // 2^e <= largest < 2^(e + 1), e at most 1023; subnormal data is left unscaled.
+    let exponent = ((largest.to_bits() >> 52) & 0x7ff) as i32 - 1023;
+    let unit = if exponent > -1023 {
+        f64::from_bits(((exponent + 1023) as u64) << 52)
+    } else {
+        1.0
+    };
+    let count = n as f64;
+    let mean = values.clone().map(|x| x / unit).sum::<f64>() / count;
+    let var = values
+        .map(|x| (x / unit - mean) * (x / unit - mean))
+        .sum::<f64>()
+        / count;
+    let mean = (mean * unit).clamp(low, high);
+    let sd = (var.sqrt() * unit).min(high / 2.0 - low / 2.0);
+    (mean, sd)
 }

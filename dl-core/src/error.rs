@@ -41,10 +41,45 @@ pub enum Error {
     /// left as they were.
     #[error("a gradient is not finite; the parameters were not updated")]
     NonFiniteGradient,
+    /// An update would have made a parameter or a value of the optimizer's state NaN or
+    /// infinite (an overflow, a `0 / 0` with `eps = 0`, a learning rate too large for the
+    /// scalar type). Nothing was changed: the parameters and the optimizer's state are exactly
+    /// those before the step.
+    #[error(
+        "the update would make the {what} of tensor {tensor} (`{module}.{name}`) non-finite; \
+         the parameters and the optimizer's state were not changed"
+    )]
+    NonFiniteUpdate {
+        /// The tensor, in [`Params::tensor`](crate::network::Params::tensor) order.
+        tensor: usize,
+        /// Its module in PyTorch's `nn.Sequential` numbering (see
+        /// [`TensorLayout`](crate::layout::TensorLayout)).
+        module: usize,
+        /// Its name in that module, `"weight"` or `"bias"`.
+        name: &'static str,
+        /// What would have gone bad: `"parameters"`, or the optimizer's state named as in its
+        /// documentation (e.g. `"second moment v"`).
+        what: &'static str,
+    },
+    /// A loss target is outside the loss's domain (a cross-entropy or binary cross-entropy
+    /// target entry outside `[0, 1]`, a NaN); nothing was updated.
+    #[error("target {sample} holds {value} at index {index}; {loss} targets must be {expected}")]
+    TargetOutOfDomain {
+        /// The loss, e.g. `"cross-entropy"`.
+        loss: &'static str,
+        /// The sample within the batch.
+        sample: usize,
+        /// The entry within the target.
+        index: usize,
+        /// The value found.
+        value: f64,
+        /// The domain, e.g. `"probabilities, in [0, 1]"`.
+        expected: &'static str,
+    },
     /// Training stopped because `what` became NaN or infinite in batch `batch` of epoch
     /// `epoch` (both counted from 1). The weights handed back are finite: those before that
-    /// batch when the loss or gradient was bad, those at the start of the epoch when an update
-    /// made the weights themselves non-finite.
+    /// batch when the loss or gradient was bad or the update was refused, those at the start
+    /// of the epoch when the weights themselves were found non-finite after a step.
     #[error(
         "training diverged: the {what} became non-finite at epoch {epoch}, batch {batch}; {}",
         what.weights_kept()
@@ -90,6 +125,10 @@ pub enum Divergence {
     /// A gradient of a batch.
     #[error("gradient")]
     Gradient,
+    /// The update of a batch: it would have made a weight or the optimizer's state
+    /// non-finite ([`Error::NonFiniteUpdate`]) and was refused.
+    #[error("update")]
+    Update,
     /// The weights, after an update.
     #[error("weights")]
     Weights,
@@ -100,7 +139,7 @@ impl Divergence {
     const fn weights_kept(self) -> &'static str {
         match self {
             Divergence::Weights => "the weights were restored to those at the start of the epoch",
-            Divergence::Loss | Divergence::Gradient => {
+            Divergence::Loss | Divergence::Gradient | Divergence::Update => {
                 "the weights are those before that batch, all finite"
             }
         }

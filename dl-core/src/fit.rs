@@ -16,11 +16,11 @@
 //! caller's ([`EpochLog`]). With the `std` feature, `fit` allocates them, builds the copies in
 //! place on the heap, and returns a history that grows with the epochs.
 //!
-//! Divergence is caught: if a batch's loss or gradient is NaN or infinite, training stops with
-//! [`Error::Diverged`] naming the epoch and batch, and the weights are those before that batch
-//! (which are finite, since they are checked after every update). If an update itself makes a
-//! weight non-finite, the weights go back to the checkpoint taken at the start of the epoch.
-//! No NaN weight is ever handed back.
+//! Divergence is caught: if a batch's loss or gradient is NaN or infinite, or its update would
+//! make a weight or the optimizer's state non-finite, training stops with [`Error::Diverged`]
+//! naming the epoch and batch, and the weights are those before that batch ([`train_batch`]
+//! refuses such a step whole). Should the weights still be non-finite after a step, they go
+//! back to the checkpoint taken at the start of the epoch. No NaN weight is ever handed back.
 //!
 //! ```
 //! use dl_core::prelude::*;
@@ -538,6 +538,7 @@ pub fn fit_with<L: Loss, M: Metric, N: Network, O: Optimizer<N>, S: EpochLog<N::
                 // `train_batch` did not update: the weights are the last (checked) finite ones.
                 Err(Error::NonFiniteLoss) => return Err(diverged(Divergence::Loss)),
                 Err(Error::NonFiniteGradient) => return Err(diverged(Divergence::Gradient)),
+                Err(Error::NonFiniteUpdate { .. }) => return Err(diverged(Divergence::Update)),
                 Err(e) => return Err(e),
             }
             if !net.all_finite() {

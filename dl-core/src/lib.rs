@@ -98,6 +98,8 @@ pub mod init;
 pub mod kernel;
 pub mod layer;
 pub mod layout;
+#[cfg(any(feature = "csv", feature = "safetensors"))]
+mod limited;
 pub mod loss;
 pub mod metrics;
 pub mod network;

@@ -54,7 +54,7 @@ use crate::loss::Loss;
 use crate::metrics::{Metric, MetricState};
 use crate::network::{Network, Params, Vector};
 use crate::optim::Optimizer;
-use crate::train::{check_finite, Workspace};
+use crate::train::{check_loss, check_targets, Workspace};
 use rayon::prelude::*;
 use std::boxed::Box;
 use std::vec::Vec;
@@ -226,6 +226,7 @@ where
             return Err(Error::EmptyBatch);
         }
         opt.validate()?;
+        check_targets::<L, _, _>(ys)?;
         let (n, shard) = (xs.len(), self.config.shard);
         let count = n.div_ceil(shard);
         self.reserve(count);
@@ -251,8 +252,8 @@ where
         reduce_in_order::<N>(&self.pool, &mut first.grads, rest);
         let inv = N::Scalar::ONE / N::Scalar::cast(n as f64);
         let loss = total * inv;
-        check_finite(loss, &mut first.grads)?;
-        opt.step_consume(net, &mut first.grads, inv);
+        check_loss(loss, &mut first.grads)?;
+        opt.step_consume(net, &mut first.grads, inv)?;
         Ok(loss)
     }
 

@@ -246,6 +246,15 @@ impl Names {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SafetensorsError {
+    /// The file is larger than the limit it was read with ([`default_limit`] unless another
+    /// was given): refused after reading at most the limit.
+    #[error("{} is larger than the limit of {limit} bytes for this network", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// The file could not be read or written.
     #[error("cannot access {}: {source}", path.display())]
     Io {
@@ -471,6 +480,17 @@ pub fn save_with<T: Float, P: Params<T>>(
     })
 }
 
+/// Bytes a file's header may take beyond its data, in the size limit of [`load`]: 16 MiB,
+/// room for the names, shapes and metadata of any network this crate builds.
+pub const HEADER_LIMIT: u64 = 16 << 20;
+
+/// The size limit of [`load`] and [`load_with`] for `params`: [`HEADER_LIMIT`] plus eight
+/// bytes a parameter (the data of an F64 file, the widest dtype this module reads). No file
+/// that imports into `params` is larger; `/dev/zero` is refused after that many bytes.
+pub fn default_limit<T: Float, P: Params<T>>() -> u64 {
+    HEADER_LIMIT + 8 * P::COUNT as u64
+}
+
 /// Reads `params` from the file `path`, with PyTorch's names. On error, `params` is unchanged.
 ///
 /// PyTorch's `safetensors.torch.save_file(model.state_dict(), path)` of the same
@@ -502,16 +522,33 @@ pub fn load<T: Float, P: Params<T>>(
 }
 
 /// Reads `params` from the file `path`, named by `names`. On error, `params` is unchanged.
+/// A file larger than [`default_limit`] is refused.
 pub fn load_with<T: Float, P: Params<T>>(
     params: &mut P,
     path: impl AsRef<Path>,
     names: &Names,
 ) -> Result<(), SafetensorsError> {
+    load_limited(params, path, names, default_limit::<T, P>())
+}
+
+/// [`load_with`], refusing a file larger than `max_bytes` with
+/// [`SafetensorsError::TooLarge`] (having read at most `max_bytes` of it).
+pub fn load_limited<T: Float, P: Params<T>>(
+    params: &mut P,
+    path: impl AsRef<Path>,
+    names: &Names,
+    max_bytes: u64,
+) -> Result<(), SafetensorsError> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|source| SafetensorsError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let bytes = crate::limited::read(path, max_bytes)
+        .map_err(|source| SafetensorsError::Io {
+            path: path.to_owned(),
+            source,
+        })?
+        .ok_or_else(|| SafetensorsError::TooLarge {
+            path: path.to_owned(),
+            limit: max_bytes,
+        })?;
     import(params, &bytes, names)
 }
 

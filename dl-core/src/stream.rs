@@ -192,6 +192,7 @@ where
                     .map_err(|e| match e {
                         Error::NonFiniteLoss => diverged(Divergence::Loss),
                         Error::NonFiniteGradient => diverged(Divergence::Gradient),
+                        Error::NonFiniteUpdate { .. } => diverged(Divergence::Update),
                         e => e,
                     })?;
                 total += loss.as_f64() * batch.inputs.len() as f64;

@@ -1,11 +1,14 @@
 //! Training steps: one sample, or a mini-batch with the gradient averaged over it.
 //!
-//! Both return the loss, and neither touches the parameters when the loss is not finite.
+//! Both return the loss. Neither touches the parameters or the optimizer when it returns an
+//! error: a target outside the loss's domain, a non-finite loss or gradient, or an update
+//! that would make a parameter or a value of the optimizer's state non-finite. An `Ok` step
+//! leaves every weight finite.
 
 use crate::error::Error;
 use crate::float::Float;
 use crate::loss::Loss;
-use crate::network::{Network, Params};
+use crate::network::{Network, Params, Vector};
 use crate::optim::Optimizer;
 use crate::stack::WorkspaceOnStack;
 
@@ -84,19 +87,41 @@ impl<N: Network + WorkspaceOnStack> Default for Workspace<N> {
     }
 }
 
-/// Refuses a non-finite loss or gradient before any parameter is touched, zeroing the
-/// gradient so the workspace is ready for the next step.
+/// Refuses a non-finite loss before any parameter is touched, zeroing the gradient so the
+/// workspace is ready for the next step. (The gradient itself is checked by the optimizer,
+/// in the same pass as the update it would make: [`Optimizer::step_consume`].)
 #[inline]
-pub(crate) fn check_finite<T: Float, G: Params<T>>(loss: T, grads: &mut G) -> Result<(), Error> {
-    let error = if !loss.finite() {
-        Error::NonFiniteLoss
-    } else if !grads.all_finite() {
-        Error::NonFiniteGradient
-    } else {
+pub(crate) fn check_loss<T: Float, G: Params<T>>(loss: T, grads: &mut G) -> Result<(), Error> {
+    if loss.finite() {
+        return Ok(());
+    }
+    grads.fill(T::ZERO);
+    Err(Error::NonFiniteLoss)
+}
+
+/// Refuses targets outside the loss's domain ([`Loss::TARGET_RANGE`]); nothing to do (and no
+/// code) for a loss without one.
+#[inline]
+pub(crate) fn check_targets<L: Loss, T: Float, Y: Vector<T>>(ys: &[Y]) -> Result<(), Error> {
+    let Some((low, high)) = L::TARGET_RANGE else {
         return Ok(());
     };
-    grads.fill(T::ZERO);
-    Err(error)
+    for (sample, y) in ys.iter().enumerate() {
+        let values = y.as_slice();
+        if let Some(index) = values
+            .iter()
+            .position(|v| !(v.as_f64() >= low && v.as_f64() <= high))
+        {
+            return Err(Error::TargetOutOfDomain {
+                loss: L::NAME,
+                sample,
+                index,
+                value: values[index].as_f64(),
+                expected: L::TARGET_DOMAIN,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The loss and its gradients from the workspace's filled cache, with the gradients between
@@ -122,10 +147,14 @@ fn loss_backward_in<N: Network, L: Loss>(
 }
 
 /// One stochastic gradient step on a single sample `(x, y)`: forward, loss, backward, update.
-/// Returns the loss before the update, or [`Error::NonFiniteLoss`] /
-/// [`Error::NonFiniteGradient`] (and leaves `net` as it was) if the loss or a gradient is NaN
-/// or infinite, or [`Error::InvalidHyperParameter`] if the optimizer's settings are out of
-/// range.
+/// Returns the loss before the update.
+///
+/// Errors, each leaving `net` and `opt` exactly as they were:
+/// [`Error::InvalidHyperParameter`] if the optimizer's settings are out of range,
+/// [`Error::TargetOutOfDomain`] if `y` is outside the loss's domain,
+/// [`Error::NonFiniteLoss`] / [`Error::NonFiniteGradient`] if the loss or a gradient is NaN
+/// or infinite, and [`Error::NonFiniteUpdate`] if the update would make a parameter or a
+/// value of the optimizer's state NaN or infinite. So an `Ok` step leaves finite weights.
 #[inline]
 pub fn train_sample<N: Network, L: Loss, O: Optimizer<N>>(
     net: &mut N,
@@ -135,10 +164,11 @@ pub fn train_sample<N: Network, L: Loss, O: Optimizer<N>>(
     ws: &mut Workspace<N>,
 ) -> Result<N::Scalar, Error> {
     opt.validate()?;
+    check_targets::<L, _, _>(core::slice::from_ref(y))?;
     net.forward_train(x, &mut ws.cache);
     let loss = loss_backward_in::<N, L>(net, x, y, ws);
-    check_finite(loss, &mut ws.grads)?;
-    opt.step_consume(net, &mut ws.grads, N::Scalar::ONE);
+    check_loss(loss, &mut ws.grads)?;
+    opt.step_consume(net, &mut ws.grads, N::Scalar::ONE)?;
     Ok(loss)
 }
 
@@ -151,8 +181,9 @@ pub fn train_sample<N: Network, L: Loss, O: Optimizer<N>>(
 /// networks whose layers have no batched kernel (`BATCH == 1`), take the per-sample path, so
 /// a batch of one is bit for bit [`train_sample`].
 ///
-/// Errors: an empty batch, inputs and targets of different counts, an optimizer hyper-parameter
-/// out of range, or a non-finite loss or gradient (the parameters are then left as they were).
+/// Errors: an empty batch, inputs and targets of different counts, and every error of
+/// [`train_sample`] (`sample` of [`Error::TargetOutOfDomain`] is the index in the batch).
+/// On each, the network and the optimizer are exactly as they were.
 ///
 /// ```
 /// use dl_core::prelude::*;
@@ -194,6 +225,7 @@ pub fn train_batch<N: Network, L: Loss, O: Optimizer<N>>(
         return Err(Error::EmptyBatch);
     }
     opt.validate()?;
+    check_targets::<L, _, _>(ys)?;
     let mut total = N::Scalar::ZERO;
     if xs.len() == 1 || N::BATCH <= 1 {
         for (x, y) in xs.iter().zip(ys) {
@@ -208,8 +240,9 @@ pub fn train_batch<N: Network, L: Loss, O: Optimizer<N>>(
     let inv = N::Scalar::ONE / N::Scalar::cast(xs.len() as f64);
     let loss = total * inv;
     // The sum's finiteness is the mean's: `inv <= 1` cannot overflow it. The optimizer then
-    // applies `inv * sum` and clears the gradient (in one pass for plain SGD).
-    check_finite(loss, &mut ws.grads)?;
-    opt.step_consume(net, &mut ws.grads, inv);
+    // checks the gradient and the update it makes (in the same pass for plain SGD), applies
+    // `inv * sum`, and clears the gradient.
+    check_loss(loss, &mut ws.grads)?;
+    opt.step_consume(net, &mut ws.grads, inv)?;
     Ok(loss)
 }

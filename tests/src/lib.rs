@@ -18,16 +18,49 @@ pub fn load_json(name: &str) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
 }
 
-/// The case called `name` in `gradients.json`.
-pub fn gradient_case(name: &str) -> Value {
-    let all = load_json("gradients.json");
-    all["cases"]
+/// Every case of JSON fixture `file` (its `cases` array): failing if it has none, so a
+/// regenerated file that lost its cases cannot pass by testing nothing.
+pub fn cases(file: &str) -> Vec<Value> {
+    let cases = load_json(file)["cases"]
         .as_array()
-        .expect("cases")
-        .iter()
-        .find(|c| c["name"] == name)
-        .unwrap_or_else(|| panic!("no case {name} in gradients.json"))
-        .clone()
+        .unwrap_or_else(|| panic!("{file} has no `cases` array"))
+        .clone();
+    assert!(!cases.is_empty(), "{file} has no cases");
+    cases
+}
+
+/// Runs `run` on every case of `cases` (from fixture `file`) whose architecture, as
+/// `architecture` describes it from the case's own fields, is one of those `declared` (each
+/// with what it runs the case with); prints why each other case is skipped. Cases are
+/// never looked up by name: a regenerated file, or one with new cases, is tested as it is.
+/// Fails if no case was run. Returns how many were.
+pub fn for_each_declared<C>(
+    file: &str,
+    cases: &[Value],
+    architecture: impl Fn(&Value) -> String,
+    declared: &[(String, C)],
+    mut run: impl FnMut(&C, &Value),
+) -> usize {
+    assert!(!cases.is_empty(), "{file} has no cases");
+    let mut checked = 0;
+    for case in cases {
+        let arch = architecture(case);
+        match declared.iter().find(|(a, _)| *a == arch) {
+            Some((_, with)) => {
+                run(with, case);
+                checked += 1;
+            }
+            None => println!(
+                "skipping {file} case {}: no network here is declared with its architecture `{arch}`",
+                case["name"]
+            ),
+        }
+    }
+    assert!(
+        checked > 0,
+        "no case of {file} has an architecture declared here"
+    );
+    checked
 }
 
 /// A JSON array of numbers (any nesting) flattened in row-major order.

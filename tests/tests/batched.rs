@@ -180,7 +180,7 @@ fn train_batch_takes_the_per_sample_step() {
     let loss = train_batch::<_, CrossEntropy, _>(&mut *a, &mut sgd, &xs, &ys, &mut ws).unwrap();
     let (total, mut grads) = per_sample::<Odd<f64>, CrossEntropy>(&b, &xs, &ys);
     grads.scale(1.0 / 45.0);
-    sgd.step(&mut *b, &grads);
+    sgd.step(&mut *b, &grads).unwrap();
     assert!((loss - total / 45.0).abs() < 1e-12);
     for t in 0..Odd::<f64>::TENSORS {
         for (p, q) in a.tensor(t).iter().zip(b.tensor(t)) {
@@ -289,8 +289,8 @@ fn consumed_step_equals_scaled_step() {
         let mut summed = grads.clone();
         grads.scale(1.0 / 31.0);
         let mut reference = sgd.clone();
-        reference.step(&mut *b, &grads);
-        sgd.step_consume(&mut *a, &mut summed, 1.0 / 31.0);
+        reference.step(&mut *b, &grads).unwrap();
+        sgd.step_consume(&mut *a, &mut summed, 1.0 / 31.0).unwrap();
         assert!(all_zero::<Odd<f64>>(&summed));
         for t in 0..Odd::<f64>::TENSORS {
             for (p, q) in a.tensor(t).iter().zip(b.tensor(t)) {

@@ -385,3 +385,129 @@ fn the_first_bad_line_is_the_one_reported() {
         }
     ));
 }
+
+/// Issue 14, defect 3: `1e39` is a finite f64 but an infinite f32; an `f32` data set refused
+/// it only after the cast (it did not: the features held `inf`). Features and labels alike.
+#[test]
+fn values_too_large_for_the_scalar_type() {
+    let err = Dataset::<f32, 2>::parse("x.csv", "a,b,y\n1e39,2,0\n").unwrap_err();
+    assert_eq!(
+        err,
+        DataError::OutOfRange {
+            path: "x.csv".into(),
+            line: 2,
+            column: 1,
+            value: "1e39".into(),
+            scalar: "f32"
+        }
+    );
+    assert_eq!(err.to_string(), "x.csv:2:1: `1e39` is too large for f32");
+    let err = Dataset::<f32, 2>::parse("x.csv", "a,b,y\n1,2,0\n1,-4e38,0\n").unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DataError::OutOfRange {
+                line: 3,
+                column: 2,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err = Dataset::<f32, 1>::parse("x.csv", "a,y\n1,3.5e38\n").unwrap_err();
+    assert!(
+        matches!(err, DataError::OutOfRange { column: 2, .. }),
+        "{err}"
+    );
+    // The largest f32 values load, and f64 data sets take the same file.
+    let ds = Dataset::<f32, 2>::parse("x.csv", "a,b,y\n3.4e38,-3.4e38,0\n").unwrap();
+    assert!(ds.samples()[0].features.iter().all(|v| v.is_finite()));
+    let ds = Dataset::<f64, 2>::parse("x.csv", "a,b,y\n1e39,2,0\n").unwrap();
+    assert_eq!(ds.samples()[0].features[0], 1e39);
+}
+
+/// Issue 14, defect 4: the f64 rows `1e308` and `1e308` made the mean and scale infinite and
+/// the standardised values NaN. Every column of finite data, however large, gives a finite
+/// mean, a finite positive scale and finite standardised rows; ordinary data is unchanged
+/// bit for bit (the statistics are taken over exactly scaled values).
+#[test]
+fn standardisation_of_extreme_values_is_finite() {
+    let huge = Dataset::<f64, 1>::parse("x.csv", "a,y\n1e308,0\n1e308,0\n").unwrap();
+    let scaler = Standardizer::fit(&huge).unwrap();
+    assert_eq!(scaler.mean[0], 1e308);
+    assert_eq!(scaler.scale[0], 1.0, "a constant column keeps scale 1");
+    assert!(scaler.apply(&huge).iter().all(|z| z[0] == 0.0));
+
+    let columns = [
+        "1.7976931348623157e308,-1.7976931348623157e308,1e308,0",
+        "1.7976931348623157e308,1.7976931348623157e308,1.7976931348623157e308,-1.7976931348623157e308",
+        "5e-324,-5e-324,0,1e-320",
+        "1e308,1e-308,-1e308,3",
+    ];
+    for column in columns {
+        let text = format!("a,y\n{}\n", column.replace(',', ",0\n") + ",0");
+        let ds = Dataset::<f64, 1>::parse("x.csv", &text).unwrap();
+        let scaler = Standardizer::fit(&ds).unwrap();
+        assert!(
+            scaler.mean[0].is_finite() && scaler.scale[0].is_finite(),
+            "{column}"
+        );
+        assert!(scaler.scale[0] > 0.0, "{column}");
+        for z in scaler.apply(&ds) {
+            assert!(z[0].is_finite(), "{column}: {z}");
+            // |x - mean| / sd <= sqrt(n - 1) for the rows fitted on (Samuelson).
+            assert!(z[0].abs() <= 3f64.sqrt() * (1.0 + 1e-12), "{column}: {z}");
+        }
+    }
+    let f32_text = "a,y\n3.4e38,0\n-3.4e38,0\n3.4e38,0\n3.4e38,0\n";
+    let ds = Dataset::<f32, 1>::parse("x.csv", f32_text).unwrap();
+    let scaler = Standardizer::fit(&ds).unwrap();
+    assert!(scaler.apply(&ds).iter().all(|z| z[0].is_finite()));
+
+    // Ordinary data: bit for bit the textbook formulas.
+    let ds = Dataset::<f64, 1>::parse("x.csv", "a,y\n0.1,0\n0.7,0\n3.3,0\n-2.9,0\n").unwrap();
+    let xs = [0.1f64, 0.7, 3.3, -2.9];
+    let mean = xs.iter().sum::<f64>() / 4.0;
+    let sd = (xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / 4.0).sqrt();
+    let scaler = Standardizer::fit(&ds).unwrap();
+    assert_eq!((scaler.mean[0], scaler.scale[0]), (mean, sd));
+}
+
+/// Issue 14, defect 9: `Dataset::load` read whole files with no limit (`/dev/zero` ran until
+/// memory was gone). A file past the limit is refused after reading at most the limit.
+#[test]
+fn files_past_the_size_limit_are_refused() {
+    let path = file("limit.csv", GOOD);
+    let size = GOOD.len() as u64;
+    assert!(Dataset::<f64, 2>::load_limited(&path, size).is_ok());
+    assert_eq!(
+        Dataset::<f64, 2>::load_limited(&path, size - 1).unwrap_err(),
+        DataError::TooLarge {
+            path: path.clone(),
+            limit: size - 1
+        }
+    );
+    assert_eq!(dl_core::data::DEFAULT_MAX_BYTES, 1 << 30);
+    if Path::new("/dev/zero").exists() {
+        let start = std::time::Instant::now();
+        let err = Dataset::<f64, 2>::load_limited("/dev/zero", 1 << 20).unwrap_err();
+        assert_eq!(
+            err,
+            DataError::TooLarge {
+                path: "/dev/zero".into(),
+                limit: 1 << 20
+            }
+        );
+        assert!(err
+            .to_string()
+            .contains("larger than the limit of 1048576 bytes"));
+        assert!(start.elapsed().as_secs() < 10);
+    }
+    // Not UTF-8: an I/O error naming the file, not a panic.
+    let path = file("binary.csv", "");
+    std::fs::write(&path, [0xff, 0xfe, b'\n']).unwrap();
+    assert!(matches!(
+        Dataset::<f64, 2>::load(&path).unwrap_err(),
+        DataError::Io { .. }
+    ));
+}

@@ -467,10 +467,10 @@ fn a_huge_learning_rate_stops_with_finite_weights() {
     assert!(err.to_string().contains(&format!("epoch {epoch}, batch 1")));
 }
 
-/// An update that overflows the weights themselves (the loss before it was finite): the
-/// weights go back to the start of that epoch.
+/// An update that would overflow the weights themselves (the loss before it was finite) is
+/// refused whole: training stops at that batch with the weights before it.
 #[test]
-fn an_update_to_infinite_weights_is_rolled_back() {
+fn an_update_to_infinite_weights_is_refused() {
     let xs: Vec<_> = (1..5).map(|i| SVector::<f32, 1>::new(i as f32)).collect();
     let ys: Vec<_> = xs.iter().map(|x| x * 2.0).collect();
     let data = Data::new(&xs, &ys).unwrap();
@@ -478,7 +478,7 @@ fn an_update_to_infinite_weights_is_rolled_back() {
     let initial = net.clone();
     let err = fit::<Mse, RSquared, _, _>(
         &mut net,
-        &mut Sgd::new(1e300), // infinite once cast to f32
+        &mut Sgd::new(1e38), // finite in f32, but lr * gradient is not
         data,
         None,
         &FitConfig::new(3, BatchSize::Mini(2)),
@@ -490,12 +490,28 @@ fn an_update_to_infinite_weights_is_rolled_back() {
         Error::Diverged {
             epoch: 1,
             batch: 1,
-            what: Divergence::Weights
+            what: Divergence::Update
         }
     );
-    assert!(net.all_finite());
+    assert!(err.to_string().contains("all finite"), "{err}");
     assert_eq!(net.layer1.weight, initial.layer1.weight);
     assert_eq!(net.layer1.bias, initial.layer1.bias);
+
+    // A learning rate that is infinite once cast to f32 is refused before any batch.
+    let err = fit::<Mse, RSquared, _, _, 3>(
+        &mut net,
+        &mut Sgd::new(1e300),
+        data,
+        None,
+        &FitConfig::new(3, BatchSize::Mini(2)),
+        keep_going,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidHyperParameter { name: "lr", .. }),
+        "{err:?}"
+    );
+    assert_eq!(net.layer1.weight, initial.layer1.weight);
 }
 
 #[test]

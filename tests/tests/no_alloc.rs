@@ -40,7 +40,7 @@ fn training_and_inference_do_not_allocate() {
         let loss = net.loss_backward::<CrossEntropy>(&x, &ws.cache, &y, &mut ws.grads, None);
         let mut d = SVector::<f32, 4>::zeros();
         net.backward(&x, &ws.cache, &out, &mut ws.grads, None);
-        <Sgd as Optimizer<Mlp<f32>>>::step(&mut sgd, &mut net, &ws.grads);
+        <Sgd as Optimizer<Mlp<f32>>>::step(&mut sgd, &mut net, &ws.grads).unwrap();
         let a = train_sample::<_, CrossEntropy, _>(&mut net, &mut sgd, &x, &y, &mut ws).unwrap();
         let b = train_batch::<_, CrossEntropy, _>(&mut net, &mut sgd, &xs, &ys, &mut ws).unwrap();
         d += net.forward(&x);

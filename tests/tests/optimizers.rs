@@ -511,22 +511,29 @@ fn scope_on_a_network() {
     };
 
     let mut net = start.clone();
-    Sgd::new(0.5).weight_decay(0.1).step(&mut net, &zero);
+    Sgd::new(0.5)
+        .weight_decay(0.1)
+        .step(&mut net, &zero)
+        .unwrap();
     check(&net, 0.95, 1.0);
 
     let mut net = start.clone();
     Sgd::new(0.5)
         .weight_decay(0.1)
         .regularize_all()
-        .step(&mut net, &zero);
+        .step(&mut net, &zero)
+        .unwrap();
     check(&net, 0.95, 0.95);
 
     let mut net = start.clone();
-    AdamW::new(0.5).step(&mut net, &zero);
+    AdamW::new(0.5).step(&mut net, &zero).unwrap();
     check(&net, 1.0 - 0.5 * 1e-2, 1.0);
 
     let mut net = start.clone();
-    AdamW::new(0.5).regularize_all().step(&mut net, &zero);
+    AdamW::new(0.5)
+        .regularize_all()
+        .step(&mut net, &zero)
+        .unwrap();
     check(&net, 1.0 - 0.5 * 1e-2, 1.0 - 0.5 * 1e-2);
 }
 

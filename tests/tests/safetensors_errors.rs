@@ -197,6 +197,38 @@ fn a_missing_file_is_an_io_error() {
     assert!(err.to_string().contains("/nonexistent/model.safetensors"));
 }
 
+/// Issue 14, defect 9: `safetensors::load` read whole files with no size limit (`/dev/zero`
+/// ran until memory was gone). The default limit is the largest file that can fit the
+/// network (its parameters in F64 plus a header allowance); past it, or past a given limit,
+/// the file is refused after reading at most that much, and the network is unchanged.
+#[test]
+fn files_past_the_size_limit_are_refused() {
+    let limit = safetensors::default_limit::<f32, DigitsMlp<f32>>();
+    assert_eq!(limit, safetensors::HEADER_LIMIT + 8 * 2410);
+    let mut net = DigitsMlp::<f32>::new(3);
+    let before = net.clone();
+    if std::path::Path::new("/dev/zero").exists() {
+        let start = std::time::Instant::now();
+        let err = safetensors::load(&mut net, "/dev/zero").unwrap_err();
+        assert!(
+            matches!(&err, SafetensorsError::TooLarge { limit: l, .. } if *l == limit),
+            "{err}"
+        );
+        assert!(err.to_string().contains("larger than the limit"), "{err}");
+        assert!(start.elapsed().as_secs() < 10);
+    }
+    let path = fixture_path("digits_mlp.safetensors");
+    let size = std::fs::metadata(&path).unwrap().len();
+    let err = safetensors::load_limited(&mut net, &path, &Names::pytorch(), size - 1).unwrap_err();
+    assert!(matches!(err, SafetensorsError::TooLarge { .. }), "{err}");
+    assert_eq!(net, before);
+    safetensors::load_limited(&mut net, &path, &Names::pytorch(), size).unwrap();
+    assert_ne!(net, before);
+    // An F64 export, the largest a network's file can be, is within the default limit.
+    let bytes = safetensors::export(&net, Dtype::F64, &Names::pytorch()).unwrap();
+    assert!((bytes.len() as u64) < limit);
+}
+
 #[test]
 fn export_refuses_values_it_cannot_write() {
     let mut net = DigitsMlp::<f32>::new(3);

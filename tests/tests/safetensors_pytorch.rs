@@ -486,29 +486,55 @@ fn json_shape(v: &Value) -> Vec<usize> {
 
 #[test]
 fn multi_channel_strided_kernels_load_from_pytorch_names_and_layout() {
-    // The float64 weights of a PyTorch case with 2- and 3-channel kernels, written as the
+    // The float64 weights of the PyTorch cases with 2- and 3-channel kernels whose tensors
+    // and input are StridedConvs' (matched by shape, not by name), written as the
     // safetensors file PyTorch would save (F64, row-major, module indices 0, 2, 5), load by
     // name and give PyTorch's forward output.
-    let case = dl_tests::gradient_case("conv_stride_pad_two_convs_bce");
-    let weighted: Vec<&Value> = case["layers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|l| !l["weight"].is_null())
+    let net = StridedConvs::<f64>::ZERO;
+    let ours: Vec<Vec<usize>> = (0..StridedConvs::<f64>::TENSORS)
+        .map(|i| net.tensor_layout(i).shape().to_vec())
         .collect();
-    let names = ["0", "2", "5"];
+    let mut checked = 0;
+    for case in dl_tests::cases("gradients.json") {
+        let Some(layers) = case["layers"].as_array() else {
+            continue;
+        };
+        let weighted: Vec<&Value> = layers.iter().filter(|l| !l["weight"].is_null()).collect();
+        let theirs: Vec<Vec<usize>> = weighted
+            .iter()
+            .flat_map(|l| [json_shape(&l["weight"]), json_shape(&l["bias"])])
+            .collect();
+        let input = json_shape(&case["input"]);
+        if theirs != ours || input.get(1..) != Some(StridedConvs::<f64>::summary().input) {
+            println!("skipping case {}: not StridedConvs' tensors", case["name"]);
+            continue;
+        }
+        check_strided_case(&case, &weighted);
+        checked += 1;
+    }
+    assert!(
+        checked > 0,
+        "no case of gradients.json has StridedConvs' tensors"
+    );
+}
+
+/// Writes the weights of `case` as PyTorch would save StridedConvs, loads them, and compares
+/// the forward pass with PyTorch's output, and what we write with that file.
+fn check_strided_case(case: &Value, weighted: &[&Value]) {
+    let net = StridedConvs::<f64>::ZERO;
     let mut tensors = Vec::new();
-    for (module, layer) in names.iter().zip(&weighted) {
-        for what in ["weight", "bias"] {
+    for (k, layer) in weighted.iter().enumerate() {
+        for (j, what) in ["weight", "bias"].into_iter().enumerate() {
             let values: Vec<u8> = dl_tests::flat(&layer[what])
                 .iter()
                 .flat_map(|v| v.to_le_bytes())
                 .collect();
-            tensors.push((format!("{module}.{what}"), json_shape(&layer[what]), values));
+            let name = Names::pytorch_name(&net, 2 * k + j);
+            tensors.push((name, json_shape(&layer[what]), values));
         }
     }
-    assert_eq!(tensors[0].1, [3, 2, 3, 3]);
-    assert_eq!(tensors[2].1, [2, 3, 2, 2]);
+    assert_eq!(tensors[0].0, "0.weight");
+    assert_eq!(tensors[4].0, "5.weight");
     let file = safetensors_file(
         &tensors
             .iter()
@@ -522,7 +548,10 @@ fn multi_channel_strided_kernels_load_from_pytorch_names_and_layout() {
     let x = SVector::<f64, 98>::from_column_slice(&input);
     let ours = net.forward(&x);
     let error = dl_tests::max_rel_error(ours.as_slice(), &dl_tests::flat(&case["output"]));
-    println!("conv_stride_pad_two_convs_bce forward from safetensors: relative error {error:.1e}");
+    println!(
+        "{} forward from safetensors: relative error {error:.1e}",
+        case["name"]
+    );
     assert!(error < 1e-12, "relative error {error:e}");
 
     // And what we write is that file's content, tensor for tensor.

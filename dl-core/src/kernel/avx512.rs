@@ -34,51 +34,68 @@ const MAX_ROWS: usize = LANES * MAX_VECTORS;
 /// `f32`s of the left matrix [`matmul`] keeps in L1 at a time (32 KiB of the 48 KiB).
 const L1_FLOATS: usize = 8 * 1024;
 
-/// The masks of the `V` vectors covering `rows` rows (`rows <= 16 * V`): all lanes, except in
-/// the last vector, which covers what is left.
+/// The lanes of one vector a load or store enables: the low `count` of the 16, never any
+/// other pattern. The mask is made from the count (`2^count - 1`) and only here, so the
+/// slice length a load or store checks (`count`) always covers exactly the lanes its mask
+/// enables: the invariant the `unsafe` blocks below rely on holds by construction.
+#[derive(Clone, Copy)]
+struct Lanes {
+    mask: __mmask16,
+    count: usize,
+}
+
+impl Lanes {
+    /// The low `count.min(16)` lanes.
+    #[inline(always)]
+    fn low(count: usize) -> Self {
+        let count = count.min(LANES);
+        Lanes {
+            mask: ((1u32 << count) - 1) as __mmask16,
+            count,
+        }
+    }
+}
+
+/// The lanes of the `V` vectors covering `rows` rows (`rows <= 16 * V`): all lanes, except
+/// in the last vector, which covers what is left.
 #[target_feature(enable = "avx512f")]
 #[inline]
-fn masks<const V: usize>(rows: usize) -> [__mmask16; V] {
-    let mut masks = [0; V];
-    for (v, mask) in masks.iter_mut().enumerate() {
-        let lanes = rows.saturating_sub(v * LANES).min(LANES);
-        *mask = if lanes == LANES {
-            u16::MAX
-        } else {
-            (1u16 << lanes) - 1
-        };
+fn masks<const V: usize>(rows: usize) -> [Lanes; V] {
+    // A plain loop: `core::array::from_fn` was not inlined into the tiles, and its calls
+    // showed in profiles of a training step.
+    let mut masks = [Lanes::low(0); V];
+    for (v, lanes) in masks.iter_mut().enumerate() {
+        *lanes = Lanes::low(rows.saturating_sub(v * LANES));
     }
     masks
 }
 
-/// Vector `v` of `rows`: lanes `16 v .. 16 v + 16` under `mask`, zero elsewhere.
+/// Vector `v` of `rows`: lanes `16 v .. 16 v + 16` enabled by `lanes`, zero elsewhere.
 #[target_feature(enable = "avx512f")]
 #[inline]
-fn load(rows: &[f32], v: usize, mask: __mmask16) -> __m512 {
-    let lanes = mask.count_ones() as usize;
-    let src = &rows[v * LANES..v * LANES + lanes];
-    // SAFETY: `mask` enables exactly lanes `0..lanes` (masks are `2^lanes - 1`), and `src`
-    // holds `lanes` elements (the slicing above would panic otherwise); masked-off lanes are
-    // not read.
-    unsafe { _mm512_maskz_loadu_ps(mask, src.as_ptr()) }
+fn load(rows: &[f32], v: usize, lanes: Lanes) -> __m512 {
+    let src = &rows[v * LANES..v * LANES + lanes.count];
+    // SAFETY: `lanes.mask` enables exactly lanes `0..lanes.count` (`Lanes::low`), and `src`
+    // holds `lanes.count` elements (the slicing above would panic otherwise); masked-off
+    // lanes are not read.
+    unsafe { _mm512_maskz_loadu_ps(lanes.mask, src.as_ptr()) }
 }
 
-/// `rows[16 v ..] += x` under `mask`.
+/// `rows[16 v ..] += x` on `lanes`.
 #[target_feature(enable = "avx512f")]
 #[inline]
-fn add_store(rows: &mut [f32], v: usize, mask: __mmask16, x: __m512) {
-    let sum = _mm512_add_ps(load(rows, v, mask), x);
-    store(rows, v, mask, sum);
+fn add_store(rows: &mut [f32], v: usize, lanes: Lanes, x: __m512) {
+    let sum = _mm512_add_ps(load(rows, v, lanes), x);
+    store(rows, v, lanes, sum);
 }
 
-/// `rows[16 v ..] = x` under `mask`.
+/// `rows[16 v ..] = x` on `lanes`.
 #[target_feature(enable = "avx512f")]
 #[inline]
-fn store(rows: &mut [f32], v: usize, mask: __mmask16, x: __m512) {
-    let lanes = mask.count_ones() as usize;
-    let dst = &mut rows[v * LANES..v * LANES + lanes];
-    // SAFETY: as in `load`: the enabled lanes are exactly the `lanes` elements of `dst`.
-    unsafe { _mm512_mask_storeu_ps(dst.as_mut_ptr(), mask, x) }
+fn store(rows: &mut [f32], v: usize, lanes: Lanes, x: __m512) {
+    let dst = &mut rows[v * LANES..v * LANES + lanes.count];
+    // SAFETY: as in `load`: the enabled lanes are exactly the `lanes.count` elements of `dst`.
+    unsafe { _mm512_mask_storeu_ps(dst.as_mut_ptr(), lanes.mask, x) }
 }
 
 /// Runs `$body` with `V` set to the number of vectors covering `$rows` rows (1 to 4).
@@ -97,7 +114,7 @@ macro_rules! by_vectors {
 #[target_feature(enable = "avx512f")]
 pub fn matmul(a: &[f32], m: usize, k: usize, b: &[&[f32]], c: &mut [&mut [f32]]) {
     let n = b.len().min(c.len());
-    if m == 0 || a.len() < m * k {
+    if !super::tiles::fits(a.len(), m, k) {
         return;
     }
     let (b, c) = (&b[..n], &mut c[..n]);
@@ -230,7 +247,7 @@ fn matvec_tile<const V: usize>(
 #[target_feature(enable = "avx512f")]
 pub fn outer(g: &mut [f32], m: usize, n: usize, a: &[&[f32]], b: &[&[f32]]) {
     let count = a.len().min(b.len());
-    if m == 0 || g.len() < m * n || count == 0 {
+    if !super::tiles::fits(g.len(), m, n) || count == 0 {
         return;
     }
     let mut r0 = 0;
@@ -346,5 +363,33 @@ fn column_stride(m: usize, rows: usize) -> usize {
         1
     } else {
         1 + LANES.div_ceil(m.max(1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Lanes, LANES};
+
+    /// Issue 14, defect 7: every mask is the low `count` lanes, contiguous, for any count a
+    /// caller can ask for (more than 16 is clamped), so a load's slice always covers exactly
+    /// the lanes it enables.
+    #[test]
+    fn lanes_are_contiguous_low_bits_of_their_count() {
+        for count in 0..=3 * LANES {
+            let lanes = Lanes::low(count);
+            let mask = u32::from(lanes.mask);
+            assert_eq!(lanes.count, count.min(LANES));
+            assert_eq!(mask.count_ones() as usize, lanes.count, "count {count}");
+            assert_eq!(mask & (mask + 1), 0, "mask {mask:#x} is not low bits");
+        }
+        if !std::is_x86_feature_detected!("avx512f") {
+            return;
+        }
+        for rows in 0..=64 {
+            // SAFETY: the CPU has AVX-512F, checked above, the feature `masks` is compiled for.
+            let masks = unsafe { super::masks::<4>(rows) };
+            let covered: usize = masks.iter().map(|l| l.count).sum();
+            assert_eq!(covered, rows);
+        }
     }
 }

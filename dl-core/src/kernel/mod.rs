@@ -91,7 +91,8 @@ pub const MIN_WEIGHTS: usize = 1024;
 pub const MIN_BATCH_WEIGHTS: usize = 256;
 
 /// The shortest slice the whole-gradient kernels ([`Kernels::axpy`], [`Kernels::all_finite`],
-/// [`Kernels::axpy_zero`], [`Kernels::scale_all_finite`]) are called for; shorter ones (biases, XOR's tensors) run the
+/// [`Kernels::axpy_zero`], [`Kernels::axpy_finite`], [`Kernels::axpy_swap`],
+/// [`Kernels::scale_all_finite`]) are called for; shorter ones (biases, XOR's tensors) run the
 /// same loops inlined, where a call and the instruction-set check would cost more than the
 /// wider vectors save. [`axpy`], [`all_finite`] and [`scale_all_finite`] pick for the caller.
 pub const MIN_ELEMENTS: usize = 256;
@@ -125,6 +126,29 @@ pub fn all_finite<T: crate::float::Float>(v: &[T]) -> bool {
         run_portable(ops::AllFinite { v })
     } else {
         T::all_finite(v)
+    }
+}
+
+/// Whether every `y + alpha x` is finite, as [`axpy`] and [`axpy_zero`] would compute it
+/// (the same kernel choice for the same length, so the same bits): [`Kernels::axpy_finite`]
+/// for long slices, inlined loops for short ones.
+#[inline(always)]
+pub fn axpy_finite<T: crate::float::Float>(y: &[T], alpha: T, x: &[T]) -> bool {
+    if y.len() < MIN_ELEMENTS {
+        run_portable(ops::AxpyFinite { y, alpha, x })
+    } else {
+        T::axpy_finite(y, alpha, x)
+    }
+}
+
+/// `y <- y + alpha x` and `x <- y` (the old `y`), and whether every new `y` and every old
+/// `x` was finite: [`Kernels::axpy_swap`] for long slices, inlined loops for short ones.
+#[inline(always)]
+pub fn axpy_swap<T: crate::float::Float>(y: &mut [T], alpha: T, x: &mut [T]) -> (bool, bool) {
+    if y.len() < MIN_ELEMENTS {
+        run_portable(ops::AxpySwap { y, alpha, x })
+    } else {
+        T::axpy_swap(y, alpha, x)
     }
 }
 
@@ -178,6 +202,17 @@ pub trait Kernels: Sized + Copy {
 
     /// Whether every element of `v` is finite (neither infinite nor NaN).
     fn all_finite(v: &[Self]) -> bool;
+
+    /// Whether every `y + alpha x` is finite, computed as [`axpy`](Self::axpy) and
+    /// [`axpy_zero`](Self::axpy_zero) compute it, without storing it: the check of a plain
+    /// SGD step before it is applied.
+    fn axpy_finite(y: &[Self], alpha: Self, x: &[Self]) -> bool;
+
+    /// `y += alpha x` (as [`axpy`](Self::axpy) computes it) while `x` takes the old `y`:
+    /// plain SGD's step in one pass that keeps the old weights where the gradient was, so a
+    /// step found bad can be undone exactly. Returns whether every new `y` was finite and
+    /// whether every old `x` was.
+    fn axpy_swap(y: &mut [Self], alpha: Self, x: &mut [Self]) -> (bool, bool);
 
     /// Multiplies every element of `v` by `s` and tells whether all results are finite: the
     /// batch mean of a gradient and its finiteness check in one pass.
@@ -254,6 +289,16 @@ macro_rules! kernels {
             #[inline(never)]
             fn all_finite(v: &[$t]) -> bool {
                 run(ops::AllFinite { v })
+            }
+
+            #[inline(never)]
+            fn axpy_finite(y: &[$t], alpha: $t, x: &[$t]) -> bool {
+                run(ops::AxpyFinite { y, alpha, x })
+            }
+
+            #[inline(never)]
+            fn axpy_swap(y: &mut [$t], alpha: $t, x: &mut [$t]) -> (bool, bool) {
+                run(ops::AxpySwap { y, alpha, x })
             }
 
             #[inline(never)]

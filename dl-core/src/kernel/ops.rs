@@ -114,25 +114,84 @@ impl<T: Scalar> Op for AllFinite<'_, T> {
     type Out = bool;
     #[inline(always)]
     fn run<M: MulAdd, const R: usize>(self) -> bool {
-        let zero = T::default();
-        if self.v.len() < LANES {
-            // A bias or a tiny layer: one running sum, no accumulator array to set up and
-            // reduce.
-            return self.v.iter().fold(zero, |a, &x| M::mul_add(x, zero, a)) == zero;
-        }
-        let mut acc = [zero; LANES];
-        let chunks = self.v.chunks_exact(LANES);
-        let rest = chunks.remainder();
-        for c in chunks {
-            for (a, &x) in acc.iter_mut().zip(c) {
-                *a = M::mul_add(x, zero, *a);
-            }
-        }
-        for (a, &x) in acc.iter_mut().zip(rest) {
-            *a = M::mul_add(x, zero, *a);
-        }
-        acc.iter().all(|&a| a == zero)
+        all_finite_of::<T, M>(self.v, self.v, |x, _| x)
     }
+}
+
+/// [`super::Kernels::axpy_finite`]: whether every `y + alpha x` is finite, computed as
+/// [`Axpy`] and [`AxpyZero`] compute it (one `M::mul_add`), without storing it.
+#[allow(missing_docs)]
+pub struct AxpyFinite<'y, 'x, T> {
+    pub y: &'y [T],
+    pub alpha: T,
+    pub x: &'x [T],
+}
+
+impl<T: Scalar> Op for AxpyFinite<'_, '_, T> {
+    type Scalar = T;
+    type Out = bool;
+    #[inline(always)]
+    fn run<M: MulAdd, const R: usize>(self) -> bool {
+        let alpha = self.alpha;
+        all_finite_of::<T, M>(self.y, self.x, |y, x| M::mul_add(x, alpha, y))
+    }
+}
+
+/// [`super::Kernels::axpy_swap`]: `y <- y + alpha x` (one `M::mul_add`, as [`Axpy`]) and
+/// `x <- y` (the old `y`); returns whether every new `y` and every old `x` was finite.
+#[allow(missing_docs)]
+pub struct AxpySwap<'y, 'x, T> {
+    pub y: &'y mut [T],
+    pub alpha: T,
+    pub x: &'x mut [T],
+}
+
+impl<T: Scalar> Op for AxpySwap<'_, '_, T> {
+    type Scalar = T;
+    type Out = (bool, bool);
+    #[inline(always)]
+    fn run<M: MulAdd, const R: usize>(self) -> (bool, bool) {
+        let alpha = self.alpha;
+        let (mut new, mut old) = (true, true);
+        for (y, x) in self.y.iter_mut().zip(self.x.iter_mut()) {
+            let updated = M::mul_add(*x, alpha, *y);
+            new &= updated.finite_value();
+            old &= x.finite_value();
+            (*x, *y) = (*y, updated);
+        }
+        (new, old)
+    }
+}
+
+/// Whether `f(a[i], b[i])` is finite for every `i < min(a.len(), b.len())`: the sum of
+/// `f(..) * 0` in [`LANES`] independent partial sums (a short slice in one), each zero exactly
+/// when every value it saw was finite.
+#[inline(always)]
+fn all_finite_of<T: Scalar, M: MulAdd>(a: &[T], b: &[T], f: impl Fn(T, T) -> T) -> bool {
+    let zero = T::default();
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    if n < LANES {
+        // A bias or a tiny layer: one running sum, no accumulator array to set up and
+        // reduce.
+        return a
+            .iter()
+            .zip(b)
+            .fold(zero, |acc, (&a, &b)| M::mul_add(f(a, b), zero, acc))
+            == zero;
+    }
+    let mut acc = [zero; LANES];
+    let (chunks_a, chunks_b) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let (rest_a, rest_b) = (chunks_a.remainder(), chunks_b.remainder());
+    for (ca, cb) in chunks_a.zip(chunks_b) {
+        for ((acc, &a), &b) in acc.iter_mut().zip(ca).zip(cb) {
+            *acc = M::mul_add(f(a, b), zero, *acc);
+        }
+    }
+    for ((acc, &a), &b) in acc.iter_mut().zip(rest_a).zip(rest_b) {
+        *acc = M::mul_add(f(a, b), zero, *acc);
+    }
+    acc.iter().all(|&a| a == zero)
 }
 
 /// [`super::Kernels::scale_all_finite`]: `v *= s`, and whether every result is finite.

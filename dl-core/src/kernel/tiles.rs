@@ -13,6 +13,11 @@ use core::ops::{Add, AddAssign, Mul};
 pub trait Scalar:
     Copy + Default + PartialEq + Add<Output = Self> + Mul<Output = Self> + AddAssign
 {
+    /// Neither infinite nor NaN: `|x| < inf`, a mask and a compare, which vectorises; `and`
+    /// of these over a slice is an integer reduction, which LLVM splits into independent
+    /// partial results by itself (a float sum it may not reorder).
+    fn finite_value(self) -> bool;
+
     /// `self * a + b` rounded once (std's `mul_add`: one `vfmadd` where the function is
     /// compiled with FMA).
     #[cfg(feature = "std")]
@@ -20,6 +25,10 @@ pub trait Scalar:
 }
 
 impl Scalar for f32 {
+    #[inline(always)]
+    fn finite_value(self) -> bool {
+        self.is_finite()
+    }
     #[cfg(feature = "std")]
     #[inline(always)]
     fn fused_mul_add(self, a: Self, b: Self) -> Self {
@@ -28,6 +37,10 @@ impl Scalar for f32 {
 }
 
 impl Scalar for f64 {
+    #[inline(always)]
+    fn finite_value(self) -> bool {
+        self.is_finite()
+    }
     #[cfg(feature = "std")]
     #[inline(always)]
     fn fused_mul_add(self, a: Self, b: Self) -> Self {
@@ -68,6 +81,16 @@ impl MulAdd for Fused {
 /// Steps of the shared dimension packed at a time by [`matmul`] (a `DEPTH x C` panel of `B`
 /// on the stack: 4 KiB of `f32` for 4 columns).
 pub const DEPTH: usize = 256;
+
+/// Whether an `m x k` matrix (`k >= 1` columns of `m >= 1` rows; an empty one needs no work)
+/// fits in a slice of `len` elements. The product is checked, so absurd sizes from a caller
+/// are refused rather than wrapped (which could pass a short slice) or multiplied into a
+/// panic; and since then `m, k <= len`, every loop over rows or columns is bounded by the
+/// slice.
+#[inline(always)]
+pub fn fits(len: usize, m: usize, k: usize) -> bool {
+    m > 0 && k > 0 && m.checked_mul(k).is_some_and(|mk| mk <= len)
+}
 
 /// One rank-1 update of an `R x C` accumulator tile: `acc[c][r] += a[r] * b[c]`.
 #[inline(always)]
@@ -110,7 +133,7 @@ pub fn matmul<T: Scalar, M: MulAdd, const R: usize, const C: usize>(
     c: &mut [&mut [T]],
 ) {
     let n = b.len().min(c.len());
-    if m == 0 || a.len() < m * k {
+    if !fits(a.len(), m, k) {
         return;
     }
     let mut j0 = 0;
@@ -267,7 +290,7 @@ pub fn outer<T: Scalar, M: MulAdd, const R: usize, const C: usize>(
     b: &[&[T]],
 ) {
     let count = a.len().min(b.len());
-    if m == 0 || g.len() < m * n || count == 0 {
+    if !fits(g.len(), m, n) || count == 0 {
         return;
     }
     if count == 1 {

@@ -14,6 +14,9 @@ pub struct BinaryCrossEntropy;
 
 impl Loss for BinaryCrossEntropy {
     const NAME: &'static str = "binary cross-entropy";
+    /// Targets are probabilities of the positive class.
+    const TARGET_RANGE: Option<(f64, f64)> = Some((0.0, 1.0));
+    const TARGET_DOMAIN: &'static str = "probabilities, in [0, 1]";
 
     #[inline]
     fn of_output<T: Float>(a: &[T], y: &[T]) -> T {

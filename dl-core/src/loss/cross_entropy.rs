@@ -15,6 +15,9 @@ pub struct CrossEntropy;
 
 impl Loss for CrossEntropy {
     const NAME: &'static str = "cross-entropy";
+    /// Targets are probabilities: a one-hot class, or any distribution.
+    const TARGET_RANGE: Option<(f64, f64)> = Some((0.0, 1.0));
+    const TARGET_DOMAIN: &'static str = "probabilities, in [0, 1]";
 
     #[inline]
     fn of_output<T: Float>(a: &[T], y: &[T]) -> T {

@@ -23,6 +23,15 @@ pub trait Loss {
     /// The loss's name, for tables and error messages.
     const NAME: &'static str;
 
+    /// The closed range every target entry must lie in, if the loss has one (the training
+    /// functions refuse other targets with
+    /// [`Error::TargetOutOfDomain`](crate::error::Error::TargetOutOfDomain)); `None` for a
+    /// loss defined for any finite target.
+    const TARGET_RANGE: Option<(f64, f64)> = None;
+
+    /// [`TARGET_RANGE`](Self::TARGET_RANGE) in words, for the error message.
+    const TARGET_DOMAIN: &'static str = "finite";
+
     /// The loss from the output alone (used by inference-time evaluation).
     fn of_output<T: Float>(a: &[T], y: &[T]) -> T;
 

@@ -1,8 +1,8 @@
 //! Adagrad: per-parameter learning rates from the sum of squared gradients.
 
 use super::{
-    assert_same_layout, non_negative, sqrt, OptimizerBase, ParamsOptimizer, Regularization,
-    Regularize,
+    assert_same_layout, non_negative, representable, sqrt, Finite, OptimizerBase, ParamsOptimizer,
+    Regularization, Regularize, Verdict,
 };
 use crate::error::Error;
 use crate::float::Float;
@@ -103,6 +103,7 @@ impl<T: Float, G: Params<T>> OptimizerBase for Adagrad<T, G> {
 
     fn validate(&self) -> Result<(), Error> {
         non_negative("lr", self.lr)?;
+        representable::<T>("lr", self.lr)?;
         non_negative("lr_decay", self.lr_decay)?;
         non_negative("eps", self.eps)?;
         non_negative("initial_accumulator", self.initial_accumulator)?;
@@ -114,23 +115,75 @@ impl<T: Float, G: Params<T>> OptimizerBase for Adagrad<T, G> {
     }
 }
 
+/// The update rule of one step, in the scalar type.
+#[derive(Clone, Copy)]
+struct Rule<T> {
+    clr: T,
+    eps: T,
+}
+
+impl<T: Float> Rule<T> {
+    /// The new parameter and sum of squares from the (regularised) gradient `g`.
+    #[inline(always)]
+    fn apply(&self, p: T, g: T, s: T) -> (T, T) {
+        let s = s + g * g;
+        (p - self.clr * (g / (sqrt(s) + self.eps)), s)
+    }
+}
+
+impl<T: Float, G: Params<T>> Adagrad<T, G> {
+    fn rule(&self) -> Rule<T> {
+        Rule {
+            clr: T::cast(self.lr / (1.0 + self.steps as f64 * self.lr_decay)),
+            eps: T::cast(self.eps),
+        }
+    }
+
+    /// The accumulator the first update starts from, if it is not the state's value.
+    fn initial(&self) -> Option<T> {
+        (self.steps == 0 && self.initial_accumulator != 0.0)
+            .then(|| T::cast(self.initial_accumulator))
+    }
+}
+
 impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for Adagrad<T, G> {
     #[inline]
     fn update(&mut self, params: &mut P, grads: &G) {
         assert_same_layout::<T, P, G, G>();
-        if self.steps == 0 && self.initial_accumulator != 0.0 {
-            self.sum_squares.fill(T::cast(self.initial_accumulator));
+        if let Some(s0) = self.initial() {
+            self.sum_squares.fill(s0);
         }
-        let clr = T::cast(self.lr / (1.0 + self.steps as f64 * self.lr_decay));
-        let eps = T::cast(self.eps);
+        let rule = self.rule();
         for i in 0..P::TENSORS {
             let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
             let pairs = penalty.apply(params.tensor_mut(i), grads.tensor(i));
             for ((p, g), s) in pairs.zip(self.sum_squares.tensor_mut(i)) {
-                *s += g * g;
-                *p -= clr * (g / (sqrt(*s) + eps));
+                (*p, *s) = rule.apply(*p, g, *s);
             }
         }
         self.steps += 1;
+    }
+
+    fn check_update(&self, params: &P, grads: &G, scale: f64) -> Result<(), Error> {
+        assert_same_layout::<T, P, G, G>();
+        let (rule, scale, initial) = (self.rule(), T::cast(scale), self.initial());
+        let mut verdict = Verdict::new();
+        for i in 0..P::TENSORS {
+            let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
+            let [mut gradient, mut updated, mut sums] = [Finite::new(); 3];
+            let values = params.tensor(i).iter().zip(grads.tensor(i));
+            for ((&p, &g), &s) in values.zip(self.sum_squares.tensor(i)) {
+                let g = g * scale;
+                gradient.add(g);
+                let (p, g) = penalty.pair(p, g);
+                let (p, s) = rule.apply(p, g, initial.unwrap_or(s));
+                updated.add(p);
+                sums.add(s);
+            }
+            verdict.gradient(gradient.ok());
+            verdict.tensor(i, "parameters", updated.ok());
+            verdict.tensor(i, "sum of squares", sums.ok());
+        }
+        verdict.finish(params)
     }
 }

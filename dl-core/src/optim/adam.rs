@@ -1,8 +1,8 @@
 //! Adam: momentum and RMSprop-style scaling with bias-corrected moment estimates.
 
 use super::{
-    assert_same_layout, below_one, non_negative, sqrt, OptimizerBase, ParamsOptimizer,
-    Regularization, Regularize,
+    assert_same_layout, below_one, non_negative, representable, sqrt, Finite, OptimizerBase,
+    ParamsOptimizer, Regularization, Regularize, Verdict,
 };
 use crate::error::Error;
 use crate::float::Float;
@@ -130,6 +130,7 @@ impl<T: Float, G: Params<T>> OptimizerBase for Adam<T, G> {
 
     fn validate(&self) -> Result<(), Error> {
         non_negative("lr", self.lr)?;
+        representable::<T>("lr", self.lr)?;
         below_one("beta1", self.beta1)?;
         below_one("beta2", self.beta2)?;
         non_negative("eps", self.eps)?;
@@ -142,27 +143,83 @@ impl<T: Float, G: Params<T>> OptimizerBase for Adam<T, G> {
     }
 }
 
+/// The update rule of one step (`t = steps + 1`), in the scalar type.
+#[derive(Clone, Copy)]
+struct Rule<T> {
+    step_size: T,
+    root_correction2: T,
+    beta1: T,
+    beta2: T,
+    one_minus_beta1: T,
+    one_minus_beta2: T,
+    eps: T,
+}
+
+impl<T: Float> Rule<T> {
+    /// The new parameter and moments from the (regularised) gradient `g`.
+    #[inline(always)]
+    fn apply(&self, p: T, g: T, m: T, v: T) -> (T, T, T) {
+        let m = self.beta1 * m + self.one_minus_beta1 * g;
+        let v = self.beta2 * v + self.one_minus_beta2 * (g * g);
+        let p = p - self.step_size * (m / (sqrt(v) / self.root_correction2 + self.eps));
+        (p, m, v)
+    }
+}
+
+impl<T: Float, G: Params<T>> Adam<T, G> {
+    fn rule(&self) -> Rule<T> {
+        let t = (self.steps + 1) as f64;
+        Rule {
+            step_size: T::cast(self.lr / (1.0 - libm::pow(self.beta1, t))),
+            root_correction2: T::cast(libm::sqrt(1.0 - libm::pow(self.beta2, t))),
+            beta1: T::cast(self.beta1),
+            beta2: T::cast(self.beta2),
+            one_minus_beta1: T::cast(1.0 - self.beta1),
+            one_minus_beta2: T::cast(1.0 - self.beta2),
+            eps: T::cast(self.eps),
+        }
+    }
+}
+
 impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for Adam<T, G> {
     #[inline]
     fn update(&mut self, params: &mut P, grads: &G) {
         assert_same_layout::<T, P, G, G>();
-        let t = (self.steps + 1) as f64;
-        let step_size = T::cast(self.lr / (1.0 - libm::pow(self.beta1, t)));
-        let root_correction2 = T::cast(libm::sqrt(1.0 - libm::pow(self.beta2, t)));
-        let (beta1, beta2) = (T::cast(self.beta1), T::cast(self.beta2));
-        let (one_minus_beta1, one_minus_beta2) =
-            (T::cast(1.0 - self.beta1), T::cast(1.0 - self.beta2));
-        let eps = T::cast(self.eps);
+        let rule = self.rule();
         for i in 0..P::TENSORS {
             let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
             let pairs = penalty.apply(params.tensor_mut(i), grads.tensor(i));
             let moments = self.m.tensor_mut(i).iter_mut().zip(self.v.tensor_mut(i));
             for ((p, g), (m, v)) in pairs.zip(moments) {
-                *m = beta1 * *m + one_minus_beta1 * g;
-                *v = beta2 * *v + one_minus_beta2 * (g * g);
-                *p -= step_size * (*m / (sqrt(*v) / root_correction2 + eps));
+                (*p, *m, *v) = rule.apply(*p, g, *m, *v);
             }
         }
         self.steps += 1;
+    }
+
+    fn check_update(&self, params: &P, grads: &G, scale: f64) -> Result<(), Error> {
+        assert_same_layout::<T, P, G, G>();
+        let (rule, scale) = (self.rule(), T::cast(scale));
+        let mut verdict = Verdict::new();
+        for i in 0..P::TENSORS {
+            let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
+            let [mut gradient, mut updated, mut first, mut second] = [Finite::new(); 4];
+            let values = params.tensor(i).iter().zip(grads.tensor(i));
+            let moments = self.m.tensor(i).iter().zip(self.v.tensor(i));
+            for ((&p, &g), (&m, &v)) in values.zip(moments) {
+                let g = g * scale;
+                gradient.add(g);
+                let (p, g) = penalty.pair(p, g);
+                let (p, m, v) = rule.apply(p, g, m, v);
+                updated.add(p);
+                first.add(m);
+                second.add(v);
+            }
+            verdict.gradient(gradient.ok());
+            verdict.tensor(i, "parameters", updated.ok());
+            verdict.tensor(i, "first moment m", first.ok());
+            verdict.tensor(i, "second moment v", second.ok());
+        }
+        verdict.finish(params)
     }
 }

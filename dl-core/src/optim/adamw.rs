@@ -106,4 +106,9 @@ impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for AdamW<T, G>
     fn update(&mut self, params: &mut P, grads: &G) {
         self.adam.update(params, grads);
     }
+
+    #[inline]
+    fn check_update(&self, params: &P, grads: &G, scale: f64) -> Result<(), Error> {
+        self.adam.check_update(params, grads, scale)
+    }
 }

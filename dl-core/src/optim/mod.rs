@@ -41,6 +41,7 @@ macro_rules! rate_and_steps {
 mod adagrad;
 mod adam;
 mod adamw;
+mod check;
 mod regularization;
 mod rmsprop;
 mod sgd;
@@ -50,6 +51,7 @@ mod state_bytes;
 pub use adagrad::Adagrad;
 pub use adam::Adam;
 pub use adamw::AdamW;
+pub(crate) use check::{Finite, Verdict};
 pub use regularization::{Penalty, Regularization, Regularize, Scope};
 pub use rmsprop::RmsProp;
 pub use sgd::Sgd;
@@ -93,32 +95,75 @@ pub trait OptimizerBase {
 ///
 /// `P` and `G` may be different types (a network and its gradient struct) but must have the
 /// same tensors; the optimizer's state is made of `G` values.
+///
+/// [`update`](Self::update) and [`update_consume`](Self::update_consume) apply the rule as it
+/// is, whatever it produces; [`check_update`](Self::check_update) tells beforehand whether
+/// it would produce anything non-finite. [`Optimizer::step`] and
+/// [`Optimizer::step_consume`] (what the training functions call) run the check first and
+/// refuse the update on its error, so a NaN never reaches the weights.
 pub trait ParamsOptimizer<P, G = P>: OptimizerBase {
-    /// One update of `params` from `grads` (a batch-averaged gradient).
+    /// One update of `params` from `grads` (a batch-averaged gradient), unchecked.
     fn update(&mut self, params: &mut P, grads: &G);
 
-    /// One update from the gradient `scale * grads` that also leaves `grads` zeroed, in a
-    /// single pass over the gradient, if this optimizer has such a pass (plain [`Sgd`]);
-    /// returns `false`, having done nothing, if not. [`Optimizer::step_consume`] falls back
-    /// to scaling, [`update`](Self::update) and zeroing.
+    /// One checked update from the gradient `scale * grads` that leaves `grads` zeroed, in
+    /// fewer passes than [`check_update`](Self::check_update), scaling,
+    /// [`update`](Self::update) and zeroing, if this optimizer has such a form (plain
+    /// [`Sgd`]: one pass that updates and checks, one that zeroes). `Some(Ok)` when applied,
+    /// `Some(Err)` (the error of `check_update`) when refused with nothing changed but
+    /// `grads` zeroed; `None`, having done nothing, if there is no such form, and
+    /// [`Optimizer::step_consume`] does those four steps.
     #[inline]
-    fn update_consume(&mut self, params: &mut P, grads: &mut G, scale: f64) -> bool {
+    fn update_consume(
+        &mut self,
+        params: &mut P,
+        grads: &mut G,
+        scale: f64,
+    ) -> Option<Result<(), Error>> {
         let _ = (params, grads, scale);
-        false
+        None
     }
+
+    /// Whether the update from the gradient `scale * grads` (as `update_consume` or
+    /// `grads *= scale` and `update` would apply it: the same operations in the same order,
+    /// so the same bits) leaves every parameter and every value of the optimizer's state
+    /// finite. Changes nothing. One pass over the parameters, gradient and state, which also
+    /// checks the gradient itself.
+    ///
+    /// Errors: [`Error::NonFiniteGradient`] if a gradient value is NaN or infinite, otherwise
+    /// [`Error::NonFiniteUpdate`] naming the first tensor that would go bad.
+    fn check_update(&self, params: &P, grads: &G, scale: f64) -> Result<(), Error>;
+
+    /// Brings settings that come from outside up to date before a step is checked and
+    /// applied (a plateau schedule's learning rate), so that
+    /// [`check_update`](Self::check_update) sees what the update will use. Nothing to do for
+    /// most optimizers.
+    #[inline]
+    fn prepare(&mut self) {}
 }
 
 /// Applies a (batch-averaged) gradient to a network's parameters: what the training functions
 /// call. Every [`ParamsOptimizer`] over a network and its gradient is one.
+///
+/// Both methods are transactional: they check the update first
+/// ([`ParamsOptimizer::check_update`]) and on an error change nothing, neither the network
+/// nor the optimizer's state (moments, step count, schedule position).
 pub trait Optimizer<N: Network>: OptimizerBase {
-    /// One update of `net` from `grads`.
-    fn step(&mut self, net: &mut N, grads: &N::Gradient);
+    /// One update of `net` from `grads`, or the error of
+    /// [`check_update`](ParamsOptimizer::check_update) with nothing changed.
+    fn step(&mut self, net: &mut N, grads: &N::Gradient) -> Result<(), Error>;
 
     /// One update of `net` from `scale * grads` (an accumulated batch gradient and
-    /// `1 / batch`), leaving `grads` zeroed for the next batch: what [`crate::train`]'s steps
-    /// call. Plain SGD does it in one pass over the gradient; the others scale, update and
-    /// zero.
-    fn step_consume(&mut self, net: &mut N, grads: &mut N::Gradient, scale: N::Scalar);
+    /// `1 / batch`), leaving `grads` zeroed for the next batch, whatever it returns: what
+    /// [`crate::train`]'s steps call. Plain SGD does it in one pass over the gradient after
+    /// the check's; the others scale, update and zero. On an error (that of
+    /// [`check_update`](ParamsOptimizer::check_update)) the network and the optimizer are
+    /// unchanged.
+    fn step_consume(
+        &mut self,
+        net: &mut N,
+        grads: &mut N::Gradient,
+        scale: N::Scalar,
+    ) -> Result<(), Error>;
 }
 
 impl<O: OptimizerBase> OptimizerBase for &mut O {
@@ -155,21 +200,47 @@ impl<P, G, O: ParamsOptimizer<P, G>> ParamsOptimizer<P, G> for &mut O {
         (**self).update(params, grads);
     }
     #[inline]
-    fn update_consume(&mut self, params: &mut P, grads: &mut G, scale: f64) -> bool {
+    fn update_consume(
+        &mut self,
+        params: &mut P,
+        grads: &mut G,
+        scale: f64,
+    ) -> Option<Result<(), Error>> {
         (**self).update_consume(params, grads, scale)
+    }
+    #[inline]
+    fn check_update(&self, params: &P, grads: &G, scale: f64) -> Result<(), Error> {
+        (**self).check_update(params, grads, scale)
+    }
+    #[inline]
+    fn prepare(&mut self) {
+        (**self).prepare();
     }
 }
 
 impl<N: Network, O: ParamsOptimizer<N, N::Gradient>> Optimizer<N> for O {
     #[inline]
-    fn step(&mut self, net: &mut N, grads: &N::Gradient) {
+    fn step(&mut self, net: &mut N, grads: &N::Gradient) -> Result<(), Error> {
+        self.prepare();
+        self.check_update(net, grads, 1.0)?;
         self.update(net, grads);
+        Ok(())
     }
 
     #[inline]
-    fn step_consume(&mut self, net: &mut N, grads: &mut N::Gradient, scale: N::Scalar) {
-        if self.update_consume(net, grads, scale.as_f64()) {
-            return;
+    fn step_consume(
+        &mut self,
+        net: &mut N,
+        grads: &mut N::Gradient,
+        scale: N::Scalar,
+    ) -> Result<(), Error> {
+        self.prepare();
+        if let Some(result) = self.update_consume(net, grads, scale.as_f64()) {
+            return result;
+        }
+        if let Err(e) = self.check_update(net, grads, scale.as_f64()) {
+            grads.fill(N::Scalar::ZERO);
+            return Err(e);
         }
         if scale != N::Scalar::ONE {
             for i in 0..N::Gradient::TENSORS {
@@ -180,6 +251,7 @@ impl<N: Network, O: ParamsOptimizer<N, N::Gradient>> Optimizer<N> for O {
         }
         self.update(net, grads);
         grads.fill(N::Scalar::ZERO);
+        Ok(())
     }
 }
 
@@ -210,6 +282,18 @@ impl<T: Float> Params<T> for NoState {
 #[inline]
 pub(crate) fn non_negative(name: &'static str, value: f64) -> Result<(), Error> {
     in_range(name, value, value >= 0.0, "finite and >= 0")
+}
+
+/// `Ok` if hyper-parameter `name` stays finite in the scalar type `T` (`1e39` is a finite
+/// `f64` but an infinite `f32`).
+#[inline]
+pub(crate) fn representable<T: Float>(name: &'static str, value: f64) -> Result<(), Error> {
+    let expected = if T::NAME == "f32" {
+        "finite as an f32 (below 3.4e38)"
+    } else {
+        "finite as an f64"
+    };
+    in_range(name, value, T::cast(value).finite(), expected)
 }
 
 /// `Ok` if hyper-parameter `name` is in `[0, 1)`.

@@ -111,9 +111,25 @@ impl<T: Float> Penalty<T> {
     /// Applies decoupled weight decay to `p` in place: `p *= 1 - lr * decoupled`.
     #[inline(always)]
     pub fn shrink(&self, p: &mut T) {
+        *p = self.shrunk(*p);
+    }
+
+    /// `p` after decoupled weight decay, `p * (1 - lr * decoupled)` (`p` itself without it).
+    #[inline(always)]
+    pub fn shrunk(&self, p: T) -> T {
         if self.shrink != T::ONE {
-            *p *= self.shrink;
+            p * self.shrink
+        } else {
+            p
         }
+    }
+
+    /// The parameter after decoupled decay and the regularised gradient, for a parameter `p`
+    /// with loss gradient `g`: what [`apply`](Self::apply) yields, without writing anything
+    /// (the check of an update runs on it).
+    #[inline(always)]
+    pub fn pair(&self, p: T, g: T) -> (T, T) {
+        (self.shrunk(p), self.gradient(g, p))
     }
 
     /// Pairs each parameter of a tensor with its regularised gradient, having applied the

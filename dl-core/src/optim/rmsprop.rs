@@ -2,8 +2,8 @@
 //! centering.
 
 use super::{
-    assert_same_layout, in_range, non_negative, sqrt, NoState, OptimizerBase, ParamsOptimizer,
-    Regularization, Regularize,
+    assert_same_layout, in_range, non_negative, representable, sqrt, Finite, NoState,
+    OptimizerBase, ParamsOptimizer, Regularization, Regularize, Verdict,
 };
 use crate::error::Error;
 use crate::float::Float;
@@ -159,6 +159,7 @@ impl<T: Float, G: Params<T>, M: Params<T>, C: Params<T>> OptimizerBase for RmsPr
 
     fn validate(&self) -> Result<(), Error> {
         non_negative("lr", self.lr)?;
+        representable::<T>("lr", self.lr)?;
         in_range(
             "alpha",
             self.alpha,
@@ -177,6 +178,58 @@ impl<T: Float, G: Params<T>, M: Params<T>, C: Params<T>> OptimizerBase for RmsPr
     }
 }
 
+/// The update rule of one step, in the scalar type.
+#[derive(Clone, Copy)]
+struct Rule<T> {
+    lr: T,
+    alpha: T,
+    one_minus_alpha: T,
+    eps: T,
+    momentum: T,
+}
+
+/// One parameter's values before or after a step: the parameter, `s`, and the average
+/// gradient `a` and momentum buffer `b` when the optimizer keeps them.
+#[derive(Clone, Copy)]
+struct Values<T> {
+    p: T,
+    s: T,
+    a: Option<T>,
+    b: Option<T>,
+}
+
+impl<T: Float> Rule<T> {
+    /// The values after a step with the (regularised) gradient `g`.
+    #[inline(always)]
+    fn apply(&self, x: Values<T>, g: T) -> Values<T> {
+        let s = self.alpha * x.s + self.one_minus_alpha * (g * g);
+        let a = x.a.map(|a| self.alpha * a + self.one_minus_alpha * g);
+        let mean_square = match a {
+            None => s,
+            Some(a) => s - a * a,
+        };
+        let denom = sqrt(mean_square) + self.eps;
+        let b = x.b.map(|b| self.momentum * b + g / denom);
+        let p = match b {
+            None => x.p - self.lr * (g / denom),
+            Some(b) => x.p - self.lr * b,
+        };
+        Values { p, s, a, b }
+    }
+}
+
+impl<T: Float, G: Params<T>, M: Params<T>, C: Params<T>> RmsProp<T, G, M, C> {
+    fn rule(&self) -> Rule<T> {
+        Rule {
+            lr: T::cast(self.lr),
+            alpha: T::cast(self.alpha),
+            one_minus_alpha: T::cast(1.0 - self.alpha),
+            eps: T::cast(self.eps),
+            momentum: T::cast(self.momentum),
+        }
+    }
+}
+
 impl<T, P, G, M, C> ParamsOptimizer<P, G> for RmsProp<T, G, M, C>
 where
     T: Float,
@@ -189,35 +242,62 @@ where
     fn update(&mut self, params: &mut P, grads: &G) {
         assert_same_layout::<T, P, G, M>();
         assert_same_layout::<T, P, G, C>();
-        let lr = T::cast(self.lr);
-        let alpha = T::cast(self.alpha);
-        let one_minus_alpha = T::cast(1.0 - self.alpha);
-        let eps = T::cast(self.eps);
-        let momentum = T::cast(self.momentum);
+        let rule = self.rule();
         for i in 0..P::TENSORS {
             let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
             let mut buffer = self.momentum_buffer.tensor_mut(i).iter_mut();
             let mut grad_avg = self.grad_avg.tensor_mut(i).iter_mut();
             let pairs = penalty.apply(params.tensor_mut(i), grads.tensor(i));
             for ((p, g), s) in pairs.zip(self.square_avg.tensor_mut(i)) {
-                *s = alpha * *s + one_minus_alpha * (g * g);
-                let mean_square = match grad_avg.next() {
-                    None => *s,
-                    Some(a) => {
-                        *a = alpha * *a + one_minus_alpha * g;
-                        *s - *a * *a
-                    }
+                let (a, b) = (grad_avg.next(), buffer.next());
+                let before = Values {
+                    p: *p,
+                    s: *s,
+                    a: a.as_deref().copied(),
+                    b: b.as_deref().copied(),
                 };
-                let denom = sqrt(mean_square) + eps;
-                match buffer.next() {
-                    None => *p -= lr * (g / denom),
-                    Some(b) => {
-                        *b = momentum * *b + g / denom;
-                        *p -= lr * *b;
-                    }
+                let after = rule.apply(before, g);
+                (*p, *s) = (after.p, after.s);
+                if let (Some(a), Some(value)) = (a, after.a) {
+                    *a = value;
+                }
+                if let (Some(b), Some(value)) = (b, after.b) {
+                    *b = value;
                 }
             }
         }
         self.steps += 1;
+    }
+
+    fn check_update(&self, params: &P, grads: &G, scale: f64) -> Result<(), Error> {
+        assert_same_layout::<T, P, G, M>();
+        assert_same_layout::<T, P, G, C>();
+        let (rule, scale) = (self.rule(), T::cast(scale));
+        let mut verdict = Verdict::new();
+        for i in 0..P::TENSORS {
+            let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
+            let [mut gradient, mut updated, mut squares] = [Finite::new(); 3];
+            let [mut averages, mut buffers] = [Finite::new(); 2];
+            let mut buffer = self.momentum_buffer.tensor(i).iter();
+            let mut grad_avg = self.grad_avg.tensor(i).iter();
+            let values = params.tensor(i).iter().zip(grads.tensor(i));
+            for ((&p, &g), &s) in values.zip(self.square_avg.tensor(i)) {
+                let g = g * scale;
+                gradient.add(g);
+                let (p, g) = penalty.pair(p, g);
+                let (a, b) = (grad_avg.next().copied(), buffer.next().copied());
+                let after = rule.apply(Values { p, s, a, b }, g);
+                updated.add(after.p);
+                squares.add(after.s);
+                averages.add(after.a.unwrap_or(T::ZERO));
+                buffers.add(after.b.unwrap_or(T::ZERO));
+            }
+            verdict.gradient(gradient.ok());
+            verdict.tensor(i, "parameters", updated.ok());
+            verdict.tensor(i, "square average s", squares.ok());
+            verdict.tensor(i, "average gradient a", averages.ok());
+            verdict.tensor(i, "momentum buffer b", buffers.ok());
+        }
+        verdict.finish(params)
     }
 }

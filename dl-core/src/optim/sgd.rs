@@ -1,8 +1,8 @@
 //! Plain stochastic gradient descent.
 
 use super::{
-    assert_same_layout, non_negative, NoState, OptimizerBase, ParamsOptimizer, Regularization,
-    Regularize, SgdMomentum,
+    assert_same_layout, non_negative, representable, Finite, NoState, OptimizerBase,
+    ParamsOptimizer, Regularization, Regularize, SgdMomentum, Verdict,
 };
 use crate::error::Error;
 use crate::float::Float;
@@ -80,6 +80,7 @@ impl<T: Float> OptimizerBase for Sgd<T> {
 
     fn validate(&self) -> Result<(), Error> {
         non_negative("lr", self.lr)?;
+        representable::<T>("lr", self.lr)?;
         self.reg.validate()
     }
 
@@ -107,28 +108,86 @@ impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for Sgd<T> {
         self.steps += 1;
     }
 
-    /// `p -= lr scale g` and `g = 0` in one pass (the kernel `axpy_zero`) for tensors without
-    /// a penalty; the regularised ones scale, update and zero in turn.
+    /// `p -= lr scale g` in one pass that also checks the result and leaves the old `p` where
+    /// `g` was ([`crate::kernel::axpy_swap`]; the regularised tensors in the same loop as
+    /// [`update`](ParamsOptimizer::update)), then `g = 0` in a second pass. A bad step (a
+    /// non-finite gradient or new weight) is undone exactly from the old values before the
+    /// gradient is zeroed: the same memory traffic as checking the gradient, then updating
+    /// and zeroing it, with the weights checked too.
     #[inline]
-    fn update_consume(&mut self, params: &mut P, grads: &mut G, scale: f64) -> bool {
+    fn update_consume(
+        &mut self,
+        params: &mut P,
+        grads: &mut G,
+        scale: f64,
+    ) -> Option<Result<(), Error>> {
         assert_same_layout::<T, P, G, NoState>();
         let (lr, scale) = (T::cast(self.lr), T::cast(scale));
+        let mut verdict = Verdict::new();
         for i in 0..P::TENSORS {
             let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
-            let g = grads.tensor_mut(i);
+            let (p, g) = (params.tensor_mut(i), grads.tensor_mut(i));
             if penalty.is_none() {
-                crate::kernel::axpy_zero(params.tensor_mut(i), -(lr * scale), g);
+                let (updated, gradient) = crate::kernel::axpy_swap(p, -(lr * scale), g);
+                verdict.gradient(gradient);
+                verdict.tensor(i, "parameters", updated);
                 continue;
             }
-            for g in g.iter_mut() {
-                *g *= scale;
+            let (mut gradient, mut updated) = (Finite::new(), Finite::new());
+            for (p, g) in p.iter_mut().zip(g.iter_mut()) {
+                let scaled = *g * scale;
+                gradient.add(scaled);
+                let (shrunk, regularised) = penalty.pair(*p, scaled);
+                let new = shrunk - lr * regularised;
+                updated.add(new);
+                (*g, *p) = (*p, new);
             }
-            for (p, g) in penalty.apply(params.tensor_mut(i), g) {
-                *p -= lr * g;
-            }
-            grads.tensor_mut(i).fill(T::ZERO);
+            verdict.gradient(gradient.ok());
+            verdict.tensor(i, "parameters", updated.ok());
         }
-        self.steps += 1;
-        true
+        let result = verdict.finish(&*params);
+        for i in 0..P::TENSORS {
+            let g = grads.tensor_mut(i);
+            if result.is_err() {
+                for (p, &old) in params.tensor_mut(i).iter_mut().zip(g.iter()) {
+                    *p = old;
+                }
+            }
+            g.fill(T::ZERO);
+        }
+        if result.is_ok() {
+            self.steps += 1;
+        }
+        Some(result)
+    }
+
+    /// The unregularised tensors through [`crate::kernel::axpy_finite`] (what `axpy_zero`
+    /// and `axpy` compute, reading the parameters and the gradient once); the regularised
+    /// ones through the same loop as the update.
+    fn check_update(&self, params: &P, grads: &G, scale: f64) -> Result<(), Error> {
+        let (lr, scale) = (T::cast(self.lr), T::cast(scale));
+        let mut verdict = Verdict::new();
+        for i in 0..P::TENSORS {
+            let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
+            let (p, g) = (params.tensor(i), grads.tensor(i));
+            if penalty.is_none() {
+                if !crate::kernel::axpy_finite(p, -(lr * scale), g) {
+                    // Rare: tell a bad gradient from an overflowing update.
+                    verdict.gradient(crate::float::all_finite(g));
+                    verdict.tensor(i, "parameters", false);
+                }
+                continue;
+            }
+            let (mut gradient, mut updated) = (Finite::new(), Finite::new());
+            for (&p, &g) in p.iter().zip(g) {
+                let g = g * scale;
+                gradient.add(g);
+                let (p, g) = penalty.pair(p, g);
+                updated.add(p - lr * g);
+            }
+            verdict.gradient(gradient.ok());
+            verdict.tensor(i, "parameters", updated.ok());
+        }
+        verdict.finish(params)
     }
 }

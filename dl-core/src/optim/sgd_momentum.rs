@@ -1,8 +1,8 @@
 //! Stochastic gradient descent with momentum, classical or Nesterov's.
 
 use super::{
-    assert_same_layout, in_range, non_negative, OptimizerBase, ParamsOptimizer, Regularization,
-    Regularize,
+    assert_same_layout, in_range, non_negative, representable, Finite, OptimizerBase,
+    ParamsOptimizer, Regularization, Regularize, Verdict,
 };
 use crate::error::Error;
 use crate::float::Float;
@@ -97,6 +97,7 @@ impl<T: Float, G: Params<T>> OptimizerBase for SgdMomentum<T, G> {
 
     fn validate(&self) -> Result<(), Error> {
         non_negative("lr", self.lr)?;
+        representable::<T>("lr", self.lr)?;
         non_negative("momentum", self.momentum)?;
         non_negative("dampening", self.dampening)?;
         if self.nesterov {
@@ -123,29 +124,81 @@ impl<T: Float, G: Params<T>> OptimizerBase for SgdMomentum<T, G> {
     }
 }
 
-impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for SgdMomentum<T, G> {
-    #[inline]
-    fn update(&mut self, params: &mut P, grads: &G) {
-        assert_same_layout::<T, P, G, G>();
-        let lr = T::cast(self.lr);
+/// The update rule of one step, in the scalar type: `b <- decay * b + keep * g`, then
+/// `p <- p - lr * direction`.
+#[derive(Clone, Copy)]
+struct Rule<T> {
+    lr: T,
+    mu: T,
+    decay: T,
+    keep: T,
+    nesterov: bool,
+}
+
+impl<T: Float> Rule<T> {
+    /// The new parameter and buffer from the (regularised) gradient `g`.
+    #[inline(always)]
+    fn apply(&self, p: T, g: T, b: T) -> (T, T) {
+        let b = self.decay * b + self.keep * g;
+        let direction = if self.nesterov { g + self.mu * b } else { b };
+        (p - self.lr * direction, b)
+    }
+}
+
+impl<T: Float, G: Params<T>> SgdMomentum<T, G> {
+    fn rule(&self) -> Rule<T> {
         let mu = T::cast(self.momentum);
-        let keep = T::cast(1.0 - self.dampening);
         // The first update sets `b = g`: `b` is zero then, so `0 * b + 1 * g` is `g` exactly.
         let (decay, keep) = if self.steps == 0 {
             (T::ZERO, T::ONE)
         } else {
-            (mu, keep)
+            (mu, T::cast(1.0 - self.dampening))
         };
-        let nesterov = self.nesterov;
+        Rule {
+            lr: T::cast(self.lr),
+            mu,
+            decay,
+            keep,
+            nesterov: self.nesterov,
+        }
+    }
+}
+
+impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for SgdMomentum<T, G> {
+    #[inline]
+    fn update(&mut self, params: &mut P, grads: &G) {
+        assert_same_layout::<T, P, G, G>();
+        let rule = self.rule();
         for i in 0..P::TENSORS {
             let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
             let pairs = penalty.apply(params.tensor_mut(i), grads.tensor(i));
             for ((p, g), b) in pairs.zip(self.buffer.tensor_mut(i)) {
-                *b = decay * *b + keep * g;
-                let direction = if nesterov { g + mu * *b } else { *b };
-                *p -= lr * direction;
+                (*p, *b) = rule.apply(*p, g, *b);
             }
         }
         self.steps += 1;
+    }
+
+    fn check_update(&self, params: &P, grads: &G, scale: f64) -> Result<(), Error> {
+        assert_same_layout::<T, P, G, G>();
+        let (rule, scale) = (self.rule(), T::cast(scale));
+        let mut verdict = Verdict::new();
+        for i in 0..P::TENSORS {
+            let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
+            let [mut gradient, mut updated, mut buffer] = [Finite::new(); 3];
+            let values = params.tensor(i).iter().zip(grads.tensor(i));
+            for ((&p, &g), &b) in values.zip(self.buffer.tensor(i)) {
+                let g = g * scale;
+                gradient.add(g);
+                let (p, g) = penalty.pair(p, g);
+                let (p, b) = rule.apply(p, g, b);
+                updated.add(p);
+                buffer.add(b);
+            }
+            verdict.gradient(gradient.ok());
+            verdict.tensor(i, "parameters", updated.ok());
+            verdict.tensor(i, "momentum buffer", buffer.ok());
+        }
+        verdict.finish(params)
     }
 }

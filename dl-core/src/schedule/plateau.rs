@@ -193,8 +193,25 @@ impl<P, G, O: ParamsOptimizer<P, G>> ParamsOptimizer<P, G> for OnPlateau<'_, O> 
     }
 
     #[inline]
-    fn update_consume(&mut self, params: &mut P, grads: &mut G, scale: f64) -> bool {
+    fn update_consume(
+        &mut self,
+        params: &mut P,
+        grads: &mut G,
+        scale: f64,
+    ) -> Option<Result<(), Error>> {
         self.apply();
         self.optimizer.update_consume(params, grads, scale)
+    }
+
+    /// Sets the plateau's rate on the optimizer, so the check sees the rate the update uses.
+    #[inline]
+    fn prepare(&mut self) {
+        self.apply();
+        self.optimizer.prepare();
+    }
+
+    #[inline]
+    fn check_update(&self, params: &P, grads: &G, scale: f64) -> Result<(), Error> {
+        self.optimizer.check_update(params, grads, scale)
     }
 }

@@ -121,11 +121,26 @@ impl<P, G, O: ParamsOptimizer<P, G>, S: Schedule> ParamsOptimizer<P, G> for Sche
     }
 
     #[inline]
-    fn update_consume(&mut self, params: &mut P, grads: &mut G, scale: f64) -> bool {
-        let done = self.optimizer.update_consume(params, grads, scale);
-        if done && self.per == Per::Step {
+    fn update_consume(
+        &mut self,
+        params: &mut P,
+        grads: &mut G,
+        scale: f64,
+    ) -> Option<Result<(), Error>> {
+        let result = self.optimizer.update_consume(params, grads, scale);
+        if matches!(result, Some(Ok(()))) && self.per == Per::Step {
             self.advance();
         }
-        done
+        result
+    }
+
+    #[inline]
+    fn check_update(&self, params: &P, grads: &G, scale: f64) -> Result<(), Error> {
+        self.optimizer.check_update(params, grads, scale)
+    }
+
+    #[inline]
+    fn prepare(&mut self) {
+        self.optimizer.prepare();
     }
 }

@@ -1,0 +1,140 @@
+//! The public kernel API never panics, whatever sizes it is handed (issue 14, defect 6):
+//! `f32::outer_acc(&mut [0.0; 4], 4, usize::MAX / 4 + 2, &a, &a)` panicked on the unchecked
+//! `m * n`. Sizes whose product overflows or exceeds the slice do nothing; this is checked on
+//! every path the build has (dispatched, portable, AVX2, AVX-512), for random sizes mixing
+//! small values with values near `usize::MAX`.
+
+use dl_core::kernel::{ops, run_portable, Kernels};
+use proptest::prelude::*;
+
+/// Runs `op` on every path this build and CPU have.
+fn on_every_path(run: &mut dyn FnMut(Path)) {
+    for path in [Path::Dispatched, Path::Portable, Path::Avx2, Path::Avx512] {
+        run(path);
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Path {
+    Dispatched,
+    Portable,
+    Avx2,
+    Avx512,
+}
+
+fn outer(path: Path, g: &mut [f32], m: usize, n: usize, a: &[&[f32]], b: &[&[f32]]) {
+    let op = ops::Outer { g, m, n, a, b };
+    match path {
+        Path::Dispatched => f32::outer_acc(op.g, op.m, op.n, op.a, op.b),
+        Path::Portable => run_portable(op),
+        #[cfg(target_arch = "x86_64")]
+        Path::Avx2 => drop(dl_core::kernel::x86::run_on(
+            dl_core::kernel::x86::Isa::Avx2,
+            op,
+        )),
+        #[cfg(target_arch = "x86_64")]
+        Path::Avx512 => drop(dl_core::kernel::x86::run_on(
+            dl_core::kernel::x86::Isa::Avx512,
+            op,
+        )),
+        #[cfg(not(target_arch = "x86_64"))]
+        _ => {}
+    }
+}
+
+fn matmul(path: Path, a: &[f32], m: usize, k: usize, b: &[&[f32]], c: &mut [&mut [f32]]) {
+    let op = ops::Matmul { a, m, k, b, c };
+    match path {
+        Path::Dispatched => f32::matmul_acc(op.a, op.m, op.k, op.b, op.c),
+        Path::Portable => run_portable(op),
+        #[cfg(target_arch = "x86_64")]
+        Path::Avx2 => drop(dl_core::kernel::x86::run_on(
+            dl_core::kernel::x86::Isa::Avx2,
+            op,
+        )),
+        #[cfg(target_arch = "x86_64")]
+        Path::Avx512 => drop(dl_core::kernel::x86::run_on(
+            dl_core::kernel::x86::Isa::Avx512,
+            op,
+        )),
+        #[cfg(not(target_arch = "x86_64"))]
+        _ => {}
+    }
+}
+
+/// The issue's reproducer, and its relatives, on every path: nothing happens.
+#[test]
+fn sizes_whose_product_overflows_do_nothing() {
+    let a = [1.0f32; 8];
+    let huge = [
+        (4, usize::MAX / 4 + 2),
+        (usize::MAX / 4 + 2, 4),
+        (usize::MAX, usize::MAX),
+        (usize::MAX, 0),
+        (0, usize::MAX),
+        (1 << 33, 1 << 31),
+    ];
+    on_every_path(&mut |path| {
+        for (m, n) in huge {
+            let mut g = [0.0f32; 4];
+            outer(path, &mut g, m, n, &[&a, &a], &[&a, &a]);
+            outer(path, &mut g, m, n, &[&a], &[&a]);
+            assert_eq!(g, [0.0; 4], "{path:?} outer {m} x {n}");
+            let mut c0 = [0.0f32; 4];
+            let mut c1 = [0.0f32; 4];
+            matmul(path, &a, m, n, &[&a, &a], &mut [&mut c0, &mut c1]);
+            let five: [&[f32]; 5] = [&a; 5];
+            let mut outs: [&mut [f32]; 5] = [&mut c0, &mut c1, &mut [], &mut [], &mut []];
+            matmul(path, &a, m, n, &five, &mut outs);
+            assert_eq!((c0, c1), ([0.0; 4], [0.0; 4]), "{path:?} matmul {m} x {n}");
+        }
+    });
+}
+
+/// Sizes drawn near 0, near the slices' lengths and near `usize::MAX`.
+fn size() -> impl Strategy<Value = usize> {
+    prop_oneof![
+        0usize..12,
+        Just(usize::MAX),
+        (0usize..8).prop_map(|d| usize::MAX - d),
+        (0usize..8).prop_map(|d| usize::MAX / 4 + d),
+        (0u32..64).prop_map(|s| 1usize << s),
+        any::<usize>(),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 2000,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(14),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// Any sizes, any slice lengths: no panic; when the sizes do not fit the slices, nothing
+    /// is written.
+    #[test]
+    fn any_sizes_never_panic(
+        m in size(),
+        n in size(),
+        len in 0usize..40,
+        columns in proptest::collection::vec(0usize..12, 0..6),
+    ) {
+        let data: Vec<f32> = (0..40).map(|i| i as f32 * 0.25).collect();
+        let cols: Vec<&[f32]> = columns.iter().map(|&l| &data[..l]).collect();
+        let fits = m > 0 && n > 0 && m.checked_mul(n).is_some_and(|mn| mn <= len);
+        on_every_path(&mut |path| {
+            let mut g = vec![0.0f32; len];
+            outer(path, &mut g, m, n, &cols, &cols);
+            if !fits {
+                assert!(g.iter().all(|&v| v == 0.0), "{path:?} wrote with {m} x {n} into {len}");
+            }
+            let mut outs: Vec<Vec<f32>> = columns.iter().map(|&l| vec![0.0; l]).collect();
+            let mut c: Vec<&mut [f32]> = outs.iter_mut().map(|v| v.as_mut_slice()).collect();
+            matmul(path, &data[..len], m, n, &cols, &mut c);
+            if !fits {
+                assert!(outs.iter().flatten().all(|&v| v == 0.0), "{path:?} matmul {m} x {n}");
+            }
+        });
+    }
+}
