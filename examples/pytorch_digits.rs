@@ -45,11 +45,12 @@ fn repo(path: &str) -> PathBuf {
 /// parameter image to `target/{name}.bin`. Fails if the accuracy differs from PyTorch's.
 fn deploy<N: Network>(
     name: &str,
+    file: &str,
     pytorch_accuracy: f64,
     test: &[(SVector<f32, 64>, usize)],
 ) -> Result<(), Box<dyn std::error::Error>> {
     // PyTorch's weights, from its row-major [out, in] and [out_c, in_c, kh, kw] layouts.
-    let model = format!("tests/fixtures/{name}.safetensors");
+    let model = format!("tests/fixtures/{file}");
     let mut net = N::ZERO;
     safetensors::load(&mut net, repo(&model))?;
     println!("loaded {model}\n\n{}\n", N::summary());
@@ -91,6 +92,21 @@ fn deploy<N: Network>(
     Ok(())
 }
 
+/// Whether `model`'s tensors (PyTorch names and shapes, from digits_models.json) are `N`'s.
+fn same_tensors<N: Network>(model: &serde_json::Value) -> bool {
+    let net = N::ZERO;
+    let ours: serde_json::Map<String, serde_json::Value> = (0..N::TENSORS)
+        .map(|i| {
+            let shape = net.tensor_layout(i).shape().to_vec();
+            (
+                safetensors::Names::pytorch_name(&net, i),
+                serde_json::json!(shape),
+            )
+        })
+        .collect();
+    model["tensors"].as_object() == Some(&ours)
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The test split, pixels / 16 as in training (the CNN reads them as a [1][8][8] image).
     let digits = Dataset::<f32, 64>::load(repo("examples/data/digits.csv"))?;
@@ -103,8 +119,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .zip(labels)
         .collect();
 
-    // Test accuracies PyTorch measured (tests/fixtures/digits_models.json).
-    deploy::<DigitsMlp<f32>>("digits_mlp", 0.980555534362793, &test)?;
-    deploy::<DigitsCnn<f32>>("digits_cnn", 0.9638888835906982, &test)?;
+    // Each model of tests/fixtures/digits_models.json (as PyTorch saved it, with the test
+    // accuracy PyTorch measured) goes to the network declared above with its tensors.
+    let models: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(repo(
+        "tests/fixtures/digits_models.json",
+    ))?)?;
+    let models = models["models"]
+        .as_array()
+        .ok_or("digits_models.json has no models")?;
+    let mut deployed = 0;
+    for model in models {
+        let name = model["name"].as_str().ok_or("a model without a name")?;
+        let accuracy = model["test_accuracy"].as_f64().ok_or("no test_accuracy")?;
+        let file = model["file"].as_str().ok_or("no file")?;
+        if same_tensors::<DigitsMlp<f32>>(model) {
+            deploy::<DigitsMlp<f32>>(name, file, accuracy, &test)?;
+        } else if same_tensors::<DigitsCnn<f32>>(model) {
+            deploy::<DigitsCnn<f32>>(name, file, accuracy, &test)?;
+        } else {
+            println!(
+                "skipping {name}: no network here has its tensors {}",
+                model["tensors"]
+            );
+            continue;
+        }
+        deployed += 1;
+    }
+    if deployed == 0 {
+        return Err("no model of digits_models.json was deployed".into());
+    }
     Ok(())
 }

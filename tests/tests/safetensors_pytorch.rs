@@ -42,14 +42,32 @@ fn digits() -> Digits {
     }
 }
 
-fn model(name: &str) -> Value {
-    load_json("digits_models.json")["models"]
+/// The model of `digits_models.json` whose tensors (names and shapes) are those of network
+/// `N`: matched by architecture, never by name. Panics, listing what the file holds, if none
+/// is (the file must keep a model for each architecture declared here).
+fn model<N: Network>() -> Value {
+    let net = N::ZERO;
+    let ours: serde_json::Map<String, Value> = (0..N::TENSORS)
+        .map(|i| {
+            let shape = net.tensor_layout(i).shape().to_vec();
+            (Names::pytorch_name(&net, i), serde_json::json!(shape))
+        })
+        .collect();
+    let models = load_json("digits_models.json")["models"]
         .as_array()
         .expect("models")
+        .clone();
+    assert!(!models.is_empty(), "digits_models.json has no models");
+    models
         .iter()
-        .find(|m| m["name"] == name)
-        .expect("model")
+        .find(|m| m["tensors"].as_object() == Some(&ours))
+        .unwrap_or_else(|| panic!("no model in digits_models.json has the tensors {ours:?}"))
         .clone()
+}
+
+/// The safetensors file of `N`'s model in `digits_models.json`.
+fn model_file<N: Network>() -> String {
+    model::<N>()["file"].as_str().expect("file").to_string()
 }
 
 /// Row `row` of the data as network `N`'s input.
@@ -94,14 +112,15 @@ fn loaded_from<N: Network>(file: &str) -> N {
 }
 
 fn loaded<T: Float>() -> DigitsMlp<T> {
-    loaded_from("digits_mlp.safetensors")
+    loaded_from(&model_file::<DigitsMlp<f32>>())
 }
 
 /// Loads model `name` into `N32` and `N64` and checks both against PyTorch: softmax outputs
 /// of the listed rows to 1e-6, and the same number of correct test predictions.
-fn reproduces_pytorch<N32: Network, N64: Network>(name: &str) {
+fn reproduces_pytorch<N32: Network, N64: Network>() {
     let data = digits();
-    let model = model(name);
+    let model = model::<N32>();
+    let name = model["name"].as_str().unwrap_or("?").to_string();
     let file = model["file"].as_str().expect("file");
     let pytorch_accuracy = model["test_accuracy"].as_f64().unwrap();
     assert_eq!(data.test_rows.len(), 360);
@@ -173,7 +192,7 @@ fn default_names_count_activation_modules_like_pytorch() {
 #[test]
 fn mlp_weights_land_transposed_into_nalgebra() {
     // Element [o][i] of PyTorch's row-major `0.weight` is weight[(o, i)] of the Dense layer.
-    let bytes = std::fs::read(fixture_path("digits_mlp.safetensors")).unwrap();
+    let bytes = std::fs::read(fixture_path(&model_file::<DigitsMlp<f32>>())).unwrap();
     let raw = read_raw(&bytes);
     let net = loaded::<f32>();
     let (name, dtype, shape, data) = raw.iter().find(|t| t.0 == "0.weight").unwrap();
@@ -192,7 +211,7 @@ fn mlp_weights_land_transposed_into_nalgebra() {
 
 #[test]
 fn mlp_reproduces_pytorch_softmax_and_accuracy() {
-    reproduces_pytorch::<DigitsMlp<f32>, DigitsMlp<f64>>("digits_mlp");
+    reproduces_pytorch::<DigitsMlp<f32>, DigitsMlp<f64>>();
 }
 
 #[test]
@@ -200,7 +219,7 @@ fn our_f32_file_holds_pytorchs_bytes() {
     // Exported in f32, every tensor's name, shape and bytes equal PyTorch's file.
     let net = loaded::<f32>();
     let ours = safetensors::export(&net, Dtype::F32, &Names::pytorch()).unwrap();
-    let theirs = std::fs::read(fixture_path("digits_mlp.safetensors")).unwrap();
+    let theirs = std::fs::read(fixture_path(&model_file::<DigitsMlp<f32>>())).unwrap();
     assert_eq!(read_raw(&ours), read_raw(&theirs));
 }
 
@@ -341,7 +360,7 @@ fn names_take_a_prefix_and_renames() {
 fn negative_control_untransposed_weights_miss_pytorch() {
     // The same bytes copied straight into nalgebra's column-major memory (no transpose) give
     // a network that the softmax comparison rejects: the check can fail.
-    let bytes = std::fs::read(fixture_path("digits_mlp.safetensors")).unwrap();
+    let bytes = std::fs::read(fixture_path(&model_file::<DigitsMlp<f32>>())).unwrap();
     let mut net = loaded::<f64>();
     let (_, _, _, data) = read_raw(&bytes)
         .into_iter()
@@ -356,7 +375,7 @@ fn negative_control_untransposed_weights_miss_pytorch() {
     {
         *v = f32::from_le_bytes(b.try_into().unwrap()) as f64;
     }
-    let deviation = max_softmax_deviation(&net, &digits(), &model("digits_mlp"));
+    let deviation = max_softmax_deviation(&net, &digits(), &model::<DigitsMlp<f64>>());
     assert!(deviation > 1e-2, "deviation {deviation}");
 }
 
@@ -419,9 +438,9 @@ fn cnn_names_count_pooling_and_flatten_modules_like_pytorch() {
 fn cnn_kernels_land_where_the_convolution_reads_them() {
     // Element [o][c][ky][kx] of PyTorch's kernel is column c*9 + ky*3 + kx of row o of the
     // Conv2D weight matrix.
-    let bytes = std::fs::read(fixture_path("digits_cnn.safetensors")).unwrap();
+    let bytes = std::fs::read(fixture_path(&model_file::<DigitsCnn<f32>>())).unwrap();
     let raw = read_raw(&bytes);
-    let net: DigitsCnn<f32> = loaded_from("digits_cnn.safetensors");
+    let net: DigitsCnn<f32> = loaded_from(&model_file::<DigitsCnn<f32>>());
     let (_, dtype, shape, data) = raw.iter().find(|t| t.0 == "0.weight").unwrap();
     assert_eq!(
         (dtype.as_str(), shape.as_slice()),
@@ -441,14 +460,14 @@ fn cnn_kernels_land_where_the_convolution_reads_them() {
 
 #[test]
 fn cnn_reproduces_pytorch_softmax_and_accuracy() {
-    reproduces_pytorch::<DigitsCnn<f32>, DigitsCnn<f64>>("digits_cnn");
+    reproduces_pytorch::<DigitsCnn<f32>, DigitsCnn<f64>>();
 }
 
 #[test]
 fn cnn_file_we_write_holds_pytorchs_bytes_and_reads_back_bit_identical() {
-    let net: DigitsCnn<f32> = loaded_from("digits_cnn.safetensors");
+    let net: DigitsCnn<f32> = loaded_from(&model_file::<DigitsCnn<f32>>());
     let ours = safetensors::export(&net, Dtype::F32, &Names::pytorch()).unwrap();
-    let theirs = std::fs::read(fixture_path("digits_cnn.safetensors")).unwrap();
+    let theirs = std::fs::read(fixture_path(&model_file::<DigitsCnn<f32>>())).unwrap();
     assert_eq!(read_raw(&ours), read_raw(&theirs));
     let mut back = DigitsCnn::<f32>::new(5);
     safetensors::import(&mut back, &ours, &Names::pytorch()).unwrap();

@@ -5,23 +5,20 @@ use dl_core::layer::DenseGrad;
 use dl_core::prelude::*;
 use serde_json::Value;
 
-fn fixture_rates(case: &str) -> (Value, Vec<f64>) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/optimizers.json");
-    let json: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let case = json["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == case)
-        .unwrap()
-        .clone();
-    let rates = case["lr_per_step"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect();
-    (case["hyper"].clone(), rates)
+/// Every case of the optimizer fixture: its hyper-parameters and the rate of each step.
+fn fixture_cases() -> Vec<(Value, Vec<f64>)> {
+    dl_tests::cases("optimizers.json")
+        .into_iter()
+        .map(|case| {
+            let rates = case["lr_per_step"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap())
+                .collect();
+            (case["hyper"].clone(), rates)
+        })
+        .collect()
 }
 
 fn assert_rates(schedule: &impl Schedule, expected: &[f64]) {
@@ -34,33 +31,43 @@ fn assert_rates(schedule: &impl Schedule, expected: &[f64]) {
     }
 }
 
+/// Every case's rates, by the schedule its hyper-parameters describe: `gamma` and
+/// `step_size` a step decay, `gamma` alone an exponential decay, neither a constant rate.
+/// Whatever cases the file holds; each kind must be among them.
 #[test]
-fn exponential_decay_matches_pytorch() {
-    let (h, rates) = fixture_rates("sgd_exponential_decay");
-    let schedule = ExponentialDecay::new(h["lr"].as_f64().unwrap(), h["gamma"].as_f64().unwrap());
-    assert_eq!(rates.len(), 25);
-    assert_rates(&schedule, &rates);
-}
-
-#[test]
-fn step_decay_matches_pytorch() {
-    let (h, rates) = fixture_rates("sgd_step_decay");
-    let schedule = StepDecay::new(
-        h["lr"].as_f64().unwrap(),
-        h["step_size"].as_u64().unwrap(),
-        h["gamma"].as_f64().unwrap(),
+fn every_case_rate_matches_pytorch() {
+    let mut kinds = std::collections::BTreeSet::new();
+    for (h, rates) in fixture_cases() {
+        let lr = h["lr"].as_f64().unwrap();
+        match (h["gamma"].as_f64(), h["step_size"].as_u64()) {
+            (Some(gamma), Some(step)) => {
+                let schedule = StepDecay::new(lr, step, gamma);
+                assert_rates(&schedule, &rates);
+                // The drops land on multiples of the step size exactly.
+                for k in 1..4 {
+                    assert_eq!(
+                        schedule.learning_rate(k * step - 1),
+                        lr * gamma.powi(k as i32 - 1)
+                    );
+                    assert_eq!(schedule.learning_rate(k * step), lr * gamma.powi(k as i32));
+                }
+                kinds.insert("step");
+            }
+            (Some(gamma), None) => {
+                assert_rates(&ExponentialDecay::new(lr, gamma), &rates);
+                kinds.insert("exponential");
+            }
+            (None, _) => {
+                assert_rates(&Constant::new(lr), &rates);
+                kinds.insert("constant");
+            }
+        }
+    }
+    assert_eq!(
+        kinds.len(),
+        3,
+        "the fixture lacks a kind of schedule: {kinds:?}"
     );
-    assert_rates(&schedule, &rates);
-    // The drops land on steps 5, 10, 15, 20 exactly.
-    assert_eq!(schedule.learning_rate(4), 0.2);
-    assert_eq!(schedule.learning_rate(5), 0.1);
-    assert_eq!(schedule.learning_rate(24), 0.2 / 16.0);
-}
-
-#[test]
-fn constant_is_constant() {
-    let (h, rates) = fixture_rates("sgd");
-    assert_rates(&Constant::new(h["lr"].as_f64().unwrap()), &rates);
     assert_eq!(Constant::new(0.3).learning_rate(1_000_000), 0.3);
 }
 
