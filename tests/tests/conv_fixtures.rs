@@ -14,9 +14,7 @@
 //! (sum over classes) and BCE (mean over outputs) are PyTorch's per-sample losses.
 
 use dl_core::prelude::*;
-use dl_tests::{
-    cases, flat, for_each_declared, load_pytorch_weights, matrix, max_rel_error, row_major,
-};
+use dl_tests::{cases, flat, for_each_declared, load_pytorch_weights, max_rel_error, row_major};
 use serde_json::Value;
 
 const TOLERANCE: f64 = 1e-9;
