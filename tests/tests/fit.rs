@@ -498,7 +498,7 @@ fn an_update_to_infinite_weights_is_refused() {
     assert_eq!(net.layer1.bias, initial.layer1.bias);
 
     // A learning rate that is infinite once cast to f32 is refused before any batch.
-    let err = fit::<Mse, RSquared, _, _, 3>(
+    let err = fit::<Mse, RSquared, _, _>(
         &mut net,
         &mut Sgd::new(1e300),
         data,
@@ -653,4 +653,35 @@ fn per_epoch_schedules_advance_once_an_epoch() {
     assert_eq!(opt.position(), 5);
     assert_eq!(opt.steps(), 5 * 3, "3 batches (3, 3, 2) an epoch");
     assert_eq!(opt.learning_rate(), 0.1 * 0.25);
+}
+
+/// Issue 14, defect 2: `fit` with room for 100,000 epochs and early stopping overflowed the
+/// stack (the epoch record was an array of that many entries on it) and aborted. It now runs
+/// in a thread with a 512 KiB stack, stops early, and records only the epochs it trained.
+#[test]
+fn a_large_epoch_capacity_does_not_overflow_the_stack() {
+    let run = || {
+        let xs: Vec<_> = (1..5).map(|i| SVector::<f32, 1>::new(i as f32)).collect();
+        let ys: Vec<_> = xs.iter().map(|x| x * 2.0).collect();
+        let data = Data::new(&xs, &ys).unwrap();
+        let mut net = Line::<f32>::new(1);
+        let config = FitConfig::new(100_000, BatchSize::Full).early_stopping(EarlyStopping::new(3));
+        let log = fit::<Mse, RSquared, _, _>(
+            &mut net,
+            &mut Sgd::new(1e-9), // so small that the loss stops improving
+            data,
+            None,
+            &config,
+            keep_going,
+        )
+        .unwrap();
+        (log.len(), log.stopped_early())
+    };
+    let (epochs, stopped_early) = std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(run)
+        .unwrap()
+        .join()
+        .unwrap();
+    assert!(stopped_early && epochs < 100_000, "{epochs} epochs");
 }
