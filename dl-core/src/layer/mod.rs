@@ -4,6 +4,7 @@
 mod avg_pool2d;
 mod conv2d;
 mod dense;
+mod dense_small;
 mod dropout;
 mod flatten;
 mod global_avg_pool2d;
