@@ -21,8 +21,9 @@ pub fn network(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as ast::Input);
     let (model, errors) = check::check(&input);
     let mut out = emit::expand(&model);
-    if let Some(errors) = errors {
-        out.extend(errors.to_compile_error());
+    match errors {
+        Some(errors) => out.extend(errors.to_compile_error()),
+        None => out.extend(emit::quantized::expand(&model)),
     }
     out.into()
 }

@@ -98,6 +98,34 @@ pub trait LayerKind {
     fn patch(&self) -> (usize, usize) {
         (0, 0)
     }
+    /// The layer's form in the network's int8 type (`emit::quantized`); `None` if it has
+    /// none, and then the network gets no int8 type.
+    fn quant_form(&self) -> Option<QuantForm> {
+        None
+    }
+}
+
+/// A layer in the network's int8 type (`dl_core::quant`).
+pub enum QuantForm {
+    /// `QDense<I, O>`, its activation fused as a clamp.
+    Dense(Activation),
+    /// `QConv2D<C_in, C_out, K, S, P, H, W, OH, OW>`.
+    Conv2D {
+        kernel: usize,
+        stride: usize,
+        padding: usize,
+        activation: Activation,
+    },
+    /// `QMaxPool2D` (`max`) or `QAvgPool2D`, `<C, K, S, H, W, OH, OW>`.
+    Pool {
+        max: bool,
+        kernel: usize,
+        stride: usize,
+    },
+    /// `QFlatten<C, H, W, N>`.
+    Flatten,
+    /// Left out of the int8 network (Dropout: the identity at inference).
+    Skip,
 }
 
 /// The shape a layer is given, and who gives it, for messages.

@@ -81,7 +81,7 @@ fn mismatches_name_the_layer() {
     assert_eq!(
         e,
         TfliteError::Shape {
-            layer: 0,
+            layer: 1,
             what: "output size",
             expected: 8,
             found: 16
@@ -89,7 +89,7 @@ fn mismatches_name_the_layer() {
     );
     assert!(e
         .to_string()
-        .starts_with("layer 0: output size is 16 in the model but 8"));
+        .starts_with("layer 1: output size is 16 in the model but 8"));
 
     let mut m = Importer::new(&bytes).unwrap();
     let _: QDense<1, 16> = m.dense(Relu).unwrap();
@@ -109,7 +109,7 @@ fn mismatches_name_the_layer() {
     assert_eq!(
         e,
         TfliteError::LayerKind {
-            layer: 0,
+            layer: 1,
             expected: "Conv2D",
             found: "FULLY_CONNECTED"
         }
@@ -126,7 +126,7 @@ fn mismatches_name_the_layer() {
     let e = m.dense::<1, 1>(Identity).unwrap_err();
     assert!(e
         .to_string()
-        .contains("layer 3 is declared Dense but the model has the end of the model"));
+        .contains("layer 4 is declared Dense but the model has the end of the model"));
 }
 
 #[test]
@@ -160,7 +160,7 @@ fn conv_declaration_mismatches() {
         matches!(
             e,
             TfliteError::Shape {
-                layer: 0,
+                layer: 1,
                 what: "padding (height)",
                 expected: 0,
                 found: 2
@@ -170,6 +170,6 @@ fn conv_declaration_mismatches() {
     );
     let mut m = Importer::new(&bytes).unwrap();
     let e = m.conv2d::<1, 8, 3, 1, 1, 8, 8, 8, 8>(Relu).unwrap_err();
-    assert!(matches!(e, TfliteError::Shape { layer: 0, .. }), "{e:?}");
+    assert!(matches!(e, TfliteError::Shape { layer: 1, .. }), "{e:?}");
     let _ = QConv2D::<1, 4, 3, 1, 1, 8, 8, 8, 8>::new;
 }

@@ -100,11 +100,14 @@ impl<
                         for u in u0..u1 {
                             let (xr, wr) = (&x[i * S + u - P], &w[u]);
                             for v in v0..v1 {
-                                acc += wr[v] as i32 * (xr[j * S + v - P] as i32 - z_in);
+                                acc = acc
+                                    .wrapping_add(wr[v] as i32 * (xr[j * S + v - P] as i32 - z_in));
                             }
                         }
                     }
-                    let v = self.rescale[c].apply(acc) + self.output.zero_point;
+                    let v = self.rescale[c]
+                        .apply(acc)
+                        .wrapping_add(self.output.zero_point);
                     y[c][i][j] = v.clamp(self.act_min as i32, self.act_max as i32) as i8;
                 }
             }

@@ -94,7 +94,9 @@ impl<const I: usize, const O: usize> QDense<I, O> {
         let mut y = [0i8; O];
         for (o, y) in y.iter_mut().enumerate() {
             let acc = self.acc0[o].wrapping_add(dot_i8(&self.weight[o], x));
-            let v = self.rescale[o].apply_single(acc) + self.output.zero_point;
+            let v = self.rescale[o]
+                .apply_single(acc)
+                .wrapping_add(self.output.zero_point);
             *y = v.clamp(self.act_min as i32, self.act_max as i32) as i8;
         }
         y

@@ -88,6 +88,8 @@ impl Multiplier {
     pub const fn apply_single(self, x: i32) -> i32 {
         let total = (31 - self.shift) as u32;
         let round = 1i64 << (total - 1);
+        // Always in range for a rescale below 1 (every real layer: |y| <= |x|); above, a
+        // product beyond int32 wraps, where TFLite's is undefined. Never a panic.
         ((x as i64 * self.multiplier as i64 + round) >> total) as i32
     }
 

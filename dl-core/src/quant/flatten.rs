@@ -18,4 +18,14 @@ impl<const C: usize, const H: usize, const W: usize, const N: usize> QFlatten<C,
         }
         y
     }
+
+    /// The inverse: `N` values in `C, H, W` order as an image (a network's flat input).
+    pub fn unflatten(x: &[i8; N]) -> [[[i8; W]; H]; C] {
+        let () = Self::SIZES_FIT;
+        let mut y = [[[0i8; W]; H]; C];
+        for (y, x) in y.iter_mut().flatten().flatten().zip(x) {
+            *y = *x;
+        }
+        y
+    }
 }

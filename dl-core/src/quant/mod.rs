@@ -19,6 +19,7 @@
 //! the same class.
 
 mod avg_pool2d;
+mod calibrate;
 mod conv2d;
 mod dense;
 pub mod fixed_point;
@@ -30,6 +31,7 @@ pub mod source;
 mod weights;
 
 pub use avg_pool2d::QAvgPool2D;
+pub use calibrate::Range;
 pub use conv2d::QConv2D;
 pub use dense::QDense;
 pub use fixed_point::Multiplier;

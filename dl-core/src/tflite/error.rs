@@ -1,7 +1,7 @@
 //! What can be wrong with a `.tflite` file, or with its fit to a declared network.
 
 /// Why a `.tflite` model was refused. Every variant names what is wrong; the import errors
-/// name the layer (its position in the declaration, from 0, and its kind).
+/// name the layer (its position in the declaration, from 1, as `network!` numbers layers).
 #[derive(Clone, Copy, Debug, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TfliteError {

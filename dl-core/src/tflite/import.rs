@@ -19,8 +19,9 @@ use crate::quant::{FusedActivation, Multiplier, QuantParams};
 /// # Ok(()) }
 /// ```
 ///
-/// Layers are counted from 0 in declaration order (a `Flatten` counts); every error names the
-/// layer. `RESHAPE` is accepted only where a `Flatten` is declared.
+/// Layers are numbered from 1 in declaration order, as `network!`'s messages number them (a
+/// `Flatten` and a `Dropout` count); every error names the layer. `RESHAPE` is accepted only
+/// where a `Flatten` is declared.
 #[derive(Debug)]
 pub struct Importer<'a> {
     pub(super) model: Model<'a>,
@@ -37,7 +38,7 @@ impl<'a> Importer<'a> {
         Ok(Importer {
             model: Model::parse(bytes)?,
             next_op: 0,
-            layer: 0,
+            layer: 1,
             prev_output: None,
             flattened: None,
         })
@@ -48,6 +49,12 @@ impl<'a> Importer<'a> {
         let op = self.model.operator(0)?;
         let t = self.model.tensor(op.inputs.i32(0, "operator inputs")?)?;
         self.params(&t, "input")
+    }
+
+    /// Steps over a declared layer that has no operator (a `Dropout`: the identity at
+    /// inference), so that later errors number layers as the declaration does.
+    pub fn skip(&mut self) {
+        self.layer += 1;
     }
 
     /// Checks that no operator is left after the last declared layer, and returns the network

@@ -8,6 +8,7 @@ mod checks;
 mod inherent;
 mod network;
 mod params;
+pub mod quantized;
 mod stack;
 mod structs;
 

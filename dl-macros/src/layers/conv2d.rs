@@ -4,7 +4,7 @@
 use crate::activation;
 use crate::args::Args;
 use crate::ast::Arg;
-use crate::model::{lit, ActivationArg, Layer, LayerKind, Received, Shape};
+use crate::model::{lit, ActivationArg, Layer, LayerKind, QuantForm, Received, Shape};
 use crate::shape::{image_input, out_size, signed_out};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -152,6 +152,15 @@ impl LayerKind for Conv2D {
         let (co, patch) = self.sizes(layer);
         let (k, s, p) = (lit(self.kernel), lit(self.stride), lit(self.padding));
         quote!(::dl_core::layer::Conv2D<T, #c, #h, #w, #co, #k, #s, #p, #patch, #n_in, #n_out, #act>)
+    }
+
+    fn quant_form(&self) -> Option<QuantForm> {
+        Some(QuantForm::Conv2D {
+            kernel: self.kernel,
+            stride: self.stride,
+            padding: self.padding,
+            activation: self.activation.activation,
+        })
     }
 
     fn grad_ty(&self, layer: &Layer) -> TokenStream {

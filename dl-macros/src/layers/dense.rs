@@ -4,7 +4,7 @@
 use crate::activation;
 use crate::args::Args;
 use crate::ast::Arg;
-use crate::model::{lit, ActivationArg, Dim, Layer, LayerKind, Received, Shape};
+use crate::model::{lit, ActivationArg, Dim, Layer, LayerKind, QuantForm, Received, Shape};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -115,6 +115,10 @@ impl LayerKind for Dense {
     fn cache_ty(&self, layer: &Layer) -> TokenStream {
         let o = &layer.output.flat.tokens;
         quote!(::dl_core::layer::DenseCache<T, #o>)
+    }
+
+    fn quant_form(&self) -> Option<QuantForm> {
+        Some(QuantForm::Dense(self.activation.activation))
     }
 
     /// `I * O + O`: a literal where the macro knows both sizes.

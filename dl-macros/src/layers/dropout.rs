@@ -70,6 +70,10 @@ impl LayerKind for Dropout {
         quote!(::dl_core::layer::Dropout<T, #o, { ::dl_core::layer::rate(#rate) }>)
     }
 
+    fn quant_form(&self) -> Option<crate::model::QuantForm> {
+        Some(crate::model::QuantForm::Skip)
+    }
+
     fn cache_ty(&self, layer: &Layer) -> TokenStream {
         let o = &layer.output.flat.tokens;
         quote!(::dl_core::layer::DropoutCache<T, #o>)

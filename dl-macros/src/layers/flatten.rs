@@ -42,6 +42,10 @@ impl LayerKind for Flatten {
         quote!(::dl_core::layer::Flatten<T, #o>)
     }
 
+    fn quant_form(&self) -> Option<crate::model::QuantForm> {
+        Some(crate::model::QuantForm::Flatten)
+    }
+
     fn cache_ty(&self, layer: &Layer) -> TokenStream {
         let o = &layer.output.flat.tokens;
         quote!(::dl_core::layer::OutputCache<T, #o>)

@@ -2,7 +2,7 @@
 
 use super::pool_windows::{self, Window};
 use crate::args::Args;
-use crate::model::{Layer, LayerKind, Received, Shape};
+use crate::model::{Layer, LayerKind, QuantForm, Received, Shape};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -21,6 +21,14 @@ impl LayerKind for MaxPool2D {
 
     fn layer_ty(&self, layer: &Layer) -> TokenStream {
         self.0.layer_ty(quote!(MaxPool2D), layer)
+    }
+
+    fn quant_form(&self) -> Option<QuantForm> {
+        Some(QuantForm::Pool {
+            max: true,
+            kernel: self.0.kernel,
+            stride: self.0.stride,
+        })
     }
 
     fn cache_ty(&self, layer: &Layer) -> TokenStream {

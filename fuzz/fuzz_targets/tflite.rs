@@ -1,0 +1,42 @@
+//! The TFLite reader on arbitrary bytes: every input either imports or gives an error, never a
+//! panic (out-of-range offsets, truncation, absurd shapes, bad quantisation). Each declaration
+//! that dl's tests import is tried; what imports is run once. Seed corpus:
+//! `tests/fixtures/tflite/*.tflite`.
+//!
+//!     cd fuzz && cargo +nightly fuzz run tflite ../tests/fixtures/tflite -- -max_total_time=60
+#![no_main]
+
+use dl_core::quant::FusedActivation::{Identity, Relu};
+use dl_core::quant::{QConv2D, QDense, QFlatten, QMaxPool2D};
+use dl_core::tflite::{Importer, TfliteError};
+use libfuzzer_sys::fuzz_target;
+
+fn sine(bytes: &[u8]) -> Result<i8, TfliteError> {
+    let mut m = Importer::new(bytes)?;
+    m.input_params()?;
+    let l0: QDense<1, 16> = m.dense(Relu)?;
+    let l1: QDense<16, 16> = m.dense(Relu)?;
+    let l2: QDense<16, 1> = m.dense(Identity)?;
+    m.finish()?;
+    Ok(l2.forward(&l1.forward(&l0.forward(&[3])))[0])
+}
+
+fn cnn(bytes: &[u8]) -> Result<i8, TfliteError> {
+    let mut m = Importer::new(bytes)?;
+    let conv: QConv2D<1, 4, 3, 1, 1, 8, 8, 8, 8> = m.conv2d(Relu)?;
+    let pool: QMaxPool2D<4, 2, 2, 8, 8, 4, 4> = m.max_pool2d()?;
+    let flat: QFlatten<4, 4, 4, 64> = m.flatten()?;
+    let dense: QDense<64, 10> = m.dense(Identity)?;
+    m.finish()?;
+    let y = dense.forward(&flat.forward(&pool.forward(&conv.forward(&[[[5; 8]; 8]]))));
+    Ok(y[0])
+}
+
+fuzz_target!(|bytes: &[u8]| {
+    for result in [sine(bytes), cnn(bytes)] {
+        if let Err(e) = result {
+            // Display must not panic either.
+            let _ = format!("{e}");
+        }
+    }
+});

@@ -1,0 +1,251 @@
+//! The int8 type `network!` generates (`{Name}I8`): imported from LiteRT's `.tflite` files
+//! it equals LiteRT int8 for int8 on every fixture case; `quantize` (dl's own post-training
+//! quantisation) refuses NaN calibration data and, fed TFLite's float weights and calibration
+//! data, is compared with TFLite's converter.
+
+use dl_core::prelude::*;
+use dl_core::quant::QuantError;
+use dl_core::tflite::TfliteError;
+use serde_json::Value;
+
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/tflite");
+
+network! {
+    /// MicroFlow's sine architecture.
+    pub struct Sine {
+        Dense<1, 16, Relu>,
+        Dense<16, 16, Relu>,
+        Dense<16, 1, Identity>,
+    }
+}
+
+network! {
+    /// PyTorch's digits CNN.
+    pub struct DigitsCnn {
+        input: [1, 8, 8],
+        conv: Conv2D<1, 4, 3, Relu, padding = 1>,
+        MaxPool2D<2>,
+        Flatten,
+        Dropout<0.25>,
+        out: Dense<64, 10, Softmax>,
+    }
+}
+
+network! {
+    /// The sine with a layer too narrow.
+    pub struct Narrow {
+        Dense<1, 8, Relu>,
+        Dense<8, 16, Relu>,
+        Dense<16, 1, Identity>,
+    }
+}
+
+fn load(name: &str) -> (Vec<u8>, Value) {
+    let fixture: Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{DIR}/{name}.json")).unwrap())
+            .unwrap();
+    let file = fixture["model"].as_str().unwrap();
+    (std::fs::read(format!("{DIR}/{file}")).unwrap(), fixture)
+}
+
+fn ints<const N: usize>(v: &Value) -> [i8; N] {
+    let v = v.as_array().unwrap();
+    assert_eq!(v.len(), N);
+    core::array::from_fn(|i| v[i].as_i64().unwrap() as i8)
+}
+
+/// How many cases `forward` gets exactly right, of how many.
+fn agree<const I: usize, const O: usize>(
+    fixture: &Value,
+    forward: impl Fn(&[i8; I]) -> [i8; O],
+) -> (usize, usize) {
+    let cases = fixture["cases"].as_array().unwrap();
+    let same = cases
+        .iter()
+        .filter(|c| forward(&ints::<I>(&c["input"])) == ints::<O>(&c["output"]))
+        .count();
+    (same, cases.len())
+}
+
+#[test]
+fn imported_types_equal_litert() {
+    for name in ["sine", "microflow_sine"] {
+        let (bytes, fixture) = load(name);
+        let net = SineI8::from_tflite(&bytes).unwrap();
+        let (same, n) = agree(&fixture, |x: &[i8; 1]| net.forward_i8(x));
+        assert_eq!((same, n), (n, n), "{name}");
+        let y = net.predict(&SVector::from([0.5]));
+        assert!((y[0] - 0.4135).abs() < 0.1, "{name}: {y}");
+    }
+    let (bytes, fixture) = load("digits_cnn");
+    let net = DigitsCnnI8::from_tflite(&bytes).unwrap();
+    let (same, n) = agree(&fixture, |x: &[i8; 64]| net.forward_i8(x));
+    assert_eq!((same, n), (n, n));
+}
+
+#[test]
+fn import_mismatch_names_the_layer() {
+    let (bytes, _) = load("microflow_sine");
+    let e = NarrowI8::from_tflite(&bytes).unwrap_err();
+    assert_eq!(
+        e,
+        TfliteError::Shape {
+            layer: 1,
+            what: "output size",
+            expected: 8,
+            found: 16
+        }
+    );
+    let (bytes, _) = load("digits_mlp");
+    let e = DigitsCnnI8::from_tflite(&bytes).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            TfliteError::LayerKind {
+                layer: 1,
+                expected: "Conv2D",
+                found: "FULLY_CONNECTED"
+            }
+        ),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn calibration_refuses_non_finite_values() {
+    let net = Sine::<f32>::new(1);
+    let data = [SVector::from([0.5f32]), SVector::from([f32::NAN])];
+    assert_eq!(
+        net.quantize(&data).unwrap_err(),
+        QuantError::NonFinite {
+            what: "calibration sample",
+            index: 1
+        }
+    );
+    let data = [SVector::from([0.5f32]), SVector::from([f32::INFINITY])];
+    assert!(matches!(
+        net.quantize(&data),
+        Err(QuantError::NonFinite { index: 1, .. })
+    ));
+}
+
+/// The fixture's float weights (dl's layouts) into a `Sine<f32>`.
+fn sine_from_fixture(fixture: &Value) -> Sine<f32> {
+    let mut net = Sine::<f32>::new(0);
+    let w = &fixture["float_weights"];
+    let get = |k: &str, o: usize, i: usize| w[k][o][i].as_f64().unwrap() as f32;
+    let b = |k: &str, o: usize| w[k][o].as_f64().unwrap() as f32;
+    for o in 0..16 {
+        net.layer1.weight[(o, 0)] = get("0.weight", o, 0);
+        net.layer1.bias[o] = b("0.bias", o);
+        for i in 0..16 {
+            net.layer2.weight[(o, i)] = get("1.weight", o, i);
+        }
+        net.layer2.bias[o] = b("1.bias", o);
+        net.layer3.weight[(0, o)] = get("2.weight", 0, o);
+    }
+    net.layer3.bias[0] = b("2.bias", 0);
+    net
+}
+
+#[test]
+fn dl_quantisation_against_tflite_converter() {
+    let (bytes, fixture) = load("sine");
+    let tflite = SineI8::from_tflite(&bytes).unwrap();
+    let net = sine_from_fixture(&fixture);
+    // TFLite's representative data: 1024 evenly spaced x in [0, 2 pi] (make_fixtures.py).
+    let calibration: Vec<SVector<f32, 1>> = (0..1024)
+        .map(|i| SVector::from([(i as f64 * 2.0 * std::f64::consts::PI / 1023.0) as f32]))
+        .collect();
+    let ours = net.quantize(&calibration).unwrap();
+    eprintln!("input  dl {:?} tflite {:?}", ours.input, tflite.input);
+    eprintln!(
+        "output dl {:?} tflite {:?}",
+        ours.output_params(),
+        tflite.output_params()
+    );
+    let (same, n) = agree(&fixture, |x: &[i8; 1]| ours.forward_i8(x));
+    let weights_equal = ours.layer1.weight == tflite.layer1.weight
+        && ours.layer2.weight == tflite.layer2.weight
+        && ours.layer3.weight == tflite.layer3.weight;
+    eprintln!(
+        "dl's quantisation equals LiteRT on {same} of {n} inputs; weights equal: {weights_equal}"
+    );
+    assert_eq!(ours, tflite, "the same int8 model as TFLite's converter");
+    assert_eq!((same, n), (n, n));
+}
+
+network! {
+    /// PyTorch's digits MLP.
+    pub struct DigitsMlp {
+        Dense<64, 32, Relu>,
+        Dense<32, 10, Softmax>,
+    }
+}
+
+/// The digits train split, pixels / 16 (make_fixtures.py's representative data, in order).
+fn digits_train() -> Vec<SVector<f32, 64>> {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data");
+    let rows: Vec<String> = std::fs::read_to_string(format!("{data}/digits.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(String::from)
+        .collect();
+    std::fs::read_to_string(format!("{data}/digits_split.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .filter(|l| l.ends_with(",train"))
+        .map(|l| {
+            let r: usize = l.split(',').next().unwrap().parse().unwrap();
+            let px: Vec<f32> = rows[r]
+                .split(',')
+                .take(64)
+                .map(|v| v.parse::<f32>().unwrap() / 16.0)
+                .collect();
+            SVector::from_fn(|i, _| px[i])
+        })
+        .collect()
+}
+
+#[test]
+fn dl_quantisation_of_the_digits_mlp_against_tflite_converter() {
+    let (bytes, fixture) = load("digits_mlp");
+    let tflite = DigitsMlpI8::from_tflite(&bytes).unwrap();
+    let w = &fixture["float_weights"];
+    let mut net = DigitsMlp::<f32>::new(0);
+    for o in 0..32 {
+        for i in 0..64 {
+            net.layer1.weight[(o, i)] = w["0.weight"][o][i].as_f64().unwrap() as f32;
+        }
+        net.layer1.bias[o] = w["0.bias"][o].as_f64().unwrap() as f32;
+    }
+    for o in 0..10 {
+        for i in 0..32 {
+            net.layer2.weight[(o, i)] = w["1.weight"][o][i].as_f64().unwrap() as f32;
+        }
+        net.layer2.bias[o] = w["1.bias"][o].as_f64().unwrap() as f32;
+    }
+    let ours = net.quantize(&digits_train()).unwrap();
+    let (same, n) = agree(&fixture, |x: &[i8; 64]| ours.forward_i8(x));
+    eprintln!("input dl {:?} tflite {:?}", ours.input, tflite.input);
+    eprintln!(
+        "hidden dl {:?} tflite {:?}",
+        ours.layer1.output, tflite.layer1.output
+    );
+    eprintln!(
+        "output dl {:?} tflite {:?}",
+        ours.output_params(),
+        tflite.output_params()
+    );
+    eprintln!(
+        "weights equal: {} {}; biases equal: {} {}",
+        ours.layer1.weight == tflite.layer1.weight,
+        ours.layer2.weight == tflite.layer2.weight,
+        ours.layer1.bias == tflite.layer1.bias,
+        ours.layer2.bias == tflite.layer2.bias
+    );
+    eprintln!("dl's quantisation equals LiteRT on {same} of {n} test images");
+    assert_eq!(ours, tflite, "the same int8 model as TFLite's converter");
+}
