@@ -125,6 +125,13 @@ pub enum BytesError {
         /// Its index among the parameters.
         index: usize,
     },
+    /// An int8 image (`dl_core::quant`) holds an out-of-range scale, zero point, rescale
+    /// or clamp at byte `at`.
+    #[error("the int8 parameter image holds an out-of-range quantisation parameter at byte {at}")]
+    Quantization {
+        /// Its byte offset in the image.
+        at: usize,
+    },
 }
 
 impl BytesError {
@@ -141,6 +148,9 @@ impl BytesError {
             BytesError::Params { .. } => "the parameter image holds another parameter count",
             BytesError::Checksum { .. } => "the parameter image fails its CRC-32 checksum",
             BytesError::NonFinite { .. } => "the parameter image holds a NaN or infinity",
+            BytesError::Quantization { .. } => {
+                "the int8 parameter image holds an out-of-range quantisation parameter"
+            }
         }
     }
 }
@@ -173,7 +183,7 @@ impl Layout {
 
     /// Writes the header for a payload already in `image[HEADER_BYTES..]`, checksum last.
     /// `image` must be [`bytes`](Layout::bytes) long.
-    fn write_header(&self, image: &mut [u8]) {
+    pub fn write_header(&self, image: &mut [u8]) {
         image[0..4].copy_from_slice(&MAGIC);
         image[4..6].copy_from_slice(&VERSION.to_le_bytes());
         image[6..8].copy_from_slice(&(self.scalar_bytes as u16).to_le_bytes());
@@ -437,7 +447,8 @@ const_decoder!(
 /// [`ParamBytes::import_bytes`] runs in the compiler; a failing one stops the build with
 /// the [`BytesError::message`]. The image itself does not reach the binary, only the decoded
 /// parameters, in `.rodata` (flash) when the result is a `static`. The scalar must be
-/// written out (`Net<f32>` or `Net<f64>`), since the decoder is chosen by it.
+/// written out (`Net<f32>` or `Net<f64>`), since the decoder is chosen by it; an int8 network
+/// (`NetI8`, see `dl_core::quant`) is named alone: `include_network!(NetI8, "net_i8.bin")`.
 #[macro_export]
 macro_rules! include_network {
     ($($net:ident)::+ < f32 >, $path:expr) => {
@@ -446,6 +457,14 @@ macro_rules! include_network {
     ($($net:ident)::+ < f64 >, $path:expr) => {
         $crate::include_network!(@decode $($net)::+ <f64>, decode_f64, $path)
     };
+    ($($net:ident)::+, $path:expr) => {{
+        // An int8 network (`{Name}I8`): its own const decoder.
+        const NET: $($net)::+ = match <$($net)::+>::from_bytes(include_bytes!($path)) {
+            Ok(net) => net,
+            Err(e) => panic!("{}", e.message()),
+        };
+        NET
+    }};
     (@decode $net:ty, $decode:ident, $path:expr) => {{
         const IMAGE: &[u8] = include_bytes!($path);
         const PARAMS: usize = <$net as $crate::network::Network>::PARAMS;

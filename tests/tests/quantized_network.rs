@@ -249,3 +249,55 @@ fn dl_quantisation_of_the_digits_mlp_against_tflite_converter() {
     eprintln!("dl's quantisation equals LiteRT on {same} of {n} test images");
     assert_eq!(ours, tflite, "the same int8 model as TFLite's converter");
 }
+
+/// The sine from MicroFlow's file, as a const image round trip.
+static SINE_I8: SineI8 =
+    dl_core::include_network!(SineI8, "../fixtures/tflite/microflow_sine_i8.bin");
+
+#[test]
+fn int8_images_round_trip_and_refuse_damage() {
+    let (bytes, fixture) = load("microflow_sine");
+    let net = SineI8::from_tflite(&bytes).unwrap();
+    let mut image = vec![0u8; SineI8::BYTES];
+    net.export_bytes(&mut image).unwrap();
+    assert_eq!(SineI8::from_bytes(&image).unwrap(), net);
+    // The committed image (written by this test's export) decodes in the compiler to the same.
+    let committed = std::fs::read(format!("{DIR}/microflow_sine_i8.bin")).unwrap();
+    assert_eq!(
+        committed, image,
+        "tests/fixtures/tflite/microflow_sine_i8.bin is stale"
+    );
+    assert_eq!(SINE_I8, net);
+    let (same, n) = agree(&fixture, |x: &[i8; 1]| SINE_I8.forward_i8(x));
+    assert_eq!(same, n);
+
+    let mut bad = image.clone();
+    *bad.last_mut().unwrap() ^= 1;
+    assert!(matches!(
+        SineI8::from_bytes(&bad),
+        Err(dl_core::bytes::BytesError::Checksum { .. })
+    ));
+    assert!(matches!(
+        SineI8::from_bytes(&image[..30]),
+        Err(dl_core::bytes::BytesError::Length { .. })
+    ));
+    let mut mlp = vec![0u8; DigitsMlpI8::BYTES];
+    DigitsMlpI8::from_tflite(&load("digits_mlp").0)
+        .unwrap()
+        .export_bytes(&mut mlp)
+        .unwrap();
+    assert!(matches!(
+        SineI8::from_bytes(&mlp),
+        Err(dl_core::bytes::BytesError::Architecture { .. })
+    ));
+    // A zero scale with a correct checksum is still refused.
+    let mut zero = image.clone();
+    zero[24..28].copy_from_slice(&0f32.to_bits().to_le_bytes());
+    let crc = dl_core::bytes::crc32(&[&zero[..20], &zero[24..]].concat());
+    zero[20..24].copy_from_slice(&crc.to_le_bytes());
+    assert_eq!(
+        SineI8::from_bytes(&zero),
+        Err(dl_core::bytes::BytesError::Quantization { at: 24 })
+    );
+    assert_eq!(SineI8::BYTES, 24 + 8 + 3 * 18 + (16 + 256 + 16) + 12 * 33);
+}

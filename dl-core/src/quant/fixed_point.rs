@@ -46,6 +46,12 @@ pub struct Multiplier {
 }
 
 impl Multiplier {
+    /// The rescale by 0.
+    pub const ZERO: Multiplier = Multiplier {
+        multiplier: 0,
+        shift: 0,
+    };
+
     /// The pair `(q, shift)`, checked: `q >= 0` and `shift` in `-31..=30` (the ranges TFLite's
     /// kernels assume). `const`, for weights compiled into flash.
     pub const fn new(multiplier: i32, shift: i32) -> Option<Multiplier> {

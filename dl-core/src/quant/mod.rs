@@ -24,6 +24,7 @@ mod conv2d;
 mod dense;
 pub mod fixed_point;
 mod flatten;
+pub mod image;
 mod max_pool2d;
 mod params;
 #[cfg(feature = "std")]
