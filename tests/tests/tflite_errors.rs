@@ -98,7 +98,7 @@ fn mismatches_name_the_layer() {
     assert_eq!(
         e,
         TfliteError::Activation {
-            layer: 2,
+            layer: 3,
             expected: "Relu",
             found: 0
         }
