@@ -600,7 +600,7 @@ pub fn fit_with<L: Loss, M: Metric, N: Network, O: Optimizer<N>, S: EpochLog<N::
 
 /// [`fit_with`] with its scratch memory on the heap, the network copies built there in place
 /// (no network-sized temporary on the stack), and a history that grows with the epochs.
-#[cfg(feature = "std")]
+#[cfg(feature = "alloc")]
 pub fn fit<L: Loss, M: Metric, N: Network, O: Optimizer<N>>(
     net: &mut N,
     opt: &mut O,
@@ -618,7 +618,7 @@ pub fn fit<L: Loss, M: Metric, N: Network, O: Optimizer<N>>(
         (0, 0)
     };
     let mut workspace = Workspace::<N>::boxed();
-    let mut order = std::vec![0usize; order_len];
+    let mut order = alloc::vec![0usize; order_len];
     let mut batch_inputs = boxed_slice::<N::Input>(batch_len);
     let mut batch_targets = boxed_slice::<N::Output>(batch_len);
     let mut checkpoint = boxed::<N>();
@@ -634,7 +634,7 @@ pub fn fit<L: Loss, M: Metric, N: Network, O: Optimizer<N>>(
         checkpoint: &mut checkpoint,
         best: best.as_deref_mut(),
     };
-    let epochs = std::vec::Vec::new();
+    let epochs = alloc::vec::Vec::new();
     fit_with::<L, M, N, O, _>(
         net, opt, train, validation, config, scratch, epochs, on_epoch,
     )
@@ -737,8 +737,11 @@ fn same_length<X, Y>(inputs: &[X], outputs: &[Y]) -> Result<(), Error> {
 }
 
 /// `net`'s output for each of `inputs`, in a new vector ([`predict`] into it).
-#[cfg(feature = "std")]
-pub fn predict_all<N: Network + ByValue>(net: &N, inputs: &[N::Input]) -> std::vec::Vec<N::Output> {
+#[cfg(feature = "alloc")]
+pub fn predict_all<N: Network + ByValue>(
+    net: &N,
+    inputs: &[N::Input],
+) -> alloc::vec::Vec<N::Output> {
     let mut outputs = crate::zeroed::boxed_slice::<N::Output>(inputs.len()).into_vec();
     // The lengths agree by construction.
     let _ = predict(net, inputs, &mut outputs);

@@ -143,7 +143,7 @@ pub mod prelude {
         evaluate, evaluate_with, fit_with, keep_going, predict, predict_with, BatchSize, Control,
         Data, EarlyStopping, Epoch, EpochLog, Evaluation, FitConfig, History, Scratch,
     };
-    #[cfg(feature = "std")]
+    #[cfg(feature = "alloc")]
     pub use crate::fit::{fit, predict_all, Log};
     pub use crate::float::Float;
     pub use crate::gradcheck::{gradcheck, gradcheck_first, GradCheck};
