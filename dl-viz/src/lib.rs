@@ -28,7 +28,7 @@
 //! let mut net = Xor::<f32>::new(3);
 //! let config = FitConfig::new(500, BatchSize::Full).train_metric(true);
 //! let progress = Progress::new("xor", config.epochs);
-//! let history = fit::<BinaryCrossEntropy, Accuracy, _, _, 500>(
+//! let history = fit::<BinaryCrossEntropy, Accuracy, _, _>(
 //!     &mut net, &mut Adam::new(0.05), data, None, &config, |e| progress.epoch(e),
 //! )?;
 //! progress.finish();

@@ -19,7 +19,7 @@
 //! let mut opt = plateau.wrap(Sgd::new(0.05));
 //! let config = FitConfig::new(200, BatchSize::Full);
 //! let mut net = Line::<f64>::new(1);
-//! fit::<Mse, MeanSquaredError, _, _, 200>(&mut net, &mut opt, data, None, &config, |e| {
+//! fit::<Mse, MeanSquaredError, _, _>(&mut net, &mut opt, data, None, &config, |e| {
 //!     plateau.observe(e)
 //! })?;
 //! assert!(opt.learning_rate() <= 0.05);
