@@ -114,7 +114,7 @@ macro_rules! by_vectors {
 #[target_feature(enable = "avx512f")]
 pub fn matmul(a: &[f32], m: usize, k: usize, b: &[&[f32]], c: &mut [&mut [f32]]) {
     let n = b.len().min(c.len());
-    if !super::tiles::fits(a.len(), m, k) {
+    if !super::tiles::holds_matrix(a.len(), m, k) {
         return;
     }
     let (b, c) = (&b[..n], &mut c[..n]);
@@ -247,7 +247,7 @@ fn matvec_tile<const V: usize>(
 #[target_feature(enable = "avx512f")]
 pub fn outer(g: &mut [f32], m: usize, n: usize, a: &[&[f32]], b: &[&[f32]]) {
     let count = a.len().min(b.len());
-    if !super::tiles::fits(g.len(), m, n) || count == 0 {
+    if !super::tiles::holds_matrix(g.len(), m, n) || count == 0 {
         return;
     }
     let mut r0 = 0;

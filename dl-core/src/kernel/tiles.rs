@@ -88,7 +88,7 @@ pub const DEPTH: usize = 256;
 /// panic; and since then `m, k <= len`, every loop over rows or columns is bounded by the
 /// slice.
 #[inline(always)]
-pub fn fits(len: usize, m: usize, k: usize) -> bool {
+pub fn holds_matrix(len: usize, m: usize, k: usize) -> bool {
     m > 0 && k > 0 && m.checked_mul(k).is_some_and(|mk| mk <= len)
 }
 
@@ -133,7 +133,7 @@ pub fn matmul<T: Scalar, M: MulAdd, const R: usize, const C: usize>(
     c: &mut [&mut [T]],
 ) {
     let n = b.len().min(c.len());
-    if !fits(a.len(), m, k) {
+    if !holds_matrix(a.len(), m, k) {
         return;
     }
     let mut j0 = 0;
@@ -290,7 +290,7 @@ pub fn outer<T: Scalar, M: MulAdd, const R: usize, const C: usize>(
     b: &[&[T]],
 ) {
     let count = a.len().min(b.len());
-    if !fits(g.len(), m, n) || count == 0 {
+    if !holds_matrix(g.len(), m, n) || count == 0 {
         return;
     }
     if count == 1 {
