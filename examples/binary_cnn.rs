@@ -62,27 +62,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut net = IsThree::<f32>::new(SEED);
     let mut adam = Adam::new(LEARNING_RATE);
-    let config = FitConfig::new(EPOCHS, BatchSize::Mini(BATCH)).seed(SEED);
     let test = Data::new(&test_x, &test_y)?;
-    fit::<BinaryCrossEntropy, Accuracy, _, _>(
-        &mut net,
-        &mut adam,
-        Data::new(&train_x, &train_y)?,
-        Some(test),
-        &config,
-        |e| {
+    Trainer::new(&mut net, &mut adam, Data::new(&train_x, &train_y)?)
+        .loss(BinaryCrossEntropy)
+        .metrics(Accuracy)
+        .epochs(EPOCHS)
+        .batch(BatchSize::Mini(BATCH))
+        .seed(SEED)
+        .validation(test)
+        .on_epoch(|e, _| {
             if e.epoch == 1 || e.epoch % 5 == 0 {
                 println!(
                     "epoch {:>3}  train loss {:.4}  test loss {:.4}  test accuracy {:.4}",
                     e.epoch,
                     e.train_loss,
                     e.val_loss.unwrap_or(f32::NAN),
-                    e.val_metric.unwrap_or(f32::NAN)
+                    e.val_metric().unwrap_or(f32::NAN)
                 );
             }
             Control::Continue
-        },
-    )?;
+        })
+        .run()?;
 
     let eval = evaluate::<BinaryCrossEntropy, Accuracy, _>(&net, test);
     let (mut tp, mut fp, mut fn_) = (0, 0, 0);

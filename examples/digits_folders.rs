@@ -114,7 +114,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     e.epoch,
                     e.train_loss,
                     e.val_loss.unwrap_or(f32::NAN),
-                    e.val_metric.unwrap_or(f32::NAN)
+                    e.val_metric().unwrap_or(f32::NAN)
                 );
             }
             Control::Continue

@@ -10,7 +10,7 @@
 //! on running this first; CI runs it into `target/` to show that it still trains.
 
 use dl_core::data::Dataset;
-use dl_core::fit::{fit, keep_going, BatchSize, Data, FitConfig};
+use dl_core::fit::{BatchSize, Data, FitConfig};
 use dl_core::prelude::*;
 use dl_demos::digits::{self, DigitsCnn, DigitsMlp, RECORD};
 use std::path::{Path, PathBuf};
@@ -67,23 +67,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data = Data::new(&train_x, &train_y)?;
     let config = FitConfig::new(EPOCHS, BatchSize::Mini(32)).seed(SEED);
     let mut mlp = DigitsMlp::<f32>::new(SEED);
-    fit::<CrossEntropy, Accuracy, _, _>(
-        &mut mlp,
-        &mut Adam::new(1e-3),
-        data,
-        None,
-        &config,
-        keep_going,
-    )?;
+    Trainer::new(&mut mlp, &mut Adam::new(1e-3), data)
+        .loss(CrossEntropy)
+        .config(config)
+        .run()?;
     let mut cnn = DigitsCnn::<f32>::new(SEED);
-    fit::<CrossEntropy, Accuracy, _, _>(
-        &mut cnn,
-        &mut Adam::new(1e-2),
-        data,
-        None,
-        &config,
-        keep_going,
-    )?;
+    Trainer::new(&mut cnn, &mut Adam::new(1e-2), data)
+        .loss(CrossEntropy)
+        .config(config)
+        .run()?;
 
     let mut records = Vec::new();
     let mut one_per_class: Vec<Option<[u8; RECORD]>> = vec![None; 10];

@@ -342,7 +342,7 @@ fn first_non_finite<N: Network>(net: &N) -> Option<usize> {
 /// Writes `v` as `f32` or `f64` little-endian, by the width of `out` (the scalar's size).
 /// The round trip through `f64` is exact for both types.
 #[inline]
-fn write_scalar<T: Float>(v: T, out: &mut [u8]) {
+pub(crate) fn write_scalar<T: Float>(v: T, out: &mut [u8]) {
     if out.len() == 4 {
         out.copy_from_slice(&(v.as_f64() as f32).to_le_bytes());
     } else {
@@ -352,7 +352,7 @@ fn write_scalar<T: Float>(v: T, out: &mut [u8]) {
 
 /// Reads an `f32` or `f64` little-endian scalar, by the width of `b`.
 #[inline]
-fn read_scalar<T: Float>(b: &[u8]) -> T {
+pub(crate) fn read_scalar<T: Float>(b: &[u8]) -> T {
     if b.len() == 4 {
         T::cast(f32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64)
     } else {
@@ -539,6 +539,12 @@ const fn crc_update(mut state: u32, bytes: &[u8], from: usize, to: usize) -> u32
 /// CRC-32 (IEEE 802.3, as zlib's `crc32`) of `bytes`.
 pub const fn crc32(bytes: &[u8]) -> u32 {
     !crc_update(!0, bytes, 0, bytes.len())
+}
+
+/// CRC-32 of `bytes` with `bytes[from..to]` (a checksum field) skipped.
+pub(crate) const fn crc32_without(bytes: &[u8], from: usize, to: usize) -> u32 {
+    let state = crc_update(!0, bytes, 0, from);
+    !crc_update(state, bytes, to, bytes.len())
 }
 
 /// CRC-32 of an image with its checksum field skipped. `image` is at least a header long.

@@ -113,6 +113,14 @@ pub enum Error {
         /// The range it must be in, e.g. `"in [0, 1)"`.
         expected: &'static str,
     },
+    /// A checkpoint callback could not write its file after epoch `epoch` (the callback
+    /// keeps the file error, e.g. `SaveBest::error`); the
+    /// weights are those trained so far.
+    #[error("the checkpoint after epoch {epoch} could not be written")]
+    Checkpoint {
+        /// The epoch, from 1.
+        epoch: usize,
+    },
 }
 
 /// What became NaN or infinite when training diverged ([`Error::Diverged`]).

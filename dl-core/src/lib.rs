@@ -140,8 +140,9 @@ pub mod prelude {
     pub use crate::bytes::{BytesError, ParamBytes};
     pub use crate::error::{Divergence, Error};
     pub use crate::fit::{
-        evaluate, evaluate_with, fit_with, keep_going, predict, predict_with, BatchSize, Control,
-        Data, EarlyStopping, Epoch, EpochLog, Evaluation, FitConfig, History, Scratch,
+        evaluate, evaluate_with, fit_with, keep_going, predict, predict_with, BatchSize, Callback,
+        Control, Data, EarlyStopping, Epoch, EpochLog, Evaluation, FitConfig, History, Scratch,
+        Trainer,
     };
     #[cfg(feature = "alloc")]
     pub use crate::fit::{fit, predict_all, Log};
@@ -158,8 +159,9 @@ pub mod prelude {
     pub use crate::network;
     pub use crate::network::{Network, Params, TensorKind, Vector};
     pub use crate::optim::{
-        Adagrad, Adam, AdamW, NoState, Optimizer, OptimizerBase, OptimizerStateBytes,
-        ParamsOptimizer, Regularization, Regularize, RmsProp, Scope, Sgd, SgdMomentum,
+        Adagrad, Adam, AdamW, NoState, Optimizer, OptimizerBase, OptimizerState,
+        OptimizerStateBytes, ParamsOptimizer, Regularization, Regularize, RmsProp, Scope, Sgd,
+        SgdMomentum,
     };
     pub use crate::rng::Rng;
     pub use crate::schedule::{

@@ -19,7 +19,7 @@
 //! [`Parallel`]) does the number of training threads.
 
 use crate::error::{Divergence, Error};
-use crate::fit::{Control, Data, Epoch, Evaluation};
+use crate::fit::{Control, Data, Epoch, Evaluation, MetricValues};
 use crate::float::Float;
 use crate::loss::Loss;
 use crate::metrics::{Metric, MetricState};
@@ -212,9 +212,9 @@ where
         let record = Epoch {
             epoch,
             train_loss: N::Scalar::cast(total / seen.max(1) as f64),
-            train_metric: None,
+            train_metrics: None,
             val_loss: val.map(|v| v.loss),
-            val_metric: val.map(|v| v.metric),
+            val_metrics: val.map(|v| MetricValues::from_slice(&[v.metric])),
         };
         history.epochs.push(record);
         if on_epoch(&record) == Control::Stop {

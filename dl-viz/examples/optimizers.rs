@@ -10,7 +10,7 @@
 
 mod support;
 
-use dl_core::fit::{evaluate, fit, Epoch, Log};
+use dl_core::fit::{evaluate, Epoch, Log};
 use dl_core::prelude::*;
 use dl_viz::{Chart, Curve, Panel, Progress, Scale, Table};
 use support::digits::{Digits, Net};
@@ -39,16 +39,18 @@ fn run<O: Optimizer<Net>>(
     parts: &Parts<'_, Net>,
 ) -> Result<Run, Error> {
     let mut net = Net::new(SEED);
-    let config = FitConfig::new(EPOCHS, BatchSize::Mini(BATCH)).seed(SEED);
     let progress = Progress::new(name, EPOCHS).metric(Accuracy::NAME);
-    let history = fit::<CrossEntropy, Accuracy, _, _>(
-        &mut net,
-        &mut opt,
-        parts.train,
-        parts.validation,
-        &config,
-        |e| progress.epoch(e),
-    );
+    let mut trainer = Trainer::new(&mut net, &mut opt, parts.train)
+        .loss(CrossEntropy)
+        .metrics(Accuracy)
+        .epochs(EPOCHS)
+        .batch(BatchSize::Mini(BATCH))
+        .seed(SEED)
+        .callback(&progress);
+    if let Some(validation) = parts.validation {
+        trainer = trainer.validation(validation);
+    }
+    let history = trainer.run();
     progress.finish();
     let history = history?;
     let test_accuracy = evaluate::<CrossEntropy, Accuracy, _>(&net, parts.test).metric;
@@ -102,7 +104,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             r.learning_rate.to_string(),
             f(Some(last.train_loss)),
             f(last.val_loss),
-            f(last.val_metric),
+            f(last.val_metric()),
             f(Some(r.test_accuracy)),
         ]);
     }
@@ -126,7 +128,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
     };
     let accuracy = Panel {
-        curves: curves(|e| e.val_metric),
+        curves: curves(|e| e.val_metric()),
         ..Panel::new(
             format!("validation accuracy, epochs {}-{EPOCHS}", EPOCHS / 3),
             "accuracy",

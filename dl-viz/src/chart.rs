@@ -128,8 +128,8 @@ impl Chart {
             .curve(Curve::of("train", epochs, |e| Some(e.train_loss)))
             .curve(Curve::of("validation", epochs, |e| e.val_loss));
         let mut metric_panel = Panel::new(format!("{title}: {metric}"), metric)
-            .curve(Curve::of("train", epochs, |e| e.train_metric))
-            .curve(Curve::of("validation", epochs, |e| e.val_metric));
+            .curve(Curve::of("train", epochs, |e| e.train_metric()))
+            .curve(Curve::of("validation", epochs, |e| e.val_metric()));
         if let Some(best) = history.best_epoch() {
             let label = format!("best epoch {best} (weights restored)");
             loss_panel = loss_panel.mark(best, label.clone());

@@ -26,11 +26,15 @@
 //! let ys = [[0.0], [1.0], [1.0], [0.0]].map(SVector::<f32, 1>::from);
 //! let data = Data::new(&xs, &ys)?;
 //! let mut net = Xor::<f32>::new(3);
-//! let config = FitConfig::new(500, BatchSize::Full).train_metric(true);
-//! let progress = Progress::new("xor", config.epochs);
-//! let history = fit::<BinaryCrossEntropy, Accuracy, _, _>(
-//!     &mut net, &mut Adam::new(0.05), data, None, &config, |e| progress.epoch(e),
-//! )?;
+//! let progress = Progress::new("xor", 500);
+//! let history = Trainer::new(&mut net, &mut Adam::new(0.05), data)
+//!     .loss(BinaryCrossEntropy)
+//!     .metrics(Accuracy)
+//!     .epochs(500)
+//!     .batch(BatchSize::Full)
+//!     .train_metrics(true)
+//!     .callback(&progress)
+//!     .run()?;
 //! progress.finish();
 //! Chart::history("xor", &history).draw("target/xor_curves.png")?;
 //! # Ok(())

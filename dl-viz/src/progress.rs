@@ -1,7 +1,9 @@
 //! A Keras-style progress bar for `fit`: one step an epoch, the epoch's numbers beside it.
 
-use dl_core::fit::{Control, Epoch};
+use dl_core::error::Error;
+use dl_core::fit::{Callback, Control, Epoch};
 use dl_core::float::Float;
+use dl_core::network::Network;
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// A bar of one training run, advanced by [`epoch`](Progress::epoch) from `fit`'s callback:
@@ -42,7 +44,8 @@ impl Progress {
 
     /// Moves the bar on by one epoch and shows `e`'s numbers (Keras's names: `loss`, the
     /// metric's name, `val_loss`, `val_` and the metric's name). A `fit` callback body:
-    /// `|e| progress.epoch(e)`; it never stops training.
+    /// `|e| progress.epoch(e)` (or lend the bar to a `Trainer`: `.callback(&progress)`); it
+    /// never stops training.
     pub fn epoch<T: Float>(&self, e: &Epoch<T>) -> Control {
         self.bar.set_message(line(e, self.metric));
         self.bar.inc(1);
@@ -60,17 +63,24 @@ impl Progress {
     }
 }
 
+/// A lent bar is a [`Trainer`](dl_core::fit::Trainer) callback: `.callback(&progress)`.
+impl<N: Network> Callback<N> for &Progress {
+    fn on_epoch(&mut self, epoch: &Epoch<N::Scalar>, _: &N) -> Result<Control, Error> {
+        Ok(self.epoch(epoch))
+    }
+}
+
 /// One epoch's numbers in Keras's words:
 /// `loss 0.0712 - accuracy 0.9823 - val_loss 0.1031 - val_accuracy 0.9722`.
 pub fn line<T: Float>(e: &Epoch<T>, metric: &str) -> String {
     let mut parts = vec![format!("loss {:.4}", e.train_loss.as_f64())];
-    if let Some(m) = e.train_metric {
+    if let Some(m) = e.train_metric() {
         parts.push(format!("{metric} {:.4}", m.as_f64()));
     }
     if let Some(l) = e.val_loss {
         parts.push(format!("val_loss {:.4}", l.as_f64()));
     }
-    if let Some(m) = e.val_metric {
+    if let Some(m) = e.val_metric() {
         parts.push(format!("val_{metric} {:.4}", m.as_f64()));
     }
     parts.join(" - ")

@@ -210,3 +210,12 @@ pub fn row_major(t: &[f64], rows: usize) -> Vec<f64> {
         .map(|k| t[(k % cols) * rows + k / cols])
         .collect()
 }
+
+/// Every parameter of `net` as the bits of its `f64` value (exact for `f32`): equal vectors
+/// mean bit-identical networks.
+pub fn param_bits<N: dl_core::network::Network>(net: &N) -> Vec<u64> {
+    use dl_core::float::Float;
+    (0..N::TENSORS)
+        .flat_map(|i| net.tensor(i).iter().map(|v| v.as_f64().to_bits()))
+        .collect()
+}

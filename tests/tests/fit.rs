@@ -85,7 +85,7 @@ fn training_learns_and_records_every_epoch() {
         last.train_loss < first.train_loss / 2.0,
         "{first:?} -> {last:?}"
     );
-    assert_eq!(last.train_metric, Some(1.0));
+    assert_eq!(last.train_metric(), Some(1.0));
     assert_eq!(last.val_loss, None);
     let (xs, ys) = blobs();
     let eval = evaluate::<CrossEntropy, Accuracy, _>(&net, Data::new(&xs, &ys).unwrap());

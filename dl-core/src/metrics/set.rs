@@ -38,7 +38,7 @@ pub trait Metrics {
 /// The running sums of a tuple of metrics.
 pub trait MetricsState<T: Float, O: Vector<T>> {
     /// The values, one a metric: `[T; K]`.
-    type Values;
+    type Values: AsRef<[T]> + Copy;
     /// Nothing seen yet.
     fn new() -> Self;
     /// Adds one sample to every metric.
@@ -70,6 +70,28 @@ macro_rules! tuple_metrics {
 }
 
 tuple_metrics!(1: A 0);
+
+/// No metric: a run that records only its losses (a [`Trainer`](crate::fit::Trainer) before
+/// `.metrics(...)`).
+impl Metrics for () {
+    const NAMES: &'static [&'static str] = &[];
+    type State<T: Float, O: Vector<T>> = ();
+}
+
+impl<T: Float, O: Vector<T>> MetricsState<T, O> for () {
+    type Values = [T; 0];
+    fn new() -> Self {}
+    fn add(&mut self, _: &O, _: &O) {}
+    fn values(&self) -> [T; 0] {
+        []
+    }
+}
+
+/// One metric is a tuple of one: `fit::<L, Accuracy, ...>` and `.metrics(Accuracy)`.
+impl<M: Metric> Metrics for M {
+    const NAMES: &'static [&'static str] = &[M::NAME];
+    type State<T: Float, O: Vector<T>> = (M::State<T, O>,);
+}
 tuple_metrics!(2: A 0, B 1);
 tuple_metrics!(3: A 0, B 1, C 2);
 tuple_metrics!(4: A 0, B 1, C 2, D 3);

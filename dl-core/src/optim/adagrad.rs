@@ -28,8 +28,8 @@ pub struct Adagrad<T, G> {
     pub initial_accumulator: f64,
     /// Regularisation (PyTorch's `weight_decay` is [`Regularization::l2`]).
     pub reg: Regularization,
-    sum_squares: G,
-    steps: u64,
+    pub(super) sum_squares: G,
+    pub(super) steps: u64,
     scalar: PhantomData<T>,
 }
 

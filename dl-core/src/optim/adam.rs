@@ -53,9 +53,9 @@ pub struct Adam<T, G> {
     pub eps: f64,
     /// Regularisation.
     pub reg: Regularization,
-    m: G,
-    v: G,
-    steps: u64,
+    pub(super) m: G,
+    pub(super) v: G,
+    pub(super) steps: u64,
     scalar: PhantomData<T>,
 }
 

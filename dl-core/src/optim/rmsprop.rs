@@ -33,10 +33,10 @@ pub struct RmsProp<T, G, M = NoState, C = NoState> {
     /// Regularisation (PyTorch's `weight_decay` is [`Regularization::l2`]).
     pub reg: Regularization,
     momentum: f64,
-    square_avg: G,
-    momentum_buffer: M,
-    grad_avg: C,
-    steps: u64,
+    pub(super) square_avg: G,
+    pub(super) momentum_buffer: M,
+    pub(super) grad_avg: C,
+    pub(super) steps: u64,
     scalar: PhantomData<T>,
 }
 

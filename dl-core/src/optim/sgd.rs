@@ -32,7 +32,7 @@ pub struct Sgd<T = f32> {
     pub lr: f64,
     /// Regularisation (PyTorch's `weight_decay` is [`Regularization::l2`]).
     pub reg: Regularization,
-    steps: u64,
+    pub(super) steps: u64,
     scalar: PhantomData<T>,
 }
 

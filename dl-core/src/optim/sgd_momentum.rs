@@ -31,8 +31,8 @@ pub struct SgdMomentum<T, G> {
     pub nesterov: bool,
     /// Regularisation (PyTorch's `weight_decay` is [`Regularization::l2`]).
     pub reg: Regularization,
-    buffer: G,
-    steps: u64,
+    pub(super) buffer: G,
+    pub(super) steps: u64,
     scalar: PhantomData<T>,
 }
 

@@ -1,8 +1,9 @@
 //! Keras's `ReduceLROnPlateau`: multiply the learning rate by `factor` when the monitored loss
 //! has not improved for `patience` epochs.
 //!
-//! The monitor is a `fit` callback ([`ReduceLrOnPlateau::observe`]) and the optimizer it
-//! drives is wrapped ([`ReduceLrOnPlateau::wrap`]); the two share the decision through cells,
+//! The monitor is a `fit` callback ([`ReduceLrOnPlateau::observe`], or the plateau lent to a
+//! [`Trainer`](crate::fit::Trainer): `.callback(&plateau)`) and the optimizer it drives is
+//! wrapped ([`ReduceLrOnPlateau::wrap`]); the two share the decision through cells,
 //! so `fit` needs nothing new and nothing is allocated.
 //!
 //! ```
@@ -17,18 +18,21 @@
 //! let data = Data::new(&xs, &ys)?;
 //! let plateau = ReduceLrOnPlateau::new(0.5, 3);
 //! let mut opt = plateau.wrap(Sgd::new(0.05));
-//! let config = FitConfig::new(200, BatchSize::Full);
 //! let mut net = Line::<f64>::new(1);
-//! fit::<Mse, MeanSquaredError, _, _>(&mut net, &mut opt, data, None, &config, |e| {
-//!     plateau.observe(e)
-//! })?;
+//! Trainer::new(&mut net, &mut opt, data)
+//!     .loss(Mse)
+//!     .epochs(200)
+//!     .batch(BatchSize::Full)
+//!     .callback(&plateau)
+//!     .run()?;
 //! assert!(opt.learning_rate() <= 0.05);
 //! # Ok::<(), dl_core::error::Error>(())
 //! ```
 
 use crate::error::Error;
-use crate::fit::{Control, Epoch};
+use crate::fit::{Callback, Control, Epoch};
 use crate::float::Float;
+use crate::network::Network;
 use crate::optim::{OptimizerBase, ParamsOptimizer, Regularization, Regularize};
 use core::cell::Cell;
 
@@ -120,6 +124,13 @@ impl ReduceLrOnPlateau {
             optimizer: opt,
             plateau: self,
         }
+    }
+}
+
+/// A lent plateau is a callback: `.callback(&plateau)`.
+impl<N: Network> Callback<N> for &ReduceLrOnPlateau {
+    fn on_epoch(&mut self, epoch: &Epoch<N::Scalar>, _: &N) -> Result<Control, Error> {
+        Ok(self.observe(epoch))
     }
 }
 

@@ -58,6 +58,13 @@ impl<O: OptimizerBase, S: Schedule> Scheduled<O, S> {
         self.t
     }
 
+    /// Moves the schedule to position `t` (a resumed run's) and sets the rate it gives.
+    pub fn set_position(&mut self, t: u64) {
+        self.t = t;
+        let lr = self.schedule.learning_rate(t);
+        self.optimizer.set_learning_rate(lr);
+    }
+
     fn advance(&mut self) {
         self.t += 1;
         let lr = self.schedule.learning_rate(self.t);

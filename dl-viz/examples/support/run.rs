@@ -1,7 +1,7 @@
 //! Train with a progress bar, then print a results table of loss and metric on each part of
 //! the data: what every real-data example does.
 
-use dl_core::fit::{evaluate, fit, Data, Evaluation, FitConfig, Log};
+use dl_core::fit::{evaluate, Data, Evaluation, FitConfig, Log};
 use dl_core::prelude::*;
 use dl_viz::{Progress, Table};
 
@@ -26,7 +26,7 @@ pub fn num(v: Option<f64>) -> String {
 /// Trains `net` with `opt` under `config` (a progress bar labelled `name` advancing per
 /// epoch), prints the history's last epoch and a table of loss `L` and metric `M` on train,
 /// validation and test, and returns the history and the test evaluation.
-pub fn train_and_report<L: Loss, M: Metric, N: Network, O: Optimizer<N>>(
+pub fn train_and_report<L: Loss + Default, M: Metric + Default, N: Network, O: Optimizer<N>>(
     name: &str,
     net: &mut N,
     opt: &mut O,
@@ -34,9 +34,15 @@ pub fn train_and_report<L: Loss, M: Metric, N: Network, O: Optimizer<N>>(
     config: &FitConfig,
 ) -> Result<Report<N::Scalar>, Error> {
     let progress = Progress::new(name, config.epochs).metric(M::NAME);
-    let history = fit::<L, M, N, O>(net, opt, parts.train, parts.validation, config, |e| {
-        progress.epoch(e)
-    });
+    let mut trainer = Trainer::new(net, opt, parts.train)
+        .loss(L::default())
+        .metrics(M::default())
+        .config(*config)
+        .callback(&progress);
+    if let Some(validation) = parts.validation {
+        trainer = trainer.validation(validation);
+    }
+    let history = trainer.run();
     progress.finish();
     let history = history?;
 
