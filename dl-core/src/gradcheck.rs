@@ -1,5 +1,6 @@
 //! Gradient checking: `backward` against central finite differences, on any network.
 
+use crate::layer::DropoutMasks;
 use crate::loss::Loss;
 use crate::network::{Network, Params, Vector};
 use crate::stack::ByValue;
@@ -23,9 +24,9 @@ pub struct GradCheck {
 /// `(L(p + h) - L(p - h)) / 2h`, for every parameter and every input. `net` is perturbed in
 /// place and restored bit for bit.
 ///
-/// Every evaluation starts from a fresh zero cache (its Dropout generators restarted), so a
-/// layer that draws randomness while training (Dropout, whose generator lives in the cache)
-/// uses the same mask in the analytic pass and in every finite difference.
+/// Every evaluation draws its Dropout masks from generators at their start
+/// ([`DropoutMasks::START`]), so a layer that draws randomness while training uses the same
+/// mask in the analytic pass and in every finite difference.
 ///
 /// Meant for `f64` networks and small sizes: it makes two forward passes per scalar. For a
 /// large network, [`gradcheck_first`] checks a few scalars of each tensor.
@@ -65,17 +66,8 @@ where
         N::Input::ZERO,
         N::Input::ZERO,
     );
-    let fresh = |cache: &mut N::Cache| {
-        #[cfg(feature = "alloc")]
-        crate::zeroed::zero(cache);
-        #[cfg(not(feature = "alloc"))]
-        {
-            *cache = N::CACHE_ZERO;
-        }
-        N::start_cache(cache);
-    };
-    fresh(&mut cache);
-    net.forward_train(x, &mut cache);
+    let start = || <N::Masks as DropoutMasks>::START;
+    net.forward_train(x, &mut cache, &mut start());
     net.loss_backward::<L>(x, &cache, y, &mut grads, Some(&mut dx));
 
     let mut report = GradCheck {
@@ -85,8 +77,7 @@ where
         checked: 0,
     };
     let loss_at = |net: &N, x: &N::Input, cache: &mut N::Cache| -> f64 {
-        fresh(cache);
-        net.forward_train(x, cache);
+        net.forward_train(x, cache, &mut start());
         N::loss::<L>(cache, y)
     };
 

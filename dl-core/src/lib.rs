@@ -149,7 +149,8 @@ pub mod prelude {
     pub use crate::float::Float;
     pub use crate::gradcheck::{gradcheck, gradcheck_first, GradCheck};
     pub use crate::layer::{
-        AvgPool2D, Conv2D, Dense, Dropout, Flatten, GlobalAvgPool2D, Layer, LayerCache, MaxPool2D,
+        AvgPool2D, Conv2D, Dense, Dropout, DropoutMasks, Flatten, GlobalAvgPool2D, Layer,
+        LayerCache, MaxPool2D,
     };
     pub use crate::loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse};
     pub use crate::metrics::{

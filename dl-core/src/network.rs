@@ -3,6 +3,7 @@
 
 use crate::error::Error;
 use crate::float::Float;
+use crate::layer::DropoutMasks;
 use crate::layout::TensorLayout;
 use crate::loss::Loss;
 use crate::stack::{ByValue, ValueOnStack};
@@ -149,7 +150,7 @@ pub trait Params<T: Float>: Sized {
 /// // Training's three calls, by hand: forward with a cache, loss and gradient, a step.
 /// let mut cache = Net::<f64>::CACHE_ZERO;
 /// let mut grads = NetGradient::<f64>::ZERO;
-/// net.forward_train(&x, &mut cache);
+/// net.forward_train(&x, &mut cache, &mut ()); // `()`: no Dropout layers, so no masks
 /// assert_eq!(Net::output(&cache), &y);
 /// let target = SVector::from([1.0, 0.0]);
 /// let loss = net.loss_backward::<Mse>(&x, &cache, &target, &mut grads, None);
@@ -168,6 +169,9 @@ pub trait Network: Params<Self::Scalar> + Zeroable {
     type Cache: Clone + Zeroable;
     /// Gradients of every parameter, shaped like the network.
     type Gradient: Params<Self::Scalar> + Clone + Zeroable;
+    /// The Dropout layers' mask generators, the state a training run carries from pass to
+    /// pass: the generated `{Name}Masks`, or `()` for a network without Dropout.
+    type Masks: DropoutMasks;
 
     /// The input size.
     const INPUTS: usize;
@@ -269,7 +273,9 @@ pub trait Network: Params<Self::Scalar> + Zeroable {
     fn forward_on_stack(&self, x: &Self::Input) -> Self::Output;
 
     /// The training forward pass: fills `cache` with what [`backward`](Network::backward) needs.
-    fn forward_train(&self, x: &Self::Input, cache: &mut Self::Cache);
+    /// Dropout layers draw their masks from `masks` (a
+    /// [`Workspace`](crate::train::Workspace)'s, or `&mut ()` for a network without Dropout).
+    fn forward_train(&self, x: &Self::Input, cache: &mut Self::Cache, masks: &mut Self::Masks);
 
     /// Inference that fills `cache` like [`forward_train`](Network::forward_train), for
     /// evaluating a loss from the cached pre-activations: layers that behave differently while
@@ -277,7 +283,8 @@ pub trait Network: Params<Self::Scalar> + Zeroable {
     /// [`forward`](Network::forward)'s. Generated networks with Dropout override it.
     #[inline]
     fn forward_eval(&self, x: &Self::Input, cache: &mut Self::Cache) {
-        self.forward_train(x, cache);
+        let mut masks = <Self::Masks as DropoutMasks>::START;
+        self.forward_train(x, cache, &mut masks);
     }
 
     /// The output held in a cache filled by [`forward_train`](Network::forward_train).
@@ -397,25 +404,11 @@ pub trait Network: Params<Self::Scalar> + Zeroable {
     /// Zeroed batch buffers, as a `const`.
     const BATCH_ZERO: Self::Batch;
 
-    /// Gives a cache that was zeroed in place (not copied from
-    /// [`CACHE_ZERO`](Network::CACHE_ZERO)) the non-zero starting values of that const: the
-    /// Dropout layers' mask generators.
-    #[inline]
-    fn start_cache(cache: &mut Self::Cache) {
-        let _ = cache;
-    }
-
-    /// [`start_cache`](Network::start_cache) for batch buffers and
-    /// [`BATCH_ZERO`](Network::BATCH_ZERO).
-    #[inline]
-    fn start_batch(batch: &mut Self::Batch) {
-        let _ = batch;
-    }
-
     /// [`loss_backward`](Network::loss_backward) for the first `n = min(xs.len(), ys.len(),
     /// BATCH)` samples at once: one forward pass over the whole batch (`Z = W X + b` a layer,
     /// through the blocked kernels of [`crate::kernel`]), then one backward pass, adding every
-    /// sample's parameter gradients into `grads`. Returns the sum of the `n` losses.
+    /// sample's parameter gradients into `grads`. Returns the sum of the `n` losses. Dropout
+    /// layers draw one mask a sample from `masks`, in sample order.
     ///
     /// Same result as `n` calls of `forward_train` and `loss_backward`, up to rounding.
     fn loss_backward_batch<L: Loss>(
@@ -423,6 +416,7 @@ pub trait Network: Params<Self::Scalar> + Zeroable {
         xs: &[Self::Input],
         ys: &[Self::Output],
         batch: &mut Self::Batch,
+        masks: &mut Self::Masks,
         grads: &mut Self::Gradient,
     ) -> Self::Scalar;
 }

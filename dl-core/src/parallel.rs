@@ -3,7 +3,7 @@
 //!
 //! A batch of `B` samples is cut into *shards* of [`ParallelConfig::shard`] samples (the last
 //! one holds the remainder). Shard `s` always works in its own [`Workspace`] `s`: its forward
-//! caches, its batched-pass buffers (and with them the Dropout generators) and its gradient
+//! caches, its batched-pass buffers, its Dropout mask generators and its gradient
 //! accumulator. The threads of a [rayon] pool take the shards in contiguous groups, so which
 //! thread computes a shard changes with the thread count but nothing it computes does. The
 //! gradient is then reduced in a fixed order, element by element,
@@ -364,12 +364,13 @@ fn shard_gradient<N: Network, L: Loss>(
     let mut total = N::Scalar::ZERO;
     if xs.len() == 1 || N::BATCH <= 1 {
         for (x, y) in xs.iter().zip(ys) {
-            net.forward_train(x, &mut ws.cache);
+            net.forward_train(x, &mut ws.cache, &mut ws.masks);
             total += net.loss_backward::<L>(x, &ws.cache, y, &mut ws.grads, None);
         }
     } else {
         for (x, y) in xs.chunks(N::BATCH).zip(ys.chunks(N::BATCH)) {
-            total += net.loss_backward_batch::<L>(x, y, &mut ws.batch, &mut ws.grads);
+            total +=
+                net.loss_backward_batch::<L>(x, y, &mut ws.batch, &mut ws.masks, &mut ws.grads);
         }
     }
     total

@@ -7,14 +7,15 @@
 
 use crate::error::Error;
 use crate::float::Float;
+use crate::layer::DropoutMasks;
 use crate::loss::Loss;
 use crate::network::{Network, Params, Vector};
 use crate::optim::Optimizer;
 use crate::stack::WorkspaceOnStack;
 
-/// The memory a training step works in: the forward cache, the gradient accumulator and the
-/// buffers of the batched pass ([`Network::BATCH`] samples' caches and output gradients).
-/// Build it once and reuse it; it never allocates. For large networks, `Workspace::boxed`
+/// The memory a training step works in: the forward cache, the gradient accumulator, the
+/// buffers of the batched pass ([`Network::BATCH`] samples' caches and output gradients) and
+/// the Dropout layers' mask generators. Build it once and reuse it; it never allocates. For large networks, `Workspace::boxed`
 /// (with the `alloc` feature) builds it in place on the heap, and a `static` of
 /// [`Workspace::ZERO`] holds it without a heap.
 ///
@@ -46,6 +47,11 @@ pub struct Workspace<N: Network> {
     pub grads: N::Gradient,
     /// The batched pass's buffers, used by [`train_batch`].
     pub batch: N::Batch,
+    /// The Dropout layers' mask generators ([`DropoutMasks`]): the one piece of state that
+    /// carries from step to step, so the same seed gives the same masks whichever path
+    /// ([`train_sample`], [`train_batch`]) draws them. [`seed_dropout`](Self::seed_dropout)
+    /// restarts them.
+    pub masks: N::Masks,
 }
 
 impl<N: Network> Workspace<N> {
@@ -53,11 +59,13 @@ impl<N: Network> Workspace<N> {
     /// the optimizer's state (`CACHE_BYTES + GRADIENT_BYTES` plus the batched pass's buffers).
     pub const BYTES: usize = core::mem::size_of::<Self>();
 
-    /// A zeroed workspace, as a `const`: for a `static`, at any size.
+    /// A zeroed workspace, as a `const`: for a `static`, at any size. Its mask generators
+    /// are at their start ([`DropoutMasks::START`], the masks of `seed_dropout(0)`).
     pub const ZERO: Self = Workspace {
         cache: N::CACHE_ZERO,
         grads: <N::Gradient as Params<N::Scalar>>::ZERO,
         batch: N::BATCH_ZERO,
+        masks: <N::Masks as DropoutMasks>::START,
     };
 
     /// A zeroed workspace by value: a compile error when that is over the network's
@@ -75,9 +83,15 @@ impl<N: Network> Workspace<N> {
     #[cfg(feature = "alloc")]
     pub fn boxed() -> alloc::boxed::Box<Self> {
         let mut ws = crate::zeroed::boxed::<Self>();
-        N::start_cache(&mut ws.cache);
-        N::start_batch(&mut ws.batch);
+        ws.masks = <N::Masks as DropoutMasks>::START;
         ws
+    }
+
+    /// Restarts every Dropout layer's masks from `seed`: the same seed gives the same masks
+    /// in the same order, through [`train_sample`] and [`train_batch`] alike. Nothing to do
+    /// for a network without Dropout.
+    pub fn seed_dropout(&mut self, seed: u64) {
+        self.masks.seed_dropout(seed);
     }
 }
 
@@ -138,6 +152,7 @@ fn loss_backward_in<N: Network, L: Loss>(
         cache,
         grads,
         batch,
+        ..
     } = ws;
     if N::BACKWARD_STACK_BYTES > N::STACK_BUDGET {
         net.loss_backward_in::<L>(x, cache, y, grads, None, batch)
@@ -165,7 +180,7 @@ pub fn train_sample<N: Network, L: Loss, O: Optimizer<N>>(
 ) -> Result<N::Scalar, Error> {
     opt.validate()?;
     check_targets::<L, _, _>(core::slice::from_ref(y))?;
-    net.forward_train(x, &mut ws.cache);
+    net.forward_train(x, &mut ws.cache, &mut ws.masks);
     let loss = loss_backward_in::<N, L>(net, x, y, ws);
     check_loss(loss, &mut ws.grads)?;
     opt.step_consume(net, &mut ws.grads, N::Scalar::ONE)?;
@@ -229,12 +244,13 @@ pub fn train_batch<N: Network, L: Loss, O: Optimizer<N>>(
     let mut total = N::Scalar::ZERO;
     if xs.len() == 1 || N::BATCH <= 1 {
         for (x, y) in xs.iter().zip(ys) {
-            net.forward_train(x, &mut ws.cache);
+            net.forward_train(x, &mut ws.cache, &mut ws.masks);
             total += loss_backward_in::<N, L>(net, x, y, ws);
         }
     } else {
         for (x, y) in xs.chunks(N::BATCH).zip(ys.chunks(N::BATCH)) {
-            total += net.loss_backward_batch::<L>(x, y, &mut ws.batch, &mut ws.grads);
+            total +=
+                net.loss_backward_batch::<L>(x, y, &mut ws.batch, &mut ws.masks, &mut ws.grads);
         }
     }
     let inv = N::Scalar::ONE / N::Scalar::cast(xs.len() as f64);

@@ -12,8 +12,8 @@
 //! [`Zeroable`]. It holds for `f32`, `f64`, the unsigned integers, arrays and nalgebra
 //! fixed-size matrices of them, `PhantomData`, and structs made of nothing else. Every type a
 //! network is made of is such a struct: layers (kernels and biases), gradients, caches
-//! (pre-activations, outputs, `usize` argmax indices, dropout masks and the generator's four
-//! `u64` words), the batch buffers, the workspace and the optimizers' states (their
+//! (pre-activations, outputs, `usize` argmax indices, dropout masks), the dropout generators'
+//! four `u64` words, the batch buffers, the workspace and the optimizers' states (their
 //! hyper-parameters are `f64`s and `bool`s (zero is `false`), their step counts `u64`s, their
 //! moments gradient-shaped; the one enum among them, [`Scope`], is
 //! `repr(u8)` with `Weights = 0`). No reference, no pointer, no `NonZero`, and no enum without
@@ -182,9 +182,9 @@ zeroable!(
     GlobalAvgPool2D<T, C, H, W, IN>,
     [T: Float, const N: usize] Flatten<T, N>,
     [T: Float, const N: usize, const RATE_BITS: u64] Dropout<T, N, RATE_BITS>,
-    // The generator's state is four `u64`s; all zero is a valid (if degenerate) state, which
-    // `Network::start_buffers` replaces with the seeded one.
     [T: Float, const N: usize] DropoutCache<T, N>,
+    // The generator's state is four `u64`s; all zero is a valid (if degenerate) state, which
+    // `Workspace::boxed` replaces with the seeded one (`DropoutMasks::START`).
     [] crate::rng::Rng,
     [T: Float] NoGrad<T>,
     [T: Float, const N: usize] OutputCache<T, N>,

@@ -99,7 +99,7 @@ where
     let mut ws = Workspace::<N>::boxed();
     net.forward_eval(x, &mut ws.cache);
     assert_eq!(N::output(&ws.cache).as_slice(), out.as_slice());
-    net.forward_train(x, &mut ws.cache);
+    net.forward_train(x, &mut ws.cache, &mut ws.masks);
     let loss = net.loss_backward::<BinaryCrossEntropy>(x, &ws.cache, y, &mut ws.grads, None);
     assert!(loss.is_finite() && ws.grads.all_finite());
     let mut d_input = zeroed::boxed::<N::Input>();
@@ -111,6 +111,7 @@ where
         cache,
         grads,
         batch,
+        ..
     } = &mut *ws;
     net.backward_in(x, cache, d_output, grads, Some(&mut d_in), batch);
     assert_eq!(d_in.as_slice(), d_input.as_slice());

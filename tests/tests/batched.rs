@@ -67,9 +67,10 @@ fn per_sample<N: Network<Scalar = f64>, L: Loss>(
 ) -> (f64, Box<N::Gradient>) {
     let mut cache = Box::new(N::CACHE_ZERO);
     let mut grads = Box::new(<N::Gradient as Params<f64>>::ZERO);
+    let mut masks = <N::Masks as DropoutMasks>::START;
     let mut loss = 0.0;
     for (x, y) in xs.iter().zip(ys) {
-        net.forward_train(x, &mut cache);
+        net.forward_train(x, &mut cache, &mut masks);
         loss += net.loss_backward::<L>(x, &cache, y, &mut grads, None);
     }
     (loss, grads)
@@ -84,7 +85,7 @@ fn batched<N: Network<Scalar = f64>, L: Loss>(
     let mut ws = Workspace::<N>::boxed();
     let mut loss = 0.0;
     for (x, y) in xs.chunks(N::BATCH).zip(ys.chunks(N::BATCH)) {
-        loss += net.loss_backward_batch::<L>(x, y, &mut ws.batch, &mut ws.grads);
+        loss += net.loss_backward_batch::<L>(x, y, &mut ws.batch, &mut ws.masks, &mut ws.grads);
     }
     (loss, Box::new(ws.grads.clone()))
 }
@@ -131,10 +132,11 @@ fn check_finite_differences<N: Network<Scalar = f64>, L: Loss>(name: &str, n: us
     let (xs, ys) = data::<N>(n, 8);
     let (_, grads) = batched::<N, L>(&net, &xs, &ys);
     let mut cache = Box::new(N::CACHE_ZERO);
+    let mut masks = <N::Masks as DropoutMasks>::START;
     let mut mean_loss = |net: &N| {
         let mut total = 0.0;
         for (x, y) in xs.iter().zip(&ys) {
-            net.forward_train(x, &mut cache);
+            net.forward_train(x, &mut cache, &mut masks);
             total += N::loss::<L>(&cache, y);
         }
         total / n as f64

@@ -65,9 +65,10 @@ fn check<N: Network<Scalar = f64>, L: Loss>(case: &Value) -> f64 {
     let y = N::Output::from_slice_checked(&target);
 
     let mut cache = N::CACHE_ZERO;
+    let mut masks = <N::Masks as DropoutMasks>::START;
     let mut grads = <N::Gradient as Params<f64>>::ZERO;
     let mut dx = N::Input::ZERO;
-    net.forward_train(&x, &mut cache);
+    net.forward_train(&x, &mut cache, &mut masks);
     let out = N::output(&cache).as_slice();
     assert_eq!(
         net.forward(&x).as_slice(),

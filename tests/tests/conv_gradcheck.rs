@@ -164,8 +164,8 @@ fn dropout_mask_reaches_the_gradient() {
     let mut rng = Rng::new(9);
     let x = SVector::<f64, 6>::from_fn(|_, _| rng.uniform_in(-1.0, 1.0));
     let mut cache = DenseDropout::<f64>::CACHE_ZERO;
-    let mut grads = DenseDropoutGradient::<f64>::ZERO;
-    net.forward_train(&x, &mut cache);
+    let (mut grads, mut masks) = (DenseDropoutGradient::<f64>::ZERO, DenseDropoutMasks::START);
+    net.forward_train(&x, &mut cache, &mut masks);
     net.loss_backward::<CrossEntropy>(&x, &cache, &one_hot(0), &mut grads, None);
     let mask = cache.layer2.mask;
     assert!(mask.iter().any(|&m| m == 0.0) && mask.iter().any(|&m| m == 2.0));
@@ -191,7 +191,7 @@ network! {
 
 fn loss_of(net: &PoolOnInput<f64>, x: &SVector<f64, 16>, y: &SVector<f64, 1>) -> f64 {
     let mut cache = PoolOnInput::<f64>::CACHE_ZERO;
-    net.forward_train(x, &mut cache);
+    net.forward_train(x, &mut cache, &mut ());
     PoolOnInput::<f64>::loss::<Mse>(&cache, y)
 }
 
@@ -212,7 +212,7 @@ fn max_pool_with_ties() {
     let mut cache = PoolOnInput::<f64>::CACHE_ZERO;
     let mut grads = PoolOnInputGradient::<f64>::ZERO;
     let mut dx = SVector::<f64, 16>::zeros();
-    net.forward_train(&x, &mut cache);
+    net.forward_train(&x, &mut cache, &mut ());
     assert_eq!(cache.layer1.a.as_slice(), &[1.0, 2.0, 3.0, 5.0]);
     net.loss_backward::<Mse>(&x, &cache, &y, &mut grads, Some(&mut dx));
 

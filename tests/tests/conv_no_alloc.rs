@@ -40,11 +40,11 @@ fn cnn_training_step_does_not_allocate() {
     let (n, total) = allocations(|| {
         let mut net = DigitsCnn::<f32>::new(5);
         let mut ws = Workspace::<DigitsCnn<f32>>::new();
-        DigitsCnn::<f32>::seed_dropout(&mut ws, 3);
+        ws.seed_dropout(3);
         let mut adam = Adam::new(1e-2);
         let mut sgd = Sgd::new(0.05);
         let out = net.forward(&xs[0]);
-        net.forward_train(&xs[0], &mut ws.cache);
+        net.forward_train(&xs[0], &mut ws.cache, &mut ws.masks);
         let loss =
             net.loss_backward::<CrossEntropy>(&xs[0], &ws.cache, &ys[0], &mut ws.grads, None);
         let mut dx = SVector::<f32, 64>::zeros();

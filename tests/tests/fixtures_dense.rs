@@ -71,6 +71,7 @@ fn check<N: Network<Scalar = f64>, L: Loss>(case: &Value) -> f64 {
 
     let mut worst: f64 = 0.0;
     let mut cache = N::CACHE_ZERO;
+    let mut masks = <N::Masks as DropoutMasks>::START;
     let mut grads = <N::Gradient as Params<f64>>::ZERO;
     let mut loss = 0.0;
     for b in 0..batch {
@@ -79,7 +80,7 @@ fn check<N: Network<Scalar = f64>, L: Loss>(case: &Value) -> f64 {
         let mut y = N::Output::ZERO;
         y.as_mut_slice().copy_from_slice(&targets[b]);
         let mut dx = N::Input::ZERO;
-        net.forward_train(&x, &mut cache);
+        net.forward_train(&x, &mut cache, &mut masks);
         let out = N::output(&cache).as_slice();
         worst = worst.max(max_rel_error(out, &outputs[b]));
         // inference and training forward agree exactly

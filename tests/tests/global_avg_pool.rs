@@ -94,7 +94,7 @@ fn each_channel_becomes_its_mean() {
     let net = PoolFirst::<f64>::ZERO;
     let x = SVector::<f64, 60>::from_fn(|i, _| i as f64);
     let mut cache = PoolFirst::<f64>::CACHE_ZERO;
-    net.forward_train(&x, &mut cache);
+    net.forward_train(&x, &mut cache, &mut ());
     // Channel c holds 20c, ..., 20c + 19: mean 20c + 9.5.
     assert_eq!(cache.layer1.a.as_slice(), &[9.5, 29.5, 49.5]);
     assert_eq!(PoolFirst::<f32>::summary().layers[0].output, &[3]);
@@ -139,9 +139,10 @@ fn reproduce<N: Network<Scalar = f64>, L: Loss>(case: &Value) -> f64 {
     let x = N::Input::try_from_slice(&flat(&case["input"]), "input").unwrap();
     let y = N::Output::try_from_slice(&flat(&case["target"]), "target").unwrap();
     let mut cache = N::CACHE_ZERO;
+    let mut masks = <N::Masks as DropoutMasks>::START;
     let mut grads = <N::Gradient as Params<f64>>::ZERO;
     let mut dx = N::Input::ZERO;
-    net.forward_train(&x, &mut cache);
+    net.forward_train(&x, &mut cache, &mut masks);
     let out = N::output(&cache).as_slice();
     assert_eq!(
         net.forward(&x).as_slice(),

@@ -137,7 +137,7 @@ fn backward_from_output_gradient_matches_loss_backward() {
     let x = SVector::<f64, 3>::new(0.3, -0.7, 1.1);
     let y = SVector::<f64, 2>::new(0.2, 0.9);
     let mut cache = Net::<f64>::CACHE_ZERO;
-    net.forward_train(&x, &mut cache);
+    net.forward_train(&x, &mut cache, &mut ());
 
     let mut fused = NetGradient::<f64>::ZERO;
     let mut dx_fused = SVector::zeros();

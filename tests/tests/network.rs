@@ -185,7 +185,7 @@ fn bad_run_time_input_is_an_error_value() {
     let x = SVector::<f32, 2>::new(f32::INFINITY, 1.0);
     let y = SVector::<f32, 1>::new(1.0);
     let mut cache = Saturating::<f32>::CACHE_ZERO;
-    sat.forward_train(&x, &mut cache);
+    sat.forward_train(&x, &mut cache, &mut ());
     assert!(Saturating::<f32>::loss::<Mse>(&cache, &y).is_finite());
     assert_eq!(
         train_sample::<_, Mse, _>(&mut sat, &mut sgd, &x, &y, &mut ws),
@@ -212,7 +212,7 @@ fn mini_batch_gradient_is_the_mean_of_sample_gradients() {
     let mut mean = NetGradient::<f64>::ZERO;
     let mut cache = Net::<f64>::CACHE_ZERO;
     for (x, y) in xs.iter().zip(&ys) {
-        net.forward_train(x, &mut cache);
+        net.forward_train(x, &mut cache, &mut ());
         net.loss_backward::<CrossEntropy>(x, &cache, y, &mut mean, None);
     }
     mean.scale(1.0 / 5.0);

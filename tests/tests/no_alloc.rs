@@ -36,7 +36,7 @@ fn training_and_inference_do_not_allocate() {
         let mut ws = Workspace::<Mlp<f32>>::new();
         let mut sgd = Sgd::new(0.05);
         let out = net.forward(&x);
-        net.forward_train(&x, &mut ws.cache);
+        net.forward_train(&x, &mut ws.cache, &mut ws.masks);
         let loss = net.loss_backward::<CrossEntropy>(&x, &ws.cache, &y, &mut ws.grads, None);
         let mut d = SVector::<f32, 4>::zeros();
         net.backward(&x, &ws.cache, &out, &mut ws.grads, None);

@@ -24,7 +24,7 @@ macro_rules! extreme {
                 ];
                 for y in &targets {
                     let mut cache = Net::<f64>::CACHE_ZERO;
-                    net.forward_train(&x, &mut cache);
+                    net.forward_train(&x, &mut cache, &mut ());
                     for (loss, name) in [
                         (grads::<Net<f64>, Mse>(&net, &x, y, &cache), "mse"),
                         (
@@ -117,7 +117,7 @@ fn fused_softmax_cross_entropy_is_exact_at_1000() {
     let x = SVector::<f64, 3>::new(1000.0, -1000.0, 0.0);
     let y = SVector::<f64, 3>::new(0.0, 1.0, 0.0);
     let mut cache = Net::<f64>::CACHE_ZERO;
-    net.forward_train(&x, &mut cache);
+    net.forward_train(&x, &mut cache, &mut ());
     let (loss, g) = grads::<Net<f64>, CrossEntropy>(&net, &x, &y, &cache);
     // -ln softmax(z)_1 = lse(z) - z_1 = 1000 + ln(1 + e^-1000 + e^-2000) - (-1000) = 2000
     approx::assert_relative_eq!(loss, 2000.0, max_relative = 1e-15);
@@ -138,7 +138,7 @@ fn fused_sigmoid_bce_is_exact_at_1000() {
     let x = SVector::<f64, 1>::new(1000.0);
     let y = SVector::<f64, 1>::new(0.0);
     let mut cache = Net::<f64>::CACHE_ZERO;
-    net.forward_train(&x, &mut cache);
+    net.forward_train(&x, &mut cache, &mut ());
     let (loss, g) = grads::<Net<f64>, BinaryCrossEntropy>(&net, &x, &y, &cache);
     // max(z, 0) - z y + ln(1 + e^-|z|) = 1000
     approx::assert_relative_eq!(loss, 1000.0, max_relative = 1e-15);

@@ -4,6 +4,7 @@ use crate::activation::Identity;
 use crate::float::Float;
 use crate::network::Vector;
 use crate::rng::Rng;
+use crate::zeroed::Zeroable;
 use core::marker::PhantomData;
 use nalgebra::SVector;
 
@@ -20,35 +21,62 @@ pub const fn rate(p: f64) -> u64 {
 /// equals the input and inference needs no rescaling; at inference the layer is the identity.
 ///
 /// Training: `m_i = 1 / (1 - p)` with probability `1 - p`, else `0`; `a = m * x`;
-/// backward `dL/dx = m * dL/da`. The mask is drawn from the [`Rng`] held in the layer's cache
-/// ([`DropoutCache`]), so no `std`, no heap, and the same seed gives the same masks. Rates
-/// outside `[0, 1)` are refused by `network!`; [`Dropout::RATE`] is checked as a backstop.
+/// backward `dL/dx = m * dL/da`. A training pass is two steps:
+/// [`draw_mask`](Dropout::draw_mask) draws `m` into the layer's cache from a generator the
+/// caller owns (a network's [`DropoutMasks`], kept in its
+/// [`Workspace`](crate::train::Workspace)), and [`forward_train`](Layer::forward_train) applies
+/// the mask in the cache. So no `std`, no heap, the same seed gives the same masks, and the
+/// cache stays scratch that any pass may overwrite. Rates outside `[0, 1)` are refused by
+/// `network!`; [`Dropout::RATE`] is checked as a backstop.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Dropout<T: Float, const N: usize, const RATE_BITS: u64>(PhantomData<T>);
 
 no_params!(Dropout<T, N, RATE_BITS>, [T: Float, const N: usize, const RATE_BITS: u64]);
 
-/// What a [`Dropout`] layer keeps: its output, the mask it drew (each entry `0` or
-/// `1 / (1 - p)`), and the generator the next mask is drawn from.
+/// What a [`Dropout`] layer keeps for backward: its output and the mask of the pass (each
+/// entry `0` or `1 / (1 - p)`). Scratch: the generator the masks come from is not here but in
+/// the network's [`DropoutMasks`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct DropoutCache<T: Float, const N: usize> {
     /// The output `m * x`.
     pub a: SVector<T, N>,
     /// The mask `m` of the last training pass.
     pub mask: SVector<T, N>,
-    /// The generator of the masks.
-    pub rng: Rng,
 }
 
 impl<T: Float, const N: usize> DropoutCache<T, N> {
-    /// A zero cache whose masks are drawn from `seed`.
-    pub const fn seeded(seed: u64) -> Self {
-        DropoutCache {
-            a: <SVector<T, N> as Vector<T>>::ZERO,
-            mask: <SVector<T, N> as Vector<T>>::ZERO,
-            rng: Rng::new(seed),
-        }
-    }
+    /// A cache of zeros (a zero mask drops every input until a mask is drawn).
+    pub const ZERO: Self = DropoutCache {
+        a: <SVector<T, N> as Vector<T>>::ZERO,
+        mask: <SVector<T, N> as Vector<T>>::ZERO,
+    };
+}
+
+/// The state a network's Dropout layers carry from one training pass to the next: one mask
+/// generator a layer. It lives beside the caches, in the
+/// [`Workspace`](crate::train::Workspace), not in them: a cache is scratch that every pass
+/// overwrites, while a generator is state that a training run continues.
+///
+/// `network!` generates `{Name}Masks` (a [`Rng`] a Dropout layer) for networks with Dropout
+/// layers; `()` serves the others.
+pub trait DropoutMasks: Clone + Zeroable {
+    /// The generators seeded with `0`, as a `const`: what [`Workspace::ZERO`] holds.
+    ///
+    /// [`Workspace::ZERO`]: crate::train::Workspace::ZERO
+    const START: Self;
+
+    /// Restarts every generator from `seed`: the same seed gives the same masks in the same
+    /// order. Each layer mixes its own constant into `seed`, so no two Dropout layers share a
+    /// mask.
+    fn seed_dropout(&mut self, seed: u64);
+}
+
+/// A network without Dropout layers has no masks to draw.
+impl DropoutMasks for () {
+    const START: Self = ();
+
+    #[inline]
+    fn seed_dropout(&mut self, _seed: u64) {}
 }
 
 impl<T: Float, const N: usize> LayerCache<SVector<T, N>> for DropoutCache<T, N> {
@@ -80,6 +108,17 @@ impl<T: Float, const N: usize, const RATE_BITS: u64> Dropout<T, N, RATE_BITS> {
     pub const fn from_scalars(_scalars: &[T], _at: usize) -> Self {
         Self::new()
     }
+
+    /// Draws the mask of the next training pass into `cache` from `rng`: each entry is `0`
+    /// with probability `p`, else `1 / (1 - p)`. One uniform draw an input, in order.
+    #[inline]
+    pub fn draw_mask(&self, rng: &mut Rng, cache: &mut DropoutCache<T, N>) {
+        let p = Self::RATE;
+        let keep = T::cast(1.0 / (1.0 - p));
+        for m in cache.mask.iter_mut() {
+            *m = if rng.uniform() < p { T::ZERO } else { keep };
+        }
+    }
 }
 
 impl<T: Float, const N: usize, const RATE_BITS: u64> Layer<T> for Dropout<T, N, RATE_BITS> {
@@ -89,8 +128,7 @@ impl<T: Float, const N: usize, const RATE_BITS: u64> Layer<T> for Dropout<T, N, 
     type Gradient = NoGrad<T>;
     type Activation = Identity;
 
-    /// Masks drawn from a fixed seed; `network!` gives each Dropout layer its own seed.
-    const CACHE_ZERO: Self::Cache = DropoutCache::seeded(0xD50F_0000);
+    const CACHE_ZERO: Self::Cache = DropoutCache::ZERO;
 
     #[inline]
     fn init(&mut self, _rng: &mut Rng) {}
@@ -101,18 +139,12 @@ impl<T: Float, const N: usize, const RATE_BITS: u64> Layer<T> for Dropout<T, N, 
         *x
     }
 
-    /// Training: draws a fresh mask and applies it.
+    /// Training: applies the mask that [`draw_mask`](Dropout::draw_mask) drew into the cache,
+    /// `a = m * x`.
     #[inline]
     fn forward_train(&self, x: &SVector<T, N>, cache: &mut DropoutCache<T, N>) {
-        let p = Self::RATE;
-        let keep = T::cast(1.0 / (1.0 - p));
-        for ((a, m), &x) in cache.a.iter_mut().zip(cache.mask.iter_mut()).zip(x.iter()) {
-            *m = if cache.rng.uniform() < p {
-                T::ZERO
-            } else {
-                keep
-            };
-            *a = *m * x;
+        for ((a, &m), &x) in cache.a.iter_mut().zip(cache.mask.iter()).zip(x.iter()) {
+            *a = m * x;
         }
     }
 

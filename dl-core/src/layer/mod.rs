@@ -16,7 +16,7 @@ mod weight_bias;
 pub use avg_pool2d::AvgPool2D;
 pub use conv2d::{out_size, Conv2D, Conv2DCache, Conv2DGrad};
 pub use dense::{Dense, DenseCache, DenseGrad};
-pub use dropout::{rate, Dropout, DropoutCache};
+pub use dropout::{rate, Dropout, DropoutCache, DropoutMasks};
 pub use flatten::Flatten;
 pub use global_avg_pool2d::GlobalAvgPool2D;
 pub use max_pool2d::{MaxPool2D, MaxPool2DCache};

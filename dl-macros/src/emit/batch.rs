@@ -43,27 +43,13 @@ pub fn batch_items(e: &Emit) -> TokenStream {
     let chunk = chunk(e);
     let last = &e.last.field;
     let last_act = e.last_activation();
-    // Dropout layers start their masks from their own seeds, as in the network's cache.
-    let zeros = e
-        .model
-        .layers
-        .iter()
-        .zip(&e.layer_tys)
-        .map(|(l, ty)| match l.kind.mask_seed(l) {
-            Some(seed) => quote! {
-                ::dl_core::batch::LayerBatch {
-                    caches: [const { ::dl_core::layer::DropoutCache::seeded(#seed) }; #chunk],
-                    d: [const { <<#ty as Layer<T>>::Output as Vector<T>>::ZERO }; #chunk],
-                }
-            },
-            None => quote!(::dl_core::batch::LayerBatch::ZERO),
-        });
+    let (masks, masks_param) = (e.masks_ty(), e.masks_param());
     let (forward, backward) = (batch_forward(e), batch_backward(e));
     quote! {
         type Batch = #batch<T>;
         const BATCH: usize = #chunk;
         const BATCH_ZERO: #batch<T> = #batch {
-            #( #fields: #zeros, )*
+            #( #fields: ::dl_core::batch::LayerBatch::ZERO, )*
         };
 
         fn loss_backward_batch<L: Loss>(
@@ -71,6 +57,7 @@ pub fn batch_items(e: &Emit) -> TokenStream {
             xs: &[Self::Input],
             ys: &[Self::Output],
             batch: &mut #batch<T>,
+            #masks_param: &mut #masks,
             grads: &mut #grad<T>,
         ) -> T {
             use ::dl_core::batch::Outputs;
@@ -93,12 +80,20 @@ pub fn batch_items(e: &Emit) -> TokenStream {
     }
 }
 
-/// Each layer's batched training forward, reading the previous layer's cached outputs.
+/// Each layer's batched training forward, reading the previous layer's cached outputs; a
+/// Dropout layer first draws each sample's mask, in sample order.
 fn batch_forward(e: &Emit) -> Vec<TokenStream> {
-    let fields = &e.fields;
+    let (fields, layers) = (&e.fields, &e.model.layers);
     (0..fields.len())
         .map(|k| {
             let f = fields[k];
+            let draw = layers[k].kind.mask_seed(&layers[k]).is_some().then(|| {
+                quote! {
+                    for cache in &mut batch.#f.caches[..n] {
+                        self.#f.draw_mask(&mut masks.#f, cache);
+                    }
+                }
+            });
             let input = if k == 0 {
                 quote!(xs)
             } else {
@@ -106,6 +101,7 @@ fn batch_forward(e: &Emit) -> Vec<TokenStream> {
                 quote!(&Outputs(&batch.#pf.caches[..n]))
             };
             quote! {
+                #draw
                 self.#f.forward_train_batch(#input, &mut batch.#f.caches[..n]);
             }
         })

@@ -1,5 +1,4 @@
-//! `impl Net`: the `const fn` constructor from scalars, backward through the layers, and
-//! the Dropout seeding of networks that have Dropout layers.
+//! `impl Net`: the `const fn` constructor from scalars and backward through the layers.
 
 use super::Emit;
 use proc_macro2::TokenStream;
@@ -18,7 +17,6 @@ pub fn inherent_impl(e: &Emit) -> TokenStream {
         Some(start)
     });
     let backward = backward_steps(e);
-    let seed_dropout = seed_dropout(e);
     let stack_inherent = super::stack::stack(e).inherent;
     quote! {
         #[automatically_derived]
@@ -49,7 +47,6 @@ pub fn inherent_impl(e: &Emit) -> TokenStream {
                 #(#backward)*
             }
             #stack_inherent
-            #seed_dropout
         }
     }
 }
@@ -84,33 +81,4 @@ fn backward_steps(e: &Emit) -> Vec<TokenStream> {
             }
         })
         .collect()
-}
-
-/// `seed_dropout`, for networks with Dropout layers.
-fn seed_dropout(e: &Emit) -> TokenStream {
-    let seeded: Vec<_> = e
-        .model
-        .layers
-        .iter()
-        .filter_map(|l| Some((&l.field, l.kind.mask_seed(l)?)))
-        .collect();
-    if seeded.is_empty() {
-        return quote!();
-    }
-    let fields = seeded.iter().map(|(f, _)| f);
-    let seeds = seeded.iter().map(|(_, s)| s);
-    quote! {
-        /// Restarts the masks of every Dropout layer from `seed`, in the workspace's cache
-        /// (used by `train_sample`) and in its batch buffers (used by `train_batch`): the
-        /// same seed gives the same masks in the same order. Each layer mixes in its own
-        /// constant, so two Dropout layers never share a mask.
-        pub fn seed_dropout(ws: &mut ::dl_core::train::Workspace<Self>, seed: u64) {
-            #(
-                ws.cache.#fields.rng = Rng::new(seed ^ #seeds);
-                for cache in &mut ws.batch.#fields.caches {
-                    cache.rng = Rng::new(seed ^ #seeds);
-                }
-            )*
-        }
-    }
 }

@@ -1,11 +1,12 @@
 //! Emits the checked model as plain Rust, one function per item: the structs (`structs`),
 //! the shape checks rustc evaluates (`checks`), one `Params` impl for the network and one for
-//! its gradient (`params`), the `Network` impl (`network`, `batch`) and the inherent impl
-//! (`inherent`). The output is meant to read like code written by hand (`cargo expand`).
+//! its gradient (`params`), the `Network` impl (`network`, `batch`), the Dropout mask
+//! generators (`masks`) and the inherent impl (`inherent`). The output is meant to read like code written by hand (`cargo expand`).
 
 mod batch;
 mod checks;
 mod inherent;
+mod masks;
 mod network;
 mod params;
 pub mod quantized;
@@ -24,6 +25,7 @@ pub struct Emit<'a> {
     pub grad: Ident,
     pub cache: Ident,
     pub batch: Ident,
+    pub masks: Ident,
     pub fields: Vec<&'a Ident>,
     /// Each layer's type alias, `DigitsCnnConv1`, which names its full type once.
     pub aliases: Vec<Ident>,
@@ -46,6 +48,7 @@ pub fn expand(model: &Model) -> TokenStream {
         grad: format_ident!("{}Gradient", model.ident),
         cache: format_ident!("{}Cache", model.ident),
         batch: format_ident!("{}Batch", model.ident),
+        masks: format_ident!("{}Masks", model.ident),
         fields: layers.iter().map(|l| &l.field).collect(),
         layer_tys: aliases.iter().map(|a| quote!(#a<T>)).collect(),
         aliases,
@@ -60,8 +63,10 @@ pub fn expand(model: &Model) -> TokenStream {
     let network = network::network_impl(&e);
     let inherent = inherent::inherent_impl(&e);
     let stack_items = stack::stack(&e).items;
+    let masks = masks::masks_items(&e);
     quote! {
         #structs
+        #masks
         #stack_items
         #checks
 
@@ -99,7 +104,7 @@ fn empty(model: &Model) -> TokenStream {
 /// earlier alias already use gets the suffix `Layer` and the layer's number.
 fn aliases(model: &Model) -> Vec<Ident> {
     let ident = &model.ident;
-    let mut taken: Vec<String> = ["Gradient", "Cache", "Batch"]
+    let mut taken: Vec<String> = ["Gradient", "Cache", "Batch", "Masks"]
         .iter()
         .map(|s| format!("{ident}{s}"))
         .collect();

@@ -12,21 +12,12 @@ pub fn network_impl(e: &Emit) -> TokenStream {
     let input_dim = &e.model.input.flat.tokens;
     let output_dim = &e.last.outputs().tokens;
     let n_layers = lit(e.model.layers.len());
-    let cache_zeros =
-        e.model
-            .layers
-            .iter()
-            .zip(&e.layer_tys)
-            .map(|(l, ty)| match l.kind.mask_seed(l) {
-                Some(seed) => quote!(::dl_core::layer::DropoutCache::seeded(#seed)),
-                None => quote!(<#ty as Layer<T>>::CACHE_ZERO),
-            });
+    let (layer_tys, masks) = (&e.layer_tys, e.masks_ty());
     let forward = forward_items(e);
     let losses = loss_items(e);
     let summary = summary(e);
     let batch = super::batch::batch_items(e);
     let stack = super::stack::stack(e).network_items;
-    let start = start_buffers(e);
     quote! {
         #[automatically_derived]
         impl<T: Float> Network for #ident<T> {
@@ -35,12 +26,13 @@ pub fn network_impl(e: &Emit) -> TokenStream {
             type Output = SVector<T, #output_dim>;
             type Cache = #cache<T>;
             type Gradient = #grad<T>;
+            type Masks = #masks;
 
             const INPUTS: usize = #input_dim;
             const OUTPUTS: usize = #output_dim;
             const LAYERS: usize = #n_layers;
             const CACHE_ZERO: #cache<T> = #cache {
-                #( #fields: #cache_zeros, )*
+                #( #fields: <#layer_tys as Layer<T>>::CACHE_ZERO, )*
             };
 
             fn init(&mut self, seed: u64) {
@@ -53,7 +45,6 @@ pub fn network_impl(e: &Emit) -> TokenStream {
             #summary
             #batch
             #stack
-            #start
         }
     }
 }
@@ -63,7 +54,8 @@ fn forward_items(e: &Emit) -> TokenStream {
     let (cache, fields, last) = (&e.cache, &e.fields, &e.last.field);
     let srcs = (0..fields.len()).map(|k| if k == 0 { quote!(x) } else { quote!(&x) });
     let forward_train = cache_pass(e, format_ident!("forward_train"));
-    let forward_eval = if e.model.layers.iter().any(|l| l.kind.mask_seed(l).is_some()) {
+    let (masks, masks_param) = (e.masks_ty(), e.masks_param());
+    let forward_eval = if !e.masked().is_empty() {
         let steps = cache_pass(e, format_ident!("forward_eval"));
         quote! {
             #[inline]
@@ -82,7 +74,7 @@ fn forward_items(e: &Emit) -> TokenStream {
         }
 
         #[inline]
-        fn forward_train(&self, x: &Self::Input, cache: &mut #cache<T>) {
+        fn forward_train(&self, x: &Self::Input, cache: &mut #cache<T>, #masks_param: &mut #masks) {
             #(#forward_train)*
         }
 
@@ -95,17 +87,26 @@ fn forward_items(e: &Emit) -> TokenStream {
     }
 }
 
-/// The passes that fill the cache, layer by layer: `forward_train`, or `forward_eval`.
+/// The passes that fill the cache, layer by layer: `forward_train`, where each Dropout layer
+/// first draws its mask, or `forward_eval`.
 fn cache_pass(e: &Emit, method: Ident) -> Vec<TokenStream> {
     let fields = &e.fields;
+    let train = method == "forward_train";
+    let layers = &e.model.layers;
     (0..fields.len())
         .map(|k| {
             let f = fields[k];
-            if k == 0 {
-                quote! { self.#f.#method(x, &mut cache.#f); }
+            let draw = (train && layers[k].kind.mask_seed(&layers[k]).is_some())
+                .then(|| quote! { self.#f.draw_mask(&mut masks.#f, &mut cache.#f); });
+            let input = if k == 0 {
+                quote!(x)
             } else {
                 let pf = fields[k - 1];
-                quote! { self.#f.#method(cache.#pf.output(), &mut cache.#f); }
+                quote!(cache.#pf.output())
+            };
+            quote! {
+                #draw
+                self.#f.#method(#input, &mut cache.#f);
             }
         })
         .collect()
@@ -194,32 +195,5 @@ fn shape_dims(shape: &Shape) -> TokenStream {
             quote!(#(#dims),*)
         }
         None => shape.flat.tokens.clone(),
-    }
-}
-
-/// `start_cache` and `start_batch`, for networks with Dropout layers: each mask generator
-/// restarted from its layer's seed, as `CACHE_ZERO` and `BATCH_ZERO` have it, in buffers that
-/// were zeroed in place on the heap.
-fn start_buffers(e: &Emit) -> TokenStream {
-    let (cache, layers) = (&e.cache, &e.model.layers);
-    let (fields, seeds): (Vec<_>, Vec<_>) = layers
-        .iter()
-        .filter_map(|l| Some((&l.field, l.kind.mask_seed(l)?)))
-        .unzip();
-    if fields.is_empty() {
-        return quote!();
-    }
-    quote! {
-        fn start_cache(cache: &mut #cache<T>) {
-            #( cache.#fields.rng = Rng::new(#seeds); )*
-        }
-
-        fn start_batch(batch: &mut Self::Batch) {
-            #(
-                for cache in &mut batch.#fields.caches {
-                    cache.rng = Rng::new(#seeds);
-                }
-            )*
-        }
     }
 }
