@@ -33,6 +33,22 @@ pub trait Float:
     fn as_f64(self) -> f64;
     /// Neither infinite nor NaN.
     fn finite(self) -> bool;
+    /// `e^self` as the activations (sigmoid, softmax) compute it: for `f32` in `std` builds
+    /// the inlined, vectorisable [`exp_f32`](crate::exp::exp_f32) (at most 2 ulps from the
+    /// exact value), otherwise [`exp`](nalgebra::ComplexField::exp) (the platform's, or
+    /// `libm`'s without `std`; `f64`, which the gradient checks use, always).
+    #[inline(always)]
+    fn exp_activation(self) -> Self {
+        <Self as nalgebra::ComplexField>::exp(self)
+    }
+    /// `v[i] = v[i].exp_activation()` for every element (for `f32` in `std` builds, several
+    /// at a time: [`exp_in_place_f32`](crate::exp::exp_in_place_f32)).
+    #[inline(always)]
+    fn exp_activation_in_place(v: &mut [Self]) {
+        for x in v {
+            *x = x.exp_activation();
+        }
+    }
 }
 
 impl Float for f32 {
@@ -50,6 +66,16 @@ impl Float for f32 {
     #[inline(always)]
     fn finite(self) -> bool {
         self.is_finite()
+    }
+    #[cfg(feature = "std")]
+    #[inline(always)]
+    fn exp_activation(self) -> Self {
+        crate::exp::exp_f32(self)
+    }
+    #[cfg(feature = "std")]
+    #[inline(always)]
+    fn exp_activation_in_place(v: &mut [Self]) {
+        crate::exp::exp_in_place_f32(v);
     }
 }
 

@@ -89,6 +89,7 @@ pub mod bytes;
 #[cfg(feature = "csv")]
 pub mod data;
 pub mod error;
+pub mod exp;
 pub mod fit;
 pub mod float;
 pub mod gradcheck;
