@@ -122,6 +122,69 @@ pub trait Params<T: Float>: Sized {
     }
 }
 
+/// Declares a backward pass in its three forms, which share one argument list (the input,
+/// the filled cache, `dL/d(output)` or the target, the gradient accumulator, the optional
+/// `dL/dx`):
+///
+/// - the by-value form, a default method that picks its memory at compile time: the
+///   gradients between layers on the stack under the [stack budget](crate::stack), or in a
+///   heap `Batch` over it (with `alloc`), through the other two forms;
+/// - the `_in` form, with those gradients in the caller's `batch` buffers;
+/// - the `_on_stack` form (hidden), with them on the stack whatever the budget.
+macro_rules! backward_forms {
+    (
+        $(#[$doc:meta])*
+        fn $by_value:ident $(<$L:ident>)? ($target:ident) $(-> $ret:ty)?;
+        $(#[$in_doc:meta])*
+        fn $in_batch:ident;
+        $(#[$stack_doc:meta])*
+        fn $on_stack:ident;
+    ) => {
+        $(#[$doc])*
+        #[inline]
+        fn $by_value $(<$L: Loss>)? (
+            &self,
+            x: &Self::Input,
+            cache: &Self::Cache,
+            $target: &Self::Output,
+            grads: &mut Self::Gradient,
+            d_input: Option<&mut Self::Input>,
+        ) $(-> $ret)?
+        where
+            Self: ByValue,
+        {
+            #[cfg(feature = "alloc")]
+            if Self::BACKWARD_STACK_BYTES > Self::STACK_BUDGET {
+                let mut batch = crate::zeroed::boxed::<Self::Batch>();
+                return self.$in_batch $(::<$L>)? (x, cache, $target, grads, d_input, &mut batch);
+            }
+            self.$on_stack $(::<$L>)? (x, cache, $target, grads, d_input)
+        }
+
+        $(#[$in_doc])*
+        fn $in_batch $(<$L: Loss>)? (
+            &self,
+            x: &Self::Input,
+            cache: &Self::Cache,
+            $target: &Self::Output,
+            grads: &mut Self::Gradient,
+            d_input: Option<&mut Self::Input>,
+            batch: &mut Self::Batch,
+        ) $(-> $ret)?;
+
+        $(#[$stack_doc])*
+        #[doc(hidden)]
+        fn $on_stack $(<$L: Loss>)? (
+            &self,
+            x: &Self::Input,
+            cache: &Self::Cache,
+            $target: &Self::Output,
+            grads: &mut Self::Gradient,
+            d_input: Option<&mut Self::Input>,
+        ) $(-> $ret)?;
+    };
+}
+
 /// A network made by [`network!`](macro@crate::network): layers of fixed size with a hand-derived
 /// forward and backward pass.
 ///
@@ -290,105 +353,43 @@ pub trait Network: Params<Self::Scalar> + Zeroable {
     /// The output held in a cache filled by [`forward_train`](Network::forward_train).
     fn output(cache: &Self::Cache) -> &Self::Output;
 
-    /// Backpropagates `d_output = dL/d(output)` from a filled cache, adding the parameter
-    /// gradients into `grads` and, if asked, writing `dL/dx` into `d_input`. The gradients
-    /// between layers are on the stack under the [stack budget](crate::stack), on the heap
-    /// over it (with `alloc`; a compile error without: use
-    /// [`backward_in`](Network::backward_in)).
-    #[inline]
-    fn backward(
-        &self,
-        x: &Self::Input,
-        cache: &Self::Cache,
-        d_output: &Self::Output,
-        grads: &mut Self::Gradient,
-        d_input: Option<&mut Self::Input>,
-    ) where
-        Self: ByValue,
-    {
-        #[cfg(feature = "alloc")]
-        if Self::BACKWARD_STACK_BYTES > Self::STACK_BUDGET {
-            let mut batch = crate::zeroed::boxed::<Self::Batch>();
-            return self.backward_in(x, cache, d_output, grads, d_input, &mut batch);
-        }
-        self.backward_on_stack(x, cache, d_output, grads, d_input);
+    backward_forms! {
+        /// Backpropagates `d_output = dL/d(output)` from a filled cache, adding the parameter
+        /// gradients into `grads` and, if asked, writing `dL/dx` into `d_input`. The gradients
+        /// between layers are on the stack under the [stack budget](crate::stack), on the heap
+        /// over it (with `alloc`; a compile error without: use
+        /// [`backward_in`](Network::backward_in)).
+        fn backward(d_output);
+
+        /// [`backward`](Network::backward) with the gradients between layers in `batch`'s
+        /// per-layer output-gradient buffers (sample 0's), the caller's memory: the form that
+        /// runs for any size without a heap.
+        fn backward_in;
+
+        /// [`backward`](Network::backward) with its gradients on the stack, whatever the
+        /// budget.
+        fn backward_on_stack;
     }
-
-    /// [`backward`](Network::backward) with the gradients between layers in `batch`'s
-    /// per-layer output-gradient buffers (sample 0's), the caller's memory: the form that
-    /// runs for any size without a heap.
-    fn backward_in(
-        &self,
-        x: &Self::Input,
-        cache: &Self::Cache,
-        d_output: &Self::Output,
-        grads: &mut Self::Gradient,
-        d_input: Option<&mut Self::Input>,
-        batch: &mut Self::Batch,
-    );
-
-    /// [`backward`](Network::backward) with its gradients on the stack, whatever the budget.
-    #[doc(hidden)]
-    fn backward_on_stack(
-        &self,
-        x: &Self::Input,
-        cache: &Self::Cache,
-        d_output: &Self::Output,
-        grads: &mut Self::Gradient,
-        d_input: Option<&mut Self::Input>,
-    );
 
     /// The loss `L` of the cached output against `target`, computed from the last layer's
     /// pre-activations where `L` has a fused form for its activation.
     fn loss<L: Loss>(cache: &Self::Cache, target: &Self::Output) -> Self::Scalar;
 
-    /// Computes the loss against `target` and backpropagates it (with the fused gradient where
-    /// `L` has one), adding parameter gradients into `grads`. Returns the loss. Its memory is
-    /// chosen as [`backward`](Network::backward)'s is.
-    #[inline]
-    fn loss_backward<L: Loss>(
-        &self,
-        x: &Self::Input,
-        cache: &Self::Cache,
-        target: &Self::Output,
-        grads: &mut Self::Gradient,
-        d_input: Option<&mut Self::Input>,
-    ) -> Self::Scalar
-    where
-        Self: ByValue,
-    {
-        #[cfg(feature = "alloc")]
-        if Self::BACKWARD_STACK_BYTES > Self::STACK_BUDGET {
-            let mut batch = crate::zeroed::boxed::<Self::Batch>();
-            return self.loss_backward_in::<L>(x, cache, target, grads, d_input, &mut batch);
-        }
-        self.loss_backward_on_stack::<L>(x, cache, target, grads, d_input)
+    backward_forms! {
+        /// Computes the loss against `target` and backpropagates it (with the fused gradient
+        /// where `L` has one), adding parameter gradients into `grads`. Returns the loss. Its
+        /// memory is chosen as [`backward`](Network::backward)'s is.
+        fn loss_backward<L>(target) -> Self::Scalar;
+
+        /// [`loss_backward`](Network::loss_backward) with the gradients between layers in
+        /// `batch` (see [`backward_in`](Network::backward_in)): what
+        /// [`train_sample`](crate::train::train_sample) calls, for any size.
+        fn loss_backward_in;
+
+        /// [`loss_backward`](Network::loss_backward) with its gradients on the stack,
+        /// whatever the budget.
+        fn loss_backward_on_stack;
     }
-
-    /// [`loss_backward`](Network::loss_backward) with the gradients between layers in
-    /// `batch` (see [`backward_in`](Network::backward_in)): what
-    /// [`train_sample`](crate::train::train_sample) calls, for any size.
-    fn loss_backward_in<L: Loss>(
-        &self,
-        x: &Self::Input,
-        cache: &Self::Cache,
-        target: &Self::Output,
-        grads: &mut Self::Gradient,
-        d_input: Option<&mut Self::Input>,
-        batch: &mut Self::Batch,
-    ) -> Self::Scalar;
-
-    /// [`loss_backward`](Network::loss_backward) with its gradients on the stack, whatever
-    /// the budget.
-    #[doc(hidden)]
-    fn loss_backward_on_stack<L: Loss>(
-        &self,
-        x: &Self::Input,
-        cache: &Self::Cache,
-        target: &Self::Output,
-        grads: &mut Self::Gradient,
-        d_input: Option<&mut Self::Input>,
-    ) -> Self::Scalar;
 
     /// One row a layer, with output shapes and parameter counts, in Keras's layout.
     fn summary() -> Summary {
