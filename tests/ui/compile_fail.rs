@@ -2,12 +2,12 @@
 //! rustc's exact words (the toolchain is pinned in rust-toolchain.toml). trybuild runs
 //! `cargo check` on each case, so every one of these errors shows under `cargo check`.
 //!
-//! The compile-pass cases (`ui/pass/`) are ordinary modules of `compile_pass.rs`: as trybuild
+//! The compile-pass cases (`pass/`) are ordinary modules of dl-tests' `compile_pass.rs`: as trybuild
 //! pass cases they made it build every dependency twice more (`cargo build`, with and without
 //! its diagnostic-width flag, beside the two `cargo check` builds the failing cases need).
 
 #[test]
 fn compile_fail() {
     let t = trybuild::TestCases::new();
-    t.compile_fail("ui/fail/*.rs");
+    t.compile_fail("fail/*.rs");
 }
