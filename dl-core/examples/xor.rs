@@ -1,6 +1,7 @@
 //! The classic XOR: a 2-4-1 sigmoid network trained with plain SGD on MSE, from a fixed seed.
 //!
-//! `cargo run --release --example xor`
+//! `cargo run --release -p dl-nn --example xor` (`-p dl-nn`: the library alone, no feature, none
+//! of the crates the other workspace members use)
 
 use dl_core::prelude::*;
 
