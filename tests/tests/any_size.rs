@@ -214,8 +214,7 @@ where
     }
     let mut y64 = zeroed::boxed::<D::Output>();
     y64.as_mut_slice()[0] = 1.0;
-    let check =
-        gradcheck_first::<D, BinaryCrossEntropy>(&mut net64, &x64, &y64, 1e-6, differences);
+    let check = gradcheck_first::<D, BinaryCrossEntropy>(&mut net64, &x64, &y64, 1e-6, differences);
     // One scalar a tensor and one input; single scalars of a deep network can have gradients
     // near the finite differences' noise (1e-10 here), so the check is on the difference.
     assert_eq!(check.checked, differences * (D::TENSORS + 1));

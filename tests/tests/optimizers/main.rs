@@ -13,12 +13,12 @@
 //! One file a topic: `pytorch`, `regularization`, `closed_forms`, `state_sizes`, `training`,
 //! `hyper_parameters`; the fixture and its helpers are here.
 
+mod closed_forms;
+mod hyper_parameters;
 mod pytorch;
 mod regularization;
-mod closed_forms;
 mod state_sizes;
 mod training;
-mod hyper_parameters;
 
 use dl_core::prelude::*;
 use serde_json::Value;
