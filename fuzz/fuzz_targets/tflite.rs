@@ -7,7 +7,7 @@
 #![no_main]
 
 use dl_core::quant::FusedActivation::{Identity, Relu};
-use dl_core::quant::{QConv2D, QDense, QFlatten, QMaxPool2D};
+use dl_core::quant::{QConv2D, QDense, QFlatten, QMaxPool2D, QSigmoid, QSoftmax, QTanh};
 use dl_core::tflite::{Importer, TfliteError};
 use libfuzzer_sys::fuzz_target;
 
@@ -32,8 +32,21 @@ fn cnn(bytes: &[u8]) -> Result<i8, TfliteError> {
     Ok(y[0])
 }
 
+fn activations(bytes: &[u8]) -> Result<i8, TfliteError> {
+    let mut m = Importer::new(bytes)?;
+    let l0: QDense<64, 32> = m.dense(Identity)?;
+    let a0: QTanh<32> = m.tanh()?;
+    let l1: QDense<32, 16> = m.dense(Identity)?;
+    let a1: QSigmoid<16> = m.sigmoid()?;
+    let l2: QDense<16, 10> = m.dense(Identity)?;
+    let a2: QSoftmax<10> = m.softmax()?;
+    m.finish()?;
+    let x = a1.forward(&l1.forward(&a0.forward(&l0.forward(&[7; 64]))));
+    Ok(a2.forward(&l2.forward(&x))[0])
+}
+
 fuzz_target!(|bytes: &[u8]| {
-    for result in [sine(bytes), cnn(bytes)] {
+    for result in [sine(bytes), cnn(bytes), activations(bytes)] {
         if let Err(e) = result {
             // Display must not panic either.
             let _ = format!("{e}");

@@ -219,3 +219,93 @@ pub fn param_bits<N: dl_core::network::Network>(net: &N) -> Vec<u64> {
         .flat_map(|i| net.tensor(i).iter().map(|v| v.as_f64().to_bits()))
         .collect()
 }
+
+/// The int8 TFLite fixtures of `tests/fixtures/tflite` (`make_fixtures.py` writes them).
+pub mod tflite {
+    use serde_json::Value;
+
+    const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/tflite");
+
+    /// A model's `.tflite` bytes and its fixture (`NAME.json`).
+    pub fn load(name: &str) -> (Vec<u8>, Value) {
+        let json = std::fs::read_to_string(format!("{DIR}/{name}.json")).unwrap();
+        let fixture: Value = serde_json::from_str(&json).unwrap();
+        let file = fixture["model"].as_str().unwrap();
+        (std::fs::read(format!("{DIR}/{file}")).unwrap(), fixture)
+    }
+
+    /// A `.tflite` file of the fixtures folder.
+    pub fn read(file: &str) -> Vec<u8> {
+        std::fs::read(format!("{DIR}/{file}")).unwrap()
+    }
+
+    /// A JSON array of exactly `N` int8 values.
+    pub fn ints<const N: usize>(v: &Value) -> [i8; N] {
+        let v = v.as_array().unwrap();
+        assert_eq!(v.len(), N);
+        core::array::from_fn(|i| i8::try_from(v[i].as_i64().unwrap()).unwrap())
+    }
+}
+
+/// How dl's int8 outputs compare with a fixture's: all equal to LiteRT's reference kernels
+/// (asserted), and the largest distance in output steps to LiteRT's optimised kernels and to
+/// TFLite Micro's where the cases hold their outputs (`optimized`, `micro`).
+pub struct Agreement {
+    /// Cases run.
+    pub cases: usize,
+    /// Largest distance to LiteRT's optimised kernels (0 if not recorded).
+    pub optimized_steps: i64,
+    /// Largest distance to TFLite Micro (0 if not recorded).
+    pub micro_steps: i64,
+}
+
+/// Running int8 models on a TFLite fixture's cases.
+pub mod tflite_cases {
+    use super::tflite::ints;
+    use super::Agreement;
+    use serde_json::Value;
+
+    fn steps<const O: usize>(case: &Value, key: &str, got: &[i8; O]) -> i64 {
+        if case.get(key).is_none() {
+            return 0;
+        }
+        let other = ints::<O>(&case[key]);
+        got.iter()
+            .zip(&other)
+            .map(|(&a, &b)| (a as i64 - b as i64).abs())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Runs `forward` on every case of `fixture` and asserts each output equals LiteRT's.
+    pub fn check<const I: usize, const O: usize>(
+        name: &str,
+        fixture: &Value,
+        forward: impl Fn(&[i8; I]) -> [i8; O],
+    ) -> Agreement {
+        let cases = fixture["cases"].as_array().unwrap();
+        assert!(!cases.is_empty(), "{name}: no cases");
+        let (mut differ, mut optimized_steps, mut micro_steps) = (0, 0, 0);
+        for (k, case) in cases.iter().enumerate() {
+            let (x, want) = (ints::<I>(&case["input"]), ints::<O>(&case["output"]));
+            let got = forward(&x);
+            if got != want {
+                differ += 1;
+                eprintln!("{name} case {k}: dl {got:?}, LiteRT {want:?}");
+            }
+            optimized_steps = optimized_steps.max(steps(case, "optimized", &got));
+            micro_steps = micro_steps.max(steps(case, "micro", &got));
+        }
+        assert_eq!(
+            differ,
+            0,
+            "{name}: {differ} of {} cases differ",
+            cases.len()
+        );
+        Agreement {
+            cases: cases.len(),
+            optimized_steps,
+            micro_steps,
+        }
+    }
+}

@@ -6,9 +6,8 @@
 use dl_core::prelude::*;
 use dl_core::quant::QuantError;
 use dl_core::tflite::TfliteError;
+use dl_tests::tflite::{ints, load};
 use serde_json::Value;
-
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/tflite");
 
 network! {
     /// MicroFlow's sine architecture.
@@ -38,20 +37,6 @@ network! {
         Dense<8, 16, Relu>,
         Dense<16, 1, Identity>,
     }
-}
-
-fn load(name: &str) -> (Vec<u8>, Value) {
-    let fixture: Value =
-        serde_json::from_str(&std::fs::read_to_string(format!("{DIR}/{name}.json")).unwrap())
-            .unwrap();
-    let file = fixture["model"].as_str().unwrap();
-    (std::fs::read(format!("{DIR}/{file}")).unwrap(), fixture)
-}
-
-fn ints<const N: usize>(v: &Value) -> [i8; N] {
-    let v = v.as_array().unwrap();
-    assert_eq!(v.len(), N);
-    core::array::from_fn(|i| v[i].as_i64().unwrap() as i8)
 }
 
 /// How many cases `forward` gets exactly right, of how many.
@@ -262,7 +247,7 @@ fn int8_images_round_trip_and_refuse_damage() {
     net.export_bytes(&mut image).unwrap();
     assert_eq!(SineI8::from_bytes(&image).unwrap(), net);
     // The committed image (written by this test's export) decodes in the compiler to the same.
-    let committed = std::fs::read(format!("{DIR}/microflow_sine_i8.bin")).unwrap();
+    let committed = dl_tests::tflite::read("microflow_sine_i8.bin");
     assert_eq!(
         committed, image,
         "tests/fixtures/tflite/microflow_sine_i8.bin is stale"

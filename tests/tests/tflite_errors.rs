@@ -4,12 +4,7 @@
 use dl_core::quant::FusedActivation::{Identity, Relu};
 use dl_core::quant::{QConv2D, QDense};
 use dl_core::tflite::{Importer, TfliteError};
-
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/tflite");
-
-fn read(file: &str) -> Vec<u8> {
-    std::fs::read(format!("{DIR}/{file}")).unwrap()
-}
+use dl_tests::tflite::read;
 
 /// Imports the sine declaration `Dense<1,16,Relu>, Dense<16,16,Relu>, Dense<16,1,Identity>`.
 fn import_sine(bytes: &[u8]) -> Result<(), TfliteError> {
@@ -131,7 +126,7 @@ fn mismatches_name_the_layer() {
 
 #[test]
 fn unsupported_operators_are_named() {
-    let bytes = read("digits_mlp_softmax.tflite");
+    let bytes = read("digits_mlp_leaky.tflite");
     let mut m = Importer::new(&bytes).unwrap();
     let _: QDense<64, 32> = m.dense(Relu).unwrap();
     let _: QDense<32, 10> = m.dense(Identity).unwrap();
@@ -140,14 +135,24 @@ fn unsupported_operators_are_named() {
         matches!(
             e,
             TfliteError::UnsupportedOperator {
-                code: 25,
-                name: "SOFTMAX",
+                code: 98,
+                name: "LEAKY_RELU",
                 ..
             }
         ),
         "{e:?}"
     );
-    assert!(e.to_string().contains("SOFTMAX"));
+    assert!(e.to_string().contains("LEAKY_RELU"));
+    // SOFTMAX is imported, but only where a Softmax is declared.
+    let bytes = read("digits_mlp_softmax.tflite");
+    let mut m = Importer::new(&bytes).unwrap();
+    let _: QDense<64, 32> = m.dense(Relu).unwrap();
+    let _: QDense<32, 10> = m.dense(Identity).unwrap();
+    let e = m.dense::<10, 10>(Identity).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "layer 3 is declared Dense but the model has SOFTMAX there"
+    );
 }
 
 #[test]

@@ -5,23 +5,9 @@
 use dl_core::quant::FusedActivation::{Identity, Relu};
 use dl_core::quant::{QAvgPool2D, QConv2D, QDense, QFlatten, QMaxPool2D, QuantParams};
 use dl_core::tflite::{Importer, TfliteError};
+use dl_tests::tflite::load;
+use dl_tests::tflite_cases::check;
 use serde_json::Value;
-
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/tflite");
-
-/// A model's `.tflite` bytes and its fixture.
-fn load(name: &str) -> (Vec<u8>, Value) {
-    let json = std::fs::read_to_string(format!("{DIR}/{name}.json")).unwrap();
-    let fixture: Value = serde_json::from_str(&json).unwrap();
-    let file = fixture["model"].as_str().unwrap();
-    (std::fs::read(format!("{DIR}/{file}")).unwrap(), fixture)
-}
-
-fn ints<const N: usize>(v: &Value) -> [i8; N] {
-    let v = v.as_array().unwrap();
-    assert_eq!(v.len(), N);
-    core::array::from_fn(|i| i8::try_from(v[i].as_i64().unwrap()).unwrap())
-}
 
 fn params(v: &Value) -> QuantParams {
     QuantParams::new(
@@ -29,32 +15,6 @@ fn params(v: &Value) -> QuantParams {
         v["zero_point"].as_i64().unwrap() as i32,
     )
     .unwrap()
-}
-
-/// Runs `forward` on every case and asserts each output equals LiteRT's; returns the count.
-fn check_cases<const I: usize, const O: usize>(
-    name: &str,
-    fixture: &Value,
-    forward: impl Fn(&[i8; I]) -> [i8; O],
-) -> usize {
-    let cases = fixture["cases"].as_array().unwrap();
-    assert!(!cases.is_empty(), "{name}: no cases");
-    let mut differ = 0;
-    for (k, case) in cases.iter().enumerate() {
-        let (x, want) = (ints::<I>(&case["input"]), ints::<O>(&case["output"]));
-        let got = forward(&x);
-        if got != want {
-            differ += 1;
-            eprintln!("{name} case {k}: dl {got:?}, LiteRT {want:?}");
-        }
-    }
-    assert_eq!(
-        differ,
-        0,
-        "{name}: {differ} of {} cases differ",
-        cases.len()
-    );
-    cases.len()
 }
 
 struct Sine(QDense<1, 16>, QDense<16, 16>, QDense<16, 1>);
@@ -73,10 +33,10 @@ fn sine_models_equal_litert() {
         let (net, input, output) = import_sine(&bytes).unwrap();
         assert_eq!(input, params(&fixture["input"]), "{name}");
         assert_eq!(output, params(&fixture["output"]), "{name}");
-        let n = check_cases(name, &fixture, |x| {
+        let n = check(name, &fixture, |x| {
             net.2.forward(&net.1.forward(&net.0.forward(x)))
         });
-        assert_eq!(n, 256, "{name}: every int8 input");
+        assert_eq!(n.cases, 256, "{name}: every int8 input");
     }
 }
 
@@ -87,7 +47,7 @@ fn digits_mlp_equals_litert() {
     let (l0, l1): (QDense<64, 32>, QDense<32, 10>) =
         (m.dense(Relu).unwrap(), m.dense(Identity).unwrap());
     assert_eq!(m.finish().unwrap(), params(&fixture["output"]));
-    check_cases("digits_mlp", &fixture, |x| l1.forward(&l0.forward(x)));
+    check("digits_mlp", &fixture, |x| l1.forward(&l0.forward(x)));
 }
 
 /// `[1][8][8]` from 64 row-major pixels (one channel: TFLite's NHWC is the same order).
@@ -106,7 +66,7 @@ fn digits_cnns_equal_litert() {
     let flat: QFlatten<4, 4, 4, 64> = m.flatten().unwrap();
     let dense: QDense<64, 10> = m.dense(Identity).unwrap();
     m.finish().unwrap();
-    check_cases("digits_cnn", &fixture, |x| {
+    check("digits_cnn", &fixture, |x| {
         dense.forward(&flat.forward(&pool.forward(&conv.forward(&image(x)))))
     });
 
@@ -117,7 +77,7 @@ fn digits_cnns_equal_litert() {
     let flat: QFlatten<4, 4, 4, 64> = m.flatten().unwrap();
     let dense: QDense<64, 10> = m.dense(Identity).unwrap();
     m.finish().unwrap();
-    check_cases("digits_cnn_avg", &fixture, |x| {
+    check("digits_cnn_avg", &fixture, |x| {
         dense.forward(&flat.forward(&pool.forward(&conv.forward(&image(x)))))
     });
 }

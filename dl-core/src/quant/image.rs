@@ -6,13 +6,19 @@
 //! - `QDense` / `QConv2D`: input and output `QuantParams`, `act_min`, `act_max`, the int8
 //!   weights (`[O][I]`, `[CO][CI][K][K]`), the int32 biases, the rescales (`i32` multiplier,
 //!   `i32` shift);
-//! - pools: `act_min`, `act_max`; `Flatten`: nothing.
+//! - pools: `act_min`, `act_max`; `Flatten`: nothing;
+//! - `QSigmoid` / `QTanh`: input and output `QuantParams`, the 256-entry table (index
+//!   `x as u8`), which must be non-decreasing; `QSoftmax`: input `QuantParams`, the rescale.
 //!
 //! Little-endian throughout. Decoding is `const`, so `include_network!(NetI8, "x.bin")`
 //! checks and decodes an image in the compiler and the network lands in flash; every
 //! scale, zero point, rescale and clamp is checked ([`BytesError::Quantization`]).
 
-use super::{Multiplier, QAvgPool2D, QConv2D, QDense, QFlatten, QMaxPool2D, QuantParams};
+use super::lookup::monotone;
+use super::{
+    Multiplier, QAvgPool2D, QConv2D, QDense, QFlatten, QMaxPool2D, QSigmoid, QSoftmax, QTanh,
+    QuantParams,
+};
 use crate::bytes::BytesError;
 
 /// `?` for `const fn`s.
@@ -285,6 +291,58 @@ macro_rules! pool_image {
 }
 pool_image!(QMaxPool2D);
 pool_image!(QAvgPool2D);
+
+macro_rules! lookup_image {
+    ($layer:ident) => {
+        impl<const N: usize> $layer<N> {
+            /// Bytes of the layer in an int8 image: its quantisation and table.
+            pub const IMAGE_BYTES: usize = 16 + 256;
+
+            /// The layer read from an image; a table that decreases somewhere is refused.
+            pub const fn read_image(r: &mut Reader) -> Result<Self, BytesError> {
+                let input = tri!(r.params());
+                let output = tri!(r.params());
+                let at = r.at;
+                let table = tri!(r.i8s::<256>());
+                if !monotone(&table) {
+                    return Err(BytesError::Quantization { at });
+                }
+                Ok($layer::from_table(input, output, table))
+            }
+
+            /// The layer written into an image.
+            pub fn write_image(&self, w: &mut Writer) {
+                w.params(self.input);
+                w.params(self.output);
+                w.i8s(&self.table);
+            }
+        }
+    };
+}
+lookup_image!(QSigmoid);
+lookup_image!(QTanh);
+
+impl<const N: usize> QSoftmax<N> {
+    /// Bytes of the layer in an int8 image: its input quantisation and rescale.
+    pub const IMAGE_BYTES: usize = 16;
+
+    /// The layer read from an image; a rescale that shifts right is refused.
+    pub const fn read_image(r: &mut Reader) -> Result<Self, BytesError> {
+        let input = tri!(r.params());
+        let at = r.at;
+        let rescale = tri!(r.multiplier());
+        if rescale.shift() < 0 {
+            return Err(BytesError::Quantization { at });
+        }
+        Ok(QSoftmax::from_raw(input, rescale))
+    }
+
+    /// The layer written into an image.
+    pub fn write_image(&self, w: &mut Writer) {
+        w.params(self.input);
+        w.multipliers(&[self.rescale]);
+    }
+}
 
 impl<const C: usize, const H: usize, const W: usize, const N: usize> QFlatten<C, H, W, N> {
     /// Bytes of the layer in an int8 image: none.

@@ -14,19 +14,22 @@
 //! Every layer is sized by const generics and works on fixed-size arrays: no heap, no
 //! `unsafe`. Images are `[C][H][W]` arrays (dl's order).
 //!
-//! Not here yet: int8 Sigmoid, Tanh and Softmax (TFLite computes them with look-up tables or
-//! fixed-point exponentials); a network ending in Softmax is run to its logits, which give
-//! the same class.
+//! Sigmoid and Tanh are their own layers after a dense layer with no clamp, as TFLite's
+//! `LOGISTIC` and `TANH` operators are: 256-entry tables filled as LiteRT fills them
+//! ([`QSigmoid`], [`QTanh`]). Softmax is TFLite's fixed-point reference kernel ([`QSoftmax`]).
 
 mod avg_pool2d;
 mod calibrate;
 mod conv2d;
 mod dense;
+pub mod exp;
 pub mod fixed_point;
 mod flatten;
 pub mod image;
+pub mod lookup;
 mod max_pool2d;
 mod params;
+mod softmax;
 #[cfg(feature = "std")]
 pub mod source;
 mod weights;
@@ -37,8 +40,10 @@ pub use conv2d::QConv2D;
 pub use dense::QDense;
 pub use fixed_point::Multiplier;
 pub use flatten::QFlatten;
+pub use lookup::{QSigmoid, QTanh};
 pub use max_pool2d::QMaxPool2D;
 pub use params::{FusedActivation, QuantParams};
+pub use softmax::QSoftmax;
 pub use weights::{
     dot_i8, per_channel_multipliers, quantize_bias, quantize_weight, symmetric_scale, QuantError,
 };

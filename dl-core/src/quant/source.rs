@@ -1,7 +1,10 @@
 //! Quantised layers as Rust constant expressions, for build scripts and macros that compile a
 //! model's weights into flash (`static NET: ... = <expression>;`). `std` only.
 
-use super::{Multiplier, QAvgPool2D, QConv2D, QDense, QFlatten, QMaxPool2D, QuantParams};
+use super::{
+    Multiplier, QAvgPool2D, QConv2D, QDense, QFlatten, QMaxPool2D, QSigmoid, QSoftmax, QTanh,
+    QuantParams,
+};
 use std::format;
 use std::string::String;
 
@@ -109,6 +112,37 @@ impl<const C: usize, const H: usize, const W: usize, const N: usize> ConstSource
 {
     fn const_source(&self) -> String {
         "::dl_core::quant::QFlatten".into()
+    }
+}
+
+macro_rules! lookup_source {
+    ($layer:ident) => {
+        impl<const N: usize> ConstSource for $layer<N> {
+            fn const_source(&self) -> String {
+                format!(
+                    concat!(
+                        "::dl_core::quant::",
+                        stringify!($layer),
+                        "::from_table({}, {}, {:?})"
+                    ),
+                    params(self.input),
+                    params(self.output),
+                    self.table
+                )
+            }
+        }
+    };
+}
+lookup_source!(QSigmoid);
+lookup_source!(QTanh);
+
+impl<const N: usize> ConstSource for QSoftmax<N> {
+    fn const_source(&self) -> String {
+        format!(
+            "::dl_core::quant::QSoftmax::from_raw({}, {})",
+            params(self.input),
+            rescales(&[self.rescale]).trim_matches(['[', ']'])
+        )
     }
 }
 

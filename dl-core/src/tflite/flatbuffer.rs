@@ -131,6 +131,10 @@ impl<'a> Table<'a> {
     pub fn i32(&self, i: usize, default: i32, what: &'static str) -> Result<i32, TfliteError> {
         self.scalar(i, default, what, Buf::i32)
     }
+    /// An `f32` field.
+    pub fn f32(&self, i: usize, default: f32, what: &'static str) -> Result<f32, TfliteError> {
+        self.scalar(i, default, what, |b, p, w| b.u32(p, w).map(f32::from_bits))
+    }
     /// A `u64` field.
     pub fn u64(&self, i: usize, default: u64, what: &'static str) -> Result<u64, TfliteError> {
         self.scalar(i, default, what, |b, p, w| b.i64(p, w).map(|v| v as u64))

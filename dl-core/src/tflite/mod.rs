@@ -9,8 +9,10 @@
 //! malformed file is an error, never a panic: the [`flatbuffer`] reader checks every offset.
 //!
 //! Operators: `FULLY_CONNECTED`, `CONV_2D`, `MAX_POOL_2D`, `AVERAGE_POOL_2D` (valid padding),
-//! `RESHAPE` (as `Flatten`), with fused ReLU, ReLU6 or none.
+//! `RESHAPE` (as `Flatten`), with fused ReLU, ReLU6 or none; `LOGISTIC`, `TANH` and `SOFTMAX`
+//! after a `FULLY_CONNECTED` (a declared `Dense` with Sigmoid, Tanh or Softmax).
 
+mod activations;
 mod error;
 pub mod flatbuffer;
 mod import;

@@ -22,10 +22,16 @@ pub enum Op {
     Conv2D,
     /// `FULLY_CONNECTED` (9).
     FullyConnected,
+    /// `LOGISTIC` (14).
+    Logistic,
     /// `MAX_POOL_2D` (17).
     MaxPool2D,
     /// `RESHAPE` (22).
     Reshape,
+    /// `SOFTMAX` (25).
+    Softmax,
+    /// `TANH` (28).
+    Tanh,
     /// Anything else: builtin code and name.
     Other(i32, &'static str),
 }
@@ -36,8 +42,11 @@ impl Op {
             1 => Op::AvgPool2D,
             3 => Op::Conv2D,
             9 => Op::FullyConnected,
+            14 => Op::Logistic,
             17 => Op::MaxPool2D,
             22 => Op::Reshape,
+            25 => Op::Softmax,
+            28 => Op::Tanh,
             c => Op::Other(c, other_name(c)),
         }
     }
@@ -48,8 +57,11 @@ impl Op {
             Op::AvgPool2D => "AVERAGE_POOL_2D",
             Op::Conv2D => "CONV_2D",
             Op::FullyConnected => "FULLY_CONNECTED",
+            Op::Logistic => "LOGISTIC",
             Op::MaxPool2D => "MAX_POOL_2D",
             Op::Reshape => "RESHAPE",
+            Op::Softmax => "SOFTMAX",
+            Op::Tanh => "TANH",
             Op::Other(_, name) => name,
         }
     }
@@ -60,14 +72,13 @@ fn other_name(code: i32) -> &'static str {
         0 => "ADD",
         4 => "DEPTHWISE_CONV_2D",
         6 => "DEQUANTIZE",
-        14 => "LOGISTIC",
         19 => "RELU",
         21 => "RELU6",
-        25 => "SOFTMAX",
-        28 => "TANH",
         32 => "CUSTOM",
         34 => "PAD",
         40 => "MEAN",
+        98 => "LEAKY_RELU",
+        111 => "ELU",
         114 => "QUANTIZE",
         _ => "custom or unknown",
     }
