@@ -24,7 +24,7 @@ fn sine(bytes: &[u8]) -> Result<i8, TfliteError> {
 fn cnn(bytes: &[u8]) -> Result<i8, TfliteError> {
     let mut m = Importer::new(bytes)?;
     let conv: QConv2D<1, 4, 3, 1, 1, 8, 8, 8, 8> = m.conv2d(Relu)?;
-    let pool: QMaxPool2D<4, 2, 2, 8, 8, 4, 4> = m.max_pool2d()?;
+    let pool: QMaxPool2D<4, 2, 2, 8, 8, 4, 4> = m.pool2d()?;
     let flat: QFlatten<4, 4, 4, 64> = m.flatten()?;
     let dense: QDense<64, 10> = m.dense(Identity)?;
     m.finish()?;

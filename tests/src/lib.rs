@@ -239,6 +239,50 @@ pub mod tflite {
         std::fs::read(format!("{DIR}/{file}")).unwrap()
     }
 
+    /// The digits train split, pixels / 16 (make_fixtures.py's representative data, in order).
+    pub fn digits_train() -> Vec<dl_core::nalgebra::SVector<f32, 64>> {
+        let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data");
+        let rows: Vec<String> = std::fs::read_to_string(format!("{data}/digits.csv"))
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(String::from)
+            .collect();
+        std::fs::read_to_string(format!("{data}/digits_split.csv"))
+            .unwrap()
+            .lines()
+            .skip(1)
+            .filter(|l| l.ends_with(",train"))
+            .map(|l| {
+                let r: usize = l.split(',').next().unwrap().parse().unwrap();
+                let px: Vec<f32> = rows[r]
+                    .split(',')
+                    .take(64)
+                    .map(|v| v.parse::<f32>().unwrap() / 16.0)
+                    .collect();
+                dl_core::nalgebra::SVector::from_fn(|i, _| px[i])
+            })
+            .collect()
+    }
+
+    /// A fixture's float dense layer `k` (`"{k}.weight"` `[out][in]`, `"{k}.bias"`) into `layer`.
+    pub fn dense_weights<const I: usize, const O: usize, A: dl_core::activation::Activation>(
+        layer: &mut dl_core::layer::Dense<f32, I, O, A>,
+        weights: &Value,
+        k: usize,
+    ) {
+        let (w, b) = (
+            &weights[format!("{k}.weight")],
+            &weights[format!("{k}.bias")],
+        );
+        for o in 0..O {
+            for i in 0..I {
+                layer.weight[(o, i)] = w[o][i].as_f64().unwrap() as f32;
+            }
+            layer.bias[o] = b[o].as_f64().unwrap() as f32;
+        }
+    }
+
     /// A JSON array of exactly `N` int8 values.
     pub fn ints<const N: usize>(v: &Value) -> [i8; N] {
         let v = v.as_array().unwrap();

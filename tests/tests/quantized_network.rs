@@ -6,7 +6,7 @@
 use dl_core::prelude::*;
 use dl_core::quant::QuantError;
 use dl_core::tflite::TfliteError;
-use dl_tests::tflite::{ints, load};
+use dl_tests::tflite::{digits_train, ints, load};
 use serde_json::Value;
 
 network! {
@@ -62,7 +62,7 @@ fn imported_types_equal_litert() {
         let y = net.predict(&SVector::from([0.5]));
         assert!((y[0] - 0.4135).abs() < 0.1, "{name}: {y}");
     }
-    let (bytes, fixture) = load("digits_cnn");
+    let (bytes, fixture) = load("digits_cnn_softmax");
     let net = DigitsCnnI8::from_tflite(&bytes).unwrap();
     let (same, n) = agree(&fixture, |x: &[i8; 64]| net.forward_i8(x));
     assert_eq!((same, n), (n, n));
@@ -168,35 +168,9 @@ network! {
     }
 }
 
-/// The digits train split, pixels / 16 (make_fixtures.py's representative data, in order).
-fn digits_train() -> Vec<SVector<f32, 64>> {
-    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data");
-    let rows: Vec<String> = std::fs::read_to_string(format!("{data}/digits.csv"))
-        .unwrap()
-        .lines()
-        .skip(1)
-        .map(String::from)
-        .collect();
-    std::fs::read_to_string(format!("{data}/digits_split.csv"))
-        .unwrap()
-        .lines()
-        .skip(1)
-        .filter(|l| l.ends_with(",train"))
-        .map(|l| {
-            let r: usize = l.split(',').next().unwrap().parse().unwrap();
-            let px: Vec<f32> = rows[r]
-                .split(',')
-                .take(64)
-                .map(|v| v.parse::<f32>().unwrap() / 16.0)
-                .collect();
-            SVector::from_fn(|i, _| px[i])
-        })
-        .collect()
-}
-
 #[test]
 fn dl_quantisation_of_the_digits_mlp_against_tflite_converter() {
-    let (bytes, fixture) = load("digits_mlp");
+    let (bytes, fixture) = load("digits_mlp_softmax");
     let tflite = DigitsMlpI8::from_tflite(&bytes).unwrap();
     let w = &fixture["float_weights"];
     let mut net = DigitsMlp::<f32>::new(0);
@@ -267,7 +241,7 @@ fn int8_images_round_trip_and_refuse_damage() {
         Err(dl_core::bytes::BytesError::Length { .. })
     ));
     let mut mlp = vec![0u8; DigitsMlpI8::BYTES];
-    DigitsMlpI8::from_tflite(&load("digits_mlp").0)
+    DigitsMlpI8::from_tflite(&load("digits_mlp_softmax").0)
         .unwrap()
         .export_bytes(&mut mlp)
         .unwrap();

@@ -85,7 +85,7 @@ fn classifiers_ending_in_softmax_equal_litert() {
     let (bytes, _) = load("digits_cnn_softmax");
     let mut m = Importer::new(&bytes).unwrap();
     let conv: QConv2D<1, 4, 3, 1, 1, 8, 8, 8, 8> = m.conv2d(Relu).unwrap();
-    let pool: QMaxPool2D<4, 2, 2, 8, 8, 4, 4> = m.max_pool2d().unwrap();
+    let pool: QMaxPool2D<4, 2, 2, 8, 8, 4, 4> = m.pool2d().unwrap();
     let flat: QFlatten<4, 4, 4, 64> = m.flatten().unwrap();
     let out: QDense<64, 10> = m.dense(Identity).unwrap();
     let s: QSoftmax<10> = m.softmax().unwrap();

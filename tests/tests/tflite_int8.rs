@@ -62,7 +62,7 @@ fn digits_cnns_equal_litert() {
     let (bytes, fixture) = load("digits_cnn");
     let mut m = Importer::new(&bytes).unwrap();
     let conv: QConv2D<1, 4, 3, 1, 1, 8, 8, 8, 8> = m.conv2d(Relu).unwrap();
-    let pool: QMaxPool2D<4, 2, 2, 8, 8, 4, 4> = m.max_pool2d().unwrap();
+    let pool: QMaxPool2D<4, 2, 2, 8, 8, 4, 4> = m.pool2d().unwrap();
     let flat: QFlatten<4, 4, 4, 64> = m.flatten().unwrap();
     let dense: QDense<64, 10> = m.dense(Identity).unwrap();
     m.finish().unwrap();
@@ -73,7 +73,7 @@ fn digits_cnns_equal_litert() {
     let (bytes, fixture) = load("digits_cnn_avg");
     let mut m = Importer::new(&bytes).unwrap();
     let conv: QConv2D<1, 4, 3, 1, 1, 8, 8, 8, 8> = m.conv2d(Relu).unwrap();
-    let pool: QAvgPool2D<4, 2, 2, 8, 8, 4, 4> = m.avg_pool2d().unwrap();
+    let pool: QAvgPool2D<4, 2, 2, 8, 8, 4, 4> = m.pool2d().unwrap();
     let flat: QFlatten<4, 4, 4, 64> = m.flatten().unwrap();
     let dense: QDense<64, 10> = m.dense(Identity).unwrap();
     m.finish().unwrap();

@@ -110,21 +110,15 @@ impl<
         output: QuantParams,
         activation: FusedActivation,
     ) -> Result<Self, QuantError> {
-        let mut weight = [[[[0i8; K]; K]; CI]; CO];
         let mut bias = [0i32; CO];
         let mut scales = [0f32; CO];
-        for (o, wo) in weight.iter_mut().enumerate() {
-            let s = symmetric_scale((0..PATCH).map(|j| layer.weight[(o, j)]))?;
-            for (c, wc) in wo.iter_mut().enumerate() {
-                for (u, wu) in wc.iter_mut().enumerate() {
-                    for (v, w) in wu.iter_mut().enumerate() {
-                        *w = quantize_weight(layer.weight[(o, (c * K + u) * K + v)], s);
-                    }
-                }
-            }
-            bias[o] = finite_bias(layer.bias[o], input, s, o)?;
-            scales[o] = s;
+        for (o, (b, s)) in bias.iter_mut().zip(&mut scales).enumerate() {
+            *s = symmetric_scale((0..PATCH).map(|j| layer.weight[(o, j)]))?;
+            *b = finite_bias(layer.bias[o], input, *s, o)?;
         }
+        let weight = Self::filter_from_fn(|o, c, u, v| {
+            quantize_weight(layer.weight[(o, (c * K + u) * K + v)], scales[o])
+        });
         Self::new(weight, bias, &scales, input, output, activation)
     }
 }

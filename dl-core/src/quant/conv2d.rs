@@ -84,6 +84,18 @@ impl<
         })
     }
 
+    /// A filter `[CO][CI][K][K]` from its values `f(o, c, u, v)` (an importer's or a
+    /// quantiser's layout, mapped to dl's).
+    pub fn filter_from_fn(
+        mut f: impl FnMut(usize, usize, usize, usize) -> i8,
+    ) -> [[[[i8; K]; K]; CI]; CO] {
+        core::array::from_fn(|o| {
+            core::array::from_fn(|c| {
+                core::array::from_fn(|u| core::array::from_fn(|v| f(o, c, u, v)))
+            })
+        })
+    }
+
     /// The int8 forward pass of one image. The taps that fall on padding are skipped: each
     /// output's window is cut to the rows `u` and columns `v` inside the image first.
     pub fn forward(&self, x: &[[[i8; W]; H]; CI]) -> [[[i8; OW]; OH]; CO] {

@@ -15,9 +15,9 @@
 //! scale, zero point, rescale and clamp is checked ([`BytesError::Quantization`]).
 
 use super::lookup::monotone;
+use super::pool2d::Reduce;
 use super::{
-    Multiplier, QAvgPool2D, QConv2D, QDense, QFlatten, QMaxPool2D, QSigmoid, QSoftmax, QTanh,
-    QuantParams,
+    Multiplier, QConv2D, QDense, QFlatten, QPool2D, QSigmoid, QSoftmax, QTanh, QuantParams,
 };
 use crate::bytes::BytesError;
 
@@ -261,36 +261,31 @@ impl<
     }
 }
 
-macro_rules! pool_image {
-    ($pool:ident) => {
-        impl<
-                const C: usize,
-                const K: usize,
-                const S: usize,
-                const H: usize,
-                const W: usize,
-                const OH: usize,
-                const OW: usize,
-            > $pool<C, K, S, H, W, OH, OW>
-        {
-            /// Bytes of the layer in an int8 image: its clamp.
-            pub const IMAGE_BYTES: usize = 2;
+impl<
+        R: Reduce,
+        const C: usize,
+        const K: usize,
+        const S: usize,
+        const H: usize,
+        const W: usize,
+        const OH: usize,
+        const OW: usize,
+    > QPool2D<R, C, K, S, H, W, OH, OW>
+{
+    /// Bytes of the layer in an int8 image: its clamp.
+    pub const IMAGE_BYTES: usize = 2;
 
-            /// The layer read from an image.
-            pub const fn read_image(r: &mut Reader) -> Result<Self, BytesError> {
-                let (act_min, act_max) = tri!(r.clamp());
-                Ok($pool { act_min, act_max })
-            }
+    /// The layer read from an image.
+    pub const fn read_image(r: &mut Reader) -> Result<Self, BytesError> {
+        let (act_min, act_max) = tri!(r.clamp());
+        Ok(QPool2D::clamped(act_min, act_max))
+    }
 
-            /// The layer written into an image.
-            pub fn write_image(&self, w: &mut Writer) {
-                w.i8s(&[self.act_min, self.act_max]);
-            }
-        }
-    };
+    /// The layer written into an image.
+    pub fn write_image(&self, w: &mut Writer) {
+        w.i8s(&[self.act_min, self.act_max]);
+    }
 }
-pool_image!(QMaxPool2D);
-pool_image!(QAvgPool2D);
 
 macro_rules! lookup_image {
     ($layer:ident) => {

@@ -8,8 +8,9 @@
 //! LiteRT: equal outputs on every fixture case). An element costs one load.
 //!
 //! TFLite Micro computes the same functions without a table, in gemmlowp's fixed point
-//! (`reference_integer_ops::Logistic`/`Tanh`, input in Q4.27); the two disagree by at most one
-//! output step on some inputs (counted in `tests/fixtures/tflite`). dl follows LiteRT.
+//! (`reference_integer_ops::Logistic`/`Tanh`, input in Q4.27). On the fixtures of
+//! `tests/fixtures/tflite` its whole models differ from LiteRT's on 9 of 11,056 outputs, by at
+//! most 3 steps (its dense layers also round twice). dl follows LiteRT.
 
 use super::params::QuantParams;
 

@@ -18,7 +18,6 @@
 //! `LOGISTIC` and `TANH` operators are: 256-entry tables filled as LiteRT fills them
 //! ([`QSigmoid`], [`QTanh`]). Softmax is TFLite's fixed-point reference kernel ([`QSoftmax`]).
 
-mod avg_pool2d;
 mod calibrate;
 mod conv2d;
 mod dense;
@@ -27,22 +26,21 @@ pub mod fixed_point;
 mod flatten;
 pub mod image;
 pub mod lookup;
-mod max_pool2d;
 mod params;
+pub mod pool2d;
 mod softmax;
 #[cfg(feature = "std")]
 pub mod source;
 mod weights;
 
-pub use avg_pool2d::QAvgPool2D;
 pub use calibrate::Range;
 pub use conv2d::QConv2D;
 pub use dense::QDense;
 pub use fixed_point::Multiplier;
 pub use flatten::QFlatten;
 pub use lookup::{QSigmoid, QTanh};
-pub use max_pool2d::QMaxPool2D;
 pub use params::{FusedActivation, QuantParams};
+pub use pool2d::{QAvgPool2D, QMaxPool2D, QPool2D};
 pub use softmax::QSoftmax;
 pub use weights::{
     dot_i8, per_channel_multipliers, quantize_bias, quantize_weight, symmetric_scale, QuantError,

@@ -1,9 +1,9 @@
 //! Quantised layers as Rust constant expressions, for build scripts and macros that compile a
 //! model's weights into flash (`static NET: ... = <expression>;`). `std` only.
 
+use super::pool2d::Reduce;
 use super::{
-    Multiplier, QAvgPool2D, QConv2D, QDense, QFlatten, QMaxPool2D, QSigmoid, QSoftmax, QTanh,
-    QuantParams,
+    Multiplier, QConv2D, QDense, QFlatten, QPool2D, QSigmoid, QSoftmax, QTanh, QuantParams,
 };
 use std::format;
 use std::string::String;
@@ -79,33 +79,26 @@ impl<
     }
 }
 
-macro_rules! pool_source {
-    ($pool:ident) => {
-        impl<
-                const C: usize,
-                const K: usize,
-                const S: usize,
-                const H: usize,
-                const W: usize,
-                const OH: usize,
-                const OW: usize,
-            > ConstSource for $pool<C, K, S, H, W, OH, OW>
-        {
-            fn const_source(&self) -> String {
-                format!(
-                    concat!(
-                        "::dl_core::quant::",
-                        stringify!($pool),
-                        " {{ act_min: {}, act_max: {} }}"
-                    ),
-                    self.act_min, self.act_max
-                )
-            }
-        }
-    };
+impl<
+        R: Reduce,
+        const C: usize,
+        const K: usize,
+        const S: usize,
+        const H: usize,
+        const W: usize,
+        const OH: usize,
+        const OW: usize,
+    > ConstSource for QPool2D<R, C, K, S, H, W, OH, OW>
+{
+    fn const_source(&self) -> String {
+        format!(
+            "::dl_core::quant::{}::clamped({}, {})",
+            R::TYPE,
+            self.act_min,
+            self.act_max
+        )
+    }
 }
-pool_source!(QMaxPool2D);
-pool_source!(QAvgPool2D);
 
 impl<const C: usize, const H: usize, const W: usize, const N: usize> ConstSource
     for QFlatten<C, H, W, N>

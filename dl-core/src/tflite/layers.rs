@@ -3,7 +3,8 @@
 use super::error::TfliteError;
 use super::import::Importer;
 use super::model::{Op, Operator};
-use crate::quant::{FusedActivation, QAvgPool2D, QConv2D, QDense, QFlatten, QMaxPool2D};
+use crate::quant::pool2d::Reduce;
+use crate::quant::{FusedActivation, QConv2D, QDense, QFlatten, QPool2D};
 
 impl<'a> Importer<'a> {
     /// A `Dense<I, O>` layer from a `FULLY_CONNECTED` operator (weights `[O, I]`, per-tensor or
@@ -98,16 +99,9 @@ impl<'a> Importer<'a> {
         let rescale = self.weight_scales::<CO>(&w, input, output)?;
         let bias = self.bias::<CO>(&op)?;
         let (act_min, act_max) = self.activation(&op, 3, activation, output)?;
-        let mut weight = [[[[0i8; K]; K]; CI]; CO];
-        for (o, wo) in weight.iter_mut().enumerate() {
-            for (c, wc) in wo.iter_mut().enumerate() {
-                for (u, wu) in wc.iter_mut().enumerate() {
-                    for (v, x) in wu.iter_mut().enumerate() {
-                        *x = w.data[((o * K + u) * K + v) * CI + c] as i8;
-                    }
-                }
-            }
-        }
+        let weight = QConv2D::<CI, CO, K, S, P, H, W, OH, OW>::filter_from_fn(|o, c, u, v| {
+            w.data[((o * K + u) * K + v) * CI + c] as i8
+        });
         self.layer += 1;
         Ok(QConv2D {
             weight,
@@ -120,8 +114,10 @@ impl<'a> Importer<'a> {
         })
     }
 
-    /// A `MaxPool2D<K, stride = S>` on `C x H x W` from a `MAX_POOL_2D` operator.
-    pub fn max_pool2d<
+    /// A `MaxPool2D<K, stride = S>` or `AvgPool2D<K, stride = S>` on `C x H x W` (as `R` says)
+    /// from a `MAX_POOL_2D` or `AVERAGE_POOL_2D` operator.
+    pub fn pool2d<
+        R: Reduce,
         const C: usize,
         const K: usize,
         const S: usize,
@@ -131,27 +127,13 @@ impl<'a> Importer<'a> {
         const OW: usize,
     >(
         &mut self,
-    ) -> Result<QMaxPool2D<C, K, S, H, W, OH, OW>, TfliteError> {
-        let (act_min, act_max) =
-            self.pool(Op::MaxPool2D, "MaxPool2D", C, K, S, (H, W), (OH, OW))?;
-        Ok(QMaxPool2D { act_min, act_max })
-    }
-
-    /// An `AvgPool2D<K, stride = S>` on `C x H x W` from an `AVERAGE_POOL_2D` operator.
-    pub fn avg_pool2d<
-        const C: usize,
-        const K: usize,
-        const S: usize,
-        const H: usize,
-        const W: usize,
-        const OH: usize,
-        const OW: usize,
-    >(
-        &mut self,
-    ) -> Result<QAvgPool2D<C, K, S, H, W, OH, OW>, TfliteError> {
-        let (act_min, act_max) =
-            self.pool(Op::AvgPool2D, "AvgPool2D", C, K, S, (H, W), (OH, OW))?;
-        Ok(QAvgPool2D { act_min, act_max })
+    ) -> Result<QPool2D<R, C, K, S, H, W, OH, OW>, TfliteError> {
+        let op = match R::LAYER {
+            "MaxPool2D" => Op::MaxPool2D,
+            _ => Op::AvgPool2D,
+        };
+        let (act_min, act_max) = self.pool(op, R::LAYER, C, K, S, (H, W), (OH, OW))?;
+        Ok(QPool2D::clamped(act_min, act_max))
     }
 
     /// A `Flatten` of `C x H x W` from a `RESHAPE` operator to `[1, N]`; the next dense layer's

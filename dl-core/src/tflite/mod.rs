@@ -1,7 +1,7 @@
 //! Reading int8 TFLite models (`.tflite` flatbuffers) into dl's quantised layers.
 //!
 //! [`Importer`] walks the model's operators while the caller asks for the declared layers in
-//! order (`dense`, `conv2d`, `max_pool2d`, `avg_pool2d`, `flatten`); each call checks the
+//! order (`dense`, `conv2d`, `pool2d`, `flatten`, and `sigmoid`, `tanh`, `softmax` after a dense layer); each call checks the
 //! operator, its shapes against the declared sizes, its tensor types (int8, int32 bias) and its
 //! quantisation (scales finite and positive, zero points in range, symmetric weights, a fused
 //! activation equal to the declared one) and returns the layer, or a [`TfliteError`] naming

@@ -1,0 +1,103 @@
+//! `{Name}::<f32>::quantize`: post-training quantisation from calibration samples.
+
+use super::{fused, Part};
+use crate::model::QuantForm;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// `{Name}::<f32>::quantize`: ranges observed layer by layer over the calibration samples,
+/// then each layer quantised with its input's and output's parameters.
+pub(super) fn quantize(
+    parts: &[Part],
+    name: &syn::Ident,
+    n_in: &proc_macro2::Literal,
+) -> TokenStream {
+    let n = parts.len();
+    let mut observe = TokenStream::new();
+    let mut build = quote!(let p0 = ranges[0].params(););
+    let mut fields = Vec::new();
+    for (k, p) in parts.iter().enumerate() {
+        let f = &p.layer.field;
+        let (pin, pout) = (format_ident!("p{}", k), format_ident!("p{}", k + 1));
+        let what = format!("layer {} output", p.layer.number);
+        let next = k + 1;
+        let forward = quote!(let x = ::dl_core::layer::Layer::forward(&self.#f, &x););
+        observe.extend(match &p.act {
+            // The range of the dense layer's output before its activation; then the
+            // activation's output, if a layer follows.
+            Some(_) => {
+                let then = (k + 1 < n).then_some(forward);
+                quote! {
+                    let z = self.#f.weight * x + self.#f.bias;
+                    ranges[#next].observe(z.as_slice(), #what, n)?;
+                    #then
+                }
+            }
+            None => quote! {
+                #forward
+                ranges[#next].observe(x.as_slice(), #what, n)?;
+            },
+        });
+        let layer = match &p.form {
+            QuantForm::Dense(a) => {
+                let a = fused(*a);
+                build.extend(quote!(let #pout = ranges[#next].params();));
+                quote!(::dl_core::quant::QDense::from_float(&self.#f, #pin, #pout, #a)?)
+            }
+            QuantForm::Conv2D { activation, .. } => {
+                let a = fused(*activation);
+                build.extend(quote!(let #pout = ranges[#next].params();));
+                quote!(::dl_core::quant::QConv2D::from_float(&self.#f, #pin, #pout, #a)?)
+            }
+            QuantForm::Pool { max: true, .. } => {
+                build.extend(quote!(let #pout = #pin;));
+                quote!(::dl_core::quant::QMaxPool2D::new())
+            }
+            QuantForm::Pool { max: false, .. } => {
+                build.extend(quote!(let #pout = #pin;));
+                quote!(::dl_core::quant::QAvgPool2D::new())
+            }
+            QuantForm::Flatten => {
+                build.extend(quote!(let #pout = #pin;));
+                quote!(::dl_core::quant::QFlatten)
+            }
+            QuantForm::Skip => {
+                build.extend(quote!(let #pout = #pin;));
+                continue;
+            }
+        };
+        build.extend(quote!(let #f = #layer;));
+        fields.push(f);
+        if let Some(a) = &p.act {
+            let (field, ty) = (&a.field, &a.ty);
+            build.extend(if a.softmax {
+                quote!(let #field = <#ty>::new(#pout)?;)
+            } else {
+                quote!(let #field = <#ty>::new(#pout, <#ty>::OUTPUT);)
+            });
+            build.extend(quote!(let #pout = #field.output;));
+            fields.push(field);
+        }
+    }
+    let size = n + 1;
+    quote! {
+        /// Post-training quantisation to int8 (TFLite's scheme): each activation's range is
+        /// observed over `calibration` (NaN or infinity is refused, naming the sample), the
+        /// weights are quantised per output channel, symmetric, the biases to int32. A
+        /// dense layer's Sigmoid, Tanh or Softmax takes its input's range from the layer's
+        /// output before it, and gives TFLite's fixed output quantisation.
+        pub fn quantize(
+            &self,
+            calibration: &[::dl_core::nalgebra::SVector<f32, #n_in>],
+        ) -> ::core::result::Result<#name, ::dl_core::quant::QuantError> {
+            let mut ranges = [::dl_core::quant::Range::default(); #size];
+            for (n, x) in calibration.iter().enumerate() {
+                ranges[0].observe(x.as_slice(), "calibration sample", n)?;
+                let x = *x;
+                #observe
+            }
+            #build
+            Ok(#name { input: p0, #( #fields, )* })
+        }
+    }
+}
