@@ -8,8 +8,8 @@ pub enum Error {
     /// A slice had the wrong length.
     #[error("{what} has length {found}, expected {expected}")]
     Length {
-        /// What the slice holds, e.g. `"input"`.
-        what: &'static str,
+        /// What the slice holds.
+        what: Operand,
         /// The length the network needs.
         expected: usize,
         /// The length given.
@@ -29,8 +29,8 @@ pub enum Error {
     /// A value was NaN or infinite.
     #[error("{what} holds a non-finite value at index {index}")]
     NonFinite {
-        /// What held it, e.g. `"input"`.
-        what: &'static str,
+        /// What held it.
+        what: Operand,
         /// Its index (the sample within a batch, or the element).
         index: usize,
     },
@@ -95,8 +95,8 @@ pub enum Error {
     /// A caller-supplied buffer was too short (or missing, `found: 0`).
     #[error("the {what} holds {found} elements but {needed} are needed")]
     BufferTooSmall {
-        /// What the buffer is for, e.g. `"shuffle index buffer"`.
-        what: &'static str,
+        /// What the buffer is for.
+        what: Operand,
         /// The length it needs.
         needed: usize,
         /// The length given.
@@ -152,4 +152,39 @@ impl Divergence {
             }
         }
     }
+}
+
+/// What a run-time check of data or memory found wrong ([`Error::Length`],
+/// [`Error::NonFinite`], [`Error::BufferTooSmall`]): an enum, so code can tell an input from a
+/// target without comparing strings. Its `Display` is the words the messages use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Operand {
+    /// A network input.
+    #[error("input")]
+    Input,
+    /// A target (what a loss compares the output with).
+    #[error("target")]
+    Target,
+    /// The weights a training run starts from.
+    #[error("initial weights")]
+    InitialWeights,
+    /// A caller's buffer for predictions.
+    #[error("output buffer")]
+    Outputs,
+    /// `fit_with`'s per-epoch history.
+    #[error("history")]
+    History,
+    /// `fit_with`'s shuffled sample order.
+    #[error("shuffle index buffer")]
+    ShuffleIndices,
+    /// `fit_with`'s buffer of one batch's inputs.
+    #[error("batch input buffer")]
+    BatchInputs,
+    /// `fit_with`'s buffer of one batch's targets.
+    #[error("batch target buffer")]
+    BatchTargets,
+    /// `fit_with`'s copy of the best weights (early stopping).
+    #[error("best-weights copy")]
+    BestWeights,
 }

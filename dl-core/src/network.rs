@@ -1,7 +1,7 @@
 //! The traits that generated networks implement, so optimizers, training loops and gradient
 //! checks are written once for every network.
 
-use crate::error::Error;
+use crate::error::{Error, Operand};
 use crate::float::Float;
 use crate::layer::DropoutMasks;
 use crate::layout::TensorLayout;
@@ -23,8 +23,8 @@ pub trait Vector<T>: Clone + Zeroable {
     fn as_mut_slice(&mut self) -> &mut [T];
 
     /// Copies a run-time slice into a vector, refusing a wrong length or a NaN/infinite value
-    /// (`what` names the data in the error, e.g. `"input"`).
-    fn try_from_slice(values: &[T], what: &'static str) -> Result<Self, Error>
+    /// (`what` names the data in the error, e.g. [`Operand::Input`]).
+    fn try_from_slice(values: &[T], what: Operand) -> Result<Self, Error>
     where
         T: Float,
     {

@@ -47,7 +47,7 @@
 //! assert!((0..2).all(|i| one.tensor(i) == three.tensor(i)));
 //! ```
 
-use crate::error::Error;
+use crate::error::{Error, Operand};
 use crate::fit::{Data, Evaluation};
 use crate::float::Float;
 use crate::loss::Loss;
@@ -332,7 +332,7 @@ where
     ) -> Result<(), Error> {
         if inputs.len() != outputs.len() {
             return Err(Error::Length {
-                what: "output buffer",
+                what: Operand::Outputs,
                 expected: inputs.len(),
                 found: outputs.len(),
             });

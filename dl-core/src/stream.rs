@@ -18,7 +18,7 @@
 //! index)` alone, so the number of loader threads changes nothing, and neither (see
 //! [`Parallel`]) does the number of training threads.
 
-use crate::error::{Divergence, Error};
+use crate::error::{Divergence, Error, Operand};
 use crate::fit::{Control, Data, Epoch, Evaluation, MetricValues};
 use crate::float::Float;
 use crate::loss::Loss;
@@ -153,7 +153,7 @@ where
     }
     if !net.all_finite() {
         return Err(Error::NonFinite {
-            what: "initial weights",
+            what: Operand::InitialWeights,
             index: 0,
         }
         .into());

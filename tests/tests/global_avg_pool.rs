@@ -136,8 +136,8 @@ fn reproduce<N: Network<Scalar = f64>, L: Loss>(case: &Value) -> f64 {
             .iter()
             .collect::<Vec<_>>(),
     );
-    let x = N::Input::try_from_slice(&flat(&case["input"]), "input").unwrap();
-    let y = N::Output::try_from_slice(&flat(&case["target"]), "target").unwrap();
+    let x = N::Input::try_from_slice(&flat(&case["input"]), Operand::Input).unwrap();
+    let y = N::Output::try_from_slice(&flat(&case["target"]), Operand::Target).unwrap();
     let mut cache = N::CACHE_ZERO;
     let mut masks = <N::Masks as DropoutMasks>::START;
     let mut grads = <N::Gradient as Params<f64>>::ZERO;

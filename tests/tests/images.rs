@@ -504,7 +504,7 @@ fn a_folder_trains_a_network_through_the_stream() {
     assert!(matches!(
         err,
         ImageError::Shape {
-            what: "input",
+            what: Operand::Input,
             expected: 64,
             found: 63
         }
@@ -512,7 +512,13 @@ fn a_folder_trains_a_network_through_the_stream() {
     let mut y2 = SVector::<f32, 2>::zeros();
     let mut x64 = SVector::<f32, 64>::zeros();
     let err = Source::load(&folder, 0, None, &mut x64, &mut y2).unwrap_err();
-    assert!(matches!(err, ImageError::Shape { what: "target", .. }));
+    assert!(matches!(
+        err,
+        ImageError::Shape {
+            what: Operand::Target,
+            ..
+        }
+    ));
 }
 
 /// A valid PNG and a valid JPEG of 12x9 noise.

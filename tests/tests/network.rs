@@ -119,28 +119,28 @@ fn softmax_output_sums_to_one_and_training_reduces_the_loss() {
 fn bad_run_time_input_is_an_error_value() {
     type In = SVector<f32, 4>;
     assert_eq!(
-        In::try_from_slice(&[1.0, 2.0, 3.0], "input"),
+        In::try_from_slice(&[1.0, 2.0, 3.0], Operand::Input),
         Err(Error::Length {
-            what: "input",
+            what: Operand::Input,
             expected: 4,
             found: 3
         })
     );
     assert_eq!(
-        In::try_from_slice(&[1.0, f32::NAN, 3.0, 4.0], "input"),
+        In::try_from_slice(&[1.0, f32::NAN, 3.0, 4.0], Operand::Input),
         Err(Error::NonFinite {
-            what: "input",
+            what: Operand::Input,
             index: 1
         })
     );
     assert_eq!(
-        In::try_from_slice(&[1.0, 2.0, 3.0, 4.0], "input").unwrap(),
+        In::try_from_slice(&[1.0, 2.0, 3.0, 4.0], Operand::Input).unwrap(),
         In::new(1.0, 2.0, 3.0, 4.0)
     );
-    let msg = In::try_from_slice(&[0.0; 5], "row 3")
+    let msg = In::try_from_slice(&[0.0; 5], Operand::Target)
         .unwrap_err()
         .to_string();
-    assert_eq!(msg, "row 3 has length 5, expected 4");
+    assert_eq!(msg, "target has length 5, expected 4");
 
     let mut net = Net::<f32>::new(1);
     let before = net.clone();

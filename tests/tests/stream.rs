@@ -144,7 +144,7 @@ fn a_non_finite_loaded_value_is_refused_with_its_index() {
         matches!(
             err,
             StreamError::Training(Error::NonFinite {
-                what: "input",
+                what: Operand::Input,
                 index: 21
             })
         ),

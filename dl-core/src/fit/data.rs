@@ -1,6 +1,6 @@
 //! Inputs paired with their targets, checked once, and what an evaluation measures.
 
-use crate::error::Error;
+use crate::error::{Error, Operand};
 use crate::float::Float;
 use crate::network::Vector;
 
@@ -34,7 +34,7 @@ impl<'a, X, Y> Data<'a, X, Y> {
     /// assert_eq!(Data::new(&xs[..1], &ys[..1])?.len(), 1);
     /// assert_eq!(
     ///     Data::new(&xs, &ys).unwrap_err(),
-    ///     Error::NonFinite { what: "input", index: 1 },
+    ///     Error::NonFinite { what: Operand::Input, index: 1 },
     /// );
     /// # Ok::<(), dl_core::error::Error>(())
     /// ```
@@ -55,13 +55,13 @@ impl<'a, X, Y> Data<'a, X, Y> {
         let finite = |v: &[T]| v.iter().all(|x| x.finite());
         if let Some(index) = inputs.iter().position(|x| !finite(x.as_slice())) {
             return Err(Error::NonFinite {
-                what: "input",
+                what: Operand::Input,
                 index,
             });
         }
         if let Some(index) = targets.iter().position(|y| !finite(y.as_slice())) {
             return Err(Error::NonFinite {
-                what: "target",
+                what: Operand::Target,
                 index,
             });
         }

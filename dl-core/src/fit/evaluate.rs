@@ -2,7 +2,7 @@
 //! outputs for a batch of inputs.
 
 use super::{Data, Evaluation, MetricValues};
-use crate::error::Error;
+use crate::error::{Error, Operand};
 use crate::float::Float;
 use crate::loss::Loss;
 use crate::metrics::{Metric, MetricState, Metrics, MetricsState};
@@ -153,7 +153,7 @@ pub fn predict_with<N: Network>(
 fn same_length<X, Y>(inputs: &[X], outputs: &[Y]) -> Result<(), Error> {
     if inputs.len() != outputs.len() {
         return Err(Error::Length {
-            what: "output buffer",
+            what: Operand::Outputs,
             expected: inputs.len(),
             found: outputs.len(),
         });

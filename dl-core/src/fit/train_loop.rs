@@ -3,7 +3,7 @@
 
 use super::{evaluate::measure_with, Callback, Control, Data, Epoch, EpochLog, EpochOnly};
 use super::{FitConfig, History};
-use crate::error::{Divergence, Error};
+use crate::error::{Divergence, Error, Operand};
 use crate::float::Float;
 use crate::loss::Loss;
 use crate::metrics::Metrics;
@@ -31,7 +31,7 @@ pub struct Scratch<'a, N: Network> {
     pub best: Option<&'a mut N>,
 }
 
-fn need(what: &'static str, needed: usize, found: usize) -> Result<(), Error> {
+fn need(what: Operand, needed: usize, found: usize) -> Result<(), Error> {
     if found < needed {
         Err(Error::BufferTooSmall {
             what,
@@ -93,27 +93,27 @@ impl<N: Network> Run<'_, '_, N> {
         let n = self.train.len();
         let size = config.batch.size(n);
         if let Some(capacity) = epochs.capacity() {
-            need("history", config.remaining_epochs(), capacity)?;
+            need(Operand::History, config.remaining_epochs(), capacity)?;
         }
         if size == 0 {
             return Err(Error::EmptyBatch);
         }
         if config.gathers(n) {
-            need("shuffle index buffer", n, scratch.order.len())?;
-            need("batch input buffer", size, scratch.batch_inputs.len())?;
-            need("batch target buffer", size, scratch.batch_targets.len())?;
+            need(Operand::ShuffleIndices, n, scratch.order.len())?;
+            need(Operand::BatchInputs, size, scratch.batch_inputs.len())?;
+            need(Operand::BatchTargets, size, scratch.batch_targets.len())?;
         }
         let restore_best = config.early_stopping.is_some_and(|e| e.restore_best);
         if restore_best && scratch.best.is_none() {
             return Err(Error::BufferTooSmall {
-                what: "best-weights copy",
+                what: Operand::BestWeights,
                 needed: 1,
                 found: 0,
             });
         }
         if !net.all_finite() {
             return Err(Error::NonFinite {
-                what: "initial weights",
+                what: Operand::InitialWeights,
                 index: 0,
             });
         }

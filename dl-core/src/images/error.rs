@@ -1,5 +1,6 @@
 //! What can go wrong reading an image folder, each case naming the file or folder at fault.
 
+use crate::error::Operand;
 use std::path::PathBuf;
 use std::string::String;
 
@@ -65,8 +66,8 @@ pub enum ImageError {
         "the image folder yields {what}s of {expected} values but the network's {what} has {found}"
     )]
     Shape {
-        /// `"input"` or `"target"`.
-        what: &'static str,
+        /// [`Operand::Input`] or [`Operand::Target`].
+        what: Operand,
         /// The length the folder yields.
         expected: usize,
         /// The network's length.

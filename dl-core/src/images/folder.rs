@@ -3,6 +3,7 @@
 use super::config::{ImageConfig, Labels, OnCorrupt};
 use super::error::ImageError;
 use super::pixels::decode_image;
+use crate::error::Operand;
 use crate::float::Float;
 use crate::rng::Rng;
 use crate::stream::{Loaded, Source};
@@ -259,7 +260,7 @@ impl ImageFolder {
         let expected = self.config.target_len(self.classes.len());
         if target.len() != expected {
             return Err(ImageError::Shape {
-                what: "target",
+                what: Operand::Target,
                 expected,
                 found: target.len(),
             });

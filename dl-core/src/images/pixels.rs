@@ -2,6 +2,7 @@
 
 use super::config::{Fit, ImageConfig, Normalize};
 use super::error::ImageError;
+use crate::error::Operand;
 use crate::float::Float;
 use crate::rng::Rng;
 use image::{imageops, ImageBuffer, ImageFormat, ImageReader, Limits, Pixel};
@@ -34,7 +35,7 @@ pub fn decode_image<T: Float>(
     config.validate()?;
     if out.len() != config.input_len() {
         return Err(ImageError::Shape {
-            what: "input",
+            what: Operand::Input,
             expected: config.input_len(),
             found: out.len(),
         });

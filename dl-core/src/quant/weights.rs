@@ -3,12 +3,15 @@
 
 use super::fixed_point::Multiplier;
 use super::params::QuantParams;
-use core::fmt;
 
 /// Why a quantised layer could not be built from its parameters.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum QuantError {
     /// A scale was zero, negative or not finite, or a zero point did not fit int8.
+    #[error(
+        "{what} {index} is out of range (scale must be finite and > 0, zero point in -128..=127)"
+    )]
     Params {
         /// Which quantity, e.g. `"weight scale"`.
         what: &'static str,
@@ -16,34 +19,19 @@ pub enum QuantError {
         index: usize,
     },
     /// The rescale `s_in * s_w / s_out` is too large for TFLite's fixed-point form (above 2^30).
+    #[error("the output rescale of channel {channel} is too large for a fixed-point multiplier")]
     Rescale {
         /// The output channel.
         channel: usize,
     },
     /// A value to quantise (a weight, a bias or calibration data) was NaN or infinite.
+    #[error("{what} {index} is NaN or infinite")]
     NonFinite {
         /// What held it.
         what: &'static str,
         /// Its index.
         index: usize,
     },
-}
-
-impl fmt::Display for QuantError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            QuantError::Params { what, index } => {
-                write!(f, "{what} {index} is out of range (scale must be finite and > 0, zero point in -128..=127)")
-            }
-            QuantError::Rescale { channel } => write!(
-                f,
-                "the output rescale of channel {channel} is too large for a fixed-point multiplier"
-            ),
-            QuantError::NonFinite { what, index } => {
-                write!(f, "{what} {index} is NaN or infinite")
-            }
-        }
-    }
 }
 
 /// `sum_i w[i] * x[i]` in int32, four products a step (the accumulator of every int8 layer;

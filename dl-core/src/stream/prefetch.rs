@@ -1,7 +1,7 @@
 //! Batches loaded ahead on background threads, in order, into recycled buffers.
 
 use super::{Loaded, Source, StreamConfig, StreamError};
-use crate::error::Error;
+use crate::error::{Error, Operand};
 use crate::float::Float;
 use crate::network::Vector;
 use crate::rng::Rng;
@@ -62,7 +62,10 @@ fn fill<T: Float, X: Vector<T>, Y: Vector<T>, S: Source<X, Y>>(
             }
             Err(e) => return Err(StreamError::Source(e)),
         }
-        for (what, v) in [("input", x.as_slice()), ("target", y.as_slice())] {
+        for (what, v) in [
+            (Operand::Input, x.as_slice()),
+            (Operand::Target, y.as_slice()),
+        ] {
             if !v.iter().all(|v| v.finite()) {
                 return Err(Error::NonFinite { what, index }.into());
             }

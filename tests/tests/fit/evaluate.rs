@@ -15,7 +15,7 @@ fn predict_writes_every_output_and_checks_lengths() {
     assert_eq!(
         predict(&net, &xs, &mut out[..5]).unwrap_err(),
         Error::Length {
-            what: "output buffer",
+            what: Operand::Outputs,
             expected: 24,
             found: 5
         }

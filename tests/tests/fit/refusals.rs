@@ -13,7 +13,7 @@ fn short_buffers_are_refused() {
     assert_eq!(
         err,
         Error::BufferTooSmall {
-            what: "shuffle index buffer",
+            what: Operand::ShuffleIndices,
             needed: 24,
             found: 23
         }
@@ -25,7 +25,7 @@ fn short_buffers_are_refused() {
     assert_eq!(
         err,
         Error::BufferTooSmall {
-            what: "history",
+            what: Operand::History,
             needed: 4,
             found: 3
         }
@@ -57,7 +57,7 @@ fn short_buffers_are_refused() {
     assert!(matches!(
         err,
         Error::BufferTooSmall {
-            what: "best-weights copy",
+            what: Operand::BestWeights,
             ..
         }
     ));
@@ -93,7 +93,7 @@ fn data_is_checked() {
     assert_eq!(
         Data::new(&bad, &ys).unwrap_err(),
         Error::NonFinite {
-            what: "input",
+            what: Operand::Input,
             index: 7
         }
     );
@@ -102,7 +102,7 @@ fn data_is_checked() {
     assert_eq!(
         Data::new(&xs, &bad).unwrap_err(),
         Error::NonFinite {
-            what: "target",
+            what: Operand::Target,
             index: 2
         }
     );
