@@ -69,7 +69,7 @@ impl<N: Network, F: FnMut(&Epoch<N::Scalar>, &N) -> Control> Callback<N> for OnE
 }
 
 /// A closure of the epoch's record alone as a [`Callback`] (the form
-/// [`fit`](super::fit) and [`fit_with`](super::fit_with) take).
+/// `fit` and [`fit_with`](super::fit_with) take).
 pub struct EpochOnly<F>(pub F);
 
 impl<N: Network, F: FnMut(&Epoch<N::Scalar>) -> Control> Callback<N> for EpochOnly<F> {

@@ -2,7 +2,7 @@
 //!
 //! [`Trainer`] is Keras's `model.fit(...)`: a builder that takes the loss and metrics as
 //! values, so no type is spelled out (`Trainer::new(&mut net, &mut opt, data)
-//! .loss(CrossEntropy).metrics(Accuracy).epochs(20).run()`). [`fit`] and [`fit_with`] are the
+//! .loss(CrossEntropy).metrics(Accuracy).epochs(20).run()`). `fit` (with `alloc`) and [`fit_with`] are the
 //! same loop as functions with the loss and metric as type parameters.
 //!
 //! [`fit_with`] trains for a number of epochs over a training set in batches of a chosen size:

@@ -16,7 +16,8 @@ pub struct NoLoss;
 
 /// Keras's `model.fit(...)` as a builder: the network, optimizer and training data first,
 /// then the loss and metrics as values (`.loss(CrossEntropy)`, `.metrics((Accuracy, F1))`),
-/// the settings, the callbacks, and [`run`](Trainer::run). Every type is inferred, the epoch
+/// the settings, the callbacks, and `run` (with `alloc`; [`run_with`](Trainer::run_with)
+/// without a heap). Every type is inferred, the epoch
 /// count is said once, and the network's shapes are checked at compile time as everywhere.
 ///
 /// ```
