@@ -156,7 +156,9 @@ impl Chart {
             self.draw_on(SVGBackend::new(path, size).into_drawing_area())
         } else {
             register_bundled_font()?;
-            self.draw_on(BitMapBackend::new(path, size).into_drawing_area())
+            let mut rgb = vec![0u8; size.0 as usize * size.1 as usize * 3];
+            self.draw_on(BitMapBackend::with_buffer(&mut rgb, size).into_drawing_area())?;
+            write_png(path, size, &rgb)
         }
     }
 
@@ -175,6 +177,17 @@ impl Chart {
         root.present()?;
         Ok(())
     }
+}
+
+/// Writes 8-bit RGB pixels to a PNG file with the `png` crate (plotters' own PNG writer
+/// would compile a second, older `image` crate and its codecs for this one call).
+fn write_png(path: &Path, (width, height): (u32, u32), rgb: &[u8]) -> Result<(), Box<dyn Error>> {
+    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut encoder = png::Encoder::new(file, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.write_header()?.write_image_data(rgb)?;
+    Ok(())
 }
 
 /// Registers the bundled font as plotters' `sans-serif` once.
