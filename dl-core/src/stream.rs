@@ -19,7 +19,7 @@
 //! [`Parallel`]) does the number of training threads.
 
 use crate::error::{Divergence, Error, Operand};
-use crate::fit::{Control, Data, Epoch, Evaluation, MetricValues};
+use crate::fit::{Control, Data, EarlyStopping, Epoch, Evaluation, MetricValues};
 use crate::float::Float;
 use crate::loss::Loss;
 use crate::metrics::{Metric, MetricState};
@@ -32,14 +32,17 @@ use std::boxed::Box;
 
 use std::vec::Vec;
 
+mod patience;
 mod prefetch;
 mod source;
+
+use patience::Patience;
 
 pub use prefetch::{for_each_batch, sample_rng, LoadedBatch};
 pub use source::{InMemory, Loaded, Source};
 
 /// How a stream is cut into batches and loaded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StreamConfig {
     /// Passes over the source ([`fit_stream`] only).
     pub epochs: usize,
@@ -53,11 +56,13 @@ pub struct StreamConfig {
     pub prefetch: usize,
     /// Background threads loading batches.
     pub loaders: usize,
+    /// Early stopping ([`fit_stream`] only), with `fit`'s rule.
+    pub early_stopping: Option<EarlyStopping>,
 }
 
 impl StreamConfig {
     /// `epochs` epochs of batches of `batch`, shuffled with seed 0, 4 batches loaded ahead by
-    /// 2 threads.
+    /// 2 threads, no early stopping.
     pub const fn new(epochs: usize, batch: usize) -> Self {
         StreamConfig {
             epochs,
@@ -66,7 +71,14 @@ impl StreamConfig {
             seed: 0,
             prefetch: 4,
             loaders: 2,
+            early_stopping: None,
         }
+    }
+
+    /// The same with early stopping.
+    pub const fn early_stopping(mut self, early_stopping: EarlyStopping) -> Self {
+        self.early_stopping = Some(early_stopping);
+        self
     }
 
     /// The same with this seed.
@@ -116,11 +128,21 @@ pub struct StreamHistory<T> {
     pub epochs: Vec<Epoch<T>>,
     /// Training samples the source skipped, over all epochs.
     pub skipped: usize,
+    /// With early stopping: the epoch (from 1) with the lowest monitored loss.
+    pub best_epoch: Option<usize>,
+    /// Whether early stopping or the callback ended training before the last epoch.
+    pub stopped_early: bool,
 }
 
 /// Trains `net` with `opt` on `train` for `config.epochs` epochs of `config.batch`-sized
 /// steps through `engine`, loading ahead as the module documentation says; after every
 /// epoch, evaluates `validation` (if any) and calls `on_epoch`, which may stop training.
+///
+/// Early stopping ([`StreamConfig::early_stopping`]) is `fit`'s: training stops when the
+/// validation loss (the training loss without validation data) has not decreased by more
+/// than `min_delta` for `patience` epochs, and with `restore_best` the best epoch's weights
+/// (kept in one heap copy of the network) are handed back at the end unless the last epoch
+/// was the best. [`StreamHistory`] records the best epoch and whether training stopped early.
 ///
 /// Like [`fit`](crate::fit::fit_with): the epoch's training loss is the mean of the batch
 /// losses weighted by batch size; a non-finite loss or gradient stops training with
@@ -161,10 +183,15 @@ where
     engine.warm_up(config.batch);
     let mut order: Vec<usize> = (0..n).collect();
     let mut rng = Rng::new(config.seed);
-    let mut checkpoint = Box::new(N::ZERO);
+    let mut checkpoint = crate::zeroed::boxed::<N>();
+    let mut patience = config.early_stopping.map(Patience::new);
+    let restore_best = config.early_stopping.is_some_and(|e| e.restore_best);
+    let mut best: Option<Box<N>> = restore_best.then(crate::zeroed::boxed::<N>);
     let mut history = StreamHistory {
         epochs: Vec::with_capacity(config.epochs),
         skipped: 0,
+        best_epoch: None,
+        stopped_early: false,
     };
     for epoch in 1..=config.epochs {
         checkpoint.copy_from(net);
@@ -217,8 +244,23 @@ where
             val_metrics: val.map(|v| MetricValues::from_slice(&[v.metric])),
         };
         history.epochs.push(record);
-        if on_epoch(&record) == Control::Stop {
+        let mut stop = on_epoch(&record) == Control::Stop;
+        if let Some(patience) = patience.as_mut() {
+            let verdict = patience.observe(&record);
+            if let (true, Some(best)) = (verdict.improved, best.as_deref_mut()) {
+                best.copy_from(net);
+            }
+            history.best_epoch = patience.best_epoch();
+            stop |= verdict.stop;
+        }
+        if stop {
+            history.stopped_early = epoch < config.epochs;
             break;
+        }
+    }
+    if let (Some(best), Some(best_epoch)) = (best, history.best_epoch) {
+        if best_epoch != history.epochs.len() {
+            net.copy_from(&best);
         }
     }
     Ok(history)

@@ -1,0 +1,60 @@
+//! The state of an [`EarlyStopping`] rule over a streamed run: the best monitored loss so far
+//! and the epochs waited since, with [`fit`](crate::fit::fit_with)'s rule.
+
+use crate::fit::{EarlyStopping, Epoch};
+use crate::float::Float;
+
+/// What one epoch did to the rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Verdict {
+    /// The epoch's monitored loss beat the best by more than `min_delta`: its weights are the
+    /// new best.
+    pub improved: bool,
+    /// `patience` epochs in a row have not improved: training stops.
+    pub stop: bool,
+}
+
+/// An [`EarlyStopping`] rule and what it has seen.
+pub(crate) struct Patience {
+    rule: EarlyStopping,
+    best_loss: f64,
+    waited: usize,
+    best_epoch: Option<usize>,
+}
+
+impl Patience {
+    pub(crate) fn new(rule: EarlyStopping) -> Self {
+        Patience {
+            rule,
+            best_loss: f64::INFINITY,
+            waited: 0,
+            best_epoch: None,
+        }
+    }
+
+    /// Takes in a finished epoch. The monitored loss is its validation loss, or its training
+    /// loss without validation data; a non-finite one never improves.
+    pub(crate) fn observe<T: Float>(&mut self, record: &Epoch<T>) -> Verdict {
+        let monitored = record.monitored_loss().as_f64();
+        if monitored.is_finite() && monitored < self.best_loss - self.rule.min_delta {
+            self.best_loss = monitored;
+            self.waited = 0;
+            self.best_epoch = Some(record.epoch);
+            Verdict {
+                improved: true,
+                stop: false,
+            }
+        } else {
+            self.waited += 1;
+            Verdict {
+                improved: false,
+                stop: self.waited >= self.rule.patience,
+            }
+        }
+    }
+
+    /// The epoch (from 1) with the lowest monitored loss so far.
+    pub(crate) fn best_epoch(&self) -> Option<usize> {
+        self.best_epoch
+    }
+}
