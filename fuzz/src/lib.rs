@@ -3,3 +3,4 @@
 //! through it), so a crash found here stays a regression test there.
 
 pub mod checks;
+pub mod image_checks;

@@ -8,6 +8,8 @@
 
 #[path = "../../fuzz/src/checks.rs"]
 mod checks;
+#[path = "../../fuzz/src/image_checks.rs"]
+mod image_checks;
 
 use checks::{Tiny, TinyConv};
 use dl_core::bytes::ParamBytes;
@@ -66,6 +68,33 @@ fn safetensors_import_corpus() {
 #[test]
 fn csv_load_corpus() {
     run("csv_load", checks::csv_load);
+}
+
+#[test]
+fn image_decode_corpus() {
+    run("image_decode", image_checks::image_decode);
+}
+
+/// The image check can fail: a decoder that writes before it refuses a file, or writes a
+/// value out of range, is caught.
+#[test]
+fn the_image_check_catches_a_broken_decoder() {
+    let png = std::fs::read(repo("fuzz/corpus/image_decode/rgb_9x7.png")).unwrap();
+    image_checks::image_decode(&png);
+    let writes_then_fails: image_checks::Decode = |bytes, path, config, rng, out| {
+        out.fill(0.5);
+        dl_core::images::decode_image(bytes, path, config, rng, out)?;
+        Err(dl_core::images::ImageError::UnknownFormat { path: path.into() })
+    };
+    let out_of_range: image_checks::Decode = |bytes, path, config, rng, out| {
+        dl_core::images::decode_image(bytes, path, config, rng, out)?;
+        out[0] = 2.0;
+        Ok(())
+    };
+    for broken in [writes_then_fails, out_of_range] {
+        let caught = std::panic::catch_unwind(|| image_checks::image_decode_with(&png, broken));
+        assert!(caught.is_err(), "a broken decoder passed the check");
+    }
 }
 
 /// The checks can fail: an image whose export differs, or a network changed on error, is
@@ -156,6 +185,63 @@ fn write_seeds(target: &str) {
             );
             write("bad.csv", b"a,b,y\n1,x,0\n1,2\nnan,1,1\n");
         }
+        "image_decode" => image_seeds(&write),
         other => panic!("no seeds for {other}"),
     }
+}
+
+/// Small PNGs and JPEGs of each colour type the decoders take, and near misses: truncated,
+/// a broken checksum, a header that claims a huge image, too small to crop, not an image.
+fn image_seeds(write: &dyn Fn(&str, &[u8])) {
+    use image::{DynamicImage, ImageFormat, Luma, Rgb, Rgba};
+    let encode = |image: DynamicImage, format: ImageFormat| {
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        image.write_to(&mut bytes, format).unwrap();
+        bytes.into_inner()
+    };
+    let rgb = image::RgbImage::from_fn(9, 7, |x, y| Rgb([(x * 28) as u8, (y * 36) as u8, 200]));
+    let gray = image::GrayImage::from_fn(8, 8, |x, y| Luma([((x + y) * 16) as u8]));
+    let rgba =
+        image::RgbaImage::from_fn(5, 6, |x, y| Rgba([90, (x * 50) as u8, (y * 40) as u8, 128]));
+    let gray16 = image::ImageBuffer::<Luma<u16>, _>::from_fn(4, 4, |x, y| {
+        Luma([(x * 9000 + y * 7000) as u16])
+    });
+    let png = encode(DynamicImage::ImageRgb8(rgb.clone()), ImageFormat::Png);
+    write("rgb_9x7.png", &png);
+    write(
+        "gray_8x8.png",
+        &encode(DynamicImage::ImageLuma8(gray.clone()), ImageFormat::Png),
+    );
+    write(
+        "rgba_5x6.png",
+        &encode(DynamicImage::ImageRgba8(rgba), ImageFormat::Png),
+    );
+    write(
+        "gray16_4x4.png",
+        &encode(DynamicImage::ImageLuma16(gray16), ImageFormat::Png),
+    );
+    let tiny = image::RgbImage::from_pixel(2, 3, Rgb([1, 2, 3]));
+    write(
+        "rgb_2x3_too_small_to_crop.png",
+        &encode(DynamicImage::ImageRgb8(tiny), ImageFormat::Png),
+    );
+    write(
+        "rgb_9x7.jpg",
+        &encode(DynamicImage::ImageRgb8(rgb), ImageFormat::Jpeg),
+    );
+    write(
+        "gray_8x8.jpg",
+        &encode(DynamicImage::ImageLuma8(gray), ImageFormat::Jpeg),
+    );
+    write("rgb_9x7_truncated.png", &png[..png.len() / 2]);
+    let mut bad_crc = png.clone();
+    bad_crc[29] ^= 0xff; // the IHDR chunk's checksum
+    write("rgb_9x7_bad_crc.png", &bad_crc);
+    // IHDR claims 16384 x 16384 (the largest side allowed) with the CRC made right.
+    let mut huge = png.clone();
+    huge[16..24].copy_from_slice(&[0, 0, 0x40, 0, 0, 0, 0x40, 0]);
+    let crc = dl_core::bytes::crc32(&huge[12..29]); // PNG's CRC is zlib's
+    huge[29..33].copy_from_slice(&crc.to_be_bytes());
+    write("rgb_huge_header.png", &huge);
+    write("gif_header.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;");
 }
