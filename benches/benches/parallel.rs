@@ -5,7 +5,11 @@
 //! `cargo bench -p dl-benches --bench parallel` runs the criterion groups, then prints a
 //! table from an interleaved measurement (1 and 2 threads alternating, medians of rounds),
 //! which a busy shared machine disturbs less than two separate criterion runs, with the CPU
-//! time the process got per wall second in each column (`-- --table` prints the table alone).
+//! time the process got per wall second in each column and the CPU time a step took, all
+//! threads together (`-- --table` prints the table alone). On a loaded machine the wall-clock
+//! ratio cannot show 2-core scaling; the CPU time a step still shows what the split costs:
+//! with `r` = CPU(2 threads) / CPU(1 thread), two free cores give at most `2 / r`.
+//! `benches/parallel_idle.sh` waits for an idle machine before it runs the table.
 //!
 //! The serial `train_batch` is in each group too: the engine at 1 thread pays for the
 //! shard-wise reduction, which the serial path does not need.
@@ -178,28 +182,33 @@ fn loading(c: &mut Criterion) {
     g.finish();
 }
 
-/// This process's CPU time so far (user + system, from `/proc/self/stat`; 0 elsewhere).
+/// This process's CPU time so far, all threads (`CLOCK_PROCESS_CPUTIME_ID`, nanosecond
+/// resolution; 0 where the clock is missing).
 fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let ticks: Vec<f64> = rest
-        .split_whitespace()
-        .skip(11)
-        .take(2)
-        .filter_map(|v| v.parse().ok())
-        .collect();
-    ticks.iter().sum::<f64>() / 100.0
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid, writable timespec for the call's duration.
+    if unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) } != 0 {
+        return 0.0;
+    }
+    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
 }
 
-/// For each of `steps`: the median seconds a call over `rounds` interleaved rounds of `calls`
-/// calls each, and the CPU seconds the process got per wall second while it ran (how many
-/// cores it really had on a shared machine).
-fn interleaved(
-    steps: &mut [&mut dyn FnMut() -> f32],
-    rounds: usize,
-    calls: usize,
-) -> Vec<(f64, f64)> {
+/// What [`interleaved`] measured of one step function.
+struct Timing {
+    /// Median wall seconds a call over the rounds.
+    wall: f64,
+    /// CPU seconds the process got per wall second while it ran (how many cores it really
+    /// had on a shared machine).
+    share: f64,
+    /// CPU seconds a call (every thread's), over all rounds: the work, waiting excluded.
+    cpu: f64,
+}
+
+/// For each of `steps`: its [`Timing`] over `rounds` interleaved rounds of `calls` calls each.
+fn interleaved(steps: &mut [&mut dyn FnMut() -> f32], rounds: usize, calls: usize) -> Vec<Timing> {
     let mut times = vec![Vec::new(); steps.len()];
     let mut cpu = vec![(0.0, 0.0); steps.len()];
     for _ in 0..rounds {
@@ -219,7 +228,11 @@ fn interleaved(
         .zip(cpu)
         .map(|(mut t, (c, w))| {
             t.sort_by(f64::total_cmp);
-            (t[t.len() / 2], c / w)
+            Timing {
+                wall: t[t.len() / 2],
+                share: c / w,
+                cpu: c / (rounds * calls) as f64,
+            }
         })
         .collect()
 }
@@ -242,22 +255,26 @@ fn row<N: Network<Scalar = f32> + Sync>(
     let t = interleaved(&mut [&mut serial, &mut one, &mut two], 15, calls);
     let rate = |s: f64| batch as f64 / s;
     println!(
-        "| {name} | {batch} | {shard} | {:.0} | {:.0} | {:.0} | {:.2}x | {:.2}x | {:.2} / {:.2} / {:.2} |",
-        rate(t[0].0),
-        rate(t[1].0),
-        rate(t[2].0),
-        t[1].0 / t[2].0,
-        t[0].0 / t[2].0,
-        t[0].1,
-        t[1].1,
-        t[2].1
+        "| {name} | {batch} | {shard} | {:.0} | {:.0} | {:.0} | {:.2}x | {:.2}x | {:.2} / {:.2} / {:.2} | {:.0} / {:.0} / {:.0} | {:.2}x |",
+        rate(t[0].wall),
+        rate(t[1].wall),
+        rate(t[2].wall),
+        t[1].wall / t[2].wall,
+        t[0].wall / t[2].wall,
+        t[0].share,
+        t[1].share,
+        t[2].share,
+        t[0].cpu * 1e6,
+        t[1].cpu * 1e6,
+        t[2].cpu * 1e6,
+        t[2].cpu / t[1].cpu,
     );
 }
 
 fn table() {
     println!("\ninterleaved medians (15 rounds), samples/s");
-    println!("| network | batch | shard | serial | 1 thread | 2 threads | 2 vs 1 thread | 2 threads vs serial | CPU/wall serial / 1 / 2 |");
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("| network | batch | shard | serial | 1 thread | 2 threads | 2 vs 1 thread | 2 threads vs serial | CPU/wall serial / 1 / 2 | CPU us a step serial / 1 / 2 | CPU 2 / 1 thread |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     let (xs, ys) = mlp_data();
     for (batch, shard) in [(8, 4), (32, 16), (128, 16), (128, 64)] {
         row::<Mlp<f32>>("784-128-10 MLP", &xs, &ys, batch, shard, 200);
