@@ -96,35 +96,88 @@ impl<
         })
     }
 
-    /// The int8 forward pass of one image. The taps that fall on padding are skipped: each
-    /// output's window is cut to the rows `u` and columns `v` inside the image first.
+    /// The int8 forward pass of one image, one output channel at a time. The input zero point is folded into the accumulator's start,
+    /// `acc0 = b - z_in * sum W` (CMSIS-NN does the same), so a window inside the image is a
+    /// plain int8 dot product with constant bounds. A window that overlaps the padding is
+    /// summed as TFLite's reference kernel sums it, from the bias, skipping the padded taps.
     pub fn forward(&self, x: &[[[i8; W]; H]; CI]) -> [[[i8; OW]; OH]; CO] {
         let () = Self::SHAPES_FIT;
         let mut y = [[[0i8; OW]; OH]; CO];
         let z_in = self.input.zero_point;
-        for i in 0..OH {
-            let (u0, u1) = Self::taps(i, H);
-            for j in 0..OW {
-                let (v0, v1) = Self::taps(j, W);
-                for (c, w) in self.weight.iter().enumerate() {
-                    let mut acc = self.bias[c];
-                    for (x, w) in x.iter().zip(w) {
-                        for u in u0..u1 {
-                            let (xr, wr) = (&x[i * S + u - P], &w[u]);
-                            for v in v0..v1 {
-                                acc = acc
-                                    .wrapping_add(wr[v] as i32 * (xr[j * S + v - P] as i32 - z_in));
-                            }
-                        }
-                    }
+        for (c, (w, yc)) in self.weight.iter().zip(&mut y).enumerate() {
+            let sum_w: i32 = w.iter().flatten().flatten().map(|&v| v as i32).sum();
+            let acc0 = self.bias[c].wrapping_sub(z_in.wrapping_mul(sum_w));
+            for (i, yr) in yc.iter_mut().enumerate() {
+                let (u0, u1) = Self::taps(i, H);
+                for (j, y) in yr.iter_mut().enumerate() {
+                    let (v0, v1) = Self::taps(j, W);
+                    let acc = if u0 == 0 && u1 == K && v0 == 0 && v1 == K {
+                        acc0.wrapping_add(Self::window(w, x, i * S - P, j * S - P))
+                    } else {
+                        self.bias[c].wrapping_add(Self::border(
+                            w,
+                            x,
+                            (i, j),
+                            (u0, u1),
+                            (v0, v1),
+                            z_in,
+                        ))
+                    };
                     let v = self.rescale[c]
                         .apply(acc)
                         .wrapping_add(self.output.zero_point);
-                    y[c][i][j] = v.clamp(self.act_min as i32, self.act_max as i32) as i8;
+                    *y = v.clamp(self.act_min as i32, self.act_max as i32) as i8;
                 }
             }
         }
         y
+    }
+
+    /// `sum W[ci][u][v] x[ci][r + u][q + v]` over a window inside the image.
+    #[inline(always)]
+    fn window(w: &[[[i8; K]; K]; CI], x: &[[[i8; W]; H]; CI], r: usize, q: usize) -> i32 {
+        let mut acc = 0i32;
+        for (w, x) in w.iter().zip(x) {
+            for (wr, xr) in w.iter().zip(&x[r..r + K]) {
+                let Some(xs) = xr.get(q..q + K) else { continue };
+                acc = acc.wrapping_add(Self::row(wr, xs));
+            }
+        }
+        acc
+    }
+
+    /// `sum w[v] x[v]` over one kernel row. Firmware is built for size (opt-level "s"), where
+    /// LLVM keeps loops rolled, so the common 3-wide row is written out (`K` is a constant:
+    /// the branch is resolved at compile time).
+    #[inline(always)]
+    fn row(w: &[i8; K], x: &[i8]) -> i32 {
+        if let ([w0, w1, w2], [x0, x1, x2]) = (&w[..], x) {
+            return *w0 as i32 * *x0 as i32 + *w1 as i32 * *x1 as i32 + *w2 as i32 * *x2 as i32;
+        }
+        w.iter().zip(x).map(|(&a, &b)| a as i32 * b as i32).sum()
+    }
+
+    /// `sum W (x - z_in)` over the taps `u0..u1`, `v0..v1` of output `(i, j)` that are
+    /// inside the image (the others are real zeros: they add nothing).
+    #[inline(always)]
+    fn border(
+        w: &[[[i8; K]; K]; CI],
+        x: &[[[i8; W]; H]; CI],
+        (i, j): (usize, usize),
+        (u0, u1): (usize, usize),
+        (v0, v1): (usize, usize),
+        z_in: i32,
+    ) -> i32 {
+        let mut acc = 0i32;
+        for (x, w) in x.iter().zip(w) {
+            for u in u0..u1 {
+                let (xr, wr) = (&x[i * S + u - P], &w[u]);
+                for v in v0..v1 {
+                    acc = acc.wrapping_add(wr[v] as i32 * (xr[j * S + v - P] as i32 - z_in));
+                }
+            }
+        }
+        acc
     }
 
     /// The kernel offsets `u0..u1` of output position `i` that land inside an input of size
