@@ -16,7 +16,9 @@
 //! Every function here is `#[target_feature(enable = "avx512f")]`, so only
 //! [`super::x86`] calls into this module, after checking the CPU. The only `unsafe` inside is
 //! the loads and stores through pointers, each from a slice whose length covers every lane the
-//! mask enables (checked by slicing first, which panics rather than reads out of bounds).
+//! mask enables: checked by slicing first (which panics rather than reads out of bounds), or,
+//! in the one-sample loops (`matvec_tile`, `rank1_update`), by one assertion over the whole
+//! tile before the loop.
 
 #![allow(unsafe_code)]
 
@@ -199,6 +201,10 @@ fn matmul_tile<const V: usize>(
 /// Rows `r0 .. r0 + rows` of one column, `c += A b`: the shared dimension in steps of four
 /// into four sets of accumulators (four independent chains of multiply-adds, so even a
 /// one-vector tile is not held up by their latency), summed at the end.
+///
+/// A one-sample product (a 64x32 layer's inference) is short enough that checking each
+/// load's slice cost as much as the multiply-adds (two compares and branches a load), so the
+/// bounds are checked once, up front, and the loads inside are unchecked.
 #[target_feature(enable = "avx512f")]
 #[inline]
 fn matvec_tile<const V: usize>(
@@ -210,27 +216,34 @@ fn matvec_tile<const V: usize>(
     b: &[f32],
     c: &mut [f32],
 ) {
+    // Column `kk < k` of the tile is `a[kk m + r0 .. kk m + r0 + rows]`; the last ends at
+    // `(k - 1) m + r0 + rows <= k m <= a.len()`. Every load below is inside one of them.
+    assert!(rows <= LANES * V && r0 + rows <= m && a.len() >= m * k);
+    let b = &b[..k];
     let masks = masks::<V>(rows);
     let mut acc = [[_mm512_setzero_ps(); V]; 4];
-    let whole = k - k % 4;
-    let mut kk = 0;
-    while kk < whole {
-        for (u, acc) in acc.iter_mut().enumerate() {
-            let col = &a[(kk + u) * m + r0..(kk + u) * m + r0 + rows];
-            let bk = _mm512_set1_ps(b[kk + u]);
+    let (b4, b_rest) = b.as_chunks::<4>();
+    let mut at = r0;
+    for bq in b4 {
+        for (acc, &bk) in acc.iter_mut().zip(bq) {
+            let bk = _mm512_set1_ps(bk);
             for v in 0..V {
-                acc[v] = _mm512_fmadd_ps(load(col, v, masks[v]), bk, acc[v]);
+                // SAFETY: column `at` is one of the `k` tile columns checked above, and vector
+                // `v`'s lanes lie within its `rows`.
+                let col = unsafe { load_unchecked(a, at + v * LANES, masks[v]) };
+                acc[v] = _mm512_fmadd_ps(col, bk, acc[v]);
             }
+            at += m;
         }
-        kk += 4;
     }
-    while kk < k {
-        let col = &a[kk * m + r0..kk * m + r0 + rows];
-        let bk = _mm512_set1_ps(b[kk]);
+    for &bk in b_rest {
+        let bk = _mm512_set1_ps(bk);
         for v in 0..V {
-            acc[0][v] = _mm512_fmadd_ps(load(col, v, masks[v]), bk, acc[0][v]);
+            // SAFETY: as above.
+            let col = unsafe { load_unchecked(a, at + v * LANES, masks[v]) };
+            acc[0][v] = _mm512_fmadd_ps(col, bk, acc[0][v]);
         }
-        kk += 1;
+        at += m;
     }
     let c = &mut c[r0..r0 + rows];
     for v in 0..V {
@@ -240,6 +253,31 @@ fn matvec_tile<const V: usize>(
         );
         add_store(c, v, masks[v], sum);
     }
+}
+
+/// `a[at ..]` on `lanes`, without a bounds check.
+///
+/// # Safety
+/// `at + lanes.count <= a.len()` (the caller checked it for a whole tile at once).
+#[target_feature(enable = "avx512f")]
+#[inline]
+unsafe fn load_unchecked(a: &[f32], at: usize, lanes: Lanes) -> __m512 {
+    debug_assert!(at + lanes.count <= a.len());
+    // SAFETY: the enabled lanes are `a[at .. at + lanes.count]`, inside `a` by the contract;
+    // masked-off lanes are not read.
+    unsafe { _mm512_maskz_loadu_ps(lanes.mask, a.as_ptr().add(at)) }
+}
+
+/// `a[at ..] = x` on `lanes`, without a bounds check.
+///
+/// # Safety
+/// As [`load_unchecked`].
+#[target_feature(enable = "avx512f")]
+#[inline]
+unsafe fn store_unchecked(a: &mut [f32], at: usize, lanes: Lanes, x: __m512) {
+    debug_assert!(at + lanes.count <= a.len());
+    // SAFETY: as in `load_unchecked`.
+    unsafe { _mm512_mask_storeu_ps(a.as_mut_ptr().add(at), lanes.mask, x) }
 }
 
 /// `G += sum_s a_s b_s^T`, as [`super::Kernels::outer_acc`]; samples whose vectors are too
@@ -331,6 +369,9 @@ fn rank1_update<const V: usize>(
     let (Some(a), Some(b)) = (a.get(r0..r0 + rows), b.get(..n)) else {
         return;
     };
+    // Column `j < n` of the tile is `g[j m + r0 .. j m + r0 + rows]`, inside `g` as in
+    // `matvec_tile`; checked once here, so the loop's loads and stores are unchecked.
+    assert!(rows <= LANES * V && r0 + rows <= m && g.len() >= m * n);
     let masks = masks::<V>(rows);
     let mut x = [_mm512_setzero_ps(); V];
     for v in 0..V {
@@ -344,11 +385,16 @@ fn rank1_update<const V: usize>(
     let stride = column_stride(m, rows);
     for first in 0..stride {
         for (j, &bj) in b.iter().enumerate().skip(first).step_by(stride) {
-            let col = &mut g[j * m + r0..j * m + r0 + rows];
+            let at = j * m + r0;
             let bj = _mm512_set1_ps(bj);
             for v in 0..V {
-                let updated = _mm512_fmadd_ps(x[v], bj, load(col, v, masks[v]));
-                store(col, v, masks[v], updated);
+                let lanes = masks[v];
+                // SAFETY: column `j < n` was checked above; vector `v` lies within its rows.
+                unsafe {
+                    let old = load_unchecked(g, at + v * LANES, lanes);
+                    let updated = _mm512_fmadd_ps(x[v], bj, old);
+                    store_unchecked(g, at + v * LANES, lanes, updated);
+                }
             }
         }
     }
