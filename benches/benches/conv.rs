@@ -2,7 +2,9 @@
 //! 3x32x32 and Conv 32->64 on 32x16x16, 3x3, padding 1, ReLU), one sample's training forward
 //! and backward (the first layer without the input gradient, as in training), in GFLOP/s
 //! against the machine's AVX-512 peak: the number issue 12's target ("conv at >= 40% of peak")
-//! is about.
+//! is about. The training groups run the passes `network!` calls, with the working memory
+//! (transposed kernel, im2col blocks) in a scratch of the caller's; the forward group runs
+//! the by-value pass, which keeps it on the stack.
 //!
 //! `cargo bench -p dl-benches --bench conv`; `PEAK_GFLOPS` (default 243, the peer suite's
 //! measured single-core AVX-512 FMA peak on the project's Zen 5 machine; pass the figure
@@ -81,14 +83,18 @@ fn convs(c: &mut Criterion) {
     let d1 = Box::new(SVector::<f32, 32768>::from_fn(|i, _| (i % 7) as f32 - 3.0));
     let d2 = Box::new(SVector::<f32, 16384>::from_fn(|i, _| (i % 5) as f32 - 2.0));
     let mut dx2 = Box::new(SVector::<f32, 8192>::zeros());
+    // The working memory a network keeps in its cache and batch buffers (`Layer::SCRATCH`).
+    let mut s1 = vec![0.0; Conv1::SCRATCH];
+    let mut s2 = vec![0.0; Conv2::SCRATCH];
     group(c, "conv_3_32_32x32_train", || {
-        l1.forward_train(black_box(&x1), &mut c1);
-        l1.backward_preact(&x1, &c1, &d1, &mut g1, None);
+        l1.forward_train_in(black_box(&x1), &mut c1, &mut s1);
+        l1.backward_preact_in(&x1, &c1, &d1, &mut g1, None, &mut s1);
     });
     group(c, "conv_32_64_16x16_train", || {
-        l2.forward_train(black_box(&x2), &mut c2);
-        l2.backward_preact(&x2, &c2, &d2, &mut g2, Some(&mut dx2));
+        l2.forward_train_in(black_box(&x2), &mut c2, &mut s2);
+        l2.backward_preact_in(&x2, &c2, &d2, &mut g2, Some(&mut dx2), &mut s2);
     });
+    // By value, the working memory on the stack: a small network's `forward`.
     group(c, "conv_32_64_16x16_forward", || {
         black_box(l2.forward(black_box(&x2)));
     });

@@ -265,11 +265,12 @@ pub trait Network: Params<Self::Scalar> + Zeroable {
     /// pre-activations and output, a convolution's transposed kernel and im2col blocks), as
     /// a debug build keeps them.
     const FORWARD_STACK_BYTES: usize;
-    /// Worst-case stack bytes of one layer's pass inside the workspace-backed forms
-    /// (`forward_train`, `forward_eval`, `backward_in`, `train_sample`...): the largest
-    /// layer's own temporaries (a convolution's transposed kernel and im2col blocks). These
-    /// forms are not held to the budget (they are the ones that must run); this says what
-    /// stack they need.
+    /// Stack bytes of one layer's pass inside the workspace-backed forms (`forward_train`,
+    /// `forward_eval`, `backward_in`, `loss_backward_in`, `train_sample`, `train_batch`...):
+    /// [`FRAME_BYTES`](crate::stack::FRAME_BYTES), whatever the network's size. No layer keeps
+    /// anything sized by the layer on the stack there: a convolution's transposed kernel and
+    /// im2col blocks are the [`Scratch`](crate::layer::Scratch) of the cache or of the batch
+    /// buffers (so `CACHE_BYTES` and `WORKSPACE_STACK_BYTES` count them).
     const LAYER_STACK_BYTES: usize;
     /// Worst-case stack bytes of [`backward`](Network::backward) and
     /// [`loss_backward`](Network::loss_backward) on the stack: the gradient at every layer's

@@ -156,7 +156,7 @@ use crate::batch::LayerBatch;
 use crate::float::Float;
 use crate::layer::{
     AvgPool2D, Conv2D, Dense, DenseCache, DenseGrad, Dropout, DropoutCache, Flatten,
-    GlobalAvgPool2D, Layer, MaxPool2D, MaxPool2DCache, NoGrad, OutputCache,
+    GlobalAvgPool2D, Layer, MaxPool2D, MaxPool2DCache, NoGrad, OutputCache, Scratch,
 };
 use crate::network::Network;
 use crate::optim::{
@@ -188,6 +188,7 @@ zeroable!(
     [] crate::rng::Rng,
     [T: Float] NoGrad<T>,
     [T: Float, const N: usize] OutputCache<T, N>,
+    [T: Float, const N: usize] Scratch<T, N>,
     [T: Float, L: Layer<T>, const B: usize] LayerBatch<T, L, B>,
     [N: Network] crate::train::Workspace<N>,
     // `Scope` is `repr(u8)` with `Weights = 0`.

@@ -98,6 +98,11 @@ pub trait LayerKind {
     fn patch(&self) -> (usize, usize) {
         (0, 0)
     }
+    /// Whether the layer's passes take working memory from the network's cache and batch
+    /// buffers (`dl_core::layer::Layer::SCRATCH`), through its `*_in` methods.
+    fn scratch(&self) -> bool {
+        false
+    }
     /// The layer's form in the network's int8 type (`emit::quantized`); `None` if it has
     /// none, and then the network gets no int8 type.
     fn quant_form(&self) -> Option<QuantForm> {

@@ -134,6 +134,51 @@ pub mod digits_models {
     }
 }
 
+/// The step of the finite differences the gradient checks take (f64).
+pub const GRADCHECK_STEP: f64 = 1e-6;
+/// The largest relative error a gradient check accepts (per tensor, see
+/// `dl_core::gradcheck::GradCheck`).
+pub const GRADCHECK_TOLERANCE: f64 = 1e-6;
+
+/// Gradchecks `N` against central finite differences from seeds 0, 1 and 2: the network
+/// from the seed, its biases drawn in [-0.5, 0.5] (off the ReLU kink) and the input in
+/// [-1, 1] from `Rng::new(rng_base + seed)`. Asserts every parameter and input was checked
+/// and the relative error is below [`GRADCHECK_TOLERANCE`]; returns the worst.
+pub fn gradcheck_from_seeds<N, L>(name: &str, y: &N::Output, rng_base: u64) -> f64
+where
+    N: dl_core::network::Network<Scalar = f64> + dl_core::stack::ValueOnStack,
+    L: dl_core::loss::Loss,
+{
+    use dl_core::network::{TensorKind, Vector};
+    use dl_core::rng::Rng;
+    let mut worst: f64 = 0.0;
+    for seed in 0..3 {
+        let mut net = N::new(seed);
+        let mut rng = Rng::new(rng_base + seed);
+        for t in 0..N::TENSORS {
+            if N::tensor_kind(t) == TensorKind::Bias {
+                for b in net.tensor_mut(t) {
+                    *b = rng.uniform_in(-0.5, 0.5);
+                }
+            }
+        }
+        let mut x = N::Input::ZERO;
+        for v in x.as_mut_slice() {
+            *v = rng.uniform_in(-1.0, 1.0);
+        }
+        let report = dl_core::gradcheck::gradcheck::<N, L>(&mut net, &x, y, GRADCHECK_STEP);
+        assert_eq!(report.checked, N::PARAMS + N::INPUTS);
+        assert!(
+            report.max_rel_error < GRADCHECK_TOLERANCE,
+            "{name} (seed {seed}): relative error {:e} in tensor {:?}",
+            report.max_rel_error,
+            report.worst_tensor
+        );
+        worst = worst.max(report.max_rel_error);
+    }
+    worst
+}
+
 /// A global allocator that counts allocations per thread, for the no-allocation tests. A test
 /// binary installs it with
 /// `#[global_allocator] static GLOBAL: CountingAllocator = CountingAllocator;`

@@ -43,14 +43,23 @@ network! {
 
 /// `cargo test`'s default thread stack.
 const STACK: usize = 2 << 20;
+/// The stack the workspace-backed passes run on in
+/// `workspace_backed_passes_of_the_150x150x3_cnn_on_a_64_kib_stack`: they keep nothing sized
+/// by the network on the stack, so a thirty-second of `STACK` is plenty.
+const SMALL_STACK: usize = 64 << 10;
 /// Samples of synthetic data; the training calls see them as one batch.
 const SAMPLES: usize = 2;
 
 /// Runs `f` on a fresh thread with a [`STACK`]-byte stack. An overflow aborts the process
 /// (Rust's guard page), so a test that returns ran within it.
 fn on_small_stack<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
+    on_stack(STACK, f)
+}
+
+/// Runs `f` on a fresh thread with a `bytes`-byte stack (see [`on_small_stack`]).
+fn on_stack<R: Send + 'static>(bytes: usize, f: impl FnOnce() -> R + Send + 'static) -> R {
     std::thread::Builder::new()
-        .stack_size(STACK)
+        .stack_size(bytes)
         .spawn(f)
         .expect("spawns")
         .join()
@@ -236,6 +245,55 @@ fn every_entry_point_of_the_64x64x3_cnn_on_a_2_mib_stack() {
     on_small_stack(|| every_entry_point::<Cats64<f32>, Cats64<f64>>(1));
 }
 
+/// The workspace-backed passes keep nothing sized by the network on the stack: the
+/// 150x150x3 network's training forward and evaluation forward, `loss_backward_in`,
+/// `backward_in`, and one SGD step of `train_sample` and of `train_batch` (the batched
+/// pass) run on a 64 KiB thread, in debug as in release. The convolutions work in the
+/// `Scratch` of the cache and of the batch buffers; `negative_control_of_the_small_stack`
+/// shows the same thread dies when a convolution keeps that memory on its stack instead.
+#[test]
+fn workspace_backed_passes_of_the_150x150x3_cnn_on_a_64_kib_stack() {
+    type N = Cats150<f32>;
+    const { assert!(N::LAYER_STACK_BYTES == dl_core::stack::FRAME_BYTES) };
+    let (xs, ys) = data::<N>();
+    let mut net = N::boxed(1);
+    let mut ws = Workspace::<N>::boxed();
+    let (loss, p) = on_stack(SMALL_STACK, move || {
+        let (x, y) = (&xs[0], &ys[0]);
+        net.forward_eval(x, &mut ws.cache);
+        let p = N::output(&ws.cache).as_slice()[0];
+        net.forward_train(x, &mut ws.cache);
+        let Workspace {
+            cache,
+            grads,
+            batch,
+        } = &mut *ws;
+        let loss = net.loss_backward_in::<BinaryCrossEntropy>(x, cache, y, grads, None, batch);
+        assert!(grads.all_finite());
+        net.backward_in(x, cache, &ys[1], grads, None, batch);
+        grads.fill(0.0);
+        let mut sgd = Sgd::new(1e-3);
+        train_sample::<_, BinaryCrossEntropy, _>(&mut *net, &mut sgd, x, y, &mut ws)
+            .expect("trains");
+        train_batch::<_, BinaryCrossEntropy, _>(&mut *net, &mut sgd, &xs, &ys, &mut ws)
+            .expect("trains");
+        (loss, p)
+    });
+    assert!(
+        loss.is_finite() && p > 0.0 && p < 1.0,
+        "loss {loss}, output {p}"
+    );
+}
+
+/// The 64 KiB thread of the test above catches a convolution that keeps its working memory
+/// on the stack, as the workspace-backed passes did before it moved into the `Scratch`: the
+/// 150x150x3 network's third convolution run through `Layer::forward_train`, which puts
+/// its transposed kernel and im2col blocks (110,592 `f32`s) on the stack, kills the child.
+#[test]
+fn negative_control_of_the_small_stack() {
+    overflows("layer_on_stack");
+}
+
 /// The stack-size consts of a large network, against what its values and calls hold.
 #[test]
 fn stack_consts() {
@@ -268,9 +326,15 @@ fn stack_consts() {
 /// stack-overflow message rather than passing.
 #[test]
 fn negative_control() {
+    overflows("forward_on_stack");
+}
+
+/// Runs `overflow_child` as a child process doing `what`, and asserts it dies with Rust's
+/// stack-overflow message.
+fn overflows(what: &str) {
     let out = Command::new(std::env::current_exe().expect("test binary"))
         .args(["overflow_child", "--exact", "--ignored", "--nocapture"])
-        .env("DL_OVERFLOW_CHILD", "1")
+        .env("DL_OVERFLOW_CHILD", what)
         .output()
         .expect("runs the child");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -279,14 +343,24 @@ fn negative_control() {
 }
 
 #[test]
-#[ignore = "run by negative_control as a child process"]
+#[ignore = "run by the negative controls as a child process"]
 fn overflow_child() {
-    if std::env::var_os("DL_OVERFLOW_CHILD").is_none() {
-        return;
-    }
     type N = Cats150<f32>;
-    const { assert!(N::FORWARD_STACK_BYTES > STACK) };
+    let Some(what) = std::env::var_os("DL_OVERFLOW_CHILD") else {
+        return;
+    };
     let net = N::boxed(1);
     let x = zeroed::boxed::<<N as Network>::Input>();
-    on_small_stack(move || net.forward_on_stack(&x).as_slice()[0]);
+    if what == "forward_on_stack" {
+        const { assert!(N::FORWARD_STACK_BYTES > STACK) };
+        on_small_stack(move || net.forward_on_stack(&x).as_slice()[0]);
+    } else {
+        use dl_core::layer::{Layer, LayerCache};
+        let mut ws = Workspace::<N>::boxed();
+        on_stack(SMALL_STACK, move || {
+            let cache = &mut ws.cache;
+            net.layer5
+                .forward_train(cache.layer4.output(), &mut cache.layer5);
+        });
+    }
 }

@@ -10,9 +10,7 @@
 //! tied input changes it by the same amount (a one-sided derivative).
 
 use dl_core::prelude::*;
-
-const H: f64 = 1e-6;
-const TOLERANCE: f64 = 1e-6;
+use dl_tests::{gradcheck_from_seeds, GRADCHECK_STEP as H, GRADCHECK_TOLERANCE as TOLERANCE};
 
 fn one_hot<const N: usize>(k: usize) -> SVector<f64, N> {
     SVector::from_fn(|i, _| if i == k { 1.0 } else { 0.0 })
@@ -20,31 +18,7 @@ fn one_hot<const N: usize>(k: usize) -> SVector<f64, N> {
 
 /// Gradchecks `N` from three seeds, with random biases (off the ReLU kink), at a random input.
 fn run<N: Network<Scalar = f64> + ValueOnStack, L: Loss>(name: &str, y: &N::Output) -> f64 {
-    let mut worst: f64 = 0.0;
-    for seed in 0..3 {
-        let mut net = N::new(seed);
-        let mut rng = Rng::new(100 + seed);
-        for t in 0..N::TENSORS {
-            if N::tensor_kind(t) == TensorKind::Bias {
-                for b in net.tensor_mut(t) {
-                    *b = rng.uniform_in(-0.5, 0.5);
-                }
-            }
-        }
-        let mut x = N::Input::ZERO;
-        for v in x.as_mut_slice() {
-            *v = rng.uniform_in(-1.0, 1.0);
-        }
-        let report = gradcheck::<N, L>(&mut net, &x, y, H);
-        assert_eq!(report.checked, N::PARAMS + N::INPUTS);
-        assert!(
-            report.max_rel_error < TOLERANCE,
-            "{name} (seed {seed}): relative error {:e} in tensor {:?}",
-            report.max_rel_error,
-            report.worst_tensor
-        );
-        worst = worst.max(report.max_rel_error);
-    }
+    let worst = gradcheck_from_seeds::<N, L>(name, y, 100);
     println!("{name}: max relative error {worst:.2e}");
     worst
 }

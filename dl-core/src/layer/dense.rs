@@ -5,10 +5,10 @@ use crate::batch::Samples;
 use crate::float::Float;
 use crate::kernel;
 use crate::layout::TensorLayout;
-use crate::network::{Params, TensorKind, Vector};
+use crate::network::{Params, Vector};
 use crate::rng::Rng;
 use core::marker::PhantomData;
-use nalgebra::{ArrayStorage, SMatrix, SVector};
+use nalgebra::{SMatrix, SVector};
 
 /// A fully connected layer: `z = W x + b`, `a = A(z)`, with `W` of shape `[O][I]` (PyTorch's
 /// `nn.Linear` layout, stored column-major by nalgebra) and `b` of length `O`.
@@ -103,26 +103,8 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> 
     /// then `O` biases start at `scalars[at]`. A `const fn`, for networks decoded at compile
     /// time (`network!`'s `from_scalars`); the caller guarantees the length.
     pub const fn from_scalars(scalars: &[T], at: usize) -> Self {
-        let mut weight = [[T::ZERO; O]; I];
-        let mut bias = [T::ZERO; O];
-        let mut c = 0;
-        while c < I {
-            let mut r = 0;
-            while r < O {
-                weight[c][r] = scalars[at + c * O + r];
-                r += 1;
-            }
-            c += 1;
-        }
-        let mut r = 0;
-        while r < O {
-            bias[r] = scalars[at + I * O + r];
-            r += 1;
-        }
-        Self::from_parts(
-            SMatrix::from_array_storage(ArrayStorage(weight)),
-            SVector::from_array_storage(ArrayStorage([bias])),
-        )
+        let (weight, bias) = weight_bias::from_scalars::<T, O, I>(scalars, at);
+        Self::from_parts(weight, bias)
     }
 }
 
@@ -179,20 +161,7 @@ macro_rules! dense_params {
             const COUNT: usize = I * O + O;
             const ZERO: Self = $zero;
 
-            #[inline]
-            fn tensor(&self, i: usize) -> &[T] {
-                weight_bias::tensor(self.weight.as_slice(), self.bias.as_slice(), i)
-            }
-
-            #[inline]
-            fn tensor_mut(&mut self, i: usize) -> &mut [T] {
-                weight_bias::tensor_mut(self.weight.as_mut_slice(), self.bias.as_mut_slice(), i)
-            }
-
-            #[inline]
-            fn tensor_kind(i: usize) -> TensorKind {
-                weight_bias::tensor_kind(i)
-            }
+            weight_bias::weight_bias_tensors!();
 
             /// The weight is PyTorch's `[O, I]`, stored column-major; the bias is `[O]`.
             fn tensor_layout(&self, i: usize) -> TensorLayout {

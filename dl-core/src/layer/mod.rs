@@ -11,6 +11,7 @@ mod global_avg_pool2d;
 mod max_pool2d;
 mod parameter_free;
 mod pool_windows;
+mod scratch;
 mod weight_bias;
 
 pub use avg_pool2d::AvgPool2D;
@@ -21,6 +22,7 @@ pub use flatten::Flatten;
 pub use global_avg_pool2d::GlobalAvgPool2D;
 pub use max_pool2d::{MaxPool2D, MaxPool2DCache};
 pub use parameter_free::{NoGrad, OutputCache};
+pub use scratch::Scratch;
 
 use crate::activation::{Activation, Kind as ActivationKind};
 use crate::batch::Samples;
@@ -56,6 +58,14 @@ pub trait Layer<T: Float>: Params<T> {
 
     /// A cache of zeros.
     const CACHE_ZERO: Self::Cache;
+
+    /// Scalars of working memory the passes with a scratch argument
+    /// ([`forward_train_in`](Layer::forward_train_in),
+    /// [`backward_preact_in`](Layer::backward_preact_in) and their eval and batch forms) need,
+    /// so that nothing sized by the layer is on the stack: `network!` keeps a [`Scratch`] of
+    /// the largest among its layers in the network's cache and batch buffers. 0 for layers
+    /// that need none (all but [`Conv2D`]).
+    const SCRATCH: usize = 0;
 
     /// How many modules this layer is in PyTorch's `nn.Sequential`: the layer itself plus its
     /// activation unless that is the identity (`Linear(64, 32), ReLU()` is 2; a pooling or
@@ -147,5 +157,67 @@ pub trait Layer<T: Float>: Params<T> {
             let dx = d_input.as_deref_mut().and_then(|d| d.get_mut(b));
             self.backward_preact(xs.sample(b), &caches[b], &dz[b], grad, dx);
         }
+    }
+
+    /// [`forward_train`](Layer::forward_train) working in `scratch` (at least
+    /// [`SCRATCH`](Layer::SCRATCH) scalars) instead of the stack. The default, for layers
+    /// that need none, ignores it.
+    #[inline(always)]
+    fn forward_train_in(&self, x: &Self::Input, cache: &mut Self::Cache, scratch: &mut [T]) {
+        let _ = scratch;
+        self.forward_train(x, cache);
+    }
+
+    /// [`forward_eval`](Layer::forward_eval) working in `scratch`, as
+    /// [`forward_train_in`](Layer::forward_train_in).
+    #[inline(always)]
+    fn forward_eval_in(&self, x: &Self::Input, cache: &mut Self::Cache, scratch: &mut [T]) {
+        let _ = scratch;
+        self.forward_eval(x, cache);
+    }
+
+    /// [`backward_preact`](Layer::backward_preact) working in `scratch`, as
+    /// [`forward_train_in`](Layer::forward_train_in).
+    #[inline(always)]
+    fn backward_preact_in(
+        &self,
+        x: &Self::Input,
+        cache: &Self::Cache,
+        dz: &Self::Output,
+        grad: &mut Self::Gradient,
+        d_input: Option<&mut Self::Input>,
+        scratch: &mut [T],
+    ) {
+        let _ = scratch;
+        self.backward_preact(x, cache, dz, grad, d_input);
+    }
+
+    /// [`forward_train_batch`](Layer::forward_train_batch) working in `scratch`, as
+    /// [`forward_train_in`](Layer::forward_train_in).
+    #[inline(always)]
+    fn forward_train_batch_in<X: Samples<Self::Input> + ?Sized>(
+        &self,
+        xs: &X,
+        caches: &mut [Self::Cache],
+        scratch: &mut [T],
+    ) {
+        let _ = scratch;
+        self.forward_train_batch(xs, caches);
+    }
+
+    /// [`backward_preact_batch`](Layer::backward_preact_batch) working in `scratch`, as
+    /// [`forward_train_in`](Layer::forward_train_in).
+    #[inline(always)]
+    fn backward_preact_batch_in<X: Samples<Self::Input> + ?Sized>(
+        &self,
+        xs: &X,
+        caches: &[Self::Cache],
+        dz: &[Self::Output],
+        grad: &mut Self::Gradient,
+        d_input: Option<&mut [Self::Input]>,
+        scratch: &mut [T],
+    ) {
+        let _ = scratch;
+        self.backward_preact_batch(xs, caches, dz, grad, d_input);
     }
 }

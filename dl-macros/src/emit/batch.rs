@@ -25,6 +25,7 @@ pub fn batch_struct(e: &Emit) -> TokenStream {
     let (ident, batch, fields, layer_tys) = (e.ident, &e.batch, &e.fields, &e.layer_tys);
     let vis = &e.model.vis;
     let chunk = chunk(e);
+    let scratch = super::structs::scratch_field(e);
     let doc = format!(
         " The buffers of [`{ident}`]'s batched training pass: each layer's caches and output \
          gradients for `Network::BATCH` samples."
@@ -33,6 +34,7 @@ pub fn batch_struct(e: &Emit) -> TokenStream {
         #[doc = #doc]
         #vis struct #batch<T: ::dl_core::float::Float = f32> {
             #( #vis #fields: ::dl_core::batch::LayerBatch<T, #layer_tys, { #chunk }>, )*
+            #scratch
         }
     }
 }
@@ -45,11 +47,13 @@ pub fn batch_items(e: &Emit) -> TokenStream {
     let last_act = e.last_activation();
     let (masks, masks_param) = (e.masks_ty(), e.masks_param());
     let (forward, backward) = (batch_forward(e), batch_backward(e));
+    let scratch_zero = e.scratch_zero();
     quote! {
         type Batch = #batch<T>;
         const BATCH: usize = #chunk;
         const BATCH_ZERO: #batch<T> = #batch {
             #( #fields: ::dl_core::batch::LayerBatch::ZERO, )*
+            #scratch_zero
         };
 
         fn loss_backward_batch<L: Loss>(
@@ -100,9 +104,10 @@ fn batch_forward(e: &Emit) -> Vec<TokenStream> {
                 let pf = fields[k - 1];
                 quote!(&Outputs(&batch.#pf.caches[..n]))
             };
+            let (pass, scratch) = e.pass(k, "forward_train_batch", quote!(batch));
             quote! {
                 #draw
-                self.#f.forward_train_batch(#input, &mut batch.#f.caches[..n]);
+                self.#f.#pass(#input, &mut batch.#f.caches[..n] #scratch);
             }
         })
         .collect()
@@ -115,21 +120,23 @@ fn batch_backward(e: &Emit) -> Vec<TokenStream> {
         .rev()
         .map(|k| {
             let f = fields[k];
+            let (pass, scratch) = e.pass(k, "backward_preact_batch", quote!(batch));
             if k == 0 {
                 return quote! {
-                    self.#f.backward_preact_batch(
-                        xs, &batch.#f.caches[..n], &batch.#f.d[..n], &mut grads.#f, None,
+                    self.#f.#pass(
+                        xs, &batch.#f.caches[..n], &batch.#f.d[..n], &mut grads.#f, None #scratch
                     );
                 };
             }
             let pf = fields[k - 1];
             quote! {
-                self.#f.backward_preact_batch(
+                self.#f.#pass(
                     &Outputs(&batch.#pf.caches[..n]),
                     &batch.#f.caches[..n],
                     &batch.#f.d[..n],
                     &mut grads.#f,
-                    Some(&mut batch.#pf.d[..n]),
+                    Some(&mut batch.#pf.d[..n])
+                    #scratch
                 );
                 self.#pf.activation_backward_batch(&batch.#pf.caches[..n], &mut batch.#pf.d[..n]);
             }

@@ -34,6 +34,16 @@ pub struct Emit<'a> {
     pub grad_tys: Vec<TokenStream>,
     pub cache_tys: Vec<TokenStream>,
     pub last: &'a Layer,
+    /// The working memory of the layers whose passes take it from the caller (convolutions),
+    /// a field of the cache and of the batch buffers; `None` without such layers.
+    pub scratch: Option<Scratch>,
+}
+
+/// The cache's and batch buffers' `Scratch` field: its name (`scratch`, unless a layer has
+/// that name) and type, sized for the largest `Layer::SCRATCH` of the layers that use it.
+pub struct Scratch {
+    pub field: Ident,
+    pub ty: TokenStream,
 }
 
 pub fn expand(model: &Model) -> TokenStream {
@@ -51,9 +61,10 @@ pub fn expand(model: &Model) -> TokenStream {
         masks: format_ident!("{}Masks", model.ident),
         fields: layers.iter().map(|l| &l.field).collect(),
         layer_tys: aliases.iter().map(|a| quote!(#a<T>)).collect(),
-        aliases,
         grad_tys: layers.iter().map(|l| l.kind.grad_ty(l)).collect(),
         cache_tys: layers.iter().map(|l| l.kind.cache_ty(l)).collect(),
+        scratch: scratch(model, &aliases),
+        aliases,
         last,
     };
     let structs = structs::structs(&e);
@@ -122,6 +133,32 @@ fn aliases(model: &Model) -> Vec<Ident> {
         .collect()
 }
 
+/// The `Scratch` field, if some layer takes working memory: `N` is the largest `SCRATCH`
+/// of those layers (in `f32`; the count of scalars is the same in `f64`), so the layers,
+/// which run one at a time, share it.
+fn scratch(model: &Model, aliases: &[Ident]) -> Option<Scratch> {
+    let users: Vec<_> = model
+        .layers
+        .iter()
+        .zip(aliases)
+        .filter(|(l, _)| l.kind.scratch())
+        .map(|(_, alias)| quote!(<#alias<f32> as ::dl_core::layer::Layer<f32>>::SCRATCH))
+        .collect();
+    if users.is_empty() {
+        return None;
+    }
+    let mut name = String::from("scratch");
+    while model.layers.iter().any(|l| l.field == name) {
+        name.push('_');
+    }
+    Some(Scratch {
+        field: Ident::new(&name, proc_macro2::Span::call_site()),
+        ty: quote! {
+            ::dl_core::layer::Scratch<T, { ::dl_core::stack::largest(&[#(#users),*]) }>
+        },
+    })
+}
+
 /// `conv_1` -> `Conv1`, `out` -> `Out` (a raw identifier loses its `r#`).
 fn camel(field: &str) -> String {
     field
@@ -137,6 +174,28 @@ fn camel(field: &str) -> String {
 }
 
 impl Emit<'_> {
+    /// How layer `k` calls its pass `method`: `(method, nothing)`, or for a layer that takes
+    /// working memory, `(method_in, tokens)` with `tokens` the last argument,
+    /// `, #owner.scratch.as_mut_slice()` (`owner` is the cache or the batch buffers).
+    pub fn pass(&self, k: usize, method: &str, owner: TokenStream) -> (Ident, TokenStream) {
+        match &self.scratch {
+            Some(Scratch { field, .. }) if self.model.layers[k].kind.scratch() => (
+                format_ident!("{method}_in"),
+                quote!(, #owner.#field.as_mut_slice()),
+            ),
+            _ => (format_ident!("{method}"), quote!()),
+        }
+    }
+
+    /// `scratch: Scratch::ZERO,` for the cache's and batch buffers' `const` zeros, if they
+    /// have the field.
+    pub fn scratch_zero(&self) -> TokenStream {
+        match &self.scratch {
+            Some(Scratch { field, .. }) => quote!(#field: ::dl_core::layer::Scratch::ZERO,),
+            None => quote!(),
+        }
+    }
+
     /// The last layer's activation type, for the fused losses.
     pub fn last_activation(&self) -> TokenStream {
         self.last.activation().ty()

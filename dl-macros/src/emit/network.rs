@@ -4,8 +4,7 @@
 use super::Emit;
 use crate::model::{lit, Shape};
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
-use syn::Ident;
+use quote::quote;
 
 pub fn network_impl(e: &Emit) -> TokenStream {
     let (ident, grad, cache, fields) = (e.ident, &e.grad, &e.cache, &e.fields);
@@ -18,6 +17,7 @@ pub fn network_impl(e: &Emit) -> TokenStream {
     let summary = summary(e);
     let batch = super::batch::batch_items(e);
     let stack = super::stack::stack(e).network_items;
+    let scratch_zero = e.scratch_zero();
     quote! {
         #[automatically_derived]
         impl<T: Float> Network for #ident<T> {
@@ -33,6 +33,7 @@ pub fn network_impl(e: &Emit) -> TokenStream {
             const LAYERS: usize = #n_layers;
             const CACHE_ZERO: #cache<T> = #cache {
                 #( #fields: <#layer_tys as Layer<T>>::CACHE_ZERO, )*
+                #scratch_zero
             };
 
             fn init(&mut self, seed: u64) {
@@ -53,10 +54,10 @@ pub fn network_impl(e: &Emit) -> TokenStream {
 fn forward_items(e: &Emit) -> TokenStream {
     let (cache, fields, last) = (&e.cache, &e.fields, &e.last.field);
     let srcs = (0..fields.len()).map(|k| if k == 0 { quote!(x) } else { quote!(&x) });
-    let forward_train = cache_pass(e, format_ident!("forward_train"));
+    let forward_train = cache_pass(e, "forward_train");
     let (masks, masks_param) = (e.masks_ty(), e.masks_param());
     let forward_eval = if !e.masked().is_empty() {
-        let steps = cache_pass(e, format_ident!("forward_eval"));
+        let steps = cache_pass(e, "forward_eval");
         quote! {
             #[inline]
             fn forward_eval(&self, x: &Self::Input, cache: &mut #cache<T>) {
@@ -89,13 +90,14 @@ fn forward_items(e: &Emit) -> TokenStream {
 
 /// The passes that fill the cache, layer by layer: `forward_train`, where each Dropout layer
 /// first draws its mask, or `forward_eval`.
-fn cache_pass(e: &Emit, method: Ident) -> Vec<TokenStream> {
+fn cache_pass(e: &Emit, method: &str) -> Vec<TokenStream> {
     let fields = &e.fields;
     let train = method == "forward_train";
     let layers = &e.model.layers;
     (0..fields.len())
         .map(|k| {
             let f = fields[k];
+            let (method, scratch) = e.pass(k, method, quote!(cache));
             let draw = (train && layers[k].kind.mask_seed(&layers[k]).is_some())
                 .then(|| quote! { self.#f.draw_mask(&mut masks.#f, &mut cache.#f); });
             let input = if k == 0 {
@@ -106,7 +108,7 @@ fn cache_pass(e: &Emit, method: Ident) -> Vec<TokenStream> {
             };
             quote! {
                 #draw
-                self.#f.#method(#input, &mut cache.#f);
+                self.#f.#method(#input, &mut cache.#f #scratch);
             }
         })
         .collect()

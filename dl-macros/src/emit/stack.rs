@@ -20,11 +20,12 @@ pub fn stack(e: &Emit) -> Stack {
     let (model, ident, grad, cache, batch) = (e.model, e.ident, &e.grad, &e.cache, &e.batch);
     let last_act = e.last_activation();
     let outs: Vec<_> = model.layers.iter().map(|l| &l.output.flat.tokens).collect();
-    // A layer's own temporaries beside its output, in scalars. A convolution keeps on its
-    // stack its kernel transposed (`C_OUT x PATCH`) and im2col blocks of 4, 16 and 64 pixels
-    // (`dl_core`'s Conv2D; a debug build gives each block size its own slot): forward,
-    // `(C_OUT + 84) * PATCH`; backward, the blocks of patches and two of output gradients,
-    // `84 * (PATCH + 2 * C_OUT)`.
+    // A layer's own temporaries beside its output in the by-value calls, in scalars. There a
+    // convolution keeps on its stack its kernel transposed (`C_OUT x PATCH`) and im2col blocks
+    // of 4, 16 and 64 pixels (`dl_core`'s Conv2D; a debug build gives each block size its own
+    // slot): forward, `(C_OUT + 84) * PATCH`; backward, the blocks of patches and two of
+    // output gradients, `84 * (PATCH + 2 * C_OUT)`. (The workspace-backed passes take all of
+    // that from the cache's or batch buffers' `Scratch`: `LAYER_STACK_BYTES` is one frame.)
     let (forward_tmp, backward_tmp): (Vec<_>, Vec<_>) = model
         .layers
         .iter()
@@ -48,10 +49,7 @@ pub fn stack(e: &Emit) -> Stack {
             + 2 * ::dl_core::stack::largest(&[#( #outs ),*])
             + ::dl_core::stack::largest(&[#( #forward_tmp ),*])
         );
-        const LAYER_STACK_BYTES: usize = #frames + #scalar * ::dl_core::stack::largest(&[
-            #( #forward_tmp, )*
-            #( #backward_tmp, )*
-        ]);
+        const LAYER_STACK_BYTES: usize = #frames;
         const BACKWARD_STACK_BYTES: usize = #frames + #scalar * (
             0 #( + #outs )*
             + ::dl_core::stack::largest(&[#( #outs ),*])
@@ -67,16 +65,17 @@ pub fn stack(e: &Emit) -> Stack {
     let mut backward = Vec::new();
     for k in (0..n).rev() {
         let f = fields[k];
+        let (pass, scratch) = e.pass(k, "backward_preact", quote!(batch));
         if k == 0 {
             backward.push(quote! {
-                self.#f.backward_preact(x, &cache.#f, &batch.#f.d[0], &mut grads.#f, d_input);
+                self.#f.#pass(x, &cache.#f, &batch.#f.d[0], &mut grads.#f, d_input #scratch);
             });
         } else {
             let pf = fields[k - 1];
             backward.push(quote! {
-                self.#f.backward_preact(
+                self.#f.#pass(
                     cache.#pf.output(), &cache.#f, &batch.#f.d[0], &mut grads.#f,
-                    Some(&mut batch.#pf.d[0]),
+                    Some(&mut batch.#pf.d[0]) #scratch
                 );
                 self.#pf.activation_backward(&cache.#pf, &mut batch.#pf.d[0]);
             });
@@ -162,7 +161,9 @@ pub fn stack(e: &Emit) -> Stack {
         }
     });
     // The `Zeroable` impls below are sound because every field is `Zeroable`: checked here.
+    let scratch_ty = e.scratch.as_ref().map(|s| &s.ty);
     let field_tys = e.layer_tys.iter().chain(&e.grad_tys).chain(&e.cache_tys);
+    let field_tys = field_tys.chain(scratch_ty);
     let items = quote! {
         const _: () = {
             #[allow(dead_code)]

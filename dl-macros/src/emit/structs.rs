@@ -19,6 +19,7 @@ pub fn structs(e: &Emit) -> TokenStream {
          pre-activations and outputs."
     );
     let aliases = aliases(e);
+    let scratch = scratch_field(e);
     let batch = super::batch::batch_struct(e);
     quote! {
         #aliases
@@ -39,9 +40,24 @@ pub fn structs(e: &Emit) -> TokenStream {
         #[derive(Clone, Debug, PartialEq)]
         #vis struct #cache<T: ::dl_core::float::Float = f32> {
             #( #vis #fields: #cache_tys, )*
+            #scratch
         }
 
         #batch
+    }
+}
+
+/// The working memory of the layers that take it (`Emit::scratch`), as the last field of
+/// the cache and of the batch buffers, with its doc comment.
+pub fn scratch_field(e: &Emit) -> TokenStream {
+    let Some(super::Scratch { field, ty }) = &e.scratch else {
+        return quote!();
+    };
+    let vis = &e.model.vis;
+    quote! {
+        /// Working memory of the convolutions' passes (transposed kernels, im2col blocks),
+        /// shared by the layers, which run one at a time.
+        #vis #field: #ty,
     }
 }
 

@@ -184,6 +184,12 @@ impl LayerKind for Conv2D {
         2
     }
 
+    /// Its transposed kernel and im2col blocks (or, pixel by pixel, one patch) live in the
+    /// network's cache and batch buffers, never on the stack of the workspace-backed passes.
+    fn scratch(&self) -> bool {
+        true
+    }
+
     /// Conv2D runs a batch sample by sample on its blocked products; the layers around it
     /// (Dense above all) then see the whole batch.
     fn batched(&self) -> bool {

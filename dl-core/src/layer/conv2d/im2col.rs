@@ -51,10 +51,19 @@ impl Geometry {
 
     /// The input row read by kernel row `ky` at output row `oy`, if it is not padding.
     #[inline(always)]
-    fn source_row(&self, oy: usize, ky: usize) -> Option<usize> {
+    pub fn source_row(&self, oy: usize, ky: usize) -> Option<usize> {
         (oy * self.s + ky)
             .checked_sub(self.p)
             .filter(|&i| i < self.h)
+    }
+
+    /// The input column read by kernel column `kx` at output column `ox`, if it is not
+    /// padding.
+    #[inline(always)]
+    pub fn source_col(&self, ox: usize, kx: usize) -> Option<usize> {
+        (ox * self.s + kx)
+            .checked_sub(self.p)
+            .filter(|&i| i < self.w)
     }
 
     /// The output columns whose input column under kernel column `kx` is not padding:

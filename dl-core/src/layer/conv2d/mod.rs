@@ -1,17 +1,50 @@
+/// `impl<T: Float, const C_IN: usize, .., A: Activation> Conv2D<T, C_IN, .., A> { .. }` of the
+/// items given, or, as `conv2d_impl! { Trait for { .. } }`, that trait's impl: the layer's
+/// twelve parameters, written once for the impl blocks of this module and its submodules.
+macro_rules! conv2d_impl {
+    ($tr:ident for { $($body:tt)* }) => {
+        conv2d_impl!(@impl [$tr<T> for] $($body)*);
+    };
+    (@impl [$($tr:tt)*] $($body:tt)*) => {
+        impl<
+                T: $crate::float::Float,
+                const C_IN: usize,
+                const H: usize,
+                const W: usize,
+                const C_OUT: usize,
+                const K: usize,
+                const S: usize,
+                const P: usize,
+                const PATCH: usize,
+                const IN: usize,
+                const OUT: usize,
+                A: $crate::activation::Activation,
+            > $($tr)* Conv2D<T, C_IN, H, W, C_OUT, K, S, P, PATCH, IN, OUT, A>
+        {
+            $($body)*
+        }
+    };
+    ($($body:tt)*) => {
+        conv2d_impl!(@impl [] $($body)*);
+    };
+}
+
 mod gemm;
 mod im2col;
+mod memory;
 mod pixels;
 
 use super::weight_bias::{self, zero_matrix};
 use super::{DenseCache, DenseGrad, Layer};
 use crate::activation::Activation;
+use crate::batch::Samples;
 use crate::float::Float;
 use crate::layout::TensorLayout;
-use crate::network::{Params, TensorKind, Vector};
+use crate::network::{Params, Vector};
 use crate::rng::Rng;
 use core::marker::PhantomData;
 use im2col::Geometry;
-use nalgebra::{ArrayStorage, SMatrix, SVector};
+use nalgebra::{SMatrix, SVector};
 
 /// A 2-D convolution with zero padding: `z[o, y, x] = b[o] + sum_{c, ky, kx}
 /// W[o, c, ky, kx] * x_pad[c, y*S + ky, x*S + kx]`, `a = A(z)`, as PyTorch's `nn.Conv2d`
@@ -88,21 +121,7 @@ pub type Conv2DGrad<T, const C_OUT: usize, const PATCH: usize> = DenseGrad<T, PA
 /// OH * OW` long.
 pub type Conv2DCache<T, const OUT: usize> = DenseCache<T, OUT>;
 
-impl<
-        T: Float,
-        const C_IN: usize,
-        const H: usize,
-        const W: usize,
-        const C_OUT: usize,
-        const K: usize,
-        const S: usize,
-        const P: usize,
-        const PATCH: usize,
-        const IN: usize,
-        const OUT: usize,
-        A: Activation,
-    > Conv2D<T, C_IN, H, W, C_OUT, K, S, P, PATCH, IN, OUT, A>
-{
+conv2d_impl! {
     /// Output height, `(H + 2P - K) / S + 1`.
     pub const OH: usize = out_size(H, K, S, P);
     /// Output width, `(W + 2P - K) / S + 1`.
@@ -136,26 +155,8 @@ impl<
     /// [`Params::tensor`] order (the kernel matrix column-major, then the biases). A `const fn`
     /// for `network!`'s `from_scalars`; the caller guarantees the length.
     pub const fn from_scalars(scalars: &[T], at: usize) -> Self {
-        let mut weight = [[T::ZERO; C_OUT]; PATCH];
-        let mut bias = [T::ZERO; C_OUT];
-        let mut j = 0;
-        while j < PATCH {
-            let mut o = 0;
-            while o < C_OUT {
-                weight[j][o] = scalars[at + j * C_OUT + o];
-                o += 1;
-            }
-            j += 1;
-        }
-        let mut o = 0;
-        while o < C_OUT {
-            bias[o] = scalars[at + PATCH * C_OUT + o];
-            o += 1;
-        }
-        Self::from_parts(
-            SMatrix::from_array_storage(ArrayStorage(weight)),
-            SVector::from_array_storage(ArrayStorage([bias])),
-        )
+        let (weight, bias) = weight_bias::from_scalars::<T, C_OUT, PATCH>(scalars, at);
+        Self::from_parts(weight, bias)
     }
 
     /// The layer's shape as run-time values, for the blocked products of [`gemm`].
@@ -169,53 +170,6 @@ impl<
         oh: Self::OH,
         ow: Self::OW,
     };
-
-    /// `z = conv(x) + b`, as blocked matrix products ([`gemm::forward`]).
-    #[inline]
-    fn preactivate(&self, x: &SVector<T, IN>, z: &mut SVector<T, OUT>) {
-        let () = Self::SHAPE;
-        if Self::BY_PIXEL {
-            return self.preactivate_by_pixel(x.as_slice(), z.as_mut_slice());
-        }
-        let mut wt = [[T::ZERO; PATCH]; C_OUT];
-        gemm::transpose(self.weight.as_slice(), C_OUT, PATCH, wt.as_flattened_mut());
-        let (wt, x, z) = (wt.as_flattened(), x.as_slice(), z.as_mut_slice());
-        match Self::OH * Self::OW {
-            0..=4 => self.forward_blocks::<4>(wt, x, z),
-            5..=16 => self.forward_blocks::<16>(wt, x, z),
-            _ => self.forward_blocks::<{ gemm::BLOCK }>(wt, x, z),
-        }
-    }
-
-    /// [`gemm::forward`] with a patch buffer of `MB` pixels on the stack.
-    #[inline(always)]
-    fn forward_blocks<const MB: usize>(&self, wt: &[T], x: &[T], z: &mut [T]) {
-        let mut cols = [[T::ZERO; PATCH]; MB];
-        let (g, bias) = (&Self::GEOMETRY, self.bias.as_slice());
-        gemm::forward(g, wt, bias, x, z, cols.as_flattened_mut());
-    }
-
-    /// [`gemm::backward`] with buffers for blocks of `MB` pixels on the stack.
-    #[inline(always)]
-    fn backward_blocks<const MB: usize>(
-        &self,
-        x: &[T],
-        dz: &[T],
-        grad: &mut Conv2DGrad<T, C_OUT, PATCH>,
-        dx: Option<&mut [T]>,
-    ) {
-        let mut cols = [[T::ZERO; PATCH]; MB];
-        let mut dzt = [[T::ZERO; C_OUT]; MB];
-        let mut dzb = [[T::ZERO; C_OUT]; MB];
-        let scratch = gemm::Scratch {
-            cols: cols.as_flattened_mut(),
-            dzt: dzt.as_flattened_mut(),
-            dzb: dzb.as_flattened_mut(),
-        };
-        let (g, w) = (&Self::GEOMETRY, self.weight.as_slice());
-        let (gw, gb) = (grad.weight.as_mut_slice(), grad.bias.as_mut_slice());
-        gemm::backward(g, w, x, dz, gw, gb, dx, scratch);
-    }
 }
 
 /// `(n + 2p - k) / s + 1`, or 0 if the kernel does not fit or the stride is 0.
@@ -227,39 +181,12 @@ pub const fn out_size(n: usize, k: usize, s: usize, p: usize) -> usize {
     }
 }
 
-impl<
-        T: Float,
-        const C_IN: usize,
-        const H: usize,
-        const W: usize,
-        const C_OUT: usize,
-        const K: usize,
-        const S: usize,
-        const P: usize,
-        const PATCH: usize,
-        const IN: usize,
-        const OUT: usize,
-        A: Activation,
-    > Params<T> for Conv2D<T, C_IN, H, W, C_OUT, K, S, P, PATCH, IN, OUT, A>
-{
+conv2d_impl! { Params for {
     const TENSORS: usize = 2;
     const COUNT: usize = C_OUT * PATCH + C_OUT;
     const ZERO: Self = Conv2D::from_parts(zero_matrix(), <SVector<T, C_OUT> as Vector<T>>::ZERO);
 
-    #[inline]
-    fn tensor(&self, i: usize) -> &[T] {
-        weight_bias::tensor(self.weight.as_slice(), self.bias.as_slice(), i)
-    }
-
-    #[inline]
-    fn tensor_mut(&mut self, i: usize) -> &mut [T] {
-        weight_bias::tensor_mut(self.weight.as_mut_slice(), self.bias.as_mut_slice(), i)
-    }
-
-    #[inline]
-    fn tensor_kind(i: usize) -> TensorKind {
-        weight_bias::tensor_kind(i)
-    }
+    weight_bias::weight_bias_tensors!();
 
     /// The kernel is PyTorch's `[C_OUT, C_IN, K, K]`: element `(o, c, ky, kx)` lies at
     /// `o + C_OUT * (c*K*K + ky*K + kx)` in our column-major matrix. The bias is `[C_OUT]`.
@@ -274,23 +201,9 @@ impl<
             _ => TensorLayout::vector("bias", if i == 1 { C_OUT } else { 0 }),
         }
     }
-}
+}}
 
-impl<
-        T: Float,
-        const C_IN: usize,
-        const H: usize,
-        const W: usize,
-        const C_OUT: usize,
-        const K: usize,
-        const S: usize,
-        const P: usize,
-        const PATCH: usize,
-        const IN: usize,
-        const OUT: usize,
-        A: Activation,
-    > Layer<T> for Conv2D<T, C_IN, H, W, C_OUT, K, S, P, PATCH, IN, OUT, A>
-{
+conv2d_impl! { Layer for {
     type Input = SVector<T, IN>;
     type Output = SVector<T, OUT>;
     type Cache = Conv2DCache<T, OUT>;
@@ -302,6 +215,11 @@ impl<
         a: <SVector<T, OUT> as Vector<T>>::ZERO,
     };
 
+    /// The transposed kernel and a block of patches forward, a block of patches and two of
+    /// output gradients backward; one patch, its gradient and one pixel's outputs for a layer
+    /// that runs pixel by pixel ([`memory`]).
+    const SCRATCH: usize = Self::SCRATCH_SCALARS;
+
     /// Draws the kernels with fan-in `C_IN * K * K` and fan-out `C_OUT * K * K`, as PyTorch
     /// counts them for a convolution; zero biases.
     fn init(&mut self, rng: &mut Rng) {
@@ -312,7 +230,7 @@ impl<
     #[inline]
     fn forward(&self, x: &SVector<T, IN>) -> SVector<T, OUT> {
         let mut z = <SVector<T, OUT> as Vector<T>>::ZERO;
-        self.preactivate(x, &mut z);
+        self.preactivate_on_stack(x.as_slice(), z.as_mut_slice());
         let mut a = z;
         A::forward(z.as_slice(), a.as_mut_slice());
         a
@@ -320,7 +238,7 @@ impl<
 
     #[inline]
     fn forward_train(&self, x: &SVector<T, IN>, cache: &mut Conv2DCache<T, OUT>) {
-        self.preactivate(x, &mut cache.z);
+        self.preactivate_on_stack(x.as_slice(), cache.z.as_mut_slice());
         A::forward(cache.z.as_slice(), cache.a.as_mut_slice());
     }
 
@@ -333,16 +251,64 @@ impl<
         grad: &mut Conv2DGrad<T, C_OUT, PATCH>,
         d_input: Option<&mut SVector<T, IN>>,
     ) {
-        let () = Self::SHAPE;
-        let (x, dz) = (x.as_slice(), dz.as_slice());
         let dx = d_input.map(|d| d.as_mut_slice());
-        if Self::BY_PIXEL {
-            return self.backward_by_pixel(x, dz, grad, dx);
-        }
-        match Self::OH * Self::OW {
-            0..=4 => self.backward_blocks::<4>(x, dz, grad, dx),
-            5..=16 => self.backward_blocks::<16>(x, dz, grad, dx),
-            _ => self.backward_blocks::<{ gemm::BLOCK }>(x, dz, grad, dx),
+        self.backward_on_stack(x.as_slice(), dz.as_slice(), grad, dx);
+    }
+
+    #[inline]
+    fn forward_train_in(&self, x: &SVector<T, IN>, cache: &mut Self::Cache, scratch: &mut [T]) {
+        self.preactivate_in(x.as_slice(), cache.z.as_mut_slice(), scratch);
+        A::forward(cache.z.as_slice(), cache.a.as_mut_slice());
+    }
+
+    #[inline]
+    fn forward_eval_in(&self, x: &SVector<T, IN>, cache: &mut Self::Cache, scratch: &mut [T]) {
+        self.forward_train_in(x, cache, scratch);
+    }
+
+    #[inline]
+    fn backward_preact_in(
+        &self,
+        x: &SVector<T, IN>,
+        _cache: &Conv2DCache<T, OUT>,
+        dz: &SVector<T, OUT>,
+        grad: &mut Conv2DGrad<T, C_OUT, PATCH>,
+        d_input: Option<&mut SVector<T, IN>>,
+        scratch: &mut [T],
+    ) {
+        let dx = d_input.map(|d| d.as_mut_slice());
+        self.backward_in(x.as_slice(), dz.as_slice(), grad, dx, scratch);
+    }
+
+    /// Sample by sample, each through [`forward_train_in`](Layer::forward_train_in).
+    #[inline]
+    fn forward_train_batch_in<X: Samples<SVector<T, IN>> + ?Sized>(
+        &self,
+        xs: &X,
+        caches: &mut [Self::Cache],
+        scratch: &mut [T],
+    ) {
+        let n = caches.len().min(xs.len());
+        for (b, cache) in caches[..n].iter_mut().enumerate() {
+            self.forward_train_in(xs.sample(b), cache, scratch);
         }
     }
-}
+
+    /// Sample by sample, each through [`backward_preact_in`](Layer::backward_preact_in).
+    #[inline]
+    fn backward_preact_batch_in<X: Samples<SVector<T, IN>> + ?Sized>(
+        &self,
+        xs: &X,
+        caches: &[Self::Cache],
+        dz: &[SVector<T, OUT>],
+        grad: &mut Self::Gradient,
+        mut d_input: Option<&mut [SVector<T, IN>]>,
+        scratch: &mut [T],
+    ) {
+        let n = dz.len().min(caches.len()).min(xs.len());
+        for b in 0..n {
+            let dx = d_input.as_deref_mut().and_then(|d| d.get_mut(b));
+            self.backward_preact_in(xs.sample(b), &caches[b], &dz[b], grad, dx, scratch);
+        }
+    }
+}}
