@@ -13,7 +13,7 @@
 //! machine do not inflate.
 
 use criterion::{criterion_group, Criterion, Throughput};
-use dl_core::layer::{Conv2D, Layer};
+use dl_core::layer::{Conv2D, Layer, Scratch};
 use dl_core::network::Params;
 use dl_core::prelude::*;
 use std::hint::black_box;
@@ -84,15 +84,17 @@ fn convs(c: &mut Criterion) {
     let d2 = Box::new(SVector::<f32, 16384>::from_fn(|i, _| (i % 5) as f32 - 2.0));
     let mut dx2 = Box::new(SVector::<f32, 8192>::zeros());
     // The working memory a network keeps in its cache and batch buffers (`Layer::SCRATCH`).
-    let mut s1 = vec![0.0; Conv1::SCRATCH];
-    let mut s2 = vec![0.0; Conv2::SCRATCH];
+    let mut s1: Box<Scratch<f32, { Conv1::SCRATCH }>> = Box::new(Scratch::ZERO);
+    let mut s2: Box<Scratch<f32, { Conv2::SCRATCH }>> = Box::new(Scratch::ZERO);
     group(c, "conv_3_32_32x32_train", || {
-        l1.forward_train_in(black_box(&x1), &mut c1, &mut s1);
-        l1.backward_preact_in(&x1, &c1, &d1, &mut g1, None, &mut s1);
+        let s = s1.as_mut_slice();
+        l1.forward_train_in(black_box(&x1), &mut c1, s);
+        l1.backward_preact_in(&x1, &c1, &d1, &mut g1, None, s);
     });
     group(c, "conv_32_64_16x16_train", || {
-        l2.forward_train_in(black_box(&x2), &mut c2, &mut s2);
-        l2.backward_preact_in(&x2, &c2, &d2, &mut g2, Some(&mut dx2), &mut s2);
+        let s = s2.as_mut_slice();
+        l2.forward_train_in(black_box(&x2), &mut c2, s);
+        l2.backward_preact_in(&x2, &c2, &d2, &mut g2, Some(&mut dx2), s);
     });
     // By value, the working memory on the stack: a small network's `forward`.
     group(c, "conv_32_64_16x16_forward", || {

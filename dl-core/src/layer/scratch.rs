@@ -11,9 +11,11 @@ use crate::float::Float;
 /// cache or workspace (the heap, a `static`, or the stack for a small network) and never on
 /// the stack by themselves. A network without such layers gets none.
 ///
-/// What it holds between calls means nothing: it compares equal to any other, and prints as
-/// its length.
+/// It starts on a cache line (64-byte aligned), as the layers' buffers in it do, so the
+/// kernels' 512-bit loads never straddle two lines. What it holds between calls means
+/// nothing: it compares equal to any other, and prints as its length.
 #[derive(Clone)]
+#[repr(C, align(64))]
 pub struct Scratch<T, const N: usize>(pub [T; N]);
 
 impl<T: Float, const N: usize> Scratch<T, N> {

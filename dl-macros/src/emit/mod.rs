@@ -134,8 +134,8 @@ fn aliases(model: &Model) -> Vec<Ident> {
 }
 
 /// The `Scratch` field, if some layer takes working memory: `N` is the largest `SCRATCH`
-/// of those layers (in `f32`; the count of scalars is the same in `f64`), so the layers,
-/// which run one at a time, share it.
+/// of those layers, so the layers, which run one at a time, share it. It is the count in
+/// `f32`, at least `f64`'s (buffers are rounded up to 64-byte lines: 16 `f32`s, 8 `f64`s).
 fn scratch(model: &Model, aliases: &[Ident]) -> Option<Scratch> {
     let users: Vec<_> = model
         .layers

@@ -27,18 +27,33 @@ const fn min(a: usize, b: usize) -> usize {
     }
 }
 
+/// `n` rounded up to a whole number of cache lines of `T`s (64 bytes): where the next buffer
+/// of a scratch starts, so that each starts on a line, as the stack buffers below and a
+/// [`Scratch`](crate::layer::Scratch) itself do.
+const fn lines<T>(n: usize) -> usize {
+    let line = 64 / core::mem::size_of::<T>();
+    n.div_ceil(line) * line
+}
+
+/// A value aligned to a cache line, for the stack buffers: the kernels' 512-bit loads of it
+/// never straddle two lines.
+#[repr(C, align(64))]
+struct Line<A>(A);
+
 conv2d_impl! {
     /// Output pixels in a block of the blocked products: all of them, up to [`gemm::BLOCK`].
     const BLOCK_PIXELS: usize = min(Self::OH * Self::OW, gemm::BLOCK);
 
     /// Scalars of working memory the passes need: `2 * PATCH + C_OUT` pixel by pixel;
     /// blocked, the larger of forward's `(C_OUT + BLOCK_PIXELS) * PATCH` and backward's
-    /// `BLOCK_PIXELS * (PATCH + 2 * C_OUT)`.
+    /// `BLOCK_PIXELS * (PATCH + 2 * C_OUT)`, each buffer but the last rounded up to whole
+    /// cache lines.
     pub(super) const SCRATCH_SCALARS: usize = if Self::BY_PIXEL {
         2 * PATCH + C_OUT
     } else {
-        let forward = (C_OUT + Self::BLOCK_PIXELS) * PATCH;
-        let backward = Self::BLOCK_PIXELS * (PATCH + 2 * C_OUT);
+        let mb = Self::BLOCK_PIXELS;
+        let forward = lines::<T>(C_OUT * PATCH) + mb * PATCH;
+        let backward = lines::<T>(mb * PATCH) + lines::<T>(mb * C_OUT) + mb * C_OUT;
         if forward > backward {
             forward
         } else {
@@ -58,7 +73,8 @@ conv2d_impl! {
             let (patch, zp) = scratch.split_at_mut(PATCH);
             return self.preactivate_by_pixel(x, z, patch, &mut zp[..C_OUT]);
         }
-        let (wt, cols) = scratch.split_at_mut(C_OUT * PATCH);
+        let (wt, cols) = scratch.split_at_mut(lines::<T>(C_OUT * PATCH));
+        let wt = &mut wt[..C_OUT * PATCH];
         self.preactivate_blocked(x, z, wt, &mut cols[..Self::BLOCK_PIXELS * PATCH]);
     }
 
@@ -82,9 +98,9 @@ conv2d_impl! {
     /// blocks of `MB` pixels on the stack.
     #[inline(always)]
     fn preactivate_on_stack_by<const MB: usize>(&self, x: &[T], z: &mut [T]) {
-        let mut wt = [[T::ZERO; PATCH]; C_OUT];
-        let mut cols = [[T::ZERO; PATCH]; MB];
-        self.preactivate_blocked(x, z, wt.as_flattened_mut(), cols.as_flattened_mut());
+        let mut wt = Line([[T::ZERO; PATCH]; C_OUT]);
+        let mut cols = Line([[T::ZERO; PATCH]; MB]);
+        self.preactivate_blocked(x, z, wt.0.as_flattened_mut(), cols.0.as_flattened_mut());
     }
 
     /// `z = conv(x) + b` as blocked matrix products ([`gemm::forward`]), with `wt` for the
@@ -117,9 +133,13 @@ conv2d_impl! {
             return self.backward_by_pixel(x, dz, grad, dx, buffers);
         }
         let mb = Self::BLOCK_PIXELS;
-        let (cols, rest) = scratch.split_at_mut(mb * PATCH);
-        let (dzt, dzb) = rest.split_at_mut(mb * C_OUT);
-        let dzb = &mut dzb[..mb * C_OUT];
+        let (cols, rest) = scratch.split_at_mut(lines::<T>(mb * PATCH));
+        let (dzt, dzb) = rest.split_at_mut(lines::<T>(mb * C_OUT));
+        let (cols, dzt, dzb) = (
+            &mut cols[..mb * PATCH],
+            &mut dzt[..mb * C_OUT],
+            &mut dzb[..mb * C_OUT],
+        );
         self.backward_blocked(x, dz, grad, dx, gemm::Scratch { cols, dzt, dzb });
     }
 
@@ -161,13 +181,13 @@ conv2d_impl! {
         grad: &mut Conv2DGrad<T, C_OUT, PATCH>,
         dx: Option<&mut [T]>,
     ) {
-        let mut cols = [[T::ZERO; PATCH]; MB];
-        let mut dzt = [[T::ZERO; C_OUT]; MB];
-        let mut dzb = [[T::ZERO; C_OUT]; MB];
+        let mut cols = Line([[T::ZERO; PATCH]; MB]);
+        let mut dzt = Line([[T::ZERO; C_OUT]; MB]);
+        let mut dzb = Line([[T::ZERO; C_OUT]; MB]);
         let scratch = gemm::Scratch {
-            cols: cols.as_flattened_mut(),
-            dzt: dzt.as_flattened_mut(),
-            dzb: dzb.as_flattened_mut(),
+            cols: cols.0.as_flattened_mut(),
+            dzt: dzt.0.as_flattened_mut(),
+            dzb: dzb.0.as_flattened_mut(),
         };
         self.backward_blocked(x, dz, grad, dx, scratch);
     }
@@ -251,8 +271,9 @@ mod tests {
     fn passes_in_a_scratch_equal_the_passes_on_the_stack() {
         // Pixel by pixel: a patch, its gradient and one pixel's outputs.
         check::<270, 125, Pixels>(2 * 27 + 5);
-        // Blocked: backward's 64 patches and two 64 x 8 blocks of output gradients, more
-        // than forward's transposed kernel and 64 patches ((8 + 64) * 36).
+        // Blocked: backward's 64 patches and two 64 x 8 blocks of output gradients (each
+        // whole cache lines of 8 f64s), more than forward's transposed kernel and 64 patches
+        // ((8 + 64) * 36).
         check::<576, 1152, Blocked>(64 * (36 + 2 * 8));
     }
 }
