@@ -262,11 +262,12 @@ fn workspace_backed_passes_of_the_150x150x3_cnn_on_a_64_kib_stack() {
         let (x, y) = (&xs[0], &ys[0]);
         net.forward_eval(x, &mut ws.cache);
         let p = N::output(&ws.cache).as_slice()[0];
-        net.forward_train(x, &mut ws.cache);
+        net.forward_train(x, &mut ws.cache, &mut ws.masks);
         let Workspace {
             cache,
             grads,
             batch,
+            ..
         } = &mut *ws;
         let loss = net.loss_backward_in::<BinaryCrossEntropy>(x, cache, y, grads, None, batch);
         assert!(grads.all_finite());

@@ -28,17 +28,14 @@ const fn min(a: usize, b: usize) -> usize {
 }
 
 /// `n` rounded up to a whole number of cache lines of `T`s (64 bytes): where the next buffer
-/// of a scratch starts, so that each starts on a line, as the stack buffers below and a
-/// [`Scratch`](crate::layer::Scratch) itself do.
+/// of a scratch starts, so that each starts on a line, as a
+/// [`Scratch`](crate::layer::Scratch) itself does. (The stack buffers keep the compiler's
+/// placement: forcing them onto lines made the by-value forward pass 10-15% slower in
+/// `benches/conv`.)
 const fn lines<T>(n: usize) -> usize {
     let line = 64 / core::mem::size_of::<T>();
     n.div_ceil(line) * line
 }
-
-/// A value aligned to a cache line, for the stack buffers: the kernels' 512-bit loads of it
-/// never straddle two lines.
-#[repr(C, align(64))]
-struct Line<A>(A);
 
 conv2d_impl! {
     /// Output pixels in a block of the blocked products: all of them, up to [`gemm::BLOCK`].
@@ -98,9 +95,9 @@ conv2d_impl! {
     /// blocks of `MB` pixels on the stack.
     #[inline(always)]
     fn preactivate_on_stack_by<const MB: usize>(&self, x: &[T], z: &mut [T]) {
-        let mut wt = Line([[T::ZERO; PATCH]; C_OUT]);
-        let mut cols = Line([[T::ZERO; PATCH]; MB]);
-        self.preactivate_blocked(x, z, wt.0.as_flattened_mut(), cols.0.as_flattened_mut());
+        let mut wt = [[T::ZERO; PATCH]; C_OUT];
+        let mut cols = [[T::ZERO; PATCH]; MB];
+        self.preactivate_blocked(x, z, wt.as_flattened_mut(), cols.as_flattened_mut());
     }
 
     /// `z = conv(x) + b` as blocked matrix products ([`gemm::forward`]), with `wt` for the
@@ -181,13 +178,13 @@ conv2d_impl! {
         grad: &mut Conv2DGrad<T, C_OUT, PATCH>,
         dx: Option<&mut [T]>,
     ) {
-        let mut cols = Line([[T::ZERO; PATCH]; MB]);
-        let mut dzt = Line([[T::ZERO; C_OUT]; MB]);
-        let mut dzb = Line([[T::ZERO; C_OUT]; MB]);
+        let mut cols = [[T::ZERO; PATCH]; MB];
+        let mut dzt = [[T::ZERO; C_OUT]; MB];
+        let mut dzb = [[T::ZERO; C_OUT]; MB];
         let scratch = gemm::Scratch {
-            cols: cols.0.as_flattened_mut(),
-            dzt: dzt.0.as_flattened_mut(),
-            dzb: dzb.0.as_flattened_mut(),
+            cols: cols.as_flattened_mut(),
+            dzt: dzt.as_flattened_mut(),
+            dzb: dzb.as_flattened_mut(),
         };
         self.backward_blocked(x, dz, grad, dx, scratch);
     }
