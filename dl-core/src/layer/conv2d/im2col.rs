@@ -28,6 +28,17 @@ pub(crate) struct Geometry {
     pub ow: usize,
 }
 
+/// The input position that kernel offset `k` reads at output position `o` of a convolution
+/// with stride `s` over an input of `n` padded by `p` each side, if it is not padding: the
+/// rule every path of Conv2D walks its patches by (rows and columns alike).
+#[inline(always)]
+pub(crate) const fn source(o: usize, k: usize, s: usize, p: usize, n: usize) -> Option<usize> {
+    match (o * s + k).checked_sub(p) {
+        Some(i) if i < n => Some(i),
+        _ => None,
+    }
+}
+
 /// One output-row segment of a block: pixels `ox` in `cols` of output row `oy`, stored from
 /// `at` in each run of the block.
 struct Segment {
@@ -51,19 +62,8 @@ impl Geometry {
 
     /// The input row read by kernel row `ky` at output row `oy`, if it is not padding.
     #[inline(always)]
-    pub fn source_row(&self, oy: usize, ky: usize) -> Option<usize> {
-        (oy * self.s + ky)
-            .checked_sub(self.p)
-            .filter(|&i| i < self.h)
-    }
-
-    /// The input column read by kernel column `kx` at output column `ox`, if it is not
-    /// padding.
-    #[inline(always)]
-    pub fn source_col(&self, ox: usize, kx: usize) -> Option<usize> {
-        (ox * self.s + kx)
-            .checked_sub(self.p)
-            .filter(|&i| i < self.w)
+    fn source_row(&self, oy: usize, ky: usize) -> Option<usize> {
+        source(oy, ky, self.s, self.p, self.h)
     }
 
     /// The output columns whose input column under kernel column `kx` is not padding:

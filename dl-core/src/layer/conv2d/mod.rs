@@ -230,7 +230,7 @@ conv2d_impl! { Layer for {
     #[inline]
     fn forward(&self, x: &SVector<T, IN>) -> SVector<T, OUT> {
         let mut z = <SVector<T, OUT> as Vector<T>>::ZERO;
-        self.preactivate_on_stack(x.as_slice(), z.as_mut_slice());
+        self.preactivate_on_stack(x, &mut z);
         let mut a = z;
         A::forward(z.as_slice(), a.as_mut_slice());
         a
@@ -238,7 +238,7 @@ conv2d_impl! { Layer for {
 
     #[inline]
     fn forward_train(&self, x: &SVector<T, IN>, cache: &mut Conv2DCache<T, OUT>) {
-        self.preactivate_on_stack(x.as_slice(), cache.z.as_mut_slice());
+        self.preactivate_on_stack(x, &mut cache.z);
         A::forward(cache.z.as_slice(), cache.a.as_mut_slice());
     }
 
@@ -251,13 +251,12 @@ conv2d_impl! { Layer for {
         grad: &mut Conv2DGrad<T, C_OUT, PATCH>,
         d_input: Option<&mut SVector<T, IN>>,
     ) {
-        let dx = d_input.map(|d| d.as_mut_slice());
-        self.backward_on_stack(x.as_slice(), dz.as_slice(), grad, dx);
+        self.backward_on_stack(x, dz, grad, d_input);
     }
 
     #[inline]
     fn forward_train_in(&self, x: &SVector<T, IN>, cache: &mut Self::Cache, scratch: &mut [T]) {
-        self.preactivate_in(x.as_slice(), cache.z.as_mut_slice(), scratch);
+        self.preactivate_in(x, &mut cache.z, scratch);
         A::forward(cache.z.as_slice(), cache.a.as_mut_slice());
     }
 
@@ -276,8 +275,7 @@ conv2d_impl! { Layer for {
         d_input: Option<&mut SVector<T, IN>>,
         scratch: &mut [T],
     ) {
-        let dx = d_input.map(|d| d.as_mut_slice());
-        self.backward_in(x.as_slice(), dz.as_slice(), grad, dx, scratch);
+        self.backward_in(x, dz, grad, d_input, scratch);
     }
 
     /// Sample by sample, each through [`forward_train_in`](Layer::forward_train_in).

@@ -5,12 +5,16 @@
 //! products and 158k this way in a default build, and 87k against 104k in a
 //! `-C target-cpu=native` build (one core, the peer suite's benchmark e, batch 1).
 //!
-//! The patch and per-pixel buffers are the caller's ([`memory`](super::memory)); the input
-//! positions under the kernel come from the layer's [`Geometry`](super::im2col::Geometry),
-//! as the blocked path's do.
+//! Its buffers (one patch, its gradient, one pixel's outputs) are nalgebra vectors on the
+//! stack, whatever the pass: at most `2 * PATCH + C_OUT` scalars, which the 16k
+//! multiply-add limit bounds (and the digits CNN's layers keep under 200). Taking them
+//! from the caller's scratch instead, through matrix views, cost the digits CNN's batched
+//! training 16% and its inference 30% in `benches/cnn`.
 
+use super::im2col::source;
 use super::{Conv2D, Conv2DGrad};
-use nalgebra::{SVectorView, SVectorViewMut};
+use crate::network::Vector;
+use nalgebra::SVector;
 
 conv2d_impl! {
     /// Whether this layer runs pixel by pixel (this module) rather than on the blocked
@@ -20,16 +24,16 @@ conv2d_impl! {
     /// Copies the input patch under output pixel `(oy, ox)` into `patch`, in `c, ky, kx`
     /// order, with zeros where the kernel covers padding.
     #[inline(always)]
-    fn gather(x: &[T], oy: usize, ox: usize, patch: &mut [T]) {
-        let g = &Self::GEOMETRY;
+    fn gather(x: &[T], oy: usize, ox: usize, patch: &mut SVector<T, PATCH>) {
+        let patch = patch.as_mut_slice();
         for c in 0..C_IN {
             for ky in 0..K {
                 let row = &mut patch[(c * K + ky) * K..][..K];
-                match g.source_row(oy, ky) {
+                match Self::source_row(oy, ky) {
                     Some(iy) => {
                         let src = &x[(c * H + iy) * W..][..W];
                         for (kx, v) in row.iter_mut().enumerate() {
-                            *v = match g.source_col(ox, kx) {
+                            *v = match Self::source_col(ox, kx) {
                                 Some(ix) => src[ix],
                                 None => T::ZERO,
                             };
@@ -44,17 +48,17 @@ conv2d_impl! {
     /// Adds `d_patch` (in `c, ky, kx` order) into `dx` at the input pixels under output
     /// pixel `(oy, ox)`, skipping padding.
     #[inline(always)]
-    fn scatter_add(dx: &mut [T], oy: usize, ox: usize, d_patch: &[T]) {
-        let g = &Self::GEOMETRY;
+    fn scatter_add(dx: &mut [T], oy: usize, ox: usize, d_patch: &SVector<T, PATCH>) {
+        let d_patch = d_patch.as_slice();
         for c in 0..C_IN {
             for ky in 0..K {
-                let Some(iy) = g.source_row(oy, ky) else {
+                let Some(iy) = Self::source_row(oy, ky) else {
                     continue;
                 };
                 let row = &d_patch[(c * K + ky) * K..][..K];
                 let dst = &mut dx[(c * H + iy) * W..][..W];
                 for (kx, &d) in row.iter().enumerate() {
-                    if let Some(ix) = g.source_col(ox, kx) {
+                    if let Some(ix) = Self::source_col(ox, kx) {
                         dst[ix] += d;
                     }
                 }
@@ -62,18 +66,29 @@ conv2d_impl! {
         }
     }
 
-    /// `z = conv(x) + b`, pixel by pixel: `z[:, y, x] = W p + b` for the patch `p`, gathered
-    /// into `patch` (`PATCH` long), the pixel's outputs in `zp` (`C_OUT` long).
+    /// The input row read by kernel row `ky` at output row `oy`, if it is not padding.
     #[inline(always)]
-    pub(super) fn preactivate_by_pixel(&self, x: &[T], z: &mut [T], patch: &mut [T], zp: &mut [T]) {
+    fn source_row(oy: usize, ky: usize) -> Option<usize> {
+        source(oy, ky, S, P, H)
+    }
+
+    /// The input column read by kernel column `kx` at output column `ox`, if not padding.
+    #[inline(always)]
+    fn source_col(ox: usize, kx: usize) -> Option<usize> {
+        source(ox, kx, S, P, W)
+    }
+
+    /// `z = conv(x) + b`, pixel by pixel: `z[:, y, x] = W p + b` for the patch `p`.
+    #[inline(always)]
+    pub(super) fn preactivate_by_pixel(&self, x: &[T], z: &mut [T]) {
         let pixels = Self::OH * Self::OW;
-        let mut zp = SVectorViewMut::<T, C_OUT>::from_slice(zp);
+        let mut patch = <SVector<T, PATCH> as Vector<T>>::ZERO;
+        let mut zp = <SVector<T, C_OUT> as Vector<T>>::ZERO;
         for oy in 0..Self::OH {
             for ox in 0..Self::OW {
-                Self::gather(x, oy, ox, patch);
+                Self::gather(x, oy, ox, &mut patch);
                 zp.copy_from(&self.bias);
-                let p = SVectorView::<T, PATCH>::from_slice(patch);
-                zp.gemv(T::ONE, &self.weight, &p, T::ONE);
+                zp.gemv(T::ONE, &self.weight, &patch, T::ONE);
                 let p = oy * Self::OW + ox;
                 for (o, &v) in zp.iter().enumerate() {
                     z[o * pixels + p] = v;
@@ -83,8 +98,7 @@ conv2d_impl! {
     }
 
     /// Backward pixel by pixel: `dL/dW += dz[:, y, x] p^T`, `dL/db += dz[:, y, x]`, and
-    /// `W^T dz[:, y, x]` scattered back into `dL/dx`; `buffers` hold the patch and its
-    /// gradient (`PATCH` long each) and the pixel's `dz` (`C_OUT`).
+    /// `W^T dz[:, y, x]` scattered back into `dL/dx`.
     #[inline(always)]
     pub(super) fn backward_by_pixel(
         &self,
@@ -92,28 +106,26 @@ conv2d_impl! {
         dz: &[T],
         grad: &mut Conv2DGrad<T, C_OUT, PATCH>,
         mut dx: Option<&mut [T]>,
-        buffers: (&mut [T], &mut [T], &mut [T]),
     ) {
         let pixels = Self::OH * Self::OW;
         if let Some(dx) = dx.as_deref_mut() {
             dx.fill(T::ZERO);
         }
-        let (patch, d_patch, dzp) = buffers;
-        let mut dzp = SVectorViewMut::<T, C_OUT>::from_slice(dzp);
+        let mut patch = <SVector<T, PATCH> as Vector<T>>::ZERO;
+        let mut d_patch = <SVector<T, PATCH> as Vector<T>>::ZERO;
+        let mut dzp = <SVector<T, C_OUT> as Vector<T>>::ZERO;
         for oy in 0..Self::OH {
             for ox in 0..Self::OW {
                 let p = oy * Self::OW + ox;
                 for (o, d) in dzp.iter_mut().enumerate() {
                     *d = dz[o * pixels + p];
                 }
-                Self::gather(x, oy, ox, patch);
-                let p = SVectorView::<T, PATCH>::from_slice(patch);
-                grad.weight.ger(T::ONE, &dzp, &p, T::ONE);
+                Self::gather(x, oy, ox, &mut patch);
+                grad.weight.ger(T::ONE, &dzp, &patch, T::ONE);
                 grad.bias += &dzp;
                 if let Some(dx) = dx.as_deref_mut() {
-                    let mut dp = SVectorViewMut::<T, PATCH>::from_slice(d_patch);
-                    self.weight.tr_mul_to(&dzp, &mut dp);
-                    Self::scatter_add(dx, oy, ox, d_patch);
+                    self.weight.tr_mul_to(&dzp, &mut d_patch);
+                    Self::scatter_add(dx, oy, ox, &d_patch);
                 }
             }
         }
