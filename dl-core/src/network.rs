@@ -267,10 +267,12 @@ pub trait Network: Params<Self::Scalar> + Zeroable {
     const FORWARD_STACK_BYTES: usize;
     /// Stack bytes of one layer's pass inside the workspace-backed forms (`forward_train`,
     /// `forward_eval`, `backward_in`, `loss_backward_in`, `train_sample`, `train_batch`...):
-    /// [`FRAME_BYTES`](crate::stack::FRAME_BYTES), whatever the network's size. No layer keeps
-    /// anything sized by the layer on the stack there: a convolution's transposed kernel and
-    /// im2col blocks are the [`Scratch`](crate::layer::Scratch) of the cache or of the batch
-    /// buffers (so `CACHE_BYTES` and `WORKSPACE_STACK_BYTES` count them).
+    /// [`FRAME_BYTES`](crate::stack::FRAME_BYTES) and the largest
+    /// [`Layer::STACK_SCALARS`](crate::layer::Layer::STACK_SCALARS), whatever the network's
+    /// size: a convolution's transposed kernel and im2col blocks are the
+    /// [`Scratch`](crate::layer::Scratch) of the cache or of the batch buffers (so
+    /// `CACHE_BYTES` and `WORKSPACE_STACK_BYTES` count them); only one small enough to run
+    /// pixel by pixel keeps a patch or two on the stack.
     const LAYER_STACK_BYTES: usize;
     /// Worst-case stack bytes of [`backward`](Network::backward) and
     /// [`loss_backward`](Network::loss_backward) on the stack: the gradient at every layer's

@@ -67,6 +67,12 @@ pub trait Layer<T: Float>: Params<T> {
     /// that need none (all but [`Conv2D`]).
     const SCRATCH: usize = 0;
 
+    /// Scalars those passes still keep on the stack: none for most layers; a [`Conv2D`] small
+    /// enough to run pixel by pixel (under 16k multiply-adds) keeps one patch, its gradient
+    /// and one pixel's outputs there, `2 * PATCH + C_OUT`, which that limit bounds.
+    /// `network!`'s `LAYER_STACK_BYTES` adds the largest to a frame.
+    const STACK_SCALARS: usize = 0;
+
     /// How many modules this layer is in PyTorch's `nn.Sequential`: the layer itself plus its
     /// activation unless that is the identity (`Linear(64, 32), ReLU()` is 2; a pooling or
     /// flattening layer is 1). Tensor names count modules this way: `0.weight`, `2.weight`.

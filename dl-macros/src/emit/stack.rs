@@ -18,6 +18,7 @@ pub struct Stack {
 
 pub fn stack(e: &Emit) -> Stack {
     let (model, ident, grad, cache, batch) = (e.model, e.ident, &e.grad, &e.cache, &e.batch);
+    let layer_tys = &e.layer_tys;
     let last_act = e.last_activation();
     let outs: Vec<_> = model.layers.iter().map(|l| &l.output.flat.tokens).collect();
     // A layer's own temporaries beside its output in the by-value calls, in scalars. There a
@@ -25,7 +26,8 @@ pub fn stack(e: &Emit) -> Stack {
     // of 4, 16 and 64 pixels (`dl_core`'s Conv2D; a debug build gives each block size its own
     // slot): forward, `(C_OUT + 84) * PATCH`; backward, the blocks of patches and two of
     // output gradients, `84 * (PATCH + 2 * C_OUT)`. (The workspace-backed passes take all of
-    // that from the cache's or batch buffers' `Scratch`: `LAYER_STACK_BYTES` is one frame.)
+    // that from the cache's or batch buffers' `Scratch`: `LAYER_STACK_BYTES` is a frame and
+    // a pixel-by-pixel convolution's few vectors, `Layer::STACK_SCALARS`.)
     let (forward_tmp, backward_tmp): (Vec<_>, Vec<_>) = model
         .layers
         .iter()
@@ -49,7 +51,9 @@ pub fn stack(e: &Emit) -> Stack {
             + 2 * ::dl_core::stack::largest(&[#( #outs ),*])
             + ::dl_core::stack::largest(&[#( #forward_tmp ),*])
         );
-        const LAYER_STACK_BYTES: usize = #frames;
+        const LAYER_STACK_BYTES: usize = #frames + #scalar * ::dl_core::stack::largest(&[
+            #( <#layer_tys as Layer<T>>::STACK_SCALARS ),*
+        ]);
         const BACKWARD_STACK_BYTES: usize = #frames + #scalar * (
             0 #( + #outs )*
             + ::dl_core::stack::largest(&[#( #outs ),*])

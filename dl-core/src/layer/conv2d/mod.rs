@@ -220,6 +220,9 @@ conv2d_impl! { Layer for {
     /// that runs pixel by pixel ([`memory`]).
     const SCRATCH: usize = Self::SCRATCH_SCALARS;
 
+    /// `2 * PATCH + C_OUT` pixel by pixel ([`pixels`]), else none.
+    const STACK_SCALARS: usize = if Self::BY_PIXEL { 2 * PATCH + C_OUT } else { 0 };
+
     /// Draws the kernels with fan-in `C_IN * K * K` and fan-out `C_OUT * K * K`, as PyTorch
     /// counts them for a convolution; zero biases.
     fn init(&mut self, rng: &mut Rng) {
