@@ -25,7 +25,13 @@ fn line_data() -> (Column, Column, Column) {
     (xs.clone(), train_y, xs)
 }
 
-fn fit_line(epochs: usize, early: Option<EarlyStopping>) -> (Line<f64>, StreamHistory<f64>) {
+/// Trains a `Line` from zero on the line data for `epochs` epochs, watching the validation
+/// set (y = x) if `validate`, the training loss otherwise.
+fn train_line(
+    epochs: usize,
+    early: Option<EarlyStopping>,
+    validate: bool,
+) -> (Line<f64>, StreamHistory<f64>) {
     let (xs, train_y, val_y) = line_data();
     let train = InMemory(Data::new(&xs, &train_y).unwrap());
     let validation = InMemory(Data::new(&xs, &val_y).unwrap());
@@ -38,12 +44,16 @@ fn fit_line(epochs: usize, early: Option<EarlyStopping>) -> (Line<f64>, StreamHi
         &mut net,
         &mut Sgd::new(0.01),
         &train,
-        Some(&validation),
+        validate.then_some(&validation),
         &config,
         keep_going,
     )
     .unwrap();
     (net, history)
+}
+
+fn fit_line(epochs: usize, early: Option<EarlyStopping>) -> (Line<f64>, StreamHistory<f64>) {
+    train_line(epochs, early, true)
 }
 
 fn val_losses(history: &StreamHistory<f64>) -> Vec<f64> {
@@ -133,21 +143,7 @@ fn min_delta_makes_small_gains_not_count() {
 #[test]
 fn training_runs_all_epochs_when_the_loss_keeps_falling() {
     // Without validation data the training loss is watched; on y = 2x it falls every epoch.
-    let (xs, train_y, _) = line_data();
-    let train = InMemory(Data::new(&xs, &train_y).unwrap());
-    let config = StreamConfig::new(30, 4).early_stopping(EarlyStopping::new(2));
-    let mut engine = Parallel::new(ParallelConfig::new().threads(2).shard(2)).unwrap();
-    let mut net = Line::<f64>::ZERO;
-    let history = fit_stream::<Mse, RSquared, _, _, _>(
-        &mut engine,
-        &mut net,
-        &mut Sgd::new(0.01),
-        &train,
-        None,
-        &config,
-        keep_going,
-    )
-    .unwrap();
+    let (_, history) = train_line(30, Some(EarlyStopping::new(2)), false);
     assert_eq!(history.epochs.len(), 30);
     assert!(!history.stopped_early);
     assert_eq!(history.best_epoch, Some(30));
