@@ -13,8 +13,8 @@ use quote::quote;
 /// seed) the layers run sample by sample, for which one sample's buffers are enough.
 fn chunk(e: &Emit) -> TokenStream {
     if e.model.layers.iter().all(|l| l.kind.batched()) {
-        let outputs = e.model.layers.iter().map(|l| &l.output.flat.tokens);
-        quote!(::dl_core::batch::chunk(0 #( + #outputs )*))
+        let outputs = super::sum(e.model.layers.iter().map(|l| &l.output.flat.tokens));
+        quote!(::dl_core::batch::chunk(#outputs))
     } else {
         quote!(1)
     }
@@ -24,7 +24,11 @@ fn chunk(e: &Emit) -> TokenStream {
 pub fn batch_struct(e: &Emit) -> TokenStream {
     let (ident, batch, fields, layer_tys) = (e.ident, &e.batch, &e.fields, &e.layer_tys);
     let vis = &e.model.vis;
-    let chunk = chunk(e);
+    // A const argument that is not a literal goes in braces.
+    let chunk = match chunk(e) {
+        one if one.to_string() == "1" => one,
+        call => quote!({ #call }),
+    };
     let scratch = super::structs::scratch_field(e);
     let doc = format!(
         " The buffers of [`{ident}`]'s batched training pass: each layer's caches and output \
@@ -33,7 +37,7 @@ pub fn batch_struct(e: &Emit) -> TokenStream {
     quote! {
         #[doc = #doc]
         #vis struct #batch<T: ::dl_core::float::Float = f32> {
-            #( #vis #fields: ::dl_core::batch::LayerBatch<T, #layer_tys, { #chunk }>, )*
+            #( #vis #fields: ::dl_core::batch::LayerBatch<T, #layer_tys, #chunk>, )*
             #scratch
         }
     }
@@ -65,7 +69,7 @@ pub fn batch_items(e: &Emit) -> TokenStream {
             grads: &mut #grad<T>,
         ) -> T {
             use ::dl_core::batch::Outputs;
-            let n = xs.len().min(ys.len()).min(#chunk);
+            let n = xs.len().min(ys.len()).min(Self::BATCH);
             let (xs, ys) = (&xs[..n], &ys[..n]);
             #(#forward)*
             let mut loss = T::ZERO;

@@ -10,12 +10,13 @@ pub fn inherent_impl(e: &Emit) -> TokenStream {
     let input_dim = &e.model.input.flat.tokens;
     let output_dim = &e.last.outputs().tokens;
     // Where each layer's parameters start in the flat `from_scalars` slice.
-    let offsets = e.model.layers.iter().scan(quote!(0), |offset, l| {
-        let start = offset.clone();
-        let count = l.kind.param_count(l);
-        *offset = quote!(#start + #count);
-        Some(start)
-    });
+    let counts: Vec<_> = e
+        .model
+        .layers
+        .iter()
+        .map(|l| l.kind.param_count(l))
+        .collect();
+    let offsets = (0..counts.len()).map(|k| super::sum(&counts[..k]));
     let backward = backward_steps(e);
     let stack_inherent = super::stack::stack(e).inherent;
     quote! {

@@ -49,7 +49,7 @@ pub fn masks_items(e: &Emit) -> TokenStream {
     let fields: Vec<_> = masked.iter().map(|(l, _)| &l.field).collect();
     let seeds: Vec<_> = masked
         .iter()
-        .map(|(l, seed)| LitInt::new(&format!("0x{seed:016X}"), l.field.span()))
+        .map(|(l, seed)| LitInt::new(&hex(*seed), l.field.span()))
         .collect();
     let docs = masked
         .iter()
@@ -78,4 +78,11 @@ pub fn masks_items(e: &Emit) -> TokenStream {
             }
         }
     }
+}
+
+/// `0xD50F_0000_0000_0005`: a seed as the source would write it.
+fn hex(seed: u64) -> String {
+    let digits = format!("{seed:016X}");
+    let groups: Vec<&str> = (0..4).map(|i| &digits[4 * i..4 * i + 4]).collect();
+    format!("0x{}", groups.join("_"))
 }

@@ -173,6 +173,27 @@ fn camel(field: &str) -> String {
         .collect()
 }
 
+/// `a + b + ...` with the integer literals among the terms added by the macro, as a person
+/// would write it: `80 + 0 + 1168` is `1248`, `80 + (N * 4 + 4)` keeps its named size; `0`
+/// for no terms.
+pub fn sum<'a>(terms: impl IntoIterator<Item = &'a TokenStream>) -> TokenStream {
+    let mut known = 0usize;
+    let mut rest = Vec::new();
+    for term in terms {
+        let value = syn::parse2::<syn::LitInt>(term.clone()).ok();
+        match value.and_then(|v| known.checked_add(v.base10_parse::<usize>().ok()?)) {
+            Some(total) => known = total,
+            None => rest.push(term),
+        }
+    }
+    let known = crate::model::lit(known);
+    match rest.split_first() {
+        None => quote!(#known),
+        Some((first, others)) if known.to_string() == "0" => quote!(#first #( + #others )*),
+        Some(_) => quote!(#known #( + #rest )*),
+    }
+}
+
 impl Emit<'_> {
     /// How layer `k` calls its pass `method`: `(method, nothing)`, or for a layer that takes
     /// working memory, `(method_in, tokens)` with `tokens` the last argument,

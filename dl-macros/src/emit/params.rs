@@ -15,13 +15,8 @@ pub fn network_params(e: &Emit) -> TokenStream {
         .layers
         .iter()
         .map(|l| l.kind.param_count(l))
-        .filter(|c| c.to_string() != "0")
         .collect();
-    let count = if counts.is_empty() {
-        quote!(0)
-    } else {
-        quote!(#( #counts )+*)
-    };
+    let count = super::sum(&counts);
     let arms = tensor_arms(e);
     let kinds = arms.iter().map(|arm| {
         let (range, local, k) = (&arm.range, &arm.local, arm.layer);

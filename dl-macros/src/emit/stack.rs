@@ -21,6 +21,7 @@ pub fn stack(e: &Emit) -> Stack {
     let layer_tys = &e.layer_tys;
     let last_act = e.last_activation();
     let outs: Vec<_> = model.layers.iter().map(|l| &l.output.flat.tokens).collect();
+    let outs_sum = super::sum(outs.iter().copied());
     // A layer's own temporaries beside its output in the by-value calls, in scalars. There a
     // convolution keeps on its stack its kernel transposed (`C_OUT x PATCH`) and im2col blocks
     // of 4, 16 and 64 pixels (`dl_core`'s Conv2D; a debug build gives each block size its own
@@ -47,7 +48,7 @@ pub fn stack(e: &Emit) -> Stack {
     let network_consts = quote! {
         const STACK_BUDGET: usize = #budget;
         const FORWARD_STACK_BYTES: usize = #frames + #scalar * (
-            0 #( + #outs )*
+            #outs_sum
             + 2 * ::dl_core::stack::largest(&[#( #outs ),*])
             + ::dl_core::stack::largest(&[#( #forward_tmp ),*])
         );
@@ -55,7 +56,7 @@ pub fn stack(e: &Emit) -> Stack {
             #( <#layer_tys as Layer<T>>::STACK_SCALARS ),*
         ]);
         const BACKWARD_STACK_BYTES: usize = #frames + #scalar * (
-            0 #( + #outs )*
+            #outs_sum
             + ::dl_core::stack::largest(&[#( #outs ),*])
             + ::dl_core::stack::largest(&[#( #backward_tmp ),*])
         );
