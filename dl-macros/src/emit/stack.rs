@@ -17,9 +17,21 @@ pub struct Stack {
 }
 
 pub fn stack(e: &Emit) -> Stack {
-    let (model, ident, grad, cache, batch) = (e.model, e.ident, &e.grad, &e.cache, &e.batch);
-    let layer_tys = &e.layer_tys;
-    let last_act = e.last_activation();
+    let consts = consts(e);
+    let (backward_in, inherent) = backward_in(e);
+    Stack {
+        items: checks(e),
+        network_items: quote! {
+            #consts
+            #backward_in
+        },
+        inherent,
+    }
+}
+
+/// The stack budget and the stack-size consts of `impl Network`.
+fn consts(e: &Emit) -> TokenStream {
+    let (model, layer_tys) = (e.model, &e.layer_tys);
     let outs: Vec<_> = model.layers.iter().map(|l| &l.output.flat.tokens).collect();
     let outs_sum = super::sum(outs.iter().copied());
     // A layer's own temporaries beside its output in the by-value calls, in scalars. There a
@@ -45,7 +57,7 @@ pub fn stack(e: &Emit) -> Stack {
     };
     let scalar = quote!(::core::mem::size_of::<T>());
     let frames = quote!(::dl_core::stack::FRAME_BYTES);
-    let network_consts = quote! {
+    quote! {
         const STACK_BUDGET: usize = #budget;
         const FORWARD_STACK_BYTES: usize = #frames + #scalar * (
             #outs_sum
@@ -60,8 +72,14 @@ pub fn stack(e: &Emit) -> Stack {
             + ::dl_core::stack::largest(&[#( #outs ),*])
             + ::dl_core::stack::largest(&[#( #backward_tmp ),*])
         );
-    };
+    }
+}
 
+/// `backward_in` and `loss_backward_in` (items of `impl Network`), and the inherent
+/// `backward_layers_in` they share.
+fn backward_in(e: &Emit) -> (TokenStream, TokenStream) {
+    let (grad, cache, batch) = (&e.grad, &e.cache, &e.batch);
+    let last_act = e.last_activation();
     let fields = &e.fields;
     let n = fields.len();
     let last = fields[n - 1];
@@ -87,8 +105,6 @@ pub fn stack(e: &Emit) -> Stack {
         }
     }
     let network_items = quote! {
-        #network_consts
-
         fn backward_in(
             &self,
             x: &Self::Input,
@@ -140,6 +156,13 @@ pub fn stack(e: &Emit) -> Stack {
         }
     };
 
+    (network_items, inherent)
+}
+
+/// The `StackCheck` impls (one a scalar type) and the `Zeroable` impls of the generated
+/// structs, with the compile-time check that every field is `Zeroable`.
+fn checks(e: &Emit) -> TokenStream {
+    let (ident, grad, cache, batch) = (e.ident, &e.grad, &e.cache, &e.batch);
     // One impl a scalar type: the const arguments must not depend on a generic `T`.
     let checks = [quote!(f32), quote!(f64)].map(|t| {
         let net = quote!(<#ident<#t> as ::dl_core::network::Network>);
@@ -169,7 +192,7 @@ pub fn stack(e: &Emit) -> Stack {
     let scratch_ty = e.scratch.as_ref().map(|s| &s.ty);
     let field_tys = e.layer_tys.iter().chain(&e.grad_tys).chain(&e.cache_tys);
     let field_tys = field_tys.chain(scratch_ty);
-    let items = quote! {
+    quote! {
         const _: () = {
             #[allow(dead_code)]
             fn fields_are_zeroable<T: ::dl_core::float::Float>() {
@@ -183,10 +206,5 @@ pub fn stack(e: &Emit) -> Stack {
             [T: ::dl_core::float::Float] #batch<T>,
         );
         #(#checks)*
-    };
-    Stack {
-        items,
-        network_items,
-        inherent,
     }
 }
