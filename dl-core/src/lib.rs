@@ -80,7 +80,9 @@
 
 #[cfg(feature = "alloc")]
 extern crate alloc;
-#[cfg(feature = "std")]
+// Unit tests may use the heap whatever the features: `cargo test -p dl-nn --lib` builds
+// them without `std`.
+#[cfg(any(feature = "std", test))]
 extern crate std;
 
 pub mod activation;

@@ -217,10 +217,10 @@ conv2d_impl! { Layer for {
 
     /// The transposed kernel and a block of patches forward, a block of patches and two of
     /// output gradients backward; one patch, its gradient and one pixel's outputs for a layer
-    /// that runs pixel by pixel ([`memory`]).
+    /// that runs pixel by pixel (the `memory` module).
     const SCRATCH: usize = Self::SCRATCH_SCALARS;
 
-    /// `2 * PATCH + C_OUT` pixel by pixel ([`pixels`]), else none.
+    /// `2 * PATCH + C_OUT` pixel by pixel (the `pixels` module), else none.
     const STACK_SCALARS: usize = if Self::BY_PIXEL { 2 * PATCH + C_OUT } else { 0 };
 
     /// Draws the kernels with fan-in `C_IN * K * K` and fan-out `C_OUT * K * K`, as PyTorch
