@@ -1,5 +1,7 @@
 //! Errors for run-time input: lengths that do not fit, values that are not finite.
 
+use crate::network::TensorKind;
+
 /// Why a run-time call refused its input. Shapes are checked at compile time; these are the
 /// cases that only data can cause.
 #[derive(Clone, Copy, Debug, PartialEq, thiserror::Error)]
@@ -55,11 +57,11 @@ pub enum Error {
         /// Its module in PyTorch's `nn.Sequential` numbering (see
         /// [`TensorLayout`](crate::layout::TensorLayout)).
         module: usize,
-        /// Its name in that module, `"weight"` or `"bias"`.
-        name: &'static str,
-        /// What would have gone bad: `"parameters"`, or the optimizer's state named as in its
-        /// documentation (e.g. `"second moment v"`).
-        what: &'static str,
+        /// Its kind, which is its name in that module (`weight` or `bias`).
+        name: TensorKind,
+        /// What would have gone bad: the parameters, or a tensor of the optimizer's state
+        /// (e.g. [`UpdatedTensor::SecondMoment`]).
+        what: UpdatedTensor,
     },
     /// A loss target is outside the loss's domain (a cross-entropy or binary cross-entropy
     /// target entry outside `[0, 1]`, a NaN); nothing was updated.
@@ -106,8 +108,8 @@ pub enum Error {
     /// a beta of 1, a NaN); nothing was updated.
     #[error("the hyper-parameter {name} is {value}, expected {expected}")]
     InvalidHyperParameter {
-        /// Its name, e.g. `"beta1"`.
-        name: &'static str,
+        /// Which one, e.g. [`HyperParameter::Beta1`].
+        name: HyperParameter,
         /// The value given.
         value: f64,
         /// The range it must be in, e.g. `"in [0, 1)"`.
@@ -187,4 +189,86 @@ pub enum Operand {
     /// `fit_with`'s copy of the best weights (early stopping).
     #[error("best-weights copy")]
     BestWeights,
+}
+
+/// A hyper-parameter [`Error::InvalidHyperParameter`] names: an enum, so code can tell the
+/// learning rate from a beta without comparing strings. Its `Display` is the name the
+/// messages use (PyTorch's argument name where it has one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HyperParameter {
+    /// The learning rate.
+    #[error("lr")]
+    LearningRate,
+    /// Adagrad's learning-rate decay.
+    #[error("lr_decay")]
+    LearningRateDecay,
+    /// The `eps` added to a denominator.
+    #[error("eps")]
+    Epsilon,
+    /// Adagrad's initial value of the sum of squares.
+    #[error("initial_accumulator")]
+    InitialAccumulator,
+    /// Adam's decay of the first moment.
+    #[error("beta1")]
+    Beta1,
+    /// Adam's decay of the second moment.
+    #[error("beta2")]
+    Beta2,
+    /// RMSprop's smoothing constant.
+    #[error("alpha")]
+    Alpha,
+    /// The momentum factor.
+    #[error("momentum")]
+    Momentum,
+    /// SGD's dampening of the momentum.
+    #[error("dampening")]
+    Dampening,
+    /// The L1 penalty.
+    #[error("l1")]
+    L1,
+    /// The L2 penalty (PyTorch's `weight_decay`).
+    #[error("l2 (weight_decay)")]
+    L2,
+    /// AdamW's decoupled weight decay.
+    #[error("decoupled weight decay")]
+    DecoupledWeightDecay,
+    /// The fraction of samples held out for validation.
+    #[error("validation_split")]
+    ValidationSplit,
+    /// The factor a plateau schedule multiplies the learning rate by.
+    #[error("factor")]
+    PlateauFactor,
+}
+
+/// What an update refused by [`Error::NonFiniteUpdate`] would have made non-finite: the
+/// parameters or a tensor of the optimizer's state, named as in the optimizer's documentation.
+/// Its `Display` is the words the messages use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UpdatedTensor {
+    /// The parameters themselves.
+    #[error("parameters")]
+    Parameters,
+    /// Adam's first moment `m`.
+    #[error("first moment m")]
+    FirstMoment,
+    /// Adam's second moment `v`.
+    #[error("second moment v")]
+    SecondMoment,
+    /// Adagrad's sum of squares.
+    #[error("sum of squares")]
+    SumOfSquares,
+    /// RMSprop's square average `s`.
+    #[error("square average s")]
+    SquareAverage,
+    /// RMSprop's (centered) average gradient `a`.
+    #[error("average gradient a")]
+    AverageGradient,
+    /// SGD's momentum buffer.
+    #[error("momentum buffer")]
+    MomentumBuffer,
+    /// RMSprop's momentum buffer `b`.
+    #[error("momentum buffer b")]
+    RmsPropMomentumBuffer,
 }

@@ -141,7 +141,7 @@ pub use nalgebra;
 pub mod prelude {
     pub use crate::activation::{Activation, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
     pub use crate::bytes::{BytesError, ParamBytes};
-    pub use crate::error::{Divergence, Error, Operand};
+    pub use crate::error::{Divergence, Error, HyperParameter, Operand, UpdatedTensor};
     pub use crate::fit::{
         evaluate, evaluate_with, fit_with, keep_going, predict, predict_with, BatchSize, Callback,
         Control, Data, EarlyStopping, Epoch, EpochLog, Evaluation, FitConfig, History, Scratch,

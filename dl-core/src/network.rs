@@ -66,6 +66,13 @@ pub enum TensorKind {
     Bias,
 }
 
+/// PyTorch's name for the kind: `weight` or `bias`.
+impl core::fmt::Display for TensorKind {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(crate::layout::kind_name(*self))
+    }
+}
+
 /// A fixed set of parameter tensors: a layer's weights, a whole network's, or a gradient of
 /// the same shape. Tensors are numbered `0..TENSORS`; each is a contiguous slice, column-major
 /// as nalgebra stores it.

@@ -16,7 +16,7 @@
 //! # Ok::<(), dl_core::error::Error>(())
 //! ```
 
-use crate::error::Error;
+use crate::error::{Error, HyperParameter};
 use crate::fit::Data;
 use crate::float::Float;
 use crate::network::Vector;
@@ -29,9 +29,9 @@ pub type TrainValidation<'a, X, Y> = (Data<'a, X, Y>, Data<'a, X, Y>);
 /// both), then hands back the first `1 - fraction` of the pairs for training and the rest,
 /// `round(fraction * n)` pairs, for validation. The same seed gives the same split.
 ///
-/// Errors: [`Error::InvalidHyperParameter`] (`"validation_split"`) unless `fraction` is in
-/// `(0, 1)` and leaves at least one pair on each side; and [`Data::new`]'s errors (counts
-/// that differ, non-finite values).
+/// Errors: [`Error::InvalidHyperParameter`] ([`HyperParameter::ValidationSplit`]) unless
+/// `fraction` is in `(0, 1)` and leaves at least one pair on each side; and [`Data::new`]'s
+/// errors (counts that differ, non-finite values).
 pub fn validation_split<'a, T: Float, X: Vector<T>, Y: Vector<T>>(
     inputs: &'a mut [X],
     targets: &'a mut [Y],
@@ -48,7 +48,7 @@ pub fn validation_split<'a, T: Float, X: Vector<T>, Y: Vector<T>>(
     let held = libm::round(fraction * n as f64) as usize;
     if !(fraction > 0.0 && fraction < 1.0) || held == 0 || held >= n {
         return Err(Error::InvalidHyperParameter {
-            name: "validation_split",
+            name: HyperParameter::ValidationSplit,
             value: fraction,
             expected: "in (0, 1), leaving at least one sample on each side",
         });

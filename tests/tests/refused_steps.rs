@@ -81,14 +81,14 @@ fn refused<O: Optimizer<Net> + std::fmt::Debug>(mut opt: O, bad: Net, scale: f32
     assert!(zero(&ws.grads));
 }
 
-fn bad_update(tensor: usize, what: &'static str) -> Error {
+fn bad_update(tensor: usize, what: UpdatedTensor) -> Error {
     Error::NonFiniteUpdate {
         tensor,
         module: if tensor < 2 { 0 } else { 2 },
         name: if tensor.is_multiple_of(2) {
-            "weight"
+            TensorKind::Weight
         } else {
-            "bias"
+            TensorKind::Bias
         },
         what,
     }
@@ -106,7 +106,13 @@ fn an_overflowing_sgd_step_is_refused() {
     let err = train_batch::<_, CrossEntropy, _>(&mut net, &mut Sgd::new(1e39), &xs, &ys, &mut ws)
         .unwrap_err();
     assert!(
-        matches!(err, Error::InvalidHyperParameter { name: "lr", .. }),
+        matches!(
+            err,
+            Error::InvalidHyperParameter {
+                name: HyperParameter::LearningRate,
+                ..
+            }
+        ),
         "{err}"
     );
     assert!(err.to_string().contains("f32"), "{err}");
@@ -114,7 +120,7 @@ fn an_overflowing_sgd_step_is_refused() {
 
     // Inputs of 100 make gradients above 3.4 (the batch sum), and 1e38 times those
     // overflows f32.
-    let overflow = bad_update(0, "parameters");
+    let overflow = bad_update(0, UpdatedTensor::Parameters);
     refused(Sgd::new(1e38), Net::new(1), 100.0, overflow);
     let message = overflow.to_string();
     assert!(message.contains("tensor 0 (`0.weight`)"), "{message}");
@@ -143,17 +149,27 @@ fn an_overflowing_sgd_step_is_refused() {
 fn a_step_size_infinite_in_f32_is_refused() {
     let mut adam = warmed(Adam::new(0.01));
     adam.set_learning_rate(3e38);
-    refused(adam, Net::new(1), 1.0, bad_update(0, "parameters"));
+    refused(
+        adam,
+        Net::new(1),
+        1.0,
+        bad_update(0, UpdatedTensor::Parameters),
+    );
     let mut adam = warmed(AdamW::new(0.01));
     adam.set_learning_rate(3e38);
-    refused(adam, Net::new(1), 1.0, bad_update(0, "parameters"));
+    refused(
+        adam,
+        Net::new(1),
+        1.0,
+        bad_update(0, UpdatedTensor::Parameters),
+    );
 }
 
 /// Issue 14, defect 1: with `eps = 0`, an exactly-zero gradient makes `0 / 0` in Adam,
 /// AdamW, Adagrad and RMSprop (plain, momentum, centered): refused, nothing changed.
 #[test]
 fn zero_over_zero_with_eps_zero_is_refused() {
-    let nan = bad_update(0, "parameters");
+    let nan = bad_update(0, UpdatedTensor::Parameters);
     refused(Adam::new(0.01).eps(0.0), dead_unit(), 1.0, nan);
     refused(AdamW::new(0.01).eps(0.0), dead_unit(), 1.0, nan);
     refused(Adagrad::new(0.01).eps(0.0), dead_unit(), 1.0, nan);
@@ -184,7 +200,9 @@ fn an_overflowing_optimizer_state_is_refused() {
     let before = bits(&net);
     let err =
         train_batch::<_, CrossEntropy, _>(&mut net, &mut adam, &xs, &ys, &mut ws).unwrap_err();
-    assert_eq!(err, bad_update(0, "second moment v"), "{err}");
+    assert_eq!(err, bad_update(0, UpdatedTensor::SecondMoment), "{err}");
+    let words = "the second moment v of tensor 0 (`0.weight`) non-finite";
+    assert!(err.to_string().contains(words), "{err}");
     assert_eq!(bits(&net), before);
     assert_eq!(adam.steps(), 0);
 }
@@ -225,7 +243,7 @@ fn step_is_checked_too() {
     let before = bits(&net);
     assert_eq!(
         adam.step(&mut net, &grads),
-        Err(bad_update(0, "parameters"))
+        Err(bad_update(0, UpdatedTensor::Parameters))
     );
     assert_eq!(bits(&net), before);
     assert_eq!(adam.steps(), 0);

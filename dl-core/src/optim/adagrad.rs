@@ -4,7 +4,7 @@ use super::{
     assert_same_layout, non_negative, representable, sqrt, Finite, OptimizerBase, ParamsOptimizer,
     Regularization, Regularize, Verdict,
 };
-use crate::error::Error;
+use crate::error::{Error, HyperParameter, UpdatedTensor};
 use crate::float::Float;
 use crate::network::Params;
 use core::marker::PhantomData;
@@ -102,11 +102,11 @@ impl<T: Float, G: Params<T>> OptimizerBase for Adagrad<T, G> {
     rate_and_steps!();
 
     fn validate(&self) -> Result<(), Error> {
-        non_negative("lr", self.lr)?;
-        representable::<T>("lr", self.lr)?;
-        non_negative("lr_decay", self.lr_decay)?;
-        non_negative("eps", self.eps)?;
-        non_negative("initial_accumulator", self.initial_accumulator)?;
+        non_negative(HyperParameter::LearningRate, self.lr)?;
+        representable::<T>(HyperParameter::LearningRate, self.lr)?;
+        non_negative(HyperParameter::LearningRateDecay, self.lr_decay)?;
+        non_negative(HyperParameter::Epsilon, self.eps)?;
+        non_negative(HyperParameter::InitialAccumulator, self.initial_accumulator)?;
         self.reg.validate()
     }
     fn reset(&mut self) {
@@ -181,8 +181,8 @@ impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for Adagrad<T, 
                 sums.add(s);
             }
             verdict.gradient(gradient.ok());
-            verdict.tensor(i, "parameters", updated.ok());
-            verdict.tensor(i, "sum of squares", sums.ok());
+            verdict.tensor(i, UpdatedTensor::Parameters, updated.ok());
+            verdict.tensor(i, UpdatedTensor::SumOfSquares, sums.ok());
         }
         verdict.finish(params)
     }

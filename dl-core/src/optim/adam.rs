@@ -4,7 +4,7 @@ use super::{
     assert_same_layout, below_one, non_negative, representable, sqrt, Finite, OptimizerBase,
     ParamsOptimizer, Regularization, Regularize, Verdict,
 };
-use crate::error::Error;
+use crate::error::{Error, HyperParameter, UpdatedTensor};
 use crate::float::Float;
 use crate::network::Params;
 use core::marker::PhantomData;
@@ -129,11 +129,11 @@ impl<T: Float, G: Params<T>> OptimizerBase for Adam<T, G> {
     rate_and_steps!();
 
     fn validate(&self) -> Result<(), Error> {
-        non_negative("lr", self.lr)?;
-        representable::<T>("lr", self.lr)?;
-        below_one("beta1", self.beta1)?;
-        below_one("beta2", self.beta2)?;
-        non_negative("eps", self.eps)?;
+        non_negative(HyperParameter::LearningRate, self.lr)?;
+        representable::<T>(HyperParameter::LearningRate, self.lr)?;
+        below_one(HyperParameter::Beta1, self.beta1)?;
+        below_one(HyperParameter::Beta2, self.beta2)?;
+        non_negative(HyperParameter::Epsilon, self.eps)?;
         self.reg.validate()
     }
     fn reset(&mut self) {
@@ -216,9 +216,9 @@ impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for Adam<T, G> 
                 second.add(v);
             }
             verdict.gradient(gradient.ok());
-            verdict.tensor(i, "parameters", updated.ok());
-            verdict.tensor(i, "first moment m", first.ok());
-            verdict.tensor(i, "second moment v", second.ok());
+            verdict.tensor(i, UpdatedTensor::Parameters, updated.ok());
+            verdict.tensor(i, UpdatedTensor::FirstMoment, first.ok());
+            verdict.tensor(i, UpdatedTensor::SecondMoment, second.ok());
         }
         verdict.finish(params)
     }

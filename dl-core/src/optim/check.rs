@@ -6,7 +6,7 @@
 //! then is the update applied, so a refused update leaves the parameters and the state
 //! exactly as they were: no copy, no undo (which floating point could not do exactly anyway).
 
-use crate::error::Error;
+use crate::error::{Error, UpdatedTensor};
 use crate::float::Float;
 use crate::network::Params;
 
@@ -41,7 +41,7 @@ impl Finite {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Verdict {
     gradient: bool,
-    bad: Option<(usize, &'static str)>,
+    bad: Option<(usize, UpdatedTensor)>,
 }
 
 impl Verdict {
@@ -60,10 +60,10 @@ impl Verdict {
         self.gradient &= finite;
     }
 
-    /// Records whether the `what` of tensor `i` (`"parameters"`, or a state's name) would
+    /// Records whether the `what` of tensor `i` (the parameters, or a tensor of the state) would
     /// stay finite.
     #[inline(always)]
-    pub(crate) fn tensor(&mut self, i: usize, what: &'static str, finite: bool) {
+    pub(crate) fn tensor(&mut self, i: usize, what: UpdatedTensor, finite: bool) {
         if !finite && self.bad.is_none() {
             self.bad = Some((i, what));
         }
@@ -77,15 +77,12 @@ impl Verdict {
         }
         match self.bad {
             None => Ok(()),
-            Some((tensor, what)) => {
-                let layout = params.tensor_layout(tensor);
-                Err(Error::NonFiniteUpdate {
-                    tensor,
-                    module: layout.module,
-                    name: layout.name,
-                    what,
-                })
-            }
+            Some((tensor, what)) => Err(Error::NonFiniteUpdate {
+                tensor,
+                module: params.tensor_layout(tensor).module,
+                name: P::tensor_kind(tensor),
+                what,
+            }),
         }
     }
 }

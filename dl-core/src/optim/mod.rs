@@ -55,12 +55,14 @@ pub use adamw::AdamW;
 pub(crate) use check::{Finite, Verdict};
 pub use regularization::{Penalty, Regularization, Regularize, Scope};
 pub use rmsprop::RmsProp;
-pub use saved_state::{OptimizerState, StateError, STATE_HEADER_BYTES, STATE_MAGIC, STATE_VERSION};
+pub use saved_state::{
+    OptimizerState, StateError, StateField, STATE_HEADER_BYTES, STATE_MAGIC, STATE_VERSION,
+};
 pub use sgd::Sgd;
 pub use sgd_momentum::SgdMomentum;
 pub use state_bytes::OptimizerStateBytes;
 
-use crate::error::Error;
+use crate::error::{Error, HyperParameter};
 use crate::float::Float;
 use crate::network::{Network, Params, TensorKind};
 
@@ -282,14 +284,14 @@ impl<T: Float> Params<T> for NoState {
 
 /// `Ok` if hyper-parameter `name` is finite and `>= 0`.
 #[inline]
-pub(crate) fn non_negative(name: &'static str, value: f64) -> Result<(), Error> {
+pub(crate) fn non_negative(name: HyperParameter, value: f64) -> Result<(), Error> {
     in_range(name, value, value >= 0.0, "finite and >= 0")
 }
 
 /// `Ok` if hyper-parameter `name` stays finite in the scalar type `T` (`1e39` is a finite
 /// `f64` but an infinite `f32`).
 #[inline]
-pub(crate) fn representable<T: Float>(name: &'static str, value: f64) -> Result<(), Error> {
+pub(crate) fn representable<T: Float>(name: HyperParameter, value: f64) -> Result<(), Error> {
     let expected = if T::NAME == "f32" {
         "finite as an f32 (below 3.4e38)"
     } else {
@@ -300,14 +302,14 @@ pub(crate) fn representable<T: Float>(name: &'static str, value: f64) -> Result<
 
 /// `Ok` if hyper-parameter `name` is in `[0, 1)`.
 #[inline]
-pub(crate) fn below_one(name: &'static str, value: f64) -> Result<(), Error> {
+pub(crate) fn below_one(name: HyperParameter, value: f64) -> Result<(), Error> {
     in_range(name, value, (0.0..1.0).contains(&value), "in [0, 1)")
 }
 
 /// `Ok` if `value` is finite and `ok` holds, else the error naming `name` and `expected`.
 #[inline]
 pub(crate) fn in_range(
-    name: &'static str,
+    name: HyperParameter,
     value: f64,
     ok: bool,
     expected: &'static str,

@@ -2,7 +2,7 @@
 //! weight decay (AdamW's), on weights only or on every parameter.
 
 use super::non_negative;
-use crate::error::Error;
+use crate::error::{Error, HyperParameter};
 use crate::float::Float;
 use crate::network::TensorKind;
 
@@ -55,9 +55,9 @@ impl Regularization {
 
     /// Checks that every coefficient is finite and `>= 0`.
     pub fn validate(&self) -> Result<(), Error> {
-        non_negative("l1", self.l1)?;
-        non_negative("l2 (weight_decay)", self.l2)?;
-        non_negative("decoupled weight decay", self.decoupled)
+        non_negative(HyperParameter::L1, self.l1)?;
+        non_negative(HyperParameter::L2, self.l2)?;
+        non_negative(HyperParameter::DecoupledWeightDecay, self.decoupled)
     }
 
     /// The coefficients for one tensor of kind `kind`, updated with learning rate `lr`: zero

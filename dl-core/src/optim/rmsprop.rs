@@ -5,7 +5,7 @@ use super::{
     assert_same_layout, in_range, non_negative, representable, sqrt, Finite, NoState,
     OptimizerBase, ParamsOptimizer, Regularization, Regularize, Verdict,
 };
-use crate::error::Error;
+use crate::error::{Error, HyperParameter, UpdatedTensor};
 use crate::float::Float;
 use crate::network::Params;
 use core::marker::PhantomData;
@@ -158,16 +158,16 @@ impl<T: Float, G: Params<T>, M: Params<T>, C: Params<T>> OptimizerBase for RmsPr
     rate_and_steps!();
 
     fn validate(&self) -> Result<(), Error> {
-        non_negative("lr", self.lr)?;
-        representable::<T>("lr", self.lr)?;
+        non_negative(HyperParameter::LearningRate, self.lr)?;
+        representable::<T>(HyperParameter::LearningRate, self.lr)?;
         in_range(
-            "alpha",
+            HyperParameter::Alpha,
             self.alpha,
             (0.0..=1.0).contains(&self.alpha),
             "in [0, 1]",
         )?;
-        non_negative("eps", self.eps)?;
-        non_negative("momentum", self.momentum)?;
+        non_negative(HyperParameter::Epsilon, self.eps)?;
+        non_negative(HyperParameter::Momentum, self.momentum)?;
         self.reg.validate()
     }
     fn reset(&mut self) {
@@ -293,10 +293,10 @@ where
                 buffers.add(after.b.unwrap_or(T::ZERO));
             }
             verdict.gradient(gradient.ok());
-            verdict.tensor(i, "parameters", updated.ok());
-            verdict.tensor(i, "square average s", squares.ok());
-            verdict.tensor(i, "average gradient a", averages.ok());
-            verdict.tensor(i, "momentum buffer b", buffers.ok());
+            verdict.tensor(i, UpdatedTensor::Parameters, updated.ok());
+            verdict.tensor(i, UpdatedTensor::SquareAverage, squares.ok());
+            verdict.tensor(i, UpdatedTensor::AverageGradient, averages.ok());
+            verdict.tensor(i, UpdatedTensor::RmsPropMomentumBuffer, buffers.ok());
         }
         verdict.finish(params)
     }

@@ -61,8 +61,8 @@ pub enum StateError {
     /// (the state of another network).
     #[error("the optimizer state was saved by another optimizer ({what} differs)")]
     Mismatch {
-        /// The field that differs: `"scalar type"`, `"optimizer"`, `"tensors"`, `"scalars"`.
-        what: &'static str,
+        /// The field that differs.
+        what: StateField,
     },
     /// The bytes were changed after they were written.
     #[error(
@@ -80,6 +80,26 @@ pub enum StateError {
         /// The scalar's index (the learning rate is `usize::MAX`).
         index: usize,
     },
+}
+
+/// The header field that differs in [`StateError::Mismatch`]: an enum, so code can tell
+/// another optimizer from another network without comparing strings. Its `Display` is the
+/// words the message uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StateField {
+    /// The scalar type (`f32` or `f64`).
+    #[error("scalar type")]
+    ScalarType,
+    /// The optimizer (the FNV-1a of its [`NAME`](OptimizerState::NAME)).
+    #[error("optimizer")]
+    Optimizer,
+    /// The number of state tensors.
+    #[error("tensors")]
+    Tensors,
+    /// The number of state scalars.
+    #[error("scalars")]
+    Scalars,
 }
 
 /// An optimizer whose state can be saved and restored: its state tensors, its counters and
@@ -190,18 +210,18 @@ pub trait OptimizerState<T: Float>: OptimizerBase {
         }
         let mismatch = |what| Err(StateError::Mismatch { what });
         if usize::from(u16_at(6)) != core::mem::size_of::<T>() {
-            return mismatch("scalar type");
+            return mismatch(StateField::ScalarType);
         }
         if u64_at(8) != fnv1a(Self::NAME) {
-            return mismatch("optimizer");
+            return mismatch(StateField::Optimizer);
         }
         if u32::from_le_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]) as usize
             != Self::STATE_TENSORS
         {
-            return mismatch("tensors");
+            return mismatch(StateField::Tensors);
         }
         if u64_at(48) != Self::STATE_SCALARS as u64 {
-            return mismatch("scalars");
+            return mismatch(StateField::Scalars);
         }
         let lr = f64::from_bits(u64_at(40));
         if !lr.is_finite() {

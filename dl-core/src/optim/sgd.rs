@@ -4,7 +4,7 @@ use super::{
     assert_same_layout, non_negative, representable, Finite, NoState, OptimizerBase,
     ParamsOptimizer, Regularization, Regularize, SgdMomentum, Verdict,
 };
-use crate::error::Error;
+use crate::error::{Error, HyperParameter, UpdatedTensor};
 use crate::float::Float;
 use crate::network::Params;
 use core::marker::PhantomData;
@@ -79,8 +79,8 @@ impl<T: Float> OptimizerBase for Sgd<T> {
     rate_and_steps!();
 
     fn validate(&self) -> Result<(), Error> {
-        non_negative("lr", self.lr)?;
-        representable::<T>("lr", self.lr)?;
+        non_negative(HyperParameter::LearningRate, self.lr)?;
+        representable::<T>(HyperParameter::LearningRate, self.lr)?;
         self.reg.validate()
     }
 
@@ -130,7 +130,7 @@ impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for Sgd<T> {
             if penalty.is_none() {
                 let (updated, gradient) = crate::kernel::axpy_swap(p, -(lr * scale), g);
                 verdict.gradient(gradient);
-                verdict.tensor(i, "parameters", updated);
+                verdict.tensor(i, UpdatedTensor::Parameters, updated);
                 continue;
             }
             let (mut gradient, mut updated) = (Finite::new(), Finite::new());
@@ -143,7 +143,7 @@ impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for Sgd<T> {
                 (*g, *p) = (*p, new);
             }
             verdict.gradient(gradient.ok());
-            verdict.tensor(i, "parameters", updated.ok());
+            verdict.tensor(i, UpdatedTensor::Parameters, updated.ok());
         }
         let result = verdict.finish(&*params);
         for i in 0..P::TENSORS {
@@ -174,7 +174,7 @@ impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for Sgd<T> {
                 if !crate::kernel::axpy_finite(p, -(lr * scale), g) {
                     // Rare: tell a bad gradient from an overflowing update.
                     verdict.gradient(crate::float::all_finite(g));
-                    verdict.tensor(i, "parameters", false);
+                    verdict.tensor(i, UpdatedTensor::Parameters, false);
                 }
                 continue;
             }
@@ -186,7 +186,7 @@ impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for Sgd<T> {
                 updated.add(p - lr * g);
             }
             verdict.gradient(gradient.ok());
-            verdict.tensor(i, "parameters", updated.ok());
+            verdict.tensor(i, UpdatedTensor::Parameters, updated.ok());
         }
         verdict.finish(params)
     }

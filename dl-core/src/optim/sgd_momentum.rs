@@ -4,7 +4,7 @@ use super::{
     assert_same_layout, in_range, non_negative, representable, Finite, OptimizerBase,
     ParamsOptimizer, Regularization, Regularize, Verdict,
 };
-use crate::error::Error;
+use crate::error::{Error, HyperParameter, UpdatedTensor};
 use crate::float::Float;
 use crate::network::Params;
 use core::marker::PhantomData;
@@ -96,20 +96,20 @@ impl<T: Float, G: Params<T>> OptimizerBase for SgdMomentum<T, G> {
     rate_and_steps!();
 
     fn validate(&self) -> Result<(), Error> {
-        non_negative("lr", self.lr)?;
-        representable::<T>("lr", self.lr)?;
-        non_negative("momentum", self.momentum)?;
-        non_negative("dampening", self.dampening)?;
+        non_negative(HyperParameter::LearningRate, self.lr)?;
+        representable::<T>(HyperParameter::LearningRate, self.lr)?;
+        non_negative(HyperParameter::Momentum, self.momentum)?;
+        non_negative(HyperParameter::Dampening, self.dampening)?;
         if self.nesterov {
             // PyTorch: "Nesterov momentum requires a momentum and zero dampening".
             in_range(
-                "momentum",
+                HyperParameter::Momentum,
                 self.momentum,
                 self.momentum > 0.0,
                 "> 0 with Nesterov",
             )?;
             in_range(
-                "dampening",
+                HyperParameter::Dampening,
                 self.dampening,
                 self.dampening == 0.0,
                 "0 with Nesterov",
@@ -196,8 +196,8 @@ impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for SgdMomentum
                 buffer.add(b);
             }
             verdict.gradient(gradient.ok());
-            verdict.tensor(i, "parameters", updated.ok());
-            verdict.tensor(i, "momentum buffer", buffer.ok());
+            verdict.tensor(i, UpdatedTensor::Parameters, updated.ok());
+            verdict.tensor(i, UpdatedTensor::MomentumBuffer, buffer.ok());
         }
         verdict.finish(params)
     }

@@ -29,7 +29,7 @@
 //! # Ok::<(), dl_core::error::Error>(())
 //! ```
 
-use crate::error::Error;
+use crate::error::{Error, HyperParameter};
 use crate::fit::{Callback, Control, Epoch};
 use crate::float::Float;
 use crate::network::Network;
@@ -181,7 +181,7 @@ impl<O: OptimizerBase> OptimizerBase for OnPlateau<'_, O> {
         let p = self.plateau;
         if !(p.factor > 0.0 && p.factor < 1.0) {
             return Err(Error::InvalidHyperParameter {
-                name: "factor",
+                name: HyperParameter::PlateauFactor,
                 value: p.factor,
                 expected: "in (0, 1)",
             });

@@ -82,7 +82,13 @@ fn an_update_to_infinite_weights_is_refused() {
     )
     .unwrap_err();
     assert!(
-        matches!(err, Error::InvalidHyperParameter { name: "lr", .. }),
+        matches!(
+            err,
+            Error::InvalidHyperParameter {
+                name: HyperParameter::LearningRate,
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(net.layer1.weight, initial.layer1.weight);

@@ -3,7 +3,7 @@
 //! checkpoint (weights, optimizer state, epoch) trains the same weights as one that never
 //! stopped.
 
-use dl_core::optim::{OptimizerState, StateError};
+use dl_core::optim::{OptimizerState, StateError, StateField};
 use dl_core::prelude::*;
 use dl_core::schedule::StepDecay;
 use dl_tests::param_bits;
@@ -128,7 +128,9 @@ fn bad_state_bytes_are_refused_and_change_nothing() {
     assert_eq!(adamw.len(), saved.len());
     assert_eq!(
         target.load_state(&adamw),
-        Err(StateError::Mismatch { what: "optimizer" })
+        Err(StateError::Mismatch {
+            what: StateField::Optimizer
+        })
     );
     // A NaN written with a valid checksum: refused all the same.
     let mut nan = Adam::<f64, Grad>::new(0.01);

@@ -2,7 +2,7 @@
 
 use super::*;
 
-fn invalid(name: &'static str, expected: &'static str) -> impl Fn(Result<(), Error>) {
+fn invalid(name: HyperParameter, expected: &'static str) -> impl Fn(Result<(), Error>) {
     move |result| match result {
         Err(Error::InvalidHyperParameter {
             name: n,
@@ -19,35 +19,47 @@ fn invalid_hyper_parameters_are_refused() {
     assert_eq!(
         Sgd::<f64>::new(-0.1).validate(),
         Err(Error::InvalidHyperParameter {
-            name: "lr",
+            name: HyperParameter::LearningRate,
             value: -0.1,
             expected: NON_NEGATIVE
         })
     );
-    invalid("lr", NON_NEGATIVE)(Sgd::<f64>::new(f64::NAN).validate());
-    invalid("l1", NON_NEGATIVE)(Sgd::<f64>::new(0.1).l1(f64::INFINITY).validate());
+    invalid(HyperParameter::LearningRate, NON_NEGATIVE)(Sgd::<f64>::new(f64::NAN).validate());
+    invalid(HyperParameter::L1, NON_NEGATIVE)(Sgd::<f64>::new(0.1).l1(f64::INFINITY).validate());
     let l2 = Sgd::<f64>::new(0.1).weight_decay(-1e-4);
-    invalid("l2 (weight_decay)", NON_NEGATIVE)(l2.validate());
+    invalid(HyperParameter::L2, NON_NEGATIVE)(l2.validate());
 
     let momentum = || Sgd::<f64>::new(0.1).momentum::<Six>(0.9);
-    invalid("momentum", NON_NEGATIVE)(Sgd::<f64>::new(0.1).momentum::<Six>(-0.5).validate());
+    invalid(HyperParameter::Momentum, NON_NEGATIVE)(
+        Sgd::<f64>::new(0.1).momentum::<Six>(-0.5).validate(),
+    );
     let damped_nesterov = momentum().dampening(0.1).with_nesterov();
-    invalid("dampening", "0 with Nesterov")(damped_nesterov.validate());
+    invalid(HyperParameter::Dampening, "0 with Nesterov")(damped_nesterov.validate());
     let still_nesterov = Sgd::<f64>::new(0.1).nesterov::<Six>(0.0);
-    invalid("momentum", "> 0 with Nesterov")(still_nesterov.validate());
+    invalid(HyperParameter::Momentum, "> 0 with Nesterov")(still_nesterov.validate());
     assert_eq!(momentum().dampening(0.1).validate(), Ok(()));
 
-    invalid("eps", NON_NEGATIVE)(Adagrad::<f64, Six>::new(0.1).eps(-1e-10).validate());
-    invalid("lr_decay", NON_NEGATIVE)(Adagrad::<f64, Six>::new(0.1).lr_decay(-1.0).validate());
-    invalid("alpha", "in [0, 1]")(RmsProp::<f64, Six>::new(0.1).alpha(1.5).validate());
+    invalid(HyperParameter::Epsilon, NON_NEGATIVE)(
+        Adagrad::<f64, Six>::new(0.1).eps(-1e-10).validate(),
+    );
+    invalid(HyperParameter::LearningRateDecay, NON_NEGATIVE)(
+        Adagrad::<f64, Six>::new(0.1).lr_decay(-1.0).validate(),
+    );
+    invalid(HyperParameter::Alpha, "in [0, 1]")(
+        RmsProp::<f64, Six>::new(0.1).alpha(1.5).validate(),
+    );
     let rms = RmsProp::<f64, Six>::new(0.1).momentum(-0.1);
-    invalid("momentum", NON_NEGATIVE)(rms.validate());
-    invalid("beta1", "in [0, 1)")(Adam::<f64, Six>::new(0.1).betas(1.0, 0.999).validate());
-    invalid("beta2", "in [0, 1)")(Adam::<f64, Six>::new(0.1).betas(0.9, -0.1).validate());
+    invalid(HyperParameter::Momentum, NON_NEGATIVE)(rms.validate());
+    invalid(HyperParameter::Beta1, "in [0, 1)")(
+        Adam::<f64, Six>::new(0.1).betas(1.0, 0.999).validate(),
+    );
+    invalid(HyperParameter::Beta2, "in [0, 1)")(
+        Adam::<f64, Six>::new(0.1).betas(0.9, -0.1).validate(),
+    );
     let adamw = AdamW::<f64, Six>::new(0.1).weight_decay(-0.01);
-    invalid("decoupled weight decay", NON_NEGATIVE)(adamw.validate());
+    invalid(HyperParameter::DecoupledWeightDecay, NON_NEGATIVE)(adamw.validate());
     let scheduled = Scheduled::per_step(Sgd::<f64>::new(0.1), Constant::new(-1.0));
-    invalid("lr", NON_NEGATIVE)(scheduled.validate());
+    invalid(HyperParameter::LearningRate, NON_NEGATIVE)(scheduled.validate());
 
     // PyTorch's defaults are all valid.
     assert_eq!(Sgd::<f64>::default().validate(), Ok(()));
@@ -67,7 +79,7 @@ fn training_refuses_an_invalid_optimizer() {
     let (x, y) = (SVector::from([0.5f32, 0.5]), SVector::from([1.0f32]));
     let mut adam = Adam::new(0.01).betas(0.9, 1.0);
     let err = train_sample::<_, Mse, _>(&mut net, &mut adam, &x, &y, &mut ws).unwrap_err();
-    invalid("beta2", "in [0, 1)")(Err(err));
+    invalid(HyperParameter::Beta2, "in [0, 1)")(Err(err));
     let err = train_batch::<_, Mse, _>(&mut net, &mut adam, &[x], &[y], &mut ws).unwrap_err();
     assert!(
         err.to_string().contains("beta2 is 1, expected in [0, 1)"),
