@@ -20,7 +20,8 @@ pub struct NoLoss;
 /// without a heap). Every type is inferred, the epoch
 /// count is said once, and the network's shapes are checked at compile time as everywhere.
 ///
-/// ```
+#[cfg_attr(feature = "alloc", doc = "```")]
+#[cfg_attr(not(feature = "alloc"), doc = "```ignore")]
 /// use dl_core::prelude::*;
 /// use dl_core::metrics::F1;
 ///

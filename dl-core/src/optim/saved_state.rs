@@ -105,7 +105,8 @@ pub enum StateField {
 /// An optimizer whose state can be saved and restored: its state tensors, its counters and
 /// its learning rate.
 ///
-/// ```
+#[cfg_attr(feature = "alloc", doc = "```")]
+#[cfg_attr(not(feature = "alloc"), doc = "```ignore")]
 /// use dl_core::prelude::*;
 /// use dl_core::optim::OptimizerState;
 ///

@@ -6,7 +6,8 @@
 //! wrapped ([`ReduceLrOnPlateau::wrap`]); the two share the decision through cells,
 //! so `fit` needs nothing new and nothing is allocated.
 //!
-//! ```
+#![cfg_attr(feature = "alloc", doc = "```")]
+#![cfg_attr(not(feature = "alloc"), doc = "```ignore")]
 //! use dl_core::prelude::*;
 //!
 //! network! {
