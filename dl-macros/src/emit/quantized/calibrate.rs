@@ -19,53 +19,13 @@ pub(super) fn quantize(
     for (k, p) in parts.iter().enumerate() {
         let f = &p.layer.field;
         let (pin, pout) = (format_ident!("p{}", k), format_ident!("p{}", k + 1));
-        let what = format!("layer {} output", p.layer.number);
         let next = k + 1;
-        let forward = quote!(let x = ::dl_core::layer::Layer::forward(&self.#f, &x););
-        observe.extend(match &p.act {
-            // The range of the dense layer's output before its activation; then the
-            // activation's output, if a layer follows.
-            Some(_) => {
-                let then = (k + 1 < n).then_some(forward);
-                quote! {
-                    let z = self.#f.weight * x + self.#f.bias;
-                    ranges[#next].observe(z.as_slice(), #what, n)?;
-                    #then
-                }
-            }
-            None => quote! {
-                #forward
-                ranges[#next].observe(x.as_slice(), #what, n)?;
-            },
-        });
-        let layer = match &p.form {
-            QuantForm::Dense(a) => {
-                let a = fused(*a);
-                build.extend(quote!(let #pout = ranges[#next].params();));
-                quote!(::dl_core::quant::QDense::from_float(&self.#f, #pin, #pout, #a)?)
-            }
-            QuantForm::Conv2D { activation, .. } => {
-                let a = fused(*activation);
-                build.extend(quote!(let #pout = ranges[#next].params();));
-                quote!(::dl_core::quant::QConv2D::from_float(&self.#f, #pin, #pout, #a)?)
-            }
-            QuantForm::Pool { max: true, .. } => {
-                build.extend(quote!(let #pout = #pin;));
-                quote!(::dl_core::quant::QMaxPool2D::new())
-            }
-            QuantForm::Pool { max: false, .. } => {
-                build.extend(quote!(let #pout = #pin;));
-                quote!(::dl_core::quant::QAvgPool2D::new())
-            }
-            QuantForm::Flatten => {
-                build.extend(quote!(let #pout = #pin;));
-                quote!(::dl_core::quant::QFlatten)
-            }
-            QuantForm::Skip => {
-                build.extend(quote!(let #pout = #pin;));
-                continue;
-            }
+        observe.extend(observe_layer(p, k, n));
+        let Some((params, layer)) = quantized_layer(p, &pin, &pout, next) else {
+            build.extend(quote!(let #pout = #pin;));
+            continue;
         };
+        build.extend(params);
         build.extend(quote!(let #f = #layer;));
         fields.push(f);
         if let Some(a) = &p.act {
@@ -100,4 +60,57 @@ pub(super) fn quantize(
             Ok(#name { input: p0, #( #fields, )* })
         }
     }
+}
+
+/// The calibration pass through part `k` of `n`: the range of a dense layer's output before
+/// its activation, then the activation's output if a layer follows; else the layer's output.
+fn observe_layer(p: &Part, k: usize, n: usize) -> TokenStream {
+    let f = &p.layer.field;
+    let what = format!("layer {} output", p.layer.number);
+    let next = k + 1;
+    let forward = quote!(let x = ::dl_core::layer::Layer::forward(&self.#f, &x););
+    match &p.act {
+        Some(_) => {
+            let then = (k + 1 < n).then_some(forward);
+            quote! {
+                let z = self.#f.weight * x + self.#f.bias;
+                ranges[#next].observe(z.as_slice(), #what, n)?;
+                #then
+            }
+        }
+        None => quote! {
+            #forward
+            ranges[#next].observe(x.as_slice(), #what, n)?;
+        },
+    }
+}
+
+/// Part `p` quantised with its input's parameters `pin`: the statement that gives its output
+/// parameters `pout`, and the quantised layer; `None` for a layer with no int8 form of its
+/// own (its output keeps its input's parameters).
+fn quantized_layer(
+    p: &Part,
+    pin: &syn::Ident,
+    pout: &syn::Ident,
+    next: usize,
+) -> Option<(TokenStream, TokenStream)> {
+    let f = &p.layer.field;
+    let observed = quote!(let #pout = ranges[#next].params(););
+    let same = quote!(let #pout = #pin;);
+    Some(match &p.form {
+        QuantForm::Dense(a) => {
+            let a = fused(*a);
+            let layer = quote!(::dl_core::quant::QDense::from_float(&self.#f, #pin, #pout, #a)?);
+            (observed, layer)
+        }
+        QuantForm::Conv2D { activation, .. } => {
+            let a = fused(*activation);
+            let layer = quote!(::dl_core::quant::QConv2D::from_float(&self.#f, #pin, #pout, #a)?);
+            (observed, layer)
+        }
+        QuantForm::Pool { max: true, .. } => (same, quote!(::dl_core::quant::QMaxPool2D::new())),
+        QuantForm::Pool { max: false, .. } => (same, quote!(::dl_core::quant::QAvgPool2D::new())),
+        QuantForm::Flatten => (same, quote!(::dl_core::quant::QFlatten)),
+        QuantForm::Skip => return None,
+    })
 }

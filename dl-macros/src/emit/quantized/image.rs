@@ -11,6 +11,7 @@ pub(super) fn byte_image(parts: &[Part], ident: &syn::Ident, name: &syn::Ident) 
     let fields: Vec<_> = slots.iter().map(|s| s.0).collect();
     let tys: Vec<_> = slots.iter().map(|s| s.1).collect();
     quote! {
+        #[automatically_derived]
         impl #name {
             /// What the image's header says: 1-byte scalars, the float declaration's
             /// fingerprint, the payload's length.

@@ -91,6 +91,7 @@ pub fn expand(model: &Model) -> TokenStream {
             #( #[doc = #docs] pub #fields: #tys, )*
         }
 
+        #[automatically_derived]
         impl #name {
             /// One sample, int8 in (`C, H, W` order for an image) and int8 out.
             pub fn forward_i8(&self, x: &[i8; #n_in]) -> [i8; #n_out] {
@@ -125,6 +126,7 @@ pub fn expand(model: &Model) -> TokenStream {
 
         #image
 
+        #[automatically_derived]
         impl #ident<f32> {
             #quantize
         }
