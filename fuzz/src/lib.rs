@@ -4,3 +4,4 @@
 
 pub mod checks;
 pub mod image_checks;
+pub mod state_checks;

@@ -10,6 +10,8 @@
 mod checks;
 #[path = "../../fuzz/src/image_checks.rs"]
 mod image_checks;
+#[path = "../../fuzz/src/state_checks.rs"]
+mod state_checks;
 
 use checks::{Tiny, TinyConv};
 use dl_core::bytes::ParamBytes;
@@ -68,6 +70,11 @@ fn safetensors_import_corpus() {
 #[test]
 fn csv_load_corpus() {
     run("csv_load", checks::csv_load);
+}
+
+#[test]
+fn optimizer_state_corpus() {
+    run("optimizer_state", state_checks::optimizer_state);
 }
 
 #[test]
@@ -186,6 +193,11 @@ fn write_seeds(target: &str) {
             write("bad.csv", b"a,b,y\n1,x,0\n1,2\nnan,1,1\n");
         }
         "image_decode" => image_seeds(&write),
+        "optimizer_state" => {
+            for (name, bytes) in state_checks::seeds() {
+                write(name, &bytes);
+            }
+        }
         other => panic!("no seeds for {other}"),
     }
 }

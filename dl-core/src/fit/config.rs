@@ -57,7 +57,8 @@ pub struct FitConfig {
     pub batch: BatchSize,
     /// Whether to reshuffle the training samples before every epoch.
     pub shuffle: bool,
-    /// The seed of the shuffling.
+    /// The seed of the shuffling and of the Dropout masks (each epoch's masks restart from
+    /// this seed and the epoch number).
     pub seed: u64,
     /// Early stopping, if any.
     pub early_stopping: Option<EarlyStopping>,
@@ -67,7 +68,7 @@ pub struct FitConfig {
     pub train_metric: bool,
     /// The epochs already trained (Keras's `initial_epoch`): a run resumed from a checkpoint
     /// taken after epoch `k` trains epochs `k + 1 ..= epochs`, shuffling them as the
-    /// uninterrupted run would have.
+    /// uninterrupted run would have and drawing the Dropout masks it would have drawn.
     pub initial_epoch: usize,
 }
 

@@ -17,8 +17,9 @@
 //! network and may stop training (`SaveBest`, with the `safetensors` feature, writes the best weights to a file), and
 //! applies early stopping. A run can resume after a checkpoint
 //! ([`FitConfig::initial_epoch`], with the optimizer's state restored through
-//! [`OptimizerState`](crate::optim::OptimizerState)) and train the same weights bit for bit
-//! as an uninterrupted run.
+//! [`OptimizerState`](crate::optim::OptimizerState), a `ReduceLrOnPlateau`'s counters with
+//! it) and train the same weights bit for bit as an uninterrupted run: each epoch's Dropout
+//! masks restart from the seed and the epoch, so they need nothing saved.
 //!
 //! All memory is the caller's: a [`Scratch`] holds the index buffer for shuffling, the batch
 //! buffers the shuffled samples are gathered into, a checkpoint copy of the network and, for

@@ -168,6 +168,7 @@ impl<N: Network> Run<'_, '_, N> {
 
         for epoch in config.initial_epoch + 1..=config.epochs {
             checkpoint.copy_from(net);
+            ws.seed_dropout(dropout_seed(config.seed, epoch));
             if gathers {
                 shuffle(&mut rng, &mut order[..n]);
             }
@@ -220,6 +221,13 @@ impl<N: Network> Run<'_, '_, N> {
         }
         Ok(history)
     }
+}
+
+/// The seed of epoch `epoch`'s Dropout masks: a function of the run's seed and the epoch
+/// alone, so a run resumed after epoch `k` draws, from epoch `k + 1` on, the masks the
+/// uninterrupted run drew, with nothing but the seed and `initial_epoch` carried over.
+fn dropout_seed(seed: u64, epoch: usize) -> u64 {
+    Rng::new(Rng::new(seed).next_u64() ^ epoch as u64).next_u64()
 }
 
 /// `order` set to `0..n` and shuffled.
@@ -288,5 +296,20 @@ impl<N: Network> Batches<'_, '_, N> {
             }
         }
         Ok(total)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dropout_seed;
+
+    #[test]
+    fn every_seed_and_epoch_restarts_the_masks_elsewhere() {
+        let mut seeds: std::vec::Vec<u64> = (0..4)
+            .flat_map(|seed| (1..=1000).map(move |epoch| dropout_seed(seed, epoch)))
+            .collect();
+        seeds.sort_unstable();
+        seeds.dedup();
+        assert_eq!(seeds.len(), 4000);
     }
 }

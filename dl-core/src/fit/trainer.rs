@@ -144,7 +144,7 @@ impl<'a, N: Network, O: Optimizer<N>, L, M, C: Callback<N>> Trainer<'a, N, O, L,
         self
     }
 
-    /// The shuffling seed.
+    /// The seed of the shuffling and of the Dropout masks.
     pub fn seed(mut self, seed: u64) -> Self {
         self.config.seed = seed;
         self

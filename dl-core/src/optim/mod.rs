@@ -48,6 +48,7 @@ mod saved_state;
 mod sgd;
 mod sgd_momentum;
 mod state_bytes;
+mod state_format;
 
 pub use adagrad::Adagrad;
 pub use adam::Adam;
@@ -55,12 +56,11 @@ pub use adamw::AdamW;
 pub(crate) use check::{Finite, Verdict};
 pub use regularization::{Penalty, Regularization, Regularize, Scope};
 pub use rmsprop::RmsProp;
-pub use saved_state::{
-    OptimizerState, StateError, StateField, STATE_HEADER_BYTES, STATE_MAGIC, STATE_VERSION,
-};
+pub use saved_state::OptimizerState;
 pub use sgd::Sgd;
 pub use sgd_momentum::SgdMomentum;
 pub use state_bytes::OptimizerStateBytes;
+pub use state_format::{StateError, StateField, STATE_HEADER_BYTES, STATE_MAGIC, STATE_VERSION};
 
 use crate::error::{Error, HyperParameter};
 use crate::float::Float;

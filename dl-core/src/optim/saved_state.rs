@@ -1,109 +1,21 @@
 //! An optimizer's state (Adam's moments, momentum buffers, accumulators, step count, schedule
-//! position, learning rate) as bytes, saved with a checkpoint so that training resumes where
-//! it stopped and trains the same weights, bit for bit, as a run that never stopped.
-//!
-//! # Format (version 1)
-//!
-//! Every integer and every scalar is little-endian, whatever the target.
-//!
-//! | offset | size | field |
-//! |---|---|---|
-//! | 0  | 4 | magic `DLOS` |
-//! | 4  | 2 | format version, [`STATE_VERSION`] |
-//! | 6  | 2 | bytes of one scalar: 4 (`f32`) or 8 (`f64`) |
-//! | 8  | 8 | FNV-1a (64 bit) of the optimizer's [`NAME`](OptimizerState::NAME) |
-//! | 16 | 4 | number of state tensors |
-//! | 20 | 4 | CRC-32 (IEEE) of every byte except these four |
-//! | 24 | 8 | updates applied ([`steps`](OptimizerBase::steps)) |
-//! | 32 | 8 | schedule position (0 without a schedule) |
-//! | 40 | 8 | learning rate, `f64` bits |
-//! | 48 | 8 | number of state scalars |
-//! | 56 | `scalars * scalar bytes` | the state tensors, buffer after buffer |
+//! position, learning rate, a plateau's counters) as bytes, saved with a checkpoint so that
+//! training resumes where it stopped and trains the same weights, bit for bit, as a run that
+//! never stopped. The bytes' layout is documented on [`STATE_VERSION`](super::STATE_VERSION).
 //!
 //! Loading checks every field before it writes anything, and refuses NaN and infinities.
 
+use super::state_format::{fnv1a, read_header, seal, write_header, Shape};
 use super::{Adagrad, Adam, AdamW, OptimizerBase, RmsProp, Sgd, SgdMomentum};
-use crate::bytes::{crc32_without, read_scalar, write_scalar};
+use super::{StateError, STATE_HEADER_BYTES};
+use crate::bytes::{read_scalar, write_scalar};
 use crate::float::Float;
 use crate::network::Params;
 use crate::schedule::{Schedule, Scheduled};
 
-/// The four bytes every saved optimizer state starts with.
-pub const STATE_MAGIC: [u8; 4] = *b"DLOS";
-/// The format version this crate writes and reads.
-pub const STATE_VERSION: u16 = 1;
-/// Bytes before the state scalars.
-pub const STATE_HEADER_BYTES: usize = 56;
-const CHECKSUM_AT: usize = 20;
-
-/// Why a saved state was refused. Loading returns it and leaves the optimizer untouched.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum StateError {
-    /// The bytes are not [`OptimizerState::SAVED_BYTES`] long (or the output buffer is not).
-    #[error("the optimizer state has the wrong length: {found} bytes, expected {expected}")]
-    Length {
-        /// This optimizer's length.
-        expected: usize,
-        /// The length given.
-        found: usize,
-    },
-    /// The bytes do not start with [`STATE_MAGIC`].
-    #[error("the optimizer state does not start with DLOS")]
-    Magic,
-    /// Another format version.
-    #[error("the optimizer state has format version {found}, expected {STATE_VERSION}")]
-    Version {
-        /// The version in the bytes.
-        found: u16,
-    },
-    /// Another scalar type, another optimizer, or another number of state tensors or scalars
-    /// (the state of another network).
-    #[error("the optimizer state was saved by another optimizer ({what} differs)")]
-    Mismatch {
-        /// The field that differs.
-        what: StateField,
-    },
-    /// The bytes were changed after they were written.
-    #[error(
-        "the optimizer state fails its CRC-32: stored {stored:#010x}, computed {computed:#010x}"
-    )]
-    Checksum {
-        /// The CRC-32 stored.
-        stored: u32,
-        /// The CRC-32 of the bytes as they are.
-        computed: u32,
-    },
-    /// A state value or the learning rate is NaN or infinite.
-    #[error("the optimizer state holds a non-finite value at scalar {index}")]
-    NonFinite {
-        /// The scalar's index (the learning rate is `usize::MAX`).
-        index: usize,
-    },
-}
-
-/// The header field that differs in [`StateError::Mismatch`]: an enum, so code can tell
-/// another optimizer from another network without comparing strings. Its `Display` is the
-/// words the message uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum StateField {
-    /// The scalar type (`f32` or `f64`).
-    #[error("scalar type")]
-    ScalarType,
-    /// The optimizer (the FNV-1a of its [`NAME`](OptimizerState::NAME)).
-    #[error("optimizer")]
-    Optimizer,
-    /// The number of state tensors.
-    #[error("tensors")]
-    Tensors,
-    /// The number of state scalars.
-    #[error("scalars")]
-    Scalars,
-}
-
-/// An optimizer whose state can be saved and restored: its state tensors, its counters and
-/// its learning rate.
+/// An optimizer whose state can be saved and restored: its state tensors, its counters, its
+/// learning rate and a wrapper's counters (a plateau's), in the layout documented on
+/// [`STATE_VERSION`](super::STATE_VERSION).
 ///
 #[cfg_attr(feature = "alloc", doc = "```")]
 #[cfg_attr(not(feature = "alloc"), doc = "```ignore")]
@@ -137,8 +49,14 @@ pub trait OptimizerState<T: Float>: OptimizerBase {
     const STATE_TENSORS: usize;
     /// The number of state scalars.
     const STATE_SCALARS: usize;
+    /// The 64-bit words a wrapper keeps beside the tensors and counters (a
+    /// [`ReduceLrOnPlateau`](crate::schedule::ReduceLrOnPlateau)'s best loss, wait, cooldown
+    /// and scale): none for the optimizers themselves.
+    const EXTRA_WORDS: usize = 0;
     /// The length of the saved bytes.
-    const SAVED_BYTES: usize = STATE_HEADER_BYTES + Self::STATE_SCALARS * core::mem::size_of::<T>();
+    const SAVED_BYTES: usize = STATE_HEADER_BYTES
+        + 8 * Self::EXTRA_WORDS
+        + Self::STATE_SCALARS * core::mem::size_of::<T>();
 
     /// State tensor `i`, `i < STATE_TENSORS`.
     fn state_tensor(&self, i: usize) -> &[T];
@@ -151,85 +69,54 @@ pub trait OptimizerState<T: Float>: OptimizerBase {
     /// Sets the step count and the schedule position.
     fn set_counters(&mut self, steps: u64, position: u64);
 
+    /// Writes the extra words into `out` (`8 * EXTRA_WORDS` bytes, little-endian).
+    fn save_extra(&self, out: &mut [u8]) {
+        let _ = out;
+    }
+    /// Refuses extra words (`8 * EXTRA_WORDS` bytes) this optimizer can never hold, with
+    /// [`StateError::Extra`]; changes nothing.
+    fn check_extra(&self, words: &[u8]) -> Result<(), StateError> {
+        let _ = words;
+        Ok(())
+    }
+    /// Restores the extra words (checked by [`check_extra`](Self::check_extra)). Called last
+    /// when loading, after the counters and the learning rate.
+    fn load_extra(&mut self, words: &[u8]) {
+        let _ = words;
+    }
+
     /// Writes the state into `out`, exactly [`SAVED_BYTES`](Self::SAVED_BYTES) long.
     fn save_state(&self, out: &mut [u8]) -> Result<(), StateError> {
+        let shape = shape::<T, Self>();
         if out.len() != Self::SAVED_BYTES {
             return Err(StateError::Length {
                 expected: Self::SAVED_BYTES,
                 found: out.len(),
             });
         }
-        out[..4].copy_from_slice(&STATE_MAGIC);
-        out[4..6].copy_from_slice(&STATE_VERSION.to_le_bytes());
-        out[6..8].copy_from_slice(&(core::mem::size_of::<T>() as u16).to_le_bytes());
-        out[8..16].copy_from_slice(&fnv1a(Self::NAME).to_le_bytes());
-        out[16..20].copy_from_slice(&(Self::STATE_TENSORS as u32).to_le_bytes());
-        out[24..32].copy_from_slice(&self.steps().to_le_bytes());
-        out[32..40].copy_from_slice(&self.position().to_le_bytes());
-        out[40..48].copy_from_slice(&self.learning_rate().to_bits().to_le_bytes());
-        out[48..56].copy_from_slice(&(Self::STATE_SCALARS as u64).to_le_bytes());
+        let lr = self.learning_rate();
+        write_header(out, &shape, self.steps(), self.position(), lr);
+        let at = STATE_HEADER_BYTES + 8 * Self::EXTRA_WORDS;
+        self.save_extra(&mut out[STATE_HEADER_BYTES..at]);
         let width = core::mem::size_of::<T>();
-        let mut at = STATE_HEADER_BYTES;
+        let mut scalars = out[at..].chunks_exact_mut(width);
         for i in 0..Self::STATE_TENSORS {
-            for &x in self.state_tensor(i) {
-                write_scalar(x, &mut out[at..at + width]);
-                at += width;
+            for (&x, b) in self.state_tensor(i).iter().zip(&mut scalars) {
+                write_scalar(x, b);
             }
         }
-        let crc = checksum(out);
-        out[CHECKSUM_AT..CHECKSUM_AT + 4].copy_from_slice(&crc.to_le_bytes());
+        seal(out);
         Ok(())
     }
 
     /// Restores the state from `bytes` written by [`save_state`](Self::save_state) for the
-    /// same optimizer type (and so the same network). All or nothing: on an error the
-    /// optimizer is unchanged.
+    /// same optimizer type (and so the same network), in this format version or version 1.
+    /// All or nothing: on an error the optimizer is unchanged.
     fn load_state(&mut self, bytes: &[u8]) -> Result<(), StateError> {
-        if bytes.len() != Self::SAVED_BYTES {
-            return Err(StateError::Length {
-                expected: Self::SAVED_BYTES,
-                found: bytes.len(),
-            });
-        }
-        if bytes[..4] != STATE_MAGIC {
-            return Err(StateError::Magic);
-        }
-        let u16_at = |i: usize| u16::from_le_bytes([bytes[i], bytes[i + 1]]);
-        let u64_at = |i: usize| {
-            let mut b = [0; 8];
-            b.copy_from_slice(&bytes[i..i + 8]);
-            u64::from_le_bytes(b)
-        };
-        let version = u16_at(4);
-        if version != STATE_VERSION {
-            return Err(StateError::Version { found: version });
-        }
-        let stored = u32::from_le_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]);
-        let computed = checksum(bytes);
-        if stored != computed {
-            return Err(StateError::Checksum { stored, computed });
-        }
-        let mismatch = |what| Err(StateError::Mismatch { what });
-        if usize::from(u16_at(6)) != core::mem::size_of::<T>() {
-            return mismatch(StateField::ScalarType);
-        }
-        if u64_at(8) != fnv1a(Self::NAME) {
-            return mismatch(StateField::Optimizer);
-        }
-        if u32::from_le_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]) as usize
-            != Self::STATE_TENSORS
-        {
-            return mismatch(StateField::Tensors);
-        }
-        if u64_at(48) != Self::STATE_SCALARS as u64 {
-            return mismatch(StateField::Scalars);
-        }
-        let lr = f64::from_bits(u64_at(40));
-        if !lr.is_finite() {
-            return Err(StateError::NonFinite { index: usize::MAX });
-        }
+        let header = read_header(bytes, &shape::<T, Self>())?;
+        self.check_extra(&bytes[header.extra.clone()])?;
         let width = core::mem::size_of::<T>();
-        let scalars = bytes[STATE_HEADER_BYTES..].chunks_exact(width);
+        let scalars = bytes[header.scalars_at..].chunks_exact(width);
         if let Some(index) = scalars.clone().position(|b| !read_scalar::<T>(b).finite()) {
             return Err(StateError::NonFinite { index });
         }
@@ -239,8 +126,9 @@ pub trait OptimizerState<T: Float>: OptimizerBase {
                 *x = v;
             }
         }
-        self.set_counters(u64_at(24), u64_at(32));
-        self.set_learning_rate(lr);
+        self.set_counters(header.steps, header.position);
+        self.set_learning_rate(header.learning_rate);
+        self.load_extra(&bytes[header.extra]);
         Ok(())
     }
 
@@ -254,22 +142,15 @@ pub trait OptimizerState<T: Float>: OptimizerBase {
     }
 }
 
-/// The CRC-32 of `bytes` without its checksum field.
-fn checksum(bytes: &[u8]) -> u32 {
-    crc32_without(bytes, CHECKSUM_AT, CHECKSUM_AT + 4)
-}
-
-/// FNV-1a, 64 bit.
-const fn fnv1a(text: &str) -> u64 {
-    let bytes = text.as_bytes();
-    let mut hash = 0xcbf2_9ce4_8422_2325u64;
-    let mut i = 0;
-    while i < bytes.len() {
-        hash ^= bytes[i] as u64;
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-        i += 1;
+/// What `O`'s type says its saved bytes hold.
+fn shape<T: Float, O: OptimizerState<T> + ?Sized>() -> Shape {
+    Shape {
+        scalar_bytes: core::mem::size_of::<T>(),
+        name: fnv1a(O::NAME),
+        tensors: O::STATE_TENSORS,
+        scalars: O::STATE_SCALARS,
+        extra_words: O::EXTRA_WORDS,
     }
-    hash
 }
 
 /// The [`OptimizerState`] tensor accessors over state buffers `$field: $ty` in order.
@@ -350,6 +231,7 @@ impl<T: Float, O: OptimizerState<T>, S: Schedule> OptimizerState<T> for Schedule
     const NAME: &'static str = O::NAME;
     const STATE_TENSORS: usize = O::STATE_TENSORS;
     const STATE_SCALARS: usize = O::STATE_SCALARS;
+    const EXTRA_WORDS: usize = O::EXTRA_WORDS;
     fn state_tensor(&self, i: usize) -> &[T] {
         self.optimizer.state_tensor(i)
     }
@@ -362,5 +244,14 @@ impl<T: Float, O: OptimizerState<T>, S: Schedule> OptimizerState<T> for Schedule
     fn set_counters(&mut self, steps: u64, position: u64) {
         self.optimizer.set_counters(steps, 0);
         self.set_position(position);
+    }
+    fn save_extra(&self, out: &mut [u8]) {
+        self.optimizer.save_extra(out);
+    }
+    fn check_extra(&self, words: &[u8]) -> Result<(), StateError> {
+        self.optimizer.check_extra(words)
+    }
+    fn load_extra(&mut self, words: &[u8]) {
+        self.optimizer.load_extra(words);
     }
 }

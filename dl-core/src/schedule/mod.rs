@@ -9,6 +9,7 @@ mod constant;
 mod cosine;
 mod exponential;
 mod plateau;
+mod plateau_state;
 mod scheduled;
 mod step;
 

@@ -51,10 +51,10 @@ pub struct ReduceLrOnPlateau {
     pub cooldown: usize,
     /// The learning rate is never cut below this.
     pub min_lr: f64,
-    best: Cell<f64>,
-    wait: Cell<usize>,
-    cooling: Cell<usize>,
-    scale: Cell<f64>,
+    pub(super) best: Cell<f64>,
+    pub(super) wait: Cell<usize>,
+    pub(super) cooling: Cell<usize>,
+    pub(super) scale: Cell<f64>,
 }
 
 impl ReduceLrOnPlateau {
@@ -141,12 +141,12 @@ impl<N: Network> Callback<N> for &ReduceLrOnPlateau {
 pub struct OnPlateau<'p, O> {
     /// The optimizer driven.
     pub optimizer: O,
-    base_lr: f64,
-    plateau: &'p ReduceLrOnPlateau,
+    pub(super) base_lr: f64,
+    pub(super) plateau: &'p ReduceLrOnPlateau,
 }
 
 impl<O: OptimizerBase> OnPlateau<'_, O> {
-    fn apply(&mut self) {
+    pub(super) fn apply(&mut self) {
         let lr = self.learning_rate();
         self.optimizer.set_learning_rate(lr);
     }

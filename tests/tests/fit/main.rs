@@ -2,8 +2,9 @@
 //! stopping, the divergence guard, and each metric on hand-computed values.
 //!
 //! One file a topic: `batches`, `refusals`, `epochs`, `divergence`, `evaluate`; `trainer`
-//! (the builder form, several metrics, callbacks, `SaveBest`) and `resume` (optimizer state
-//! saved and restored, a resumed run against an uninterrupted one). One test binary.
+//! (the builder form, several metrics, callbacks, `SaveBest`), `resume` (optimizer state
+//! saved and restored, a resumed run against an uninterrupted one) and `resume_wrapped` (the
+//! same with Dropout and `ReduceLrOnPlateau`). One test binary.
 
 mod batches;
 mod divergence;
@@ -11,6 +12,7 @@ mod epochs;
 mod evaluate;
 mod refusals;
 mod resume;
+mod resume_wrapped;
 mod trainer;
 
 use dl_core::metrics::{score, MetricState};

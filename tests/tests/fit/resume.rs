@@ -20,7 +20,8 @@ type Net = Classifier<f64>;
 type Grad = ClassifierGradient<f64>;
 type V3 = SVector<f64, 3>;
 
-fn samples(n: usize, seed: u64) -> (Vec<V3>, Vec<V3>) {
+/// `n` noisy samples of three classes.
+pub(super) fn samples(n: usize, seed: u64) -> (Vec<V3>, Vec<V3>) {
     let mut rng = Rng::new(seed);
     (0..n)
         .map(|i| {
