@@ -241,7 +241,7 @@ impl LayerDecl {
 }
 
 /// Removes the spaces `TokenStream::to_string` puts around `<`, `>`, `::` and before `,`.
-fn tidy(s: &str) -> String {
+pub fn tidy(s: &str) -> String {
     s.replace(" < ", "<")
         .replace("< ", "<")
         .replace(" >", ">")

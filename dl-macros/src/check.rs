@@ -14,6 +14,7 @@ use crate::errors::Errors;
 use crate::layers;
 use crate::model::{Activation, Dim, Layer, Link, Model, Shape};
 use crate::shape;
+use crate::tflite;
 use proc_macro2::TokenStream;
 use quote::format_ident;
 use syn::Ident;
@@ -29,7 +30,8 @@ pub fn check(input: &Input) -> (Model, Option<syn::Error>) {
             ),
         );
     }
-    let attrs = derives::check(&input.attrs, &mut errors);
+    let (attrs, tflite) = tflite::take(&input.attrs, &mut errors);
+    let attrs = derives::check(&attrs, &mut errors);
     let mut layers = parse_layers(input, &mut errors);
     let nonzero = nonzero_sizes(&layers);
     let model_input = shape::propagate(input, &mut layers, &mut errors);
@@ -43,6 +45,7 @@ pub fn check(input: &Input) -> (Model, Option<syn::Error>) {
         links,
         nonzero,
         stack_budget: input.stack_budget.clone(),
+        tflite,
     };
     (model, errors.into_error())
 }
@@ -81,6 +84,7 @@ fn parse_layers(input: &Input, errors: &mut Errors) -> Vec<Layer> {
             input: Shape::unknown(),
             output: Shape::unknown(),
             chained_inputs: TokenStream::new(),
+            tokens: decl.tokens.clone(),
             text,
             kind,
         });

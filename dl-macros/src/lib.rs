@@ -11,6 +11,7 @@ mod errors;
 mod layers;
 mod model;
 mod shape;
+mod tflite;
 
 use proc_macro::TokenStream;
 

@@ -19,6 +19,18 @@ pub struct Model {
     pub nonzero: Vec<(Dim, String)>,
     /// The declared `stack_budget: <bytes>,`, if any.
     pub stack_budget: Option<syn::Expr>,
+    /// The declared `#[tflite("...")]`: a model imported at compile time.
+    pub tflite: Option<TfliteAttr>,
+}
+
+/// `#[tflite(...)]` on the network (read by `tflite`).
+pub struct TfliteAttr {
+    /// What `include_bytes!` gets.
+    pub path: syn::Expr,
+    /// The path as messages show it.
+    pub shown: String,
+    /// The whole attribute, for spans.
+    pub tokens: TokenStream,
 }
 
 pub struct Layer {
@@ -31,6 +43,8 @@ pub struct Layer {
     /// The input size the generated type uses: the previous layer's output size (the user's
     /// own for the first layer), so a mismatch is reported once and never cascades.
     pub chained_inputs: TokenStream,
+    /// The declaration's tokens, for spans.
+    pub tokens: TokenStream,
     /// As written: `Dense<2, 4, Sigmoid>`.
     pub text: String,
     pub kind: Box<dyn LayerKind>,

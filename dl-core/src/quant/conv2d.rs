@@ -5,6 +5,35 @@ use super::fixed_point::Multiplier;
 use super::params::{FusedActivation, QuantParams};
 use super::weights::{per_channel_multipliers, QuantError};
 
+/// `impl<const CI, CO, K, S, P, H, W, OH, OW> QConv2D<CI, CO, K, S, P, H, W, OH, OW> { .. }`
+/// for the items given, or, as `qconv2d_impl! { Trait for { .. } }`, that trait's impl: the
+/// layer's nine parameters, written once for every file that handles it.
+macro_rules! qconv2d_impl {
+    ($tr:ident for { $($body:tt)* }) => {
+        qconv2d_impl!(@impl [$tr for] $($body)*);
+    };
+    (@impl [$($tr:tt)*] $($body:tt)*) => {
+        impl<
+                const CI: usize,
+                const CO: usize,
+                const K: usize,
+                const S: usize,
+                const P: usize,
+                const H: usize,
+                const W: usize,
+                const OH: usize,
+                const OW: usize,
+            > $($tr)* $crate::quant::QConv2D<CI, CO, K, S, P, H, W, OH, OW>
+        {
+            $($body)*
+        }
+    };
+    ($($body:tt)*) => {
+        qconv2d_impl!(@impl [] $($body)*);
+    };
+}
+pub(crate) use qconv2d_impl;
+
 /// `CI` to `CO` channels, a `K` by `K` kernel, stride `S`, zero padding `P` (real zeros: the
 /// padded positions add nothing, as in TFLite), on a `CI x H x W` image giving
 /// `CO x OH x OW`, `OH = (H + 2P - K) / S + 1` (checked at compile time).
@@ -41,18 +70,7 @@ pub struct QConv2D<
     pub act_max: i8,
 }
 
-impl<
-        const CI: usize,
-        const CO: usize,
-        const K: usize,
-        const S: usize,
-        const P: usize,
-        const H: usize,
-        const W: usize,
-        const OH: usize,
-        const OW: usize,
-    > QConv2D<CI, CO, K, S, P, H, W, OH, OW>
-{
+qconv2d_impl! {
     const SHAPES_FIT: () = assert!(
         S > 0
             && H + 2 * P >= K

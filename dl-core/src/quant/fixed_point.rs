@@ -16,6 +16,8 @@
 //! digits MLP's first layer); dl's dense layer rounds once, its convolution twice, so both
 //! equal LiteRT.
 
+use super::params::round_ties_away;
+
 /// `(a * b * 2 + 2^31 / 2) / 2^32`, the high 32 bits of the doubled product rounded to
 /// nearest (ties up), saturating the one overflowing case `a = b = i32::MIN` to `i32::MAX`.
 #[inline]
@@ -103,7 +105,10 @@ impl Multiplier {
     /// `q = round(f * 2^31)` (ties away from zero), renormalised if it rounds up to `2^31`;
     /// a shift below -31 flushes to zero. `None` if `m` is negative, not finite, or so large
     /// that the shift exceeds 30 (no int8 model has such a rescale).
-    pub fn from_real(m: f64) -> Option<Multiplier> {
+    ///
+    /// `const` (frexp from the bits, [`round_ties_away`]), so a compile-time import computes the
+    /// rescales in the compiler, to the same bits.
+    pub const fn from_real(m: f64) -> Option<Multiplier> {
         if !m.is_finite() || m < 0.0 {
             return None;
         }
@@ -113,8 +118,8 @@ impl Multiplier {
                 shift: 0,
             });
         }
-        let (f, mut shift) = libm::frexp(m);
-        let mut q = libm::round(f * (1u64 << 31) as f64) as i64;
+        let (f, mut shift) = frexp(m);
+        let mut q = round_ties_away(f * (1u64 << 31) as f64);
         if q == 1 << 31 {
             q /= 2;
             shift += 1;
@@ -140,9 +145,43 @@ impl Multiplier {
     }
 }
 
+/// C's `frexp` for a finite `x > 0`: `(f, e)` with `x = f * 2^e`, `f` in `[0.5, 1)`, read
+/// from the bits (a subnormal is scaled by 2^54 first).
+const fn frexp(x: f64) -> (f64, i32) {
+    let (mut bits, mut adjust) = (x.to_bits(), 0);
+    if (bits >> 52) & 0x7ff == 0 {
+        bits = (x * 18_014_398_509_481_984.0).to_bits();
+        adjust = -54;
+    }
+    let e = ((bits >> 52) & 0x7ff) as i32;
+    let f = f64::from_bits((bits & !(0x7ff << 52)) | (1022 << 52));
+    (f, e - 1022 + adjust)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The `const` frexp and rounding give libm's multiplier on a sweep of magnitudes.
+    #[test]
+    fn const_quantize_multiplier_equals_libm() {
+        let libm_form = |m: f64| {
+            let (f, shift) = libm::frexp(m);
+            (libm::round(f * (1u64 << 31) as f64) as i64, shift)
+        };
+        let mut s = 0x9e37_79b9_7f4a_7c15_u64;
+        for i in 0..100_000 {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let m = f64::from_bits(s >> 2) % 1e9 + if i % 2 == 0 { 0.0 } else { 1e-320 };
+            if m > 0.0 && m.is_finite() {
+                assert_eq!(frexp(m), libm::frexp(m), "{m:e}");
+                let (f, _) = frexp(m);
+                assert_eq!(round_ties_away(f * (1u64 << 31) as f64), libm_form(m).0);
+            }
+        }
+    }
 
     #[test]
     fn high_mul_rounds_ties_up_and_saturates() {

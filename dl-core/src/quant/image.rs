@@ -14,8 +14,9 @@
 //! checks and decodes an image in the compiler and the network lands in flash; every
 //! scale, zero point, rescale and clamp is checked ([`BytesError::Quantization`]).
 
+use super::conv2d::qconv2d_impl;
 use super::lookup::monotone;
-use super::pool2d::Reduce;
+use super::pool2d::qpool2d_impl;
 use super::{
     Multiplier, QConv2D, QDense, QFlatten, QPool2D, QSigmoid, QSoftmax, QTanh, QuantParams,
 };
@@ -211,18 +212,7 @@ impl<const I: usize, const O: usize> QDense<I, O> {
     }
 }
 
-impl<
-        const CI: usize,
-        const CO: usize,
-        const K: usize,
-        const S: usize,
-        const P: usize,
-        const H: usize,
-        const W: usize,
-        const OH: usize,
-        const OW: usize,
-    > QConv2D<CI, CO, K, S, P, H, W, OH, OW>
-{
+qconv2d_impl! {
     /// Bytes of the layer in an int8 image.
     pub const IMAGE_BYTES: usize = 18 + CO * CI * K * K + 12 * CO;
 
@@ -261,17 +251,7 @@ impl<
     }
 }
 
-impl<
-        R: Reduce,
-        const C: usize,
-        const K: usize,
-        const S: usize,
-        const H: usize,
-        const W: usize,
-        const OH: usize,
-        const OW: usize,
-    > QPool2D<R, C, K, S, H, W, OH, OW>
-{
+qpool2d_impl! {
     /// Bytes of the layer in an int8 image: its clamp.
     pub const IMAGE_BYTES: usize = 2;
 

@@ -17,9 +17,12 @@ pub struct QuantParams {
 
 impl QuantParams {
     /// Checked parameters: a finite scale above zero and a zero point an int8 can hold.
-    pub fn new(scale: f32, zero_point: i32) -> Option<QuantParams> {
-        (scale.is_finite() && scale > 0.0 && (-128..=127).contains(&zero_point))
-            .then_some(QuantParams { scale, zero_point })
+    pub const fn new(scale: f32, zero_point: i32) -> Option<QuantParams> {
+        if scale.is_finite() && scale > 0.0 && zero_point >= -128 && zero_point <= 127 {
+            Some(QuantParams { scale, zero_point })
+        } else {
+            None
+        }
     }
 
     /// The parameters TFLite's converter chooses for an observed range `[min, max]`: the range
@@ -49,11 +52,38 @@ impl QuantParams {
     }
 
     /// `zero_point + round(x / scale)` clamped to int8: TFLite's `AffineQuantize` (float
-    /// division, ties away from zero).
+    /// division, ties away from zero). An input beyond int32 steps saturates (it overflowed,
+    /// a panic in debug builds, before `const_quantize_equals_quantize` tried 1e30).
     #[inline]
     pub fn quantize(self, x: f32) -> i8 {
-        let q = libm::roundf(x / self.scale) as i32 + self.zero_point;
+        let q = (libm::roundf(x / self.scale) as i32).saturating_add(self.zero_point);
         q.clamp(-128, 127) as i8
+    }
+
+    /// `self == other` in a `const fn`.
+    pub const fn same(self, other: QuantParams) -> bool {
+        self.scale == other.scale && self.zero_point == other.zero_point
+    }
+
+    /// [`Self::quantize`] in a `const fn`, for a compile-time import: the same value for every
+    /// `x` (rounded without libm, [`round_ties_away`]; slower, so inference keeps `quantize`).
+    pub const fn quantize_const(self, x: f32) -> i8 {
+        let q = round_ties_away((x / self.scale) as f64);
+        let q = if q > i32::MAX as i64 {
+            i32::MAX
+        } else if q < i32::MIN as i64 {
+            i32::MIN
+        } else {
+            q as i32
+        };
+        let q = q.saturating_add(self.zero_point);
+        if q < -128 {
+            -128
+        } else if q > 127 {
+            127
+        } else {
+            q as i8
+        }
     }
 
     /// `scale * (q - zero_point)`: TFLite's `Dequantize`.
@@ -77,12 +107,38 @@ pub enum FusedActivation {
 impl FusedActivation {
     /// `[act_min, act_max]` for an output quantised by `out`: TFLite's
     /// `CalculateActivationRangeQuantized` for int8.
-    pub fn range(self, out: QuantParams) -> (i8, i8) {
+    pub const fn range(self, out: QuantParams) -> (i8, i8) {
         match self {
             FusedActivation::Identity => (-128, 127),
-            FusedActivation::Relu => (out.quantize(0.0), 127),
-            FusedActivation::Relu6 => (out.quantize(0.0), out.quantize(6.0)),
+            FusedActivation::Relu => (out.quantize_const(0.0), 127),
+            FusedActivation::Relu6 => (out.quantize_const(0.0), out.quantize_const(6.0)),
         }
+    }
+
+    /// The activation's name in a declaration.
+    pub const fn name(self) -> &'static str {
+        match self {
+            FusedActivation::Identity => "Identity",
+            FusedActivation::Relu => "Relu",
+            FusedActivation::Relu6 => "Relu6",
+        }
+    }
+}
+
+/// `x` rounded to the nearest integer, ties away from zero (C's `round`, as libm's), in a
+/// `const fn`; saturating, NaN to 0. Below 2^52 the fraction `x - trunc(x)` is exact.
+pub const fn round_ties_away(x: f64) -> i64 {
+    let t = x as i64;
+    if x.is_nan() || x.abs() >= 4_503_599_627_370_496.0 {
+        return t;
+    }
+    let frac = x - t as f64;
+    if frac >= 0.5 {
+        t + 1
+    } else if frac <= -0.5 {
+        t - 1
+    } else {
+        t
     }
 }
 
@@ -112,5 +168,43 @@ mod tests {
         assert!(QuantParams::from_range(f32::NAN, 1.0).is_none());
         let relu = FusedActivation::Relu.range(p);
         assert_eq!(relu, (p.zero_point as i8, 127));
+    }
+
+    /// The `const` rounding equals libm's on ties, halves, huge values and a sweep of ratios.
+    #[test]
+    fn const_quantize_equals_quantize() {
+        let mut xs = std::vec![
+            0.0f32,
+            0.5,
+            -0.5,
+            1.5,
+            -2.5,
+            6.0,
+            1e30,
+            -1e30,
+            f32::NAN,
+            f32::INFINITY
+        ];
+        let mut s = 0x2545_f491_u32;
+        for _ in 0..20_000 {
+            s ^= s << 13;
+            s ^= s >> 17;
+            s ^= s << 5;
+            xs.push(f32::from_bits(s) % 1000.0);
+            xs.push((s % 4096) as f32 / 8.0 - 256.0);
+        }
+        for scale in [1.0f32, 0.5, 0.024_574_5, 3.0e-5, 7.1, 1e-38] {
+            for z in [-128, -3, 0, 127] {
+                let p = QuantParams::new(scale, z).unwrap();
+                for &x in &xs {
+                    assert_eq!(p.quantize_const(x), p.quantize(x), "{x} / {scale} + {z}");
+                }
+            }
+        }
+        for &x in &xs {
+            let x = x as f64 * 1.37;
+            let want = if x.is_nan() { 0 } else { libm::round(x) as i64 };
+            assert_eq!(round_ties_away(x), want, "{x}");
+        }
     }
 }

@@ -3,10 +3,41 @@
 
 use core::marker::PhantomData;
 
+/// `impl<R: Reduce, const C, K, S, H, W, OH, OW> QPool2D<R, C, K, S, H, W, OH, OW> { .. }`
+/// for the items given, or, as `qpool2d_impl! { Trait for { .. } }`, that trait's impl: the
+/// pool's eight parameters, written once for every file that handles it (as `conv2d_impl!`
+/// does for the float Conv2D).
+macro_rules! qpool2d_impl {
+    ($tr:ident for { $($body:tt)* }) => {
+        qpool2d_impl!(@impl [$tr for] $($body)*);
+    };
+    (@impl [$($tr:tt)*] $($body:tt)*) => {
+        impl<
+                R: $crate::quant::pool2d::Reduce,
+                const C: usize,
+                const K: usize,
+                const S: usize,
+                const H: usize,
+                const W: usize,
+                const OH: usize,
+                const OW: usize,
+            > $($tr)* $crate::quant::QPool2D<R, C, K, S, H, W, OH, OW>
+        {
+            $($body)*
+        }
+    };
+    ($($body:tt)*) => {
+        qpool2d_impl!(@impl [] $($body)*);
+    };
+}
+pub(crate) use qpool2d_impl;
+
 /// How a pool reduces one window of `n` values to its int8 output (before the clamp).
 pub trait Reduce: Copy + core::fmt::Debug + PartialEq + Eq {
     /// The pool's layer in dl (`"MaxPool2D"`, `"AvgPool2D"`).
     const LAYER: &'static str;
+    /// Whether it is the maximum (TFLite's `MAX_POOL_2D`; else `AVERAGE_POOL_2D`).
+    const MAX: bool;
     /// Its int8 type's name in `dl_core::quant`.
     const TYPE: &'static str;
     /// The window's output.
@@ -19,6 +50,7 @@ pub struct Max;
 
 impl Reduce for Max {
     const LAYER: &'static str = "MaxPool2D";
+    const MAX: bool = true;
     const TYPE: &'static str = "QMaxPool2D";
     #[inline]
     fn reduce(window: impl Iterator<Item = i8>, _: i32) -> i32 {
@@ -34,6 +66,7 @@ pub struct Mean;
 
 impl Reduce for Mean {
     const LAYER: &'static str = "AvgPool2D";
+    const MAX: bool = false;
     const TYPE: &'static str = "QAvgPool2D";
     #[inline]
     fn reduce(window: impl Iterator<Item = i8>, n: i32) -> i32 {
@@ -89,17 +122,7 @@ pub type QAvgPool2D<
     const OW: usize,
 > = QPool2D<Mean, C, K, S, H, W, OH, OW>;
 
-impl<
-        R: Reduce,
-        const C: usize,
-        const K: usize,
-        const S: usize,
-        const H: usize,
-        const W: usize,
-        const OH: usize,
-        const OW: usize,
-    > QPool2D<R, C, K, S, H, W, OH, OW>
-{
+qpool2d_impl! {
     const SHAPES_FIT: () = assert!(
         S > 0 && K > 0 && H >= K && W >= K && OH == (H - K) / S + 1 && OW == (W - K) / S + 1,
         "QPool2D: OH and OW must be (H - K) / S + 1 and (W - K) / S + 1"
@@ -139,21 +162,11 @@ impl<
     }
 }
 
-impl<
-        R: Reduce,
-        const C: usize,
-        const K: usize,
-        const S: usize,
-        const H: usize,
-        const W: usize,
-        const OH: usize,
-        const OW: usize,
-    > Default for QPool2D<R, C, K, S, H, W, OH, OW>
-{
+qpool2d_impl! { Default for {
     fn default() -> Self {
         Self::new()
     }
-}
+}}
 
 #[cfg(test)]
 mod tests {

@@ -47,12 +47,15 @@ impl<const N: usize> QSoftmax<N> {
     /// (`PreprocessSoftmaxScaling` with beta 1: `QuantizeMultiplierGreaterThanOne(min(s_in *
     /// 2^26, 2^31 - 1))`; `diff_min = -floor(31 * 2^26 / 2^shift)`). An input scale below
     /// 2^-26 or above 32 has no such multiplier (no real model has one).
-    pub fn new(input: QuantParams) -> Result<Self, QuantError> {
-        let real = (input.scale as f64 * (1u64 << 26) as f64).min(((1u64 << 31) - 1) as f64);
-        let rescale = Multiplier::from_real(real)
-            .filter(|m| m.shift() >= 0)
-            .ok_or(QuantError::Rescale { channel: 0 })?;
-        Ok(Self::from_raw(input, rescale))
+    pub const fn new(input: QuantParams) -> Result<Self, QuantError> {
+        let (real, cap) = (
+            input.scale as f64 * (1u64 << 26) as f64,
+            ((1u64 << 31) - 1) as f64,
+        );
+        match Multiplier::from_real(if real < cap { real } else { cap }) {
+            Some(rescale) if rescale.shift() >= 0 => Ok(Self::from_raw(input, rescale)),
+            _ => Err(QuantError::Rescale { channel: 0 }),
+        }
     }
 
     /// The layer from its stored rescale; `const`, for weights in flash. A rescale that

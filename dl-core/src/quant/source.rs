@@ -1,10 +1,9 @@
 //! Quantised layers as Rust constant expressions, for build scripts and macros that compile a
 //! model's weights into flash (`static NET: ... = <expression>;`). `std` only.
 
-use super::pool2d::Reduce;
-use super::{
-    Multiplier, QConv2D, QDense, QFlatten, QPool2D, QSigmoid, QSoftmax, QTanh, QuantParams,
-};
+use super::conv2d::qconv2d_impl;
+use super::pool2d::qpool2d_impl;
+use super::{Multiplier, QDense, QFlatten, QSigmoid, QSoftmax, QTanh, QuantParams};
 use std::format;
 use std::string::String;
 
@@ -52,18 +51,7 @@ impl<const I: usize, const O: usize> ConstSource for QDense<I, O> {
     }
 }
 
-impl<
-        const CI: usize,
-        const CO: usize,
-        const K: usize,
-        const S: usize,
-        const P: usize,
-        const H: usize,
-        const W: usize,
-        const OH: usize,
-        const OW: usize,
-    > ConstSource for QConv2D<CI, CO, K, S, P, H, W, OH, OW>
-{
+qconv2d_impl! { ConstSource for {
     fn const_source(&self) -> String {
         format!(
             "::dl_core::quant::QConv2D {{ weight: {:?}, bias: {:?}, rescale: {}, input: {}, \
@@ -77,19 +65,9 @@ impl<
             self.act_max
         )
     }
-}
+}}
 
-impl<
-        R: Reduce,
-        const C: usize,
-        const K: usize,
-        const S: usize,
-        const H: usize,
-        const W: usize,
-        const OH: usize,
-        const OW: usize,
-    > ConstSource for QPool2D<R, C, K, S, H, W, OH, OW>
-{
+qpool2d_impl! { ConstSource for {
     fn const_source(&self) -> String {
         format!(
             "::dl_core::quant::{}::clamped({}, {})",
@@ -98,7 +76,7 @@ impl<
             self.act_max
         )
     }
-}
+}}
 
 impl<const C: usize, const H: usize, const W: usize, const N: usize> ConstSource
     for QFlatten<C, H, W, N>

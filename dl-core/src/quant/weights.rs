@@ -54,14 +54,16 @@ pub fn dot_i8<const N: usize>(w: &[i8; N], x: &[i8; N]) -> i32 {
 }
 
 /// `QuantizeMultiplier(s_in * s_w[c] / s_out)` for each channel, in double precision as
-/// TFLite's `PopulateConvolutionQuantizationParams` computes it.
-pub fn per_channel_multipliers<const C: usize>(
+/// TFLite's `PopulateConvolutionQuantizationParams` computes it; `const`.
+pub const fn per_channel_multipliers<const C: usize>(
     input: QuantParams,
     weight_scales: &[f32; C],
     output: QuantParams,
 ) -> Result<[Multiplier; C], QuantError> {
-    let mut out = [Multiplier::from_real(0.0).ok_or(QuantError::Rescale { channel: 0 })?; C];
-    for (c, (m, &s)) in out.iter_mut().zip(weight_scales).enumerate() {
+    let mut out = [Multiplier::ZERO; C];
+    let mut c = 0;
+    while c < C {
+        let s = weight_scales[c];
         if !(s.is_finite() && s > 0.0) {
             return Err(QuantError::Params {
                 what: "weight scale",
@@ -69,7 +71,11 @@ pub fn per_channel_multipliers<const C: usize>(
             });
         }
         let real = input.scale as f64 * s as f64 / output.scale as f64;
-        *m = Multiplier::from_real(real).ok_or(QuantError::Rescale { channel: c })?;
+        out[c] = match Multiplier::from_real(real) {
+            Some(m) => m,
+            None => return Err(QuantError::Rescale { channel: c }),
+        };
+        c += 1;
     }
     Ok(out)
 }

@@ -4,6 +4,7 @@
 //! activation belongs to (the one just read).
 
 use super::error::TfliteError;
+use super::flatbuffer::tri;
 use super::import::Importer;
 use super::model::Op;
 use crate::quant::{QSigmoid, QSoftmax, QTanh, QuantParams};
@@ -23,23 +24,23 @@ impl<'a> Importer<'a> {
 
     /// The `SOFTMAX` after the layer just read, on `N` values: beta 1, output scale 1/256
     /// and zero point -128 (what TFLite's int8 kernels require).
-    pub fn softmax<const N: usize>(&mut self) -> Result<QSoftmax<N>, TfliteError> {
+    pub const fn softmax<const N: usize>(&mut self) -> Result<QSoftmax<N>, TfliteError> {
         self.layer -= 1;
         let layer = self.softmax_op::<N>();
         self.layer += 1;
         layer
     }
 
-    fn softmax_op<const N: usize>(&mut self) -> Result<QSoftmax<N>, TfliteError> {
-        let op = self.next(Op::Softmax, "Softmax")?;
+    const fn softmax_op<const N: usize>(&mut self) -> Result<QSoftmax<N>, TfliteError> {
+        let op = tri!(self.next(Op::Softmax, "Softmax"));
         let beta = match op.options {
-            Some(t) => t.f32(0, 0.0, "softmax beta")?,
+            Some(t) => tri!(t.f32(0, 0.0, "softmax beta")),
             None => 0.0,
         };
         if beta != 1.0 {
             return Err(self.quant_error("the softmax's beta is not 1 (dl's Softmax)"));
         }
-        let (input, output) = self.activations(&op, N, N)?;
+        let (input, output) = tri!(self.activations(&op, N, N));
         let want = QSoftmax::<N>::OUTPUT;
         if output.zero_point != want.zero_point
             || (output.scale - want.scale).abs() > 0.001 * want.scale
@@ -48,21 +49,24 @@ impl<'a> Importer<'a> {
                 self.quant_error("an int8 softmax's output needs scale 1/256 and zero point -128")
             );
         }
-        QSoftmax::new(input)
-            .map_err(|_| self.quant_error("the softmax's input scale is out of range"))
+        match QSoftmax::new(input) {
+            Ok(layer) => Ok(layer),
+            Err(_) => Err(self.quant_error("the softmax's input scale is out of range")),
+        }
     }
 
     /// Reads an element-wise operator `want` on `n` values, numbered as the layer before it.
-    fn activation_op(
+    const fn activation_op(
         &mut self,
         want: Op,
         kind: &'static str,
         n: usize,
     ) -> Result<(QuantParams, QuantParams), TfliteError> {
         self.layer -= 1;
-        let read = self
-            .next(want, kind)
-            .and_then(|op| self.activations(&op, n, n));
+        let read = match self.next(want, kind) {
+            Ok(op) => self.activations(&op, n, n),
+            Err(e) => Err(e),
+        };
         self.layer += 1;
         read
     }

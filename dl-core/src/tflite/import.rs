@@ -2,8 +2,9 @@
 //! operator, shape and quantisation parameter against the declaration.
 
 use super::error::TfliteError;
+use super::flatbuffer::tri;
 use super::model::{tensor_type, Model, Op, Operator, Tensor};
-use crate::quant::{FusedActivation, Multiplier, QuantParams};
+use crate::quant::{per_channel_multipliers, FusedActivation, Multiplier, QuantParams};
 
 /// Walks a model's operators in order while the caller asks for the declared layers:
 ///
@@ -22,6 +23,10 @@ use crate::quant::{FusedActivation, Multiplier, QuantParams};
 /// Layers are numbered from 1 in declaration order, as `network!`'s messages number them (a
 /// `Flatten` and a `Dropout` count); every error names the layer. `RESHAPE` is accepted only
 /// where a `Flatten` is declared.
+///
+/// Every method but `sigmoid` and `tanh` (whose tables need `exp`) is a `const fn`: the
+/// generated `from_tflite` of a network without those runs in the compiler too, which is how
+/// `network!`'s `#[tflite("...")]` imports a model at compile time with this same reader.
 #[derive(Debug)]
 pub struct Importer<'a> {
     pub(super) model: Model<'a>,
@@ -34,9 +39,9 @@ pub struct Importer<'a> {
 
 impl<'a> Importer<'a> {
     /// Parses the file's header and subgraph.
-    pub fn new(bytes: &'a [u8]) -> Result<Importer<'a>, TfliteError> {
+    pub const fn new(bytes: &'a [u8]) -> Result<Importer<'a>, TfliteError> {
         Ok(Importer {
-            model: Model::parse(bytes)?,
+            model: tri!(Model::parse(bytes)),
             next_op: 0,
             layer: 1,
             prev_output: None,
@@ -45,32 +50,33 @@ impl<'a> Importer<'a> {
     }
 
     /// The network input's quantisation (the first operator's input).
-    pub fn input_params(&self) -> Result<QuantParams, TfliteError> {
-        let op = self.model.operator(0)?;
-        let t = self.model.tensor(op.inputs.i32(0, "operator inputs")?)?;
-        self.params(&t, "input")
+    pub const fn input_params(&self) -> Result<QuantParams, TfliteError> {
+        let op = tri!(self.model.operator(0));
+        let t = tri!(self.model.tensor(tri!(op.inputs.i32(0, "operator inputs"))));
+        self.params(&t, true)
     }
 
     /// Steps over a declared layer that has no operator (a `Dropout`: the identity at
     /// inference), so that later errors number layers as the declaration does.
-    pub fn skip(&mut self) {
+    pub const fn skip(&mut self) {
         self.layer += 1;
     }
 
     /// Checks that no operator is left after the last declared layer, and returns the network
     /// output's quantisation.
-    pub fn finish(self) -> Result<QuantParams, TfliteError> {
+    pub const fn finish(self) -> Result<QuantParams, TfliteError> {
         let left = self.model.operator_count() - self.next_op;
         if left > 0 {
             return Err(TfliteError::TrailingOperators { count: left });
         }
-        self.prev_output
-            .map(|(_, q)| q)
-            .ok_or(TfliteError::Malformed { what: "operators" })
+        match self.prev_output {
+            Some((_, q)) => Ok(q),
+            None => Err(TfliteError::Malformed { what: "operators" }),
+        }
     }
 
     /// The next operator, which must be `want` for the declared layer `kind`.
-    pub(super) fn next(
+    pub(super) const fn next(
         &mut self,
         want: Op,
         kind: &'static str,
@@ -82,15 +88,16 @@ impl<'a> Importer<'a> {
                 found: "the end of the model",
             });
         }
-        let op = self.model.operator(self.next_op)?;
+        let op = tri!(self.model.operator(self.next_op));
         if let Op::Other(code, name) = op.op {
             return Err(TfliteError::UnsupportedOperator {
+                layer: self.layer,
                 index: self.next_op,
                 code,
                 name,
             });
         }
-        if op.op != want {
+        if !op.op.is(want) {
             return Err(TfliteError::LayerKind {
                 layer: self.layer,
                 expected: kind,
@@ -103,19 +110,19 @@ impl<'a> Importer<'a> {
 
     /// The operator's input `i` and output 0 as int8 activations of `n_in` and `n_out`
     /// values; the input must be the previous layer's output.
-    pub(super) fn activations(
+    pub(super) const fn activations(
         &mut self,
         op: &Operator<'a>,
         n_in: usize,
         n_out: usize,
     ) -> Result<(QuantParams, QuantParams), TfliteError> {
-        let in_index = op.inputs.i32(0, "operator inputs")?;
-        let out_index = op.outputs.i32(0, "operator outputs")?;
-        let x = self.int8(in_index, "input")?;
-        let y = self.int8(out_index, "output")?;
-        self.size(&x, "input size", n_in)?;
-        self.size(&y, "output size", n_out)?;
-        let (qx, qy) = (self.params(&x, "input")?, self.params(&y, "output")?);
+        let in_index = tri!(op.inputs.i32(0, "operator inputs"));
+        let out_index = tri!(op.outputs.i32(0, "operator outputs"));
+        let x = tri!(self.int8(in_index, "input"));
+        let y = tri!(self.int8(out_index, "output"));
+        tri!(self.size(&x, "input size", n_in));
+        tri!(self.size(&y, "output size", n_out));
+        let (qx, qy) = (tri!(self.params(&x, true)), tri!(self.params(&y, false)));
         if let Some((prev, _)) = self.prev_output {
             if prev != in_index {
                 return Err(self.quant_error("its input is not the previous layer's output"));
@@ -126,17 +133,21 @@ impl<'a> Importer<'a> {
     }
 
     /// Tensor `index`, which must be int8.
-    pub(super) fn int8(&self, index: i32, what: &'static str) -> Result<Tensor<'a>, TfliteError> {
+    pub(super) const fn int8(
+        &self,
+        index: i32,
+        what: &'static str,
+    ) -> Result<Tensor<'a>, TfliteError> {
         self.typed(index, what, tensor_type::INT8)
     }
 
-    pub(super) fn typed(
+    pub(super) const fn typed(
         &self,
         index: i32,
         what: &'static str,
         dtype: u8,
     ) -> Result<Tensor<'a>, TfliteError> {
-        let t = self.model.tensor(index)?;
+        let t = tri!(self.model.tensor(index));
         if t.dtype != dtype {
             return Err(TfliteError::UnsupportedType {
                 layer: self.layer,
@@ -148,16 +159,16 @@ impl<'a> Importer<'a> {
     }
 
     /// Checks a tensor's number of elements.
-    pub(super) fn size(
+    pub(super) const fn size(
         &self,
         t: &Tensor<'_>,
         what: &'static str,
         n: usize,
     ) -> Result<(), TfliteError> {
-        self.dim_is(what, n, t.elements()?)
+        self.dim_is(what, n, tri!(t.elements()))
     }
 
-    pub(super) fn dim_is(
+    pub(super) const fn dim_is(
         &self,
         what: &'static str,
         expected: usize,
@@ -174,39 +185,46 @@ impl<'a> Importer<'a> {
         Ok(())
     }
 
-    pub(super) fn quant_error(&self, what: &'static str) -> TfliteError {
+    pub(super) const fn quant_error(&self, what: &'static str) -> TfliteError {
         TfliteError::Quantization {
             layer: self.layer,
             what,
         }
     }
 
-    /// A per-tensor scale and zero point, checked.
-    pub(super) fn params(
+    /// A per-tensor scale and zero point, checked (of the operator's input or output).
+    pub(super) const fn params(
         &self,
         t: &Tensor<'_>,
-        what: &'static str,
+        input: bool,
     ) -> Result<QuantParams, TfliteError> {
         if t.scales.len() != 1 || t.zero_points.len() != 1 {
-            return Err(self.quant_error(match what {
-                "input" => "the input needs one scale and one zero point",
-                _ => "the output needs one scale and one zero point",
+            return Err(self.quant_error(if input {
+                "the input needs one scale and one zero point"
+            } else {
+                "the output needs one scale and one zero point"
             }));
         }
-        let scale = t.scales.f32(0, "quantization scales")?;
-        let zero = t.zero_points.i64(0, "quantization zero points")?;
-        i32::try_from(zero)
-            .ok()
-            .and_then(|z| QuantParams::new(scale, z))
-            .ok_or(self.quant_error(match what {
-                "input" => "the input's scale or zero point is out of range",
-                _ => "the output's scale or zero point is out of range",
-            }))
+        let scale = tri!(t.scales.f32(0, "quantization scales"));
+        let zero = tri!(t.zero_points.i64(0, "quantization zero points"));
+        let checked = if zero >= i32::MIN as i64 && zero <= i32::MAX as i64 {
+            QuantParams::new(scale, zero as i32)
+        } else {
+            None
+        };
+        match checked {
+            Some(q) => Ok(q),
+            None => Err(self.quant_error(if input {
+                "the input's scale or zero point is out of range"
+            } else {
+                "the output's scale or zero point is out of range"
+            })),
+        }
     }
 
     /// Per-channel weight scales (one repeated for per-tensor weights), every zero point 0,
     /// and the rescales `s_in * s_w[c] / s_out`.
-    pub(super) fn weight_scales<const C: usize>(
+    pub(super) const fn weight_scales<const C: usize>(
         &self,
         w: &Tensor<'_>,
         input: QuantParams,
@@ -217,44 +235,60 @@ impl<'a> Importer<'a> {
             return Err(self.quant_error("the weights need one scale, or one per output channel"));
         }
         let mut scales = [0f32; C];
-        for (c, s) in scales.iter_mut().enumerate() {
+        let mut c = 0;
+        while c < C {
             let i = if n == 1 { 0 } else { c };
-            *s = w.scales.f32(i, "quantization scales")?;
-            if w.zero_points.i64(i, "quantization zero points")? != 0 {
+            scales[c] = tri!(w.scales.f32(i, "quantization scales"));
+            if tri!(w.zero_points.i64(i, "quantization zero points")) != 0 {
                 return Err(
                     self.quant_error("a weight zero point is not 0 (int8 weights are symmetric)")
                 );
             }
+            c += 1;
         }
-        crate::quant::per_channel_multipliers(input, &scales, output).map_err(|_| {
-            self.quant_error("a weight scale is out of range, or its rescale too large")
-        })
+        match per_channel_multipliers(input, &scales, output) {
+            Ok(m) => Ok(m),
+            Err(_) => {
+                Err(self.quant_error("a weight scale is out of range, or its rescale too large"))
+            }
+        }
     }
 
     /// The int32 bias of `C` channels (absent: zeros), zero point 0.
-    pub(super) fn bias<const C: usize>(&self, op: &Operator<'_>) -> Result<[i32; C], TfliteError> {
+    pub(super) const fn bias<const C: usize>(
+        &self,
+        op: &Operator<'_>,
+    ) -> Result<[i32; C], TfliteError> {
         let mut bias = [0i32; C];
-        let index = op.inputs.i32(2, "operator inputs")?;
+        let index = tri!(op.inputs.i32(2, "operator inputs"));
         if index < 0 {
             return Ok(bias);
         }
-        let b = self.typed(index, "bias", tensor_type::INT32)?;
-        self.size(&b, "bias length", C)?;
+        let b = tri!(self.typed(index, "bias", tensor_type::INT32));
+        tri!(self.size(&b, "bias length", C));
         if b.data.len() != 4 * C {
             return Err(TfliteError::Malformed { what: "bias data" });
         }
-        if (0..b.zero_points.len()).any(|i| b.zero_points.i64(i, "bias zero point") != Ok(0)) {
-            return Err(self.quant_error("a bias zero point is not 0"));
+        let mut i = 0;
+        while i < b.zero_points.len() {
+            match b.zero_points.i64(i, "bias zero point") {
+                Ok(0) => {}
+                _ => return Err(self.quant_error("a bias zero point is not 0")),
+            }
+            i += 1;
         }
-        for (v, d) in bias.iter_mut().zip(b.data.chunks_exact(4)) {
-            *v = i32::from_le_bytes([d[0], d[1], d[2], d[3]]);
+        let d = b.data;
+        let mut c = 0;
+        while c < C {
+            bias[c] = i32::from_le_bytes([d[4 * c], d[4 * c + 1], d[4 * c + 2], d[4 * c + 3]]);
+            c += 1;
         }
         Ok(bias)
     }
 
     /// The fused activation in an options table's field `field`, checked against the
     /// declaration; returns the clamp.
-    pub(super) fn activation(
+    pub(super) const fn activation(
         &self,
         op: &Operator<'_>,
         field: usize,
@@ -262,26 +296,22 @@ impl<'a> Importer<'a> {
         output: QuantParams,
     ) -> Result<(i8, i8), TfliteError> {
         let code = match op.options {
-            Some(t) => t.i8(field, 0, "fused activation")?,
+            Some(t) => tri!(t.i8(field, 0, "fused activation")),
             None => 0,
         };
         let found = match code {
-            0 => FusedActivation::Identity,
-            1 => FusedActivation::Relu,
-            3 => FusedActivation::Relu6,
-            _ => FusedActivation::Identity,
+            0 => Some(FusedActivation::Identity),
+            1 => Some(FusedActivation::Relu),
+            3 => Some(FusedActivation::Relu6),
+            _ => None,
         };
-        if found != declared || !matches!(code, 0 | 1 | 3) {
-            return Err(TfliteError::Activation {
+        match found {
+            Some(found) if found as u8 == declared as u8 => Ok(declared.range(output)),
+            _ => Err(TfliteError::Activation {
                 layer: self.layer,
-                expected: match declared {
-                    FusedActivation::Identity => "Identity",
-                    FusedActivation::Relu => "Relu",
-                    FusedActivation::Relu6 => "Relu6",
-                },
+                expected: declared.name(),
                 found: code,
-            });
+            }),
         }
-        Ok(declared.range(output))
     }
 }

@@ -1,6 +1,7 @@
 //! The declared layers an [`Importer`] fills: each reads its operator and checks it.
 
 use super::error::TfliteError;
+use super::flatbuffer::{tri, Table};
 use super::import::Importer;
 use super::model::{Op, Operator};
 use crate::quant::pool2d::Reduce;
@@ -10,45 +11,46 @@ impl<'a> Importer<'a> {
     /// A `Dense<I, O>` layer from a `FULLY_CONNECTED` operator (weights `[O, I]`, per-tensor or
     /// per-channel). After a `Flatten` the columns are reordered from TFLite's `H, W, C`
     /// flattening to dl's `C, H, W`.
-    pub fn dense<const I: usize, const O: usize>(
+    pub const fn dense<const I: usize, const O: usize>(
         &mut self,
         activation: FusedActivation,
     ) -> Result<QDense<I, O>, TfliteError> {
-        let op = self.next(Op::FullyConnected, "Dense")?;
+        let op = tri!(self.next(Op::FullyConnected, "Dense"));
         if let Some(t) = op.options {
-            if t.u8(1, 0, "weights format")? != 0 {
+            if tri!(t.u8(1, 0, "weights format")) != 0 {
                 return Err(TfliteError::Malformed {
                     what: "fully connected weights format (only the default is supported)",
                 });
             }
         }
-        let (input, output) = self.activations(&op, I, O)?;
-        let w = self.int8(op.inputs.i32(1, "operator inputs")?, "weights")?;
-        self.dim_is("weight rank", 2, w.rank())?;
-        self.dim_is("weight rows (outputs)", O, w.dim(0)?)?;
-        self.dim_is("weight columns (inputs)", I, w.dim(1)?)?;
+        let (input, output) = tri!(self.activations(&op, I, O));
+        let w = tri!(self.int8(tri!(op.inputs.i32(1, "operator inputs")), "weights"));
+        tri!(self.dim_is("weight rank", 2, w.rank()));
+        tri!(self.dim_is("weight rows (outputs)", O, tri!(w.dim(0))));
+        tri!(self.dim_is("weight columns (inputs)", I, tri!(w.dim(1))));
         if w.data.len() != I * O {
             return Err(TfliteError::Malformed {
                 what: "weight data",
             });
         }
-        let rescale = self.weight_scales::<O>(&w, input, output)?;
-        let bias = self.bias::<O>(&op)?;
-        let (act_min, act_max) = self.activation(&op, 0, activation, output)?;
+        let rescale = tri!(self.weight_scales::<O>(&w, input, output));
+        let bias = tri!(self.bias::<O>(&op));
+        let (act_min, act_max) = tri!(self.activation(&op, 0, activation, output));
         let flattened = self.flattened.take();
         let mut weight = [[0i8; I]; O];
-        for (o, row) in weight.iter_mut().enumerate() {
-            for (j, v) in row.iter_mut().enumerate() {
+        let mut o = 0;
+        while o < O {
+            let mut j = 0;
+            while j < I {
                 // dl's column j = (c, h, w) in C, H, W order; TFLite's is (h, w, c).
                 let col = match flattened {
-                    Some((c, h, wd)) => {
-                        let (ci, hw) = (j / (h * wd), j % (h * wd));
-                        hw * c + ci
-                    }
+                    Some((c, h, wd)) => (j % (h * wd)) * c + j / (h * wd),
                     None => j,
                 };
-                *v = w.data[o * I + col] as i8;
+                weight[o][j] = w.data[o * I + col] as i8;
+                j += 1;
             }
+            o += 1;
         }
         self.layer += 1;
         Ok(QDense::from_raw(
@@ -60,7 +62,7 @@ impl<'a> Importer<'a> {
     /// `CI x H x W` image from a `CONV_2D` operator (filter `[CO, K, K, CI]`, no dilation).
     /// TFLite's `SAME` padding must equal `P` on every side; `VALID` is `P = 0`.
     #[allow(clippy::type_complexity)]
-    pub fn conv2d<
+    pub const fn conv2d<
         const CI: usize,
         const CO: usize,
         const K: usize,
@@ -74,34 +76,41 @@ impl<'a> Importer<'a> {
         &mut self,
         activation: FusedActivation,
     ) -> Result<QConv2D<CI, CO, K, S, P, H, W, OH, OW>, TfliteError> {
-        let op = self.next(Op::Conv2D, "Conv2D")?;
-        let opts = op.options.ok_or(TfliteError::Malformed {
-            what: "convolution options",
-        })?;
-        self.window(&op, None, K, S, P, (H, W))?;
-        if opts.i32(4, 1, "dilation")? != 1 || opts.i32(5, 1, "dilation")? != 1 {
+        let op = tri!(self.next(Op::Conv2D, "Conv2D"));
+        let Some(opts) = op.options else {
+            return Err(TfliteError::Malformed {
+                what: "convolution options",
+            });
+        };
+        tri!(self.window(&op, None, K, S, P, (H, W)));
+        if tri!(opts.i32(4, 1, "dilation")) != 1 || tri!(opts.i32(5, 1, "dilation")) != 1 {
             return Err(TfliteError::Malformed {
                 what: "convolution dilation (only 1 is supported)",
             });
         }
-        let (input, output) = self.activations(&op, CI * H * W, CO * OH * OW)?;
-        let w = self.int8(op.inputs.i32(1, "operator inputs")?, "filter")?;
-        self.dim_is("filter rank", 4, w.rank())?;
-        self.dim_is("filter output channels", CO, w.dim(0)?)?;
-        self.dim_is("kernel height", K, w.dim(1)?)?;
-        self.dim_is("kernel width", K, w.dim(2)?)?;
-        self.dim_is("filter input channels", CI, w.dim(3)?)?;
+        let (input, output) = tri!(self.activations(&op, CI * H * W, CO * OH * OW));
+        let w = tri!(self.int8(tri!(op.inputs.i32(1, "operator inputs")), "filter"));
+        tri!(self.dim_is("filter rank", 4, w.rank()));
+        tri!(self.dim_is("filter output channels", CO, tri!(w.dim(0))));
+        tri!(self.dim_is("kernel height", K, tri!(w.dim(1))));
+        tri!(self.dim_is("kernel width", K, tri!(w.dim(2))));
+        tri!(self.dim_is("filter input channels", CI, tri!(w.dim(3))));
         if w.data.len() != CO * K * K * CI {
             return Err(TfliteError::Malformed {
                 what: "filter data",
             });
         }
-        let rescale = self.weight_scales::<CO>(&w, input, output)?;
-        let bias = self.bias::<CO>(&op)?;
-        let (act_min, act_max) = self.activation(&op, 3, activation, output)?;
-        let weight = QConv2D::<CI, CO, K, S, P, H, W, OH, OW>::filter_from_fn(|o, c, u, v| {
-            w.data[((o * K + u) * K + v) * CI + c] as i8
-        });
+        let rescale = tri!(self.weight_scales::<CO>(&w, input, output));
+        let bias = tri!(self.bias::<CO>(&op));
+        let (act_min, act_max) = tri!(self.activation(&op, 3, activation, output));
+        // TFLite's filter is [CO][K][K][CI]; dl's [CO][CI][K][K].
+        let mut weight = [[[[0i8; K]; K]; CI]; CO];
+        let mut i = 0;
+        while i < CO * K * K * CI {
+            let (o, u, v, c) = (i / (K * K * CI), i / (K * CI) % K, i / CI % K, i % CI);
+            weight[o][c][u][v] = w.data[i] as i8;
+            i += 1;
+        }
         self.layer += 1;
         Ok(QConv2D {
             weight,
@@ -116,7 +125,7 @@ impl<'a> Importer<'a> {
 
     /// A `MaxPool2D<K, stride = S>` or `AvgPool2D<K, stride = S>` on `C x H x W` (as `R` says)
     /// from a `MAX_POOL_2D` or `AVERAGE_POOL_2D` operator.
-    pub fn pool2d<
+    pub const fn pool2d<
         R: Reduce,
         const C: usize,
         const K: usize,
@@ -128,23 +137,20 @@ impl<'a> Importer<'a> {
     >(
         &mut self,
     ) -> Result<QPool2D<R, C, K, S, H, W, OH, OW>, TfliteError> {
-        let op = match R::LAYER {
-            "MaxPool2D" => Op::MaxPool2D,
-            _ => Op::AvgPool2D,
-        };
-        let (act_min, act_max) = self.pool(op, R::LAYER, C, K, S, (H, W), (OH, OW))?;
+        let op = if R::MAX { Op::MaxPool2D } else { Op::AvgPool2D };
+        let (act_min, act_max) = tri!(self.pool(op, R::LAYER, C, K, S, (H, W), (OH, OW)));
         Ok(QPool2D::clamped(act_min, act_max))
     }
 
     /// A `Flatten` of `C x H x W` from a `RESHAPE` operator to `[1, N]`; the next dense layer's
     /// columns are reordered.
-    pub fn flatten<const C: usize, const H: usize, const W: usize, const N: usize>(
+    pub const fn flatten<const C: usize, const H: usize, const W: usize, const N: usize>(
         &mut self,
     ) -> Result<QFlatten<C, H, W, N>, TfliteError> {
-        let op = self.next(Op::Reshape, "Flatten")?;
-        self.dim_is("flattened size", C * H * W, N)?;
-        let (input, output) = self.activations(&op, N, N)?;
-        if input != output {
+        let op = tri!(self.next(Op::Reshape, "Flatten"));
+        tri!(self.dim_is("flattened size", C * H * W, N));
+        let (input, output) = tri!(self.activations(&op, N, N));
+        if !input.same(output) {
             return Err(self.quant_error("a reshape changes the quantisation"));
         }
         self.flattened = Some((C, H, W));
@@ -153,7 +159,7 @@ impl<'a> Importer<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn pool(
+    const fn pool(
         &mut self,
         want: Op,
         kind: &'static str,
@@ -163,24 +169,24 @@ impl<'a> Importer<'a> {
         (h, w): (usize, usize),
         (oh, ow): (usize, usize),
     ) -> Result<(i8, i8), TfliteError> {
-        let op = self.next(want, kind)?;
-        self.window(&op, Some((3, 4)), k, s, 0, (h, w))?;
-        let (input, output) = self.activations(&op, c * h * w, c * oh * ow)?;
-        if input != output {
+        let op = tri!(self.next(want, kind));
+        tri!(self.window(&op, Some((3, 4)), k, s, 0, (h, w)));
+        let (input, output) = tri!(self.activations(&op, c * h * w, c * oh * ow));
+        if !input.same(output) {
             return Err(
                 self.quant_error("int8 pooling needs the same input and output quantisation")
             );
         }
-        let activation = match op
-            .options
-            .map(|t| t.i8(5, 0, "fused activation"))
-            .transpose()?
-        {
-            Some(1) => FusedActivation::Relu,
-            Some(3) => FusedActivation::Relu6,
+        let code = match op.options {
+            Some(t) => tri!(t.i8(5, 0, "fused activation")),
+            None => 0,
+        };
+        let activation = match code {
+            1 => FusedActivation::Relu,
+            3 => FusedActivation::Relu6,
             _ => FusedActivation::Identity,
         };
-        let clamp = self.activation(&op, 5, activation, output)?;
+        let clamp = tri!(self.activation(&op, 5, activation, output));
         self.layer += 1;
         Ok(clamp)
     }
@@ -189,7 +195,7 @@ impl<'a> Importer<'a> {
     /// pools, filter size (fields `fw`, `fh`) against kernel `k`, stride `s`, symmetric
     /// padding `p` and the input size (the output size is checked with the output tensor).
     #[allow(clippy::too_many_arguments)]
-    fn window(
+    const fn window(
         &self,
         op: &Operator<'_>,
         filter: Option<(usize, usize)>,
@@ -198,24 +204,27 @@ impl<'a> Importer<'a> {
         p: usize,
         (h, w): (usize, usize),
     ) -> Result<(), TfliteError> {
-        let opts = op.options.ok_or(TfliteError::Malformed {
-            what: "window options",
-        })?;
-        let dim = |field, what| -> Result<usize, TfliteError> {
-            usize::try_from(opts.i32(field, 0, what)?).map_err(|_| TfliteError::Malformed { what })
+        let Some(opts) = op.options else {
+            return Err(TfliteError::Malformed {
+                what: "window options",
+            });
         };
-        self.dim_is("stride (width)", s, dim(1, "stride")?)?;
-        self.dim_is("stride (height)", s, dim(2, "stride")?)?;
+        tri!(self.dim_is("stride (width)", s, tri!(option_dim(opts, 1, "stride"))));
+        tri!(self.dim_is("stride (height)", s, tri!(option_dim(opts, 2, "stride"))));
         if let Some((fw, fh)) = filter {
-            self.dim_is("pool width", k, dim(fw, "filter size")?)?;
-            self.dim_is("pool height", k, dim(fh, "filter size")?)?;
+            tri!(self.dim_is("pool width", k, tri!(option_dim(opts, fw, "filter size"))));
+            tri!(self.dim_is("pool height", k, tri!(option_dim(opts, fh, "filter size"))));
         }
         // TFLite: VALID pads nothing; SAME pads (out - 1) * s + k - in in total, half before.
-        let same = opts.u8(0, 0, "padding")? == 0;
-        for (what, n) in [("padding (height)", h), ("padding (width)", w)] {
+        let same = tri!(opts.u8(0, 0, "padding")) == 0;
+        let sides = [("padding (height)", h), ("padding (width)", w)];
+        let mut i = 0;
+        while i < 2 {
+            let (what, n) = sides[i];
             let total = if same {
-                // SAME's output size is ceil(in / s).
-                ((n.div_ceil(s).max(1) - 1) * s + k).saturating_sub(n)
+                // SAME's output size is ceil(in / s), at least 1.
+                let out = if n == 0 || s == 0 { 1 } else { n.div_ceil(s) };
+                ((out - 1) * s + k).saturating_sub(n)
             } else {
                 0
             };
@@ -227,7 +236,21 @@ impl<'a> Importer<'a> {
                     found: total,
                 });
             }
+            i += 1;
         }
         Ok(())
     }
+}
+
+/// An options field holding a size (a negative one is malformed).
+const fn option_dim(
+    opts: Table<'_>,
+    field: usize,
+    what: &'static str,
+) -> Result<usize, TfliteError> {
+    let v = tri!(opts.i32(field, 0, what));
+    if v < 0 {
+        return Err(TfliteError::Malformed { what });
+    }
+    Ok(v as usize)
 }

@@ -17,8 +17,10 @@ mod error;
 pub mod flatbuffer;
 mod import;
 mod layers;
+mod message;
 pub mod model;
 
 pub use error::TfliteError;
 pub use import::Importer;
+pub use message::Message;
 pub use model::{Model, Op};

@@ -3,7 +3,7 @@
 //! shapes, types, data and quantisation.
 
 use super::error::TfliteError;
-use super::flatbuffer::{Buf, Table, Vector};
+use super::flatbuffer::{tri, Buf, Table, Vector};
 
 /// TFLite's tensor type codes dl reads.
 pub mod tensor_type {
@@ -37,7 +37,7 @@ pub enum Op {
 }
 
 impl Op {
-    fn from_code(code: i32) -> Op {
+    const fn from_code(code: i32) -> Op {
         match code {
             1 => Op::AvgPool2D,
             3 => Op::Conv2D,
@@ -51,8 +51,26 @@ impl Op {
         }
     }
 
+    /// Whether `self` and `other` are the same operator (`==` in a `const fn`).
+    pub const fn is(self, other: Op) -> bool {
+        match (self, other) {
+            (Op::Other(a, _), Op::Other(b, _)) => a == b,
+            _ => matches!(
+                (self, other),
+                (Op::AvgPool2D, Op::AvgPool2D)
+                    | (Op::Conv2D, Op::Conv2D)
+                    | (Op::FullyConnected, Op::FullyConnected)
+                    | (Op::Logistic, Op::Logistic)
+                    | (Op::MaxPool2D, Op::MaxPool2D)
+                    | (Op::Reshape, Op::Reshape)
+                    | (Op::Softmax, Op::Softmax)
+                    | (Op::Tanh, Op::Tanh)
+            ),
+        }
+    }
+
     /// TFLite's name for the operator.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             Op::AvgPool2D => "AVERAGE_POOL_2D",
             Op::Conv2D => "CONV_2D",
@@ -67,7 +85,7 @@ impl Op {
     }
 }
 
-fn other_name(code: i32) -> &'static str {
+const fn other_name(code: i32) -> &'static str {
     match code {
         0 => "ADD",
         4 => "DEPTHWISE_CONV_2D",
@@ -95,84 +113,90 @@ pub struct Model<'a> {
 
 impl<'a> Model<'a> {
     /// Reads the header and the subgraph's tables. Nothing is copied.
-    pub fn parse(bytes: &'a [u8]) -> Result<Model<'a>, TfliteError> {
+    pub const fn parse(bytes: &'a [u8]) -> Result<Model<'a>, TfliteError> {
         if bytes.len() < 8 {
             return Err(TfliteError::Malformed { what: "header" });
         }
-        if &bytes[4..8] != b"TFL3" {
+        if !(bytes[4] == b'T' && bytes[5] == b'F' && bytes[6] == b'L' && bytes[7] == b'3') {
             return Err(TfliteError::NotTflite);
         }
-        let root = Buf(bytes).root()?;
-        if root.u32(0, 0, "model version")? != 3 {
+        let root = tri!(Buf(bytes).root());
+        if tri!(root.u32(0, 0, "model version")) != 3 {
             return Err(TfliteError::NotTflite);
         }
-        let subgraphs = root.vector(2, 4, "subgraphs")?;
+        let subgraphs = tri!(root.vector(2, 4, "subgraphs"));
         if subgraphs.len() != 1 {
             return Err(TfliteError::Subgraphs {
                 found: subgraphs.len(),
             });
         }
-        let graph = subgraphs.table(0, "subgraph")?;
+        let graph = tri!(subgraphs.table(0, "subgraph"));
         Ok(Model {
-            opcodes: root.vector(1, 4, "operator codes")?,
-            buffers: root.vector(4, 4, "buffers")?,
-            tensors: graph.vector(0, 4, "tensors")?,
-            operators: graph.vector(3, 4, "operators")?,
+            opcodes: tri!(root.vector(1, 4, "operator codes")),
+            buffers: tri!(root.vector(4, 4, "buffers")),
+            tensors: tri!(graph.vector(0, 4, "tensors")),
+            operators: tri!(graph.vector(3, 4, "operators")),
         })
     }
 
     /// The number of operators, in execution order.
-    pub fn operator_count(&self) -> usize {
+    pub const fn operator_count(&self) -> usize {
         self.operators.len()
     }
 
     /// Operator `i`.
-    pub fn operator(&self, i: usize) -> Result<Operator<'a>, TfliteError> {
-        let t = self.operators.table(i, "operator")?;
-        let opcode_index = t.u32(0, 0, "operator code index")? as usize;
-        let code = self.opcodes.table(opcode_index, "operator code")?;
-        let deprecated = code.i8(0, 0, "operator code")? as i32;
-        let builtin = code.i32(3, 0, "operator code")?;
+    pub const fn operator(&self, i: usize) -> Result<Operator<'a>, TfliteError> {
+        let t = tri!(self.operators.table(i, "operator"));
+        let opcode_index = tri!(t.u32(0, 0, "operator code index")) as usize;
+        let code = tri!(self.opcodes.table(opcode_index, "operator code"));
+        let deprecated = tri!(code.i8(0, 0, "operator code")) as i32;
+        let builtin = tri!(code.i32(3, 0, "operator code"));
         Ok(Operator {
-            op: Op::from_code(deprecated.max(builtin)),
-            inputs: t.vector(1, 4, "operator inputs")?,
-            outputs: t.vector(2, 4, "operator outputs")?,
-            options: t.table(4, "operator options")?,
+            op: Op::from_code(if deprecated > builtin {
+                deprecated
+            } else {
+                builtin
+            }),
+            inputs: tri!(t.vector(1, 4, "operator inputs")),
+            outputs: tri!(t.vector(2, 4, "operator outputs")),
+            options: tri!(t.table(4, "operator options")),
         })
     }
 
     /// Tensor `i`, with its data (empty for activations).
-    pub fn tensor(&self, i: i32) -> Result<Tensor<'a>, TfliteError> {
-        let index = usize::try_from(i).map_err(|_| TfliteError::Malformed {
-            what: "tensor index",
-        })?;
-        let t = self.tensors.table(index, "tensor")?;
-        let buffer = t.u32(2, 0, "tensor buffer index")? as usize;
+    pub const fn tensor(&self, i: i32) -> Result<Tensor<'a>, TfliteError> {
+        if i < 0 {
+            return Err(TfliteError::Malformed {
+                what: "tensor index",
+            });
+        }
+        let t = tri!(self.tensors.table(i as usize, "tensor"));
+        let buffer = tri!(t.u32(2, 0, "tensor buffer index")) as usize;
         let data = if buffer == 0 {
-            &[][..]
+            &[]
         } else {
-            let b = self.buffers.table(buffer, "buffer")?;
+            let b = tri!(self.buffers.table(buffer, "buffer"));
             // Buffers of models over 2 GB live outside the flatbuffer (offset > 1).
-            if b.u64(1, 0, "buffer offset")? > 1 {
+            if tri!(b.u64(1, 0, "buffer offset")) > 1 {
                 return Err(TfliteError::Malformed {
                     what: "buffer (data outside the flatbuffer is not supported)",
                 });
             }
-            b.vector(0, 1, "buffer data")?.bytes()
+            tri!(b.vector(0, 1, "buffer data")).bytes()
         };
-        let quant = t.table(4, "quantization")?;
+        let (scales, zero_points) = match tri!(t.table(4, "quantization")) {
+            Some(q) => (
+                tri!(q.vector(2, 4, "quantization scales")),
+                tri!(q.vector(3, 8, "quantization zero points")),
+            ),
+            None => (Vector::empty(), Vector::empty()),
+        };
         Ok(Tensor {
-            shape: t.vector(0, 4, "tensor shape")?,
-            dtype: t.u8(1, 0, "tensor type")?,
+            shape: tri!(t.vector(0, 4, "tensor shape")),
+            dtype: tri!(t.u8(1, 0, "tensor type")),
             data,
-            scales: match quant {
-                Some(q) => q.vector(2, 4, "quantization scales")?,
-                None => Vector::empty(),
-            },
-            zero_points: match quant {
-                Some(q) => q.vector(3, 8, "quantization zero points")?,
-                None => Vector::empty(),
-            },
+            scales,
+            zero_points,
         })
     }
 }
@@ -207,22 +231,33 @@ pub struct Tensor<'a> {
 
 impl Tensor<'_> {
     /// Its number of dimensions.
-    pub fn rank(&self) -> usize {
+    pub const fn rank(&self) -> usize {
         self.shape.len()
     }
     /// Dimension `i` (a negative or unreadable dimension is malformed).
-    pub fn dim(&self, i: usize) -> Result<usize, TfliteError> {
-        usize::try_from(self.shape.i32(i, "tensor shape")?).map_err(|_| TfliteError::Malformed {
-            what: "tensor shape",
-        })
+    pub const fn dim(&self, i: usize) -> Result<usize, TfliteError> {
+        match self.shape.i32(i, "tensor shape") {
+            Ok(d) if d >= 0 => Ok(d as usize),
+            Ok(_) => Err(TfliteError::Malformed {
+                what: "tensor shape",
+            }),
+            Err(e) => Err(e),
+        }
     }
     /// The product of its dimensions.
-    pub fn elements(&self) -> Result<usize, TfliteError> {
+    pub const fn elements(&self) -> Result<usize, TfliteError> {
         let mut n = 1usize;
-        for i in 0..self.rank() {
-            n = n.checked_mul(self.dim(i)?).ok_or(TfliteError::Malformed {
-                what: "tensor shape",
-            })?;
+        let mut i = 0;
+        while i < self.rank() {
+            n = match n.checked_mul(tri!(self.dim(i))) {
+                Some(n) => n,
+                None => {
+                    return Err(TfliteError::Malformed {
+                        what: "tensor shape",
+                    })
+                }
+            };
+            i += 1;
         }
         Ok(n)
     }

@@ -13,6 +13,7 @@
 
 mod calibrate;
 mod image;
+mod tflite;
 
 use crate::model::{lit, Activation, Layer, Model, QuantForm};
 use proc_macro2::TokenStream;
@@ -61,7 +62,7 @@ pub(crate) fn slots<'p>(parts: &'p [Part]) -> Vec<(&'p syn::Ident, &'p TokenStre
 
 pub fn expand(model: &Model) -> TokenStream {
     let Some(parts) = parts(model) else {
-        return TokenStream::new();
+        return tflite::no_int8_type(model);
     };
     let vis = &model.vis;
     let ident = &model.ident;
@@ -78,7 +79,8 @@ pub fn expand(model: &Model) -> TokenStream {
          [`{ident}::quantize`] or [`{name}::from_tflite`]."
     );
     let forward = forward(model, &parts);
-    let imports = imports(&parts);
+    let from_tflite = tflite::from_tflite(&parts, &name, &fields);
+    let compile_time = tflite::compile_time(model, &parts, &name);
     let quantize = calibrate::quantize(&parts, &name, &n_in);
     let output = output_params(&parts);
     let image = image::byte_image(&parts, ident, &name);
@@ -113,18 +115,12 @@ pub fn expand(model: &Model) -> TokenStream {
                 ::dl_core::nalgebra::SVector::from_fn(|i, _| out.dequantize(y[i]))
             }
 
-            /// An int8 `.tflite` model imported into this declaration: every operator, shape,
-            /// tensor type and quantisation parameter checked; an error names the layer.
-            pub fn from_tflite(bytes: &[u8]) -> ::core::result::Result<Self, ::dl_core::tflite::TfliteError> {
-                let mut model = ::dl_core::tflite::Importer::new(bytes)?;
-                let input = model.input_params()?;
-                #imports
-                model.finish()?;
-                Ok(#name { input, #( #fields, )* })
-            }
+            #from_tflite
         }
 
         #image
+
+        #compile_time
 
         #[automatically_derived]
         impl #ident<f32> {
@@ -263,39 +259,4 @@ fn output_params(parts: &[Part]) -> TokenStream {
         }
         None => quote!(self.input),
     }
-}
-
-/// `from_tflite`'s calls, one per layer (skipped layers call nothing).
-fn imports(parts: &[Part]) -> TokenStream {
-    let mut out = TokenStream::new();
-    for p in parts {
-        let f = &p.layer.field;
-        let call = match &p.form {
-            QuantForm::Dense(a) => {
-                let a = fused(*a);
-                quote!(model.dense(#a)?)
-            }
-            QuantForm::Conv2D { activation, .. } => {
-                let a = fused(*activation);
-                quote!(model.conv2d(#a)?)
-            }
-            QuantForm::Pool { .. } => quote!(model.pool2d()?),
-            QuantForm::Flatten => quote!(model.flatten()?),
-            QuantForm::Skip => {
-                out.extend(quote!(model.skip();));
-                continue;
-            }
-        };
-        out.extend(quote!(let #f = #call;));
-        if let Some(a) = &p.act {
-            let (field, ty) = (&a.field, &a.ty);
-            let read = match &p.form {
-                QuantForm::Dense(Activation::Sigmoid) => quote!(sigmoid),
-                QuantForm::Dense(Activation::Tanh) => quote!(tanh),
-                _ => quote!(softmax),
-            };
-            out.extend(quote!(let #field: #ty = model.#read()?;));
-        }
-    }
-    out
 }

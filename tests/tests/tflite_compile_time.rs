@@ -1,0 +1,105 @@
+//! `network!`'s `#[tflite("...")]`: a `.tflite` model imported at compile time
+//! (`{Name}I8::TFLITE`, run by rustc with the same `const` reader as `from_tflite`) equals
+//! the run-time import, field for field, and LiteRT's outputs on every fixture case. The
+//! refusals (a size that differs, an unsupported operator, a missing or corrupt file) are
+//! trybuild cases in `tests/ui/fail/tflite_*.rs`.
+
+use dl_core::prelude::*;
+use dl_tests::tflite::{ints, load};
+use serde_json::Value;
+
+network! {
+    /// MicroFlow's sine model, imported at compile time.
+    #[tflite("../fixtures/tflite/microflow_sine.tflite")]
+    pub struct Sine {
+        Dense<1, 16, Relu>,
+        Dense<16, 16, Relu>,
+        Dense<16, 1, Identity>,
+    }
+}
+
+network! {
+    /// The digits CNN with Softmax (a Dropout between, skipped by the import), imported at
+    /// compile time: Conv2D, MaxPool2D, Flatten and Softmax through the `const` reader.
+    #[tflite(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/tflite/digits_cnn_softmax.tflite"))]
+    pub struct DigitsCnn {
+        input: [1, 8, 8],
+        conv: Conv2D<1, 4, 3, Relu, padding = 1>,
+        MaxPool2D<2>,
+        Flatten,
+        Dropout<0.25>,
+        out: Dense<64, 10, Softmax>,
+    }
+}
+
+network! {
+    /// The digits CNN with average pooling.
+    #[tflite("../fixtures/tflite/digits_cnn_avg.tflite")]
+    pub struct DigitsCnnAvg {
+        input: [1, 8, 8],
+        Conv2D<1, 4, 3, Relu, padding = 1>,
+        AvgPool2D<2>,
+        Flatten,
+        Dense<64, 10, Identity>,
+    }
+}
+
+/// In flash on a microcontroller: the decoded layers only, not the file.
+static SINE: SineI8 = SineI8::TFLITE;
+
+/// Every fixture case of `name` through `forward`: the number of cases (all must equal
+/// LiteRT's outputs).
+fn equal_cases<const I: usize, const O: usize>(
+    fixture: &Value,
+    forward: impl Fn(&[i8; I]) -> [i8; O],
+) -> usize {
+    let cases = fixture["cases"].as_array().unwrap();
+    for (k, c) in cases.iter().enumerate() {
+        let x = ints::<I>(&c["input"]);
+        assert_eq!(forward(&x), ints::<O>(&c["output"]), "case {k}");
+    }
+    cases.len()
+}
+
+#[test]
+fn sine_at_compile_time_equals_the_run_time_import() {
+    let (bytes, fixture) = load("microflow_sine");
+    let run = SineI8::from_tflite(&bytes).unwrap();
+    assert_eq!(SINE, run);
+    for x in i8::MIN..=i8::MAX {
+        assert_eq!(SINE.forward_i8(&[x]), run.forward_i8(&[x]), "input {x}");
+    }
+    assert_eq!(equal_cases(&fixture, |x| SINE.forward_i8(x)), 256);
+    let y = SINE.predict(&SVector::from([0.5]));
+    assert_eq!(y, run.predict(&SVector::from([0.5])));
+}
+
+#[test]
+fn convolutional_networks_at_compile_time_equal_the_run_time_import() {
+    let (bytes, fixture) = load("digits_cnn_softmax");
+    let run = DigitsCnnI8::from_tflite(&bytes).unwrap();
+    assert_eq!(DigitsCnnI8::TFLITE, run);
+    assert!(equal_cases(&fixture, |x: &[i8; 64]| DigitsCnnI8::TFLITE.forward_i8(x)) > 0);
+
+    let (bytes, fixture) = load("digits_cnn_avg");
+    assert_eq!(
+        DigitsCnnAvgI8::TFLITE,
+        DigitsCnnAvgI8::from_tflite(&bytes).unwrap()
+    );
+    assert!(
+        equal_cases(&fixture, |x: &[i8; 64]| DigitsCnnAvgI8::TFLITE
+            .forward_i8(x))
+            > 0
+    );
+}
+
+/// `from_tflite` is a `const fn` (no Sigmoid or Tanh), so a `const` of one's own works too.
+#[test]
+fn from_tflite_is_const() {
+    const BYTES: &[u8] = include_bytes!("../fixtures/tflite/microflow_sine.tflite");
+    const NET: Result<SineI8, dl_core::tflite::TfliteError> = SineI8::from_tflite(BYTES);
+    assert_eq!(NET.as_ref().ok(), Some(&SINE));
+    const SHORT: Result<SineI8, dl_core::tflite::TfliteError> =
+        SineI8::from_tflite(BYTES.split_at(100).0);
+    assert!(SHORT.is_err());
+}
