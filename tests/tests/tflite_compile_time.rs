@@ -5,8 +5,8 @@
 //! trybuild cases in `tests/ui/fail/tflite_*.rs`.
 
 use dl_core::prelude::*;
-use dl_tests::tflite::{ints, load};
-use serde_json::Value;
+use dl_tests::tflite::load;
+use dl_tests::tflite_cases::check;
 
 network! {
     /// MicroFlow's sine model, imported at compile time.
@@ -47,20 +47,6 @@ network! {
 /// In flash on a microcontroller: the decoded layers only, not the file.
 static SINE: SineI8 = SineI8::TFLITE;
 
-/// Every fixture case of `name` through `forward`: the number of cases (all must equal
-/// LiteRT's outputs).
-fn equal_cases<const I: usize, const O: usize>(
-    fixture: &Value,
-    forward: impl Fn(&[i8; I]) -> [i8; O],
-) -> usize {
-    let cases = fixture["cases"].as_array().unwrap();
-    for (k, c) in cases.iter().enumerate() {
-        let x = ints::<I>(&c["input"]);
-        assert_eq!(forward(&x), ints::<O>(&c["output"]), "case {k}");
-    }
-    cases.len()
-}
-
 #[test]
 fn sine_at_compile_time_equals_the_run_time_import() {
     let (bytes, fixture) = load("microflow_sine");
@@ -69,7 +55,10 @@ fn sine_at_compile_time_equals_the_run_time_import() {
     for x in i8::MIN..=i8::MAX {
         assert_eq!(SINE.forward_i8(&[x]), run.forward_i8(&[x]), "input {x}");
     }
-    assert_eq!(equal_cases(&fixture, |x| SINE.forward_i8(x)), 256);
+    assert_eq!(
+        check("microflow_sine", &fixture, |x| SINE.forward_i8(x)).cases,
+        256
+    );
     let y = SINE.predict(&SVector::from([0.5]));
     assert_eq!(y, run.predict(&SVector::from([0.5])));
 }
@@ -79,18 +68,18 @@ fn convolutional_networks_at_compile_time_equal_the_run_time_import() {
     let (bytes, fixture) = load("digits_cnn_softmax");
     let run = DigitsCnnI8::from_tflite(&bytes).unwrap();
     assert_eq!(DigitsCnnI8::TFLITE, run);
-    assert!(equal_cases(&fixture, |x: &[i8; 64]| DigitsCnnI8::TFLITE.forward_i8(x)) > 0);
+    check("digits_cnn_softmax", &fixture, |x: &[i8; 64]| {
+        DigitsCnnI8::TFLITE.forward_i8(x)
+    });
 
     let (bytes, fixture) = load("digits_cnn_avg");
     assert_eq!(
         DigitsCnnAvgI8::TFLITE,
         DigitsCnnAvgI8::from_tflite(&bytes).unwrap()
     );
-    assert!(
-        equal_cases(&fixture, |x: &[i8; 64]| DigitsCnnAvgI8::TFLITE
-            .forward_i8(x))
-            > 0
-    );
+    check("digits_cnn_avg", &fixture, |x: &[i8; 64]| {
+        DigitsCnnAvgI8::TFLITE.forward_i8(x)
+    });
 }
 
 /// `from_tflite` is a `const fn` (no Sigmoid or Tanh), so a `const` of one's own works too.
