@@ -46,6 +46,20 @@ network! {
     }
 }
 
+network! {
+    /// The peers suite's CIFAR-sized CNN (`../shared/peers`, case f), channels first.
+    pub struct CifarCnn {
+        input: [3, 32, 32],
+        Conv2D<3, 32, 3, Relu, padding = 1>,  // (32, 32, 32)
+        MaxPool2D<2>,                         // (32, 16, 16)
+        Conv2D<32, 64, 3, Relu, padding = 1>, // (64, 16, 16)
+        MaxPool2D<2>,                         // (64, 8, 8)
+        Flatten,                              // 4096
+        Dense<4096, 128, Relu>,
+        Dense<128, 10, Softmax>,
+    }
+}
+
 /// The four XOR rows and their targets.
 /// A benchmark body that cycles through `len` samples in runs of `run` (a batch, or one
 /// sample): each call hands the next run's index range to `f`, wrapping around at the end, so

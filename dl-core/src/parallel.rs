@@ -4,9 +4,13 @@
 //! A batch of `B` samples is cut into *shards* of [`ParallelConfig::shard`] samples (the last
 //! one holds the remainder). Shard `s` always works in its own [`Workspace`] `s`: its forward
 //! caches, its batched-pass buffers, its Dropout mask generators and its gradient
-//! accumulator. The threads of a [rayon] pool take the shards in contiguous groups, so which
-//! thread computes a shard changes with the thread count but nothing it computes does. The
-//! gradient is then reduced in a fixed order, element by element,
+//! accumulator. Its Dropout masks are drawn from [`shard_seed`]`(seed, k, s)`, where `k` is
+//! the optimizer's update count ([`steps`](crate::optim::OptimizerBase::steps)) and `seed`
+//! [`ParallelConfig::seed`], so no two shards or steps share masks, and a run resumed from a
+//! saved optimizer state draws what the uninterrupted run drew. The threads of a [rayon] pool
+//! take the shards in contiguous groups, so which thread computes a shard changes with the
+//! thread count but nothing it computes does. The gradient is then reduced in a fixed order,
+//! element by element,
 //!
 //! `g = ((g_0 + g_1) + g_2) + ... + g_{S-1}`,
 //!
@@ -19,6 +23,15 @@
 //! Workspaces are made when a batch first needs them (one per shard, at least one per
 //! thread) and reused: after the first step of the largest batch, a step allocates nothing.
 //! How many shards a batch has bounds how many threads it can use: `ceil(B / shard)`.
+//!
+//! **What the split costs.** A batch of one shard (at most [`ParallelConfig::shard`] samples)
+//! runs on the calling thread exactly as [`train_batch`](crate::train::train_batch): the same
+//! arithmetic, no pool, no reduction, so a small batch is never slower than the serial step.
+//! An engine of one thread runs its shards on the calling thread too. (Both need the stack a
+//! serial step needs; an engine whose workers get stacks larger than [`WORKER_STACK`], for a
+//! network whose passes need them, always works on its workers.) Otherwise a step enters
+//! the pool once: the shards' passes (each first clearing its own gradient, on its own core),
+//! then the reduction over element ranges, then back to the caller for the optimizer.
 //!
 //! Why rayon: a pool of parked threads woken per step (a `std::thread::scope` per step would
 //! spawn and join threads every batch, tens of microseconds and an allocation each), whose
@@ -54,89 +67,19 @@ use crate::loss::Loss;
 use crate::metrics::{Metric, MetricState};
 use crate::network::{Network, Params, Vector};
 use crate::optim::Optimizer;
-use crate::train::{check_loss, check_targets, Workspace};
+use crate::train::{accumulate_batch, check_loss, check_targets, Workspace};
 use rayon::prelude::*;
 use std::boxed::Box;
 use std::vec::Vec;
 
-/// The default shard size: large enough for the batched kernels to work on whole columns
-/// blocks, small enough that a batch of 32 keeps two threads busy.
-pub const DEFAULT_SHARD: usize = 16;
+mod config;
+mod reduce;
+mod seeds;
 
-/// The default stack of a worker thread: a forward or backward pass keeps a layer's
-/// temporaries there, as on the main thread (whose stack is usually 8 MiB); reserved, only
-/// touched pages cost memory.
-pub const WORKER_STACK: usize = 32 << 20;
+pub use config::{ParallelConfig, ParallelError, DEFAULT_SHARD, WORKER_STACK};
+pub use seeds::shard_seed;
 
-/// Below this many elements a gradient tensor is reduced on the calling thread: waking the
-/// pool costs more than adding it.
-const PARALLEL_REDUCE: usize = 1 << 14;
-
-/// How a [`Parallel`] engine splits work.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ParallelConfig {
-    /// Worker threads (0: the available cores).
-    pub threads: usize,
-    /// Samples a shard: the unit of work and of the fixed reduction order (at least 1).
-    pub shard: usize,
-    /// Bytes of each worker thread's stack ([`WORKER_STACK`] by default).
-    pub stack: usize,
-}
-
-impl ParallelConfig {
-    /// Every available core, shards of [`DEFAULT_SHARD`].
-    pub const fn new() -> Self {
-        ParallelConfig {
-            threads: 0,
-            shard: DEFAULT_SHARD,
-            stack: WORKER_STACK,
-        }
-    }
-
-    /// The same with `threads` worker threads (0: the available cores).
-    pub const fn threads(mut self, threads: usize) -> Self {
-        self.threads = threads;
-        self
-    }
-
-    /// The same with shards of `shard` samples.
-    pub const fn shard(mut self, shard: usize) -> Self {
-        self.shard = shard;
-        self
-    }
-
-    /// The same with worker stacks of `bytes` bytes (for very large layers).
-    pub const fn stack(mut self, bytes: usize) -> Self {
-        self.stack = bytes;
-        self
-    }
-
-    /// The thread count this configuration resolves to.
-    pub fn resolved_threads(&self) -> usize {
-        match self.threads {
-            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-            t => t,
-        }
-    }
-}
-
-impl Default for ParallelConfig {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-/// Why a [`Parallel`] engine could not be made.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ParallelError {
-    /// A shard of 0 samples.
-    #[error("the shard size is 0; it must be at least 1")]
-    ZeroShard,
-    /// The operating system refused the worker threads.
-    #[error("could not start the worker threads: {0}")]
-    ThreadPool(#[source] rayon::ThreadPoolBuildError),
-}
+use reduce::reduce_in_order;
 
 /// A data-parallel engine for one network type: a thread pool and one [`Workspace`] a shard.
 /// See the [module documentation](self).
@@ -146,6 +89,29 @@ pub struct Parallel<N: Network> {
     threads: usize,
     shards: Vec<Box<Workspace<N>>>,
     losses: Vec<N::Scalar>,
+}
+
+/// One step's shards: the batch, the shard size, and where the Dropout masks come from.
+struct Step<'a, N: Network> {
+    xs: &'a [N::Input],
+    ys: &'a [N::Output],
+    shard: usize,
+    seed: u64,
+    updates: u64,
+}
+
+impl<N: Network> Step<'_, N> {
+    /// Shard `s`'s summed loss, its gradient accumulated into `ws.grads` (cleared first, but
+    /// for shard 0's, which the optimizer left zeroed), its masks seeded for this step.
+    fn run<L: Loss>(&self, net: &N, s: usize, ws: &mut Workspace<N>) -> N::Scalar {
+        let start = s * self.shard;
+        let end = (start + self.shard).min(self.xs.len());
+        if s > 0 {
+            ws.grads.fill(N::Scalar::ZERO);
+        }
+        ws.seed_dropout(shard_seed(self.seed, self.updates, s));
+        accumulate_batch::<N, L>(net, &self.xs[start..end], &self.ys[start..end], ws)
+    }
 }
 
 impl<N: Network + Sync> Parallel<N>
@@ -196,6 +162,13 @@ where
         self.reserve(samples.div_ceil(self.config.shard));
     }
 
+    /// Whether work of `shards` shards runs on the calling thread: one shard, or one thread,
+    /// unless the configuration asks for worker stacks larger than [`WORKER_STACK`] (a network
+    /// whose passes need them may not fit the caller's stack).
+    fn on_caller(&self, shards: usize) -> bool {
+        (shards == 1 || self.threads == 1) && self.config.stack <= WORKER_STACK
+    }
+
     fn reserve(&mut self, shards: usize) {
         while self.shards.len() < shards {
             self.shards.push(Workspace::<N>::boxed());
@@ -208,7 +181,8 @@ where
     /// [`train_batch`](crate::train::train_batch) across the pool: the gradient averaged over
     /// the batch and applied once, with the same checks and errors (a non-finite loss or
     /// gradient leaves `net` as it was). The result depends on the shard size, never on the
-    /// thread count.
+    /// thread count; a batch of one shard trains bit for bit as `train_batch` (with the
+    /// Dropout masks of [`shard_seed`]).
     pub fn train_batch<L: Loss, O: Optimizer<N>>(
         &mut self,
         net: &mut N,
@@ -227,33 +201,47 @@ where
         }
         opt.validate()?;
         check_targets::<L, _, _>(ys)?;
-        let (n, shard) = (xs.len(), self.config.shard);
-        let count = n.div_ceil(shard);
+        let step = Step::<N> {
+            xs,
+            ys,
+            shard: self.config.shard,
+            seed: self.config.seed,
+            updates: opt.steps(),
+        };
+        let count = xs.len().div_ceil(step.shard);
         self.reserve(count);
-        let per = count.div_ceil(self.threads);
-        let (shards, losses) = (&mut self.shards[..count], &mut self.losses[..count]);
+        let on_caller = self.on_caller(count);
+        let shards = &mut self.shards[..count];
+        let losses = &mut self.losses[..count];
         let shared: &N = net;
-        self.pool.install(|| {
-            shards
-                .par_chunks_mut(per)
-                .zip(losses.par_chunks_mut(per))
-                .enumerate()
-                .for_each(|(group, (workspaces, losses))| {
-                    for (j, (ws, loss)) in workspaces.iter_mut().zip(losses).enumerate() {
-                        let start = (group * per + j) * shard;
-                        let end = (start + shard).min(n);
-                        *loss =
-                            shard_gradient::<N, L>(shared, &xs[start..end], &ys[start..end], ws);
-                    }
-                });
-        });
+        if on_caller {
+            for (s, (ws, loss)) in shards.iter_mut().zip(losses.iter_mut()).enumerate() {
+                *loss = step.run::<L>(shared, s, ws);
+            }
+            let (first, rest) = shards.split_at_mut(1);
+            reduce_in_order::<N>(&mut first[0].grads, rest, false);
+        } else {
+            let per = count.div_ceil(self.threads);
+            self.pool.install(|| {
+                shards
+                    .par_chunks_mut(per)
+                    .zip(losses.par_chunks_mut(per))
+                    .enumerate()
+                    .for_each(|(group, (workspaces, losses))| {
+                        for (j, (ws, loss)) in workspaces.iter_mut().zip(losses).enumerate() {
+                            *loss = step.run::<L>(shared, group * per + j, ws);
+                        }
+                    });
+                let (first, rest) = shards.split_at_mut(1);
+                reduce_in_order::<N>(&mut first[0].grads, rest, true);
+            });
+        }
         let total = losses.iter().fold(N::Scalar::ZERO, |sum, &l| sum + l);
-        let (first, rest) = shards.split_first_mut().ok_or(Error::EmptyBatch)?;
-        reduce_in_order::<N>(&self.pool, &mut first.grads, rest);
-        let inv = N::Scalar::ONE / N::Scalar::cast(n as f64);
+        let grads = &mut shards[0].grads;
+        let inv = N::Scalar::ONE / N::Scalar::cast(xs.len() as f64);
         let loss = total * inv;
-        check_loss(loss, &mut first.grads)?;
-        opt.step_consume(net, &mut first.grads, inv)?;
+        check_loss(loss, grads)?;
+        opt.step_consume(net, grads, inv)?;
         Ok(loss)
     }
 
@@ -284,8 +272,9 @@ where
         }
     }
 
-    /// Each sample's loss `L` (as `f64`) and output, computed across the pool, in order.
-    /// Slices beyond the shortest are ignored.
+    /// Each sample's loss `L` (as `f64`) and output, computed across the pool (on the
+    /// calling thread for an engine of one thread), in order. Slices beyond the shortest are
+    /// ignored.
     pub fn forward_losses<L: Loss>(
         &mut self,
         net: &N,
@@ -302,26 +291,37 @@ where
         if n == 0 {
             return;
         }
+        let (inputs, targets) = (&inputs[..n], &targets[..n]);
+        let (losses, outputs) = (&mut losses[..n], &mut outputs[..n]);
+        let eval = |ws: &mut Workspace<N>,
+                    xs: &[N::Input],
+                    ys: &[N::Output],
+                    losses: &mut [f64],
+                    outputs: &mut [N::Output]| {
+            for (((x, y), loss), out) in xs.iter().zip(ys).zip(losses).zip(outputs) {
+                net.forward_eval(x, &mut ws.cache);
+                *loss = N::loss::<L>(&ws.cache, y).as_f64();
+                out.clone_from(N::output(&ws.cache));
+            }
+        };
+        if self.on_caller(n) {
+            return eval(&mut self.shards[0], inputs, targets, losses, outputs);
+        }
         let per = n.div_ceil(self.threads);
         let workspaces = &mut self.shards[..n.div_ceil(per)];
         self.pool.install(|| {
             workspaces
                 .par_iter_mut()
-                .zip(inputs[..n].par_chunks(per))
-                .zip(targets[..n].par_chunks(per))
-                .zip(losses[..n].par_chunks_mut(per))
-                .zip(outputs[..n].par_chunks_mut(per))
-                .for_each(|((((ws, xs), ys), losses), outputs)| {
-                    for (((x, y), loss), out) in xs.iter().zip(ys).zip(losses).zip(outputs) {
-                        net.forward_eval(x, &mut ws.cache);
-                        *loss = N::loss::<L>(&ws.cache, y).as_f64();
-                        out.clone_from(N::output(&ws.cache));
-                    }
-                });
+                .zip(inputs.par_chunks(per))
+                .zip(targets.par_chunks(per))
+                .zip(losses.par_chunks_mut(per))
+                .zip(outputs.par_chunks_mut(per))
+                .for_each(|((((ws, xs), ys), losses), outputs)| eval(ws, xs, ys, losses, outputs));
         });
     }
 
-    /// [`predict`](crate::fit::predict) across the pool: `outputs[i] = net.forward(inputs[i])`.
+    /// [`predict`](crate::fit::predict) across the pool (on the calling thread for an engine
+    /// of one thread): `outputs[i] = net.forward(inputs[i])`.
     ///
     /// Errors: [`Error::Length`] if `outputs` is not as long as `inputs`.
     pub fn predict(
@@ -337,82 +337,22 @@ where
                 found: outputs.len(),
             });
         }
+        let forward = |xs: &[N::Input], ys: &mut [N::Output]| {
+            for (x, y) in xs.iter().zip(ys) {
+                *y = net.forward(x);
+            }
+        };
+        if self.on_caller(inputs.len()) {
+            forward(inputs, outputs);
+            return Ok(());
+        }
         let per = inputs.len().div_ceil(self.threads).max(1);
         self.pool.install(|| {
             inputs
                 .par_chunks(per)
                 .zip(outputs.par_chunks_mut(per))
-                .for_each(|(xs, ys)| {
-                    for (x, y) in xs.iter().zip(ys) {
-                        *y = net.forward(x);
-                    }
-                });
+                .for_each(|(xs, ys)| forward(xs, ys));
         });
         Ok(())
     }
-}
-
-/// One shard's summed loss, its gradient accumulated into `ws.grads` (zero on entry): the
-/// per-sample path or the batched kernels, as [`train_batch`](crate::train::train_batch)
-/// chooses them.
-fn shard_gradient<N: Network, L: Loss>(
-    net: &N,
-    xs: &[N::Input],
-    ys: &[N::Output],
-    ws: &mut Workspace<N>,
-) -> N::Scalar {
-    let mut total = N::Scalar::ZERO;
-    if xs.len() == 1 || N::BATCH <= 1 {
-        for (x, y) in xs.iter().zip(ys) {
-            net.forward_train(x, &mut ws.cache, &mut ws.masks);
-            total += net.loss_backward::<L>(x, &ws.cache, y, &mut ws.grads, None);
-        }
-    } else {
-        for (x, y) in xs.chunks(N::BATCH).zip(ys.chunks(N::BATCH)) {
-            total +=
-                net.loss_backward_batch::<L>(x, y, &mut ws.batch, &mut ws.masks, &mut ws.grads);
-        }
-    }
-    total
-}
-
-/// `first += rest[0] + rest[1] + ...`, element by element in that order, then `rest` zeroed.
-/// Large tensors are cut into element ranges across the pool; the order of each element's
-/// sum is the same whoever adds it.
-fn reduce_in_order<N: Network>(
-    pool: &rayon::ThreadPool,
-    first: &mut N::Gradient,
-    rest: &mut [Box<Workspace<N>>],
-) where
-    Workspace<N>: Send + Sync,
-{
-    if rest.is_empty() {
-        return;
-    }
-    const RANGE: usize = 1 << 12;
-    let add = |dst: &mut [N::Scalar], offset: usize, rest: &[Box<Workspace<N>>], i: usize| {
-        for ws in rest {
-            let src = &ws.grads.tensor(i)[offset..offset + dst.len()];
-            for (d, s) in dst.iter_mut().zip(src) {
-                *d += *s;
-            }
-        }
-    };
-    for i in 0..<N::Gradient as Params<N::Scalar>>::TENSORS {
-        let dst = first.tensor_mut(i);
-        let shared: &[Box<Workspace<N>>] = rest;
-        if dst.len() < PARALLEL_REDUCE {
-            add(dst, 0, shared, i);
-        } else {
-            pool.install(|| {
-                dst.par_chunks_mut(RANGE)
-                    .enumerate()
-                    .for_each(|(c, d)| add(d, c * RANGE, shared, i));
-            });
-        }
-    }
-    pool.install(|| {
-        rest.par_iter_mut()
-            .for_each(|ws| ws.grads.fill(N::Scalar::ZERO));
-    });
 }

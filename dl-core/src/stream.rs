@@ -32,11 +32,10 @@ use std::boxed::Box;
 
 use std::vec::Vec;
 
-mod patience;
 mod prefetch;
 mod source;
 
-use patience::Patience;
+use crate::fit::Patience;
 
 pub use prefetch::{for_each_batch, sample_rng, LoadedBatch};
 pub use source::{InMemory, Loaded, Source};
@@ -246,22 +245,16 @@ where
         history.epochs.push(record);
         let mut stop = on_epoch(&record) == Control::Stop;
         if let Some(patience) = patience.as_mut() {
-            let verdict = patience.observe(&record);
-            if let (true, Some(best)) = (verdict.improved, best.as_deref_mut()) {
-                best.copy_from(net);
-            }
+            stop |= patience.keep_best(&record, net, best.as_deref_mut());
             history.best_epoch = patience.best_epoch();
-            stop |= verdict.stop;
         }
         if stop {
             history.stopped_early = epoch < config.epochs;
             break;
         }
     }
-    if let (Some(best), Some(best_epoch)) = (best, history.best_epoch) {
-        if best_epoch != history.epochs.len() {
-            net.copy_from(&best);
-        }
+    if let Some(patience) = &patience {
+        patience.restore_best(history.epochs.last().map(|e| e.epoch), net, best.as_deref());
     }
     Ok(history)
 }

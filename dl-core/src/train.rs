@@ -241,6 +241,29 @@ pub fn train_batch<N: Network, L: Loss, O: Optimizer<N>>(
     }
     opt.validate()?;
     check_targets::<L, _, _>(ys)?;
+    let total = accumulate_batch::<N, L>(net, xs, ys, ws);
+    let inv = N::Scalar::ONE / N::Scalar::cast(xs.len() as f64);
+    let loss = total * inv;
+    // The sum's finiteness is the mean's: `inv <= 1` cannot overflow it. The optimizer then
+    // checks the gradient and the update it makes (in the same pass for plain SGD), applies
+    // `inv * sum`, and clears the gradient.
+    check_loss(loss, &mut ws.grads)?;
+    opt.step_consume(net, &mut ws.grads, inv)?;
+    Ok(loss)
+}
+
+/// The summed loss of `(xs, ys)` (equal lengths), every sample's gradient added into
+/// `ws.grads`: through [`Network::loss_backward_batch`] in runs of [`Network::BATCH`]
+/// samples, or sample by sample for a single sample and networks without batched kernels.
+/// The arithmetic of [`train_batch`], and of each shard of the data-parallel engine, so a
+/// batch the engine runs as one shard trains bit for bit as `train_batch`.
+#[inline]
+pub(crate) fn accumulate_batch<N: Network, L: Loss>(
+    net: &N,
+    xs: &[N::Input],
+    ys: &[N::Output],
+    ws: &mut Workspace<N>,
+) -> N::Scalar {
     let mut total = N::Scalar::ZERO;
     if xs.len() == 1 || N::BATCH <= 1 {
         for (x, y) in xs.iter().zip(ys) {
@@ -253,12 +276,5 @@ pub fn train_batch<N: Network, L: Loss, O: Optimizer<N>>(
                 net.loss_backward_batch::<L>(x, y, &mut ws.batch, &mut ws.masks, &mut ws.grads);
         }
     }
-    let inv = N::Scalar::ONE / N::Scalar::cast(xs.len() as f64);
-    let loss = total * inv;
-    // The sum's finiteness is the mean's: `inv <= 1` cannot overflow it. The optimizer then
-    // checks the gradient and the update it makes (in the same pass for plain SGD), applies
-    // `inv * sum`, and clears the gradient.
-    check_loss(loss, &mut ws.grads)?;
-    opt.step_consume(net, &mut ws.grads, inv)?;
-    Ok(loss)
+    total
 }

@@ -78,6 +78,7 @@ mod evaluate;
 #[cfg(feature = "alloc")]
 mod heap;
 mod history;
+mod patience;
 mod train_loop;
 mod trainer;
 
@@ -97,4 +98,5 @@ pub use history::{Epoch, EpochLog, History, MetricValues, MAX_METRICS};
 pub use train_loop::{fit_with, Scratch};
 pub use trainer::{NoLoss, Trainer};
 
+pub(crate) use patience::Patience;
 use train_loop::Run;

@@ -2,7 +2,7 @@
 //! [`train_batch`], measured, reported to the callbacks, stopped early.
 
 use super::{evaluate::measure_with, Callback, Control, Data, Epoch, EpochLog, EpochOnly};
-use super::{FitConfig, History};
+use super::{FitConfig, History, Patience};
 use crate::error::{Divergence, Error, Operand};
 use crate::float::Float;
 use crate::loss::Loss;
@@ -163,8 +163,7 @@ impl<N: Network> Run<'_, '_, N> {
             }
         }
         let mut history = History::new(epochs, L::NAME, M::NAMES);
-        let mut best_loss = f64::INFINITY;
-        let mut waited = 0;
+        let mut patience = config.early_stopping.map(Patience::new);
 
         for epoch in config.initial_epoch + 1..=config.epochs {
             checkpoint.copy_from(net);
@@ -193,19 +192,9 @@ impl<N: Network> Run<'_, '_, N> {
             history.push(record);
             let mut stop = callback.on_epoch(&record, net)? == Control::Stop;
 
-            if let Some(rule) = config.early_stopping {
-                let monitored = record.monitored_loss().as_f64();
-                if monitored.is_finite() && monitored < best_loss - rule.min_delta {
-                    best_loss = monitored;
-                    waited = 0;
-                    history.best_epoch = Some(epoch);
-                    if let Some(best) = best.as_deref_mut() {
-                        best.copy_from(net);
-                    }
-                } else {
-                    waited += 1;
-                    stop |= waited >= rule.patience;
-                }
+            if let Some(patience) = patience.as_mut() {
+                stop |= patience.keep_best(&record, net, best.as_deref_mut());
+                history.best_epoch = patience.best_epoch();
             }
             if stop {
                 history.stopped_early = epoch < config.epochs;
@@ -213,11 +202,8 @@ impl<N: Network> Run<'_, '_, N> {
             }
         }
 
-        let restore_best = config.early_stopping.is_some_and(|e| e.restore_best);
-        if let (true, Some(best), Some(best_epoch)) = (restore_best, best, history.best_epoch) {
-            if Some(best_epoch) != history.last().map(|e| e.epoch) {
-                net.copy_from(best);
-            }
+        if let Some(patience) = &patience {
+            patience.restore_best(history.last().map(|e| e.epoch), net, best.as_deref());
         }
         Ok(history)
     }

@@ -1,8 +1,10 @@
-//! The state of an [`EarlyStopping`] rule over a streamed run: the best monitored loss so far
-//! and the epochs waited since, with [`fit`](crate::fit::fit_with)'s rule.
+//! The state of an [`EarlyStopping`] rule over a run: the best monitored loss so far and the
+//! epochs waited since. The one rule of [`fit_with`](super::fit_with), `fit`, the
+//! [`Trainer`](super::Trainer) and `stream::fit_stream`.
 
-use crate::fit::{EarlyStopping, Epoch};
+use super::{EarlyStopping, Epoch};
 use crate::float::Float;
+use crate::network::Network;
 
 /// What one epoch did to the rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,5 +58,35 @@ impl Patience {
     /// The epoch (from 1) with the lowest monitored loss so far.
     pub(crate) fn best_epoch(&self) -> Option<usize> {
         self.best_epoch
+    }
+
+    /// [`observe`](Self::observe), keeping `net` in `best` (when given) if the epoch
+    /// improved. Returns whether to stop.
+    pub(crate) fn keep_best<N: Network>(
+        &mut self,
+        record: &Epoch<N::Scalar>,
+        net: &N,
+        best: Option<&mut N>,
+    ) -> bool {
+        let verdict = self.observe(record);
+        if let (true, Some(best)) = (verdict.improved, best) {
+            best.copy_from(net);
+        }
+        verdict.stop
+    }
+
+    /// At the end of a run whose last epoch was `last`: with `restore_best`, hands back the
+    /// best epoch's weights (kept in `best`) unless the last epoch was the best.
+    pub(crate) fn restore_best<N: Network>(
+        &self,
+        last: Option<usize>,
+        net: &mut N,
+        best: Option<&N>,
+    ) {
+        if let (true, Some(best), Some(epoch)) = (self.rule.restore_best, best, self.best_epoch) {
+            if Some(epoch) != last {
+                net.copy_from(best);
+            }
+        }
     }
 }
