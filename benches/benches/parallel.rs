@@ -15,7 +15,7 @@
 //! shard-wise reduction, which the serial path does not need.
 
 use criterion::{criterion_group, Criterion, Throughput};
-use dl_benches::{classification_data, cycling, CifarCnn, Mnist};
+use dl_benches::{classification_data, cpu_seconds, cycling, CifarCnn, Mnist};
 use dl_core::images::{ImageConfig, ImageFolder};
 use dl_core::parallel::{Parallel, ParallelConfig};
 use dl_core::prelude::*;
@@ -161,20 +161,6 @@ fn loading(c: &mut Criterion) {
         });
     }
     g.finish();
-}
-
-/// This process's CPU time so far, all threads (`CLOCK_PROCESS_CPUTIME_ID`, nanosecond
-/// resolution; 0 where the clock is missing).
-fn cpu_seconds() -> f64 {
-    let mut t = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `t` is a valid, writable timespec for the call's duration.
-    if unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) } != 0 {
-        return 0.0;
-    }
-    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
 }
 
 /// What [`interleaved`] measured of one step function.

@@ -11,24 +11,11 @@
 //! `SECONDS` to 5. Plain SGD (lr 0.01) and cross-entropy on synthetic data, as in
 //! `benches/parallel.rs`.
 
-use dl_benches::{classification_data, cycling, CifarCnn, Mnist};
+use dl_benches::{classification_data, cpu_seconds, cycling, CifarCnn, Mnist};
 use dl_core::parallel::{Parallel, ParallelConfig, DEFAULT_SHARD};
 use dl_core::prelude::*;
 use std::hint::black_box;
 use std::time::Instant;
-
-/// This process's CPU time so far, all threads (0 where the clock is missing).
-fn cpu_seconds() -> f64 {
-    let mut t = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `t` is a valid, writable timespec for the call's duration.
-    if unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) } != 0 {
-        return 0.0;
-    }
-    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
-}
 
 /// The run's settings, from the command line.
 struct Args {
