@@ -1,7 +1,8 @@
 //! Puts memory.x where cortex-m-rt's link.x finds it, as cortex-m-quickstart does; and imports
-//! the int8 `.tflite` models of `tests/fixtures/tflite` into the declarations of
-//! `src/int8.rs` with dl's importer (operators, shapes and quantisation checked; a mismatch
-//! fails the build naming the layer), writing each as a `static` of constant expressions.
+//! the int8 digits models of `tests/fixtures/tflite` into the declarations of `src/int8.rs`
+//! with dl's importer (operators, shapes and quantisation checked; a mismatch fails the build
+//! naming the layer), writing each as a `static` of constant expressions. The sine is imported
+//! by `network!`'s `#[tflite]` instead (`src/int8.rs`).
 
 use dl_core::quant::source::ConstSource;
 use dl_core::quant::FusedActivation::{Identity, Relu};
@@ -13,23 +14,6 @@ const MODELS: &str = "../../tests/fixtures/tflite";
 
 fn read(file: &str) -> Vec<u8> {
     fs::read(format!("{MODELS}/{file}")).unwrap_or_else(|e| panic!("{MODELS}/{file}: {e}"))
-}
-
-fn sine() -> Result<String, TfliteError> {
-    let bytes = read("microflow_sine.tflite");
-    let mut m = Importer::new(&bytes)?;
-    let input = m.input_params()?;
-    let l0: QDense<1, 16> = m.dense(Relu)?;
-    let l1: QDense<16, 16> = m.dense(Relu)?;
-    let l2: QDense<16, 1> = m.dense(Identity)?;
-    m.finish()?;
-    Ok(format!(
-        "/// MicroFlow's sine.tflite.\npub static SINE: Sine = Sine {{ input: {}, l0: {}, l1: {}, l2: {} }};\n",
-        input.const_source(),
-        l0.const_source(),
-        l1.const_source(),
-        l2.const_source()
-    ))
 }
 
 fn digits_mlp() -> Result<String, TfliteError> {
@@ -75,8 +59,7 @@ fn main() {
     println!("cargo:rerun-if-changed={MODELS}");
     let mut src = String::new();
     for (name, model) in [
-        ("sine", sine as fn() -> _),
-        ("digits MLP", digits_mlp),
+        ("digits MLP", digits_mlp as fn() -> _),
         ("digits CNN", digits_cnn),
     ] {
         match model() {

@@ -1,11 +1,37 @@
-//! int8 networks imported from `.tflite` files at build time (`build.rs` reads
-//! `tests/fixtures/tflite/*.tflite` with dl's importer, checks them against these declarations
-//! and writes each model as a `static` of constant expressions: the weights sit in flash).
+//! int8 networks imported from `.tflite` files when the firmware is built, both ways dl offers,
+//! the weights in flash either way:
+//!
+//! - the sine by `network!`'s `#[tflite("...")]`: rustc runs dl's `const` importer on the file
+//!   and a model that does not fit the declaration does not compile, at the layer it names;
+//! - the digits MLP and CNN by `build.rs`, which runs the same importer on the host and writes
+//!   each model as a `static` of constant expressions.
 //!
 //! Inference is integer only; floating point is used only to convert the sine's input and
 //! output (and the digits' 17 possible pixel values, once).
 
+use dl_core::prelude::network;
 use dl_core::quant::{QConv2D, QDense, QFlatten, QMaxPool2D, QuantParams};
+
+network! {
+    /// MicroFlow's sine architecture, its int8 model imported by rustc.
+    #[tflite("../../../tests/fixtures/tflite/microflow_sine.tflite")]
+    pub struct SineNet {
+        l0: Dense<1, 16, Relu>,
+        l1: Dense<16, 16, Relu>,
+        l2: Dense<16, 1, Identity>,
+    }
+}
+
+/// MicroFlow's `sine.tflite`, imported at compile time (`SineNetI8::TFLITE`), in flash.
+pub static SINE: Sine = {
+    let net = SineNetI8::TFLITE;
+    Sine {
+        input: net.input,
+        l0: net.l0,
+        l1: net.l1,
+        l2: net.l2,
+    }
+};
 
 /// MicroFlow's `sine.tflite`: `Dense<1,16,Relu>, Dense<16,16,Relu>, Dense<16,1,Identity>`.
 pub struct Sine {
