@@ -106,7 +106,7 @@ impl Multiplier {
     /// a shift below -31 flushes to zero. `None` if `m` is negative, not finite, or so large
     /// that the shift exceeds 30 (no int8 model has such a rescale).
     ///
-    /// `const` (frexp from the bits, [`round_ties_away`]), so a compile-time import computes the
+    /// `const` (frexp from the bits, `round_ties_away`), so a compile-time import computes the
     /// rescales in the compiler, to the same bits.
     pub const fn from_real(m: f64) -> Option<Multiplier> {
         if !m.is_finite() || m < 0.0 {

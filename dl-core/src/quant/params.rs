@@ -66,7 +66,7 @@ impl QuantParams {
     }
 
     /// [`Self::quantize`] in a `const fn`, for a compile-time import: the same value for every
-    /// `x` (rounded without libm, [`round_ties_away`]; slower, so inference keeps `quantize`).
+    /// `x` (rounded without libm, `round_ties_away`; slower, so inference keeps `quantize`).
     pub const fn quantize_const(self, x: f32) -> i8 {
         let q = round_ties_away((x / self.scale) as f64);
         let q = if q > i32::MAX as i64 {
