@@ -581,6 +581,73 @@ mod tests {
         }
     }
 
+    /// `AxpySwap`: the step, the old values where the gradient was, and which of the two
+    /// had a non-finite value (a bad gradient value at the start, middle or end; a finite
+    /// one whose step overflows).
+    fn check_swap<T: Float>(path: Path) {
+        const N: usize = 1000;
+        for len in [1, 15, 64, 65, 200, N] {
+            let (x64, y64) = (values(len, 9), values(len, 10));
+            let x: [T; N] = core::array::from_fn(|i| T::cast(x64[i]));
+            let y: [T; N] = core::array::from_fn(|i| T::cast(y64[i]));
+            let alpha = T::cast(-0.375);
+            let (mut p, mut g) = (y, x);
+            let op = ops::AxpySwap {
+                y: &mut p[..len],
+                alpha,
+                x: &mut g[..len],
+            };
+            let Some(finite) = exec(path, op) else {
+                return;
+            };
+            assert_eq!(finite, (true, true), "{path:?} {len}");
+            assert_eq!(g[..len], y[..len], "{path:?} {len}: the old values");
+            let mut want = y;
+            exec(
+                path,
+                ops::Axpy {
+                    y: &mut want[..len],
+                    alpha,
+                    x: &x[..len],
+                },
+            );
+            assert_eq!(p[..len], want[..len], "{path:?} {len}: the step, as axpy");
+            for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+                for at in [0, len / 2, len - 1] {
+                    let (mut p, mut g) = (y, x);
+                    g[at] = T::cast(bad);
+                    let op = ops::AxpySwap {
+                        y: &mut p[..len],
+                        alpha,
+                        x: &mut g[..len],
+                    };
+                    assert_eq!(exec(path, op), Some((false, false)), "{path:?} {len} {at}");
+                }
+            }
+            let (mut p, mut g) = (y, x);
+            let max = T::max_value().unwrap_or(T::ZERO);
+            (p[len / 2], g[len / 2]) = (max, max);
+            let op = ops::AxpySwap {
+                y: &mut p[..len],
+                alpha: T::cast(2.0),
+                x: &mut g[..len],
+            };
+            assert_eq!(
+                exec(path, op),
+                Some((false, true)),
+                "{path:?} {len}: overflow"
+            );
+        }
+    }
+
+    #[test]
+    fn swap_kernel_on_every_path() {
+        for path in PATHS {
+            check_swap::<f32>(path);
+            check_swap::<f64>(path);
+        }
+    }
+
     #[test]
     fn empty_sizes_do_nothing() {
         let mut g = [1.0f32; 4];

@@ -152,14 +152,15 @@ impl<T: Scalar> Op for AxpySwap<'_, '_, T> {
     #[inline(always)]
     fn run<M: MulAdd, const R: usize>(self) -> (bool, bool) {
         let alpha = self.alpha;
-        let (mut new, mut old) = (true, true);
+        // The largest exponent fields, all ones only if a value was infinite or NaN.
+        let (mut new, mut old) = (0, 0);
         for (y, x) in self.y.iter_mut().zip(self.x.iter_mut()) {
             let updated = M::mul_add(*x, alpha, *y);
-            new &= updated.finite_value();
-            old &= x.finite_value();
+            new = updated.exponent().max(new);
+            old = x.exponent().max(old);
             (*x, *y) = (*y, updated);
         }
-        (new, old)
+        (new < T::INF_EXPONENT, old < T::INF_EXPONENT)
     }
 }
 

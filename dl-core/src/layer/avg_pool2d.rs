@@ -138,9 +138,9 @@ impl<
         d_input: Option<&mut SVector<T, IN>>,
     ) {
         let Some(dx) = d_input else { return };
-        dx.fill(T::ZERO);
         let inv = T::ONE / T::cast((K * K) as f64);
         let (dx, dz) = (dx.as_mut_slice(), dz.as_slice());
+        dx.fill(T::ZERO); // on the slice: see MaxPool2D's backward
         Self::windows(|out, first| {
             let d = dz[out] * inv;
             for ky in 0..K {

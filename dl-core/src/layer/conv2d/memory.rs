@@ -41,15 +41,32 @@ conv2d_impl! {
     /// Output pixels in a block of the blocked products: all of them, up to [`gemm::BLOCK`].
     const BLOCK_PIXELS: usize = min(Self::OH * Self::OW, gemm::BLOCK);
 
+    /// Whether the backward pass runs pixel by pixel too: a layer that runs forward so
+    /// ([`BY_PIXEL`](Self::BY_PIXEL)) with a kernel matrix under [`kernel::MIN_WEIGHTS`],
+    /// the size from which a Dense layer's one-sample products go to the kernels. From there
+    /// up, the pixel path's rank-1 updates of the kernel gradient (nalgebra's `ger`) were
+    /// vectorised across its columns, with gathers and scatters, in a `-C target-cpu=native`
+    /// build: the digits CNN's 16x72 second layer took a third of its training time there.
+    /// The blocked products ([`gemm`]) are compiled once, for the instruction set the CPU has.
+    ///
+    /// [`kernel::MIN_WEIGHTS`]: crate::kernel::MIN_WEIGHTS
+    pub(super) const BACKWARD_BY_PIXEL: bool =
+        Self::BY_PIXEL && C_OUT * PATCH < crate::kernel::MIN_WEIGHTS;
+
     /// Scalars of working memory the passes need: none pixel by pixel (that path's buffers
-    /// are small and on the stack, see [`pixels`](super::pixels)); blocked, the larger of forward's `(C_OUT + BLOCK_PIXELS) * PATCH` and backward's
-    /// `BLOCK_PIXELS * (PATCH + 2 * C_OUT)`, each buffer but the last rounded up to whole
-    /// cache lines.
-    pub(super) const SCRATCH_SCALARS: usize = if Self::BY_PIXEL {
+    /// are small and on the stack, see [`pixels`](super::pixels)); blocked, the larger of
+    /// forward's `(C_OUT + BLOCK_PIXELS) * PATCH` (none if forward runs pixel by pixel) and
+    /// backward's `BLOCK_PIXELS * (PATCH + 2 * C_OUT)`, each buffer but the last rounded up
+    /// to whole cache lines.
+    pub(super) const SCRATCH_SCALARS: usize = if Self::BACKWARD_BY_PIXEL {
         0
     } else {
         let mb = Self::BLOCK_PIXELS;
-        let forward = lines::<T>(C_OUT * PATCH) + mb * PATCH;
+        let forward = if Self::BY_PIXEL {
+            0
+        } else {
+            lines::<T>(C_OUT * PATCH) + mb * PATCH
+        };
         let backward = lines::<T>(mb * PATCH) + lines::<T>(mb * C_OUT) + mb * C_OUT;
         if forward > backward {
             forward
@@ -132,7 +149,7 @@ conv2d_impl! {
         }
         let () = Self::SHAPE;
         let (x, dz, dx) = (x.as_slice(), dz.as_slice(), dx.map(|d| d.as_mut_slice()));
-        if Self::BY_PIXEL {
+        if Self::BACKWARD_BY_PIXEL {
             return self.backward_by_pixel(x, dz, grad, dx);
         }
         let mb = Self::BLOCK_PIXELS;
@@ -157,7 +174,7 @@ conv2d_impl! {
     ) {
         let () = Self::SHAPE;
         let (x, dz, dx) = (x.as_slice(), dz.as_slice(), dx.map(|d| d.as_mut_slice()));
-        if Self::BY_PIXEL {
+        if Self::BACKWARD_BY_PIXEL {
             return self.backward_by_pixel(x, dz, grad, dx);
         }
         match Self::OH * Self::OW {
@@ -218,6 +235,9 @@ mod tests {
     /// 8 channels over 12x12 pixels from 4x12x12: 41,472 multiply-adds, blocked, in blocks
     /// of 64, 64 and 16 pixels.
     type Blocked = Conv2D<f64, 4, 12, 12, 8, 3, 1, 1, 36, 576, 1152, Relu>;
+    /// The digits CNN's second layer: 16 channels over 2x2 pixels from 8x4x4, 4,608
+    /// multiply-adds, forward pixel by pixel, backward blocked (a 16x72 kernel matrix).
+    type Mixed = Conv2D<f64, 8, 4, 4, 16, 3, 1, 0, 72, 128, 64, Relu>;
 
     /// The passes working in a scratch (longer than needed, exactly as long, too short, or
     /// empty) against the by-value ones, which work on the stack: bit for bit the same, the
@@ -273,5 +293,7 @@ mod tests {
         // whole cache lines of 8 f64s), more than forward's transposed kernel and 64 patches
         // ((8 + 64) * 36).
         check::<576, 1152, Blocked>(64 * (36 + 2 * 8));
+        // Backward blocked only: its 4 patches and two 4 x 16 blocks of output gradients.
+        check::<128, 64, Mixed>(4 * (72 + 2 * 16));
     }
 }

@@ -98,7 +98,9 @@ conv2d_impl! {
     }
 
     /// Backward pixel by pixel: `dL/dW += dz[:, y, x] p^T`, `dL/db += dz[:, y, x]`, and
-    /// `W^T dz[:, y, x]` scattered back into `dL/dx`.
+    /// `W^T dz[:, y, x]` scattered back into `dL/dx`. Only for kernel matrices under
+    /// [`kernel::MIN_WEIGHTS`](crate::kernel::MIN_WEIGHTS) (`BACKWARD_BY_PIXEL`); larger
+    /// ones go backward on the blocked products even when they go forward here.
     #[inline(always)]
     pub(super) fn backward_by_pixel(
         &self,
