@@ -66,12 +66,30 @@ macro_rules! elementwise {
 
 elementwise!(
     /// `a = z`.
+    ///
+    /// ```
+    /// use dl_core::prelude::*;
+    /// let mut a = [0.0; 2];
+    /// Identity::forward(&[-1.5, 2.0], &mut a);
+    /// assert_eq!(a, [-1.5, 2.0]);
+    /// ```
     Identity, Identity, Glorot, |z| z, |z, a| T::ONE
 );
 /// The logistic function `a = 1 / (1 + e^-z)`, `da/dz = a (1 - a)`.
 ///
 /// Evaluated as `e^z / (1 + e^z)` for negative `z`, so `e^-z` never overflows (as
 /// [`sigmoid`], bit for bit, with the layer's exponentials in one vectorised pass).
+///
+/// ```
+/// use dl_core::prelude::*;
+/// let z = [0.0, -800.0, 800.0];
+/// let mut a = [0.0f64; 3];
+/// Sigmoid::forward(&z, &mut a); // no overflow at either end
+/// assert!(a[0] == 0.5 && a[1] < 1e-300 && a[2] == 1.0);
+/// let mut d = [1.0; 3]; // dL/da
+/// Sigmoid::backward(&z, &a, &mut d); // dL/dz = a (1 - a)
+/// assert_eq!(d[0], 0.25);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Sigmoid;
 
@@ -98,10 +116,31 @@ impl Activation for Sigmoid {
 }
 elementwise!(
     /// `a = tanh z`, `da/dz = 1 - a^2`.
+    ///
+    /// ```
+    /// use dl_core::prelude::*;
+    /// let (z, mut a) = ([0.0, 1.0], [0.0f64; 2]);
+    /// Tanh::forward(&z, &mut a);
+    /// assert!(a[0] == 0.0 && (a[1] - 0.761_594_155_955_764_9).abs() < 1e-15);
+    /// let mut d = [1.0; 2]; // dL/da
+    /// Tanh::backward(&z, &a, &mut d); // now dL/dz = 1 - a^2
+    /// assert!(d[0] == 1.0 && (d[1] - (1.0 - a[1] * a[1])).abs() < 1e-15);
+    /// ```
     Tanh, Tanh, Glorot, |z| z.tanh(), |z, a| T::ONE - a * a
 );
 /// The rectifier `a = max(z, 0)`; its derivative at 0 is taken as 0, as PyTorch does.
 /// A NaN pre-activation stays NaN, so bad input is never silently turned into zeros.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// let z = [-2.0, 0.0, 3.0];
+/// let mut a = [0.0f32; 3];
+/// Relu::forward(&z, &mut a);
+/// assert_eq!(a, [0.0, 0.0, 3.0]);
+/// let mut d = [1.0; 3]; // dL/da
+/// Relu::backward(&z, &a, &mut d); // 0 where z <= 0
+/// assert_eq!(d, [0.0, 0.0, 1.0]);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Relu;
 
@@ -149,6 +188,16 @@ pub const fn slope(x: f64) -> u64 {
 ///
 /// In `network!` it is written `LeakyRelu<0.01>`; the macro parses the float and stores
 /// its bits as `LeakyRelu<{ slope(0.01) }>`.
+///
+/// ```
+/// use dl_core::activation::slope;
+/// use dl_core::prelude::*;
+/// type Leaky = LeakyRelu<{ slope(0.1) }>; // what `network!` writes for `LeakyRelu<0.1>`
+/// let mut a = [0.0f64; 2];
+/// Leaky::forward(&[-2.0, 3.0], &mut a);
+/// assert_eq!(a, [-0.2, 3.0]);
+/// assert_eq!(Leaky::SLOPE, 0.1);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LeakyRelu<const SLOPE_BITS: u64>;
 
@@ -183,6 +232,14 @@ impl<const SLOPE_BITS: u64> Activation for LeakyRelu<SLOPE_BITS> {
 /// [`CrossEntropy`](crate::loss::CrossEntropy) for the fused gradient `p - y`.
 ///
 /// Backward (the Jacobian-vector product): `dz_i = a_i (d_i - sum_j d_j a_j)`.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// let mut p = [0.0f64; 3];
+/// Softmax::forward(&[1000.0, 1000.0, 1000.0 + 2f64.ln()], &mut p); // no overflow
+/// assert!((p[0] - 0.25).abs() < 1e-12 && (p[2] - 0.5).abs() < 1e-12); // 1000 + ln 2 rounds
+/// assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-15);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Softmax;
 

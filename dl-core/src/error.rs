@@ -4,6 +4,15 @@ use crate::network::TensorKind;
 
 /// Why a run-time call refused its input. Shapes are checked at compile time; these are the
 /// cases that only data can cause.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// let xs = [SVector::<f32, 2>::from([0.0, 1.0])];
+/// let ys = [SVector::<f32, 1>::from([1.0]), SVector::from([0.0])];
+/// let error = Data::new(&xs, &ys).unwrap_err();
+/// assert_eq!(error, Error::BatchMismatch { inputs: 1, targets: 2 });
+/// assert_eq!(error.to_string(), "1 inputs but 2 targets"); // thiserror's Display
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -30,6 +30,17 @@ pub struct GradCheck {
 ///
 /// Meant for `f64` networks and small sizes: it makes two forward passes per scalar. For a
 /// large network, [`gradcheck_first`] checks a few scalars of each tensor.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! { struct Net { Dense<3, 4, Tanh>, Dense<4, 2, Softmax> } }
+/// let mut net = Net::<f64>::new(5);
+/// let (x, y) = (SVector::from([0.3, -0.7, 1.1]), SVector::from([0.0, 1.0]));
+/// let check = gradcheck::<_, CrossEntropy>(&mut net, &x, &y, 1e-6);
+/// assert_eq!(check.checked, Net::<f64>::PARAMS + 3); // every weight and every input
+/// assert!(check.max_rel_error < 1e-7, "{check:?}");
+/// assert_eq!(net, Net::<f64>::new(5)); // restored bit for bit
+/// ```
 pub fn gradcheck<N, L>(net: &mut N, x: &N::Input, y: &N::Output, h: f64) -> GradCheck
 where
     N: Network<Scalar = f64> + ByValue,

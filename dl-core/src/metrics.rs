@@ -64,6 +64,15 @@ pub fn argmax<T: Float>(v: &[T]) -> usize {
 /// With several outputs the class is the argmax (of the output, and of the one-hot target).
 /// With one output it is binary: class 1 when the value is above `0.5`, for output and target
 /// alike (a sigmoid output against a 0/1 label).
+///
+/// ```
+/// use dl_core::metrics::score;
+/// use dl_core::prelude::*;
+/// let outputs = [[0.8, 0.2], [0.3, 0.7], [0.6, 0.4]].map(SVector::<f32, 2>::from);
+/// let targets = [[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]].map(SVector::<f32, 2>::from);
+/// let accuracy: f32 = score::<Accuracy, _, _>(&outputs, &targets); // argmax: 2 of 3 right
+/// assert!((accuracy - 2.0 / 3.0).abs() < 1e-6);
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Accuracy;
 
@@ -114,10 +123,28 @@ fn ratio<T: Float>(sum: f64, count: usize) -> T {
 }
 
 /// Mean squared error over every output element of every sample: `(1/nk) sum (o - y)^2`.
+///
+/// ```
+/// use dl_core::metrics::score;
+/// use dl_core::prelude::*;
+/// let outputs = [1.0, 2.0, 4.0].map(|v| SVector::<f64, 1>::from([v]));
+/// let targets = [1.0, 3.0, 3.0].map(|v| SVector::<f64, 1>::from([v]));
+/// let mse: f64 = score::<MeanSquaredError, _, _>(&outputs, &targets);
+/// assert!((mse - 2.0 / 3.0).abs() < 1e-15); // (0 + 1 + 1) / 3
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct MeanSquaredError;
 
 /// Mean absolute error over every output element of every sample: `(1/nk) sum |o - y|`.
+///
+/// ```
+/// use dl_core::metrics::score;
+/// use dl_core::prelude::*;
+/// let outputs = [1.0, 2.0, 5.0].map(|v| SVector::<f64, 1>::from([v]));
+/// let targets = [1.0, 3.0, 3.0].map(|v| SVector::<f64, 1>::from([v]));
+/// let mae: f64 = score::<MeanAbsoluteError, _, _>(&outputs, &targets);
+/// assert_eq!(mae, 1.0); // (0 + 1 + 2) / 3
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct MeanAbsoluteError;
 
@@ -165,6 +192,16 @@ impl<T: Float, O: Vector<T>, const SQUARED: bool> MetricState<T, O> for ErrorSum
 /// equal scores 1 if predicted exactly and 0 otherwise.
 ///
 /// 1 is a perfect fit, 0 is no better than predicting the mean, and it is negative when worse.
+///
+/// ```
+/// use dl_core::metrics::score;
+/// use dl_core::prelude::*;
+/// let outputs = [1.0, 2.0, 4.0].map(|v| SVector::<f64, 1>::from([v]));
+/// let targets = [1.0, 3.0, 3.0].map(|v| SVector::<f64, 1>::from([v]));
+/// // SS_res = 2, SS_tot = 24/9 around the mean 7/3: R² = 1 - 18/24.
+/// let r2: f64 = score::<RSquared, _, _>(&outputs, &targets);
+/// assert!((r2 - 0.25).abs() < 1e-12);
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RSquared;
 

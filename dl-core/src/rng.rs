@@ -4,6 +4,18 @@
 ///
 /// The same seed gives the same stream on every target, so initial weights, shuffles and
 /// dropout masks are reproducible bit for bit.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// let (mut a, mut b) = (Rng::new(42), Rng::new(42));
+/// assert_eq!(a.next_u64(), b.next_u64()); // the same seed, the same stream
+/// let x = a.uniform_in(-1.0, 1.0);
+/// assert!((-1.0..1.0).contains(&x));
+/// let mut order = [0, 1, 2, 3, 4];
+/// a.shuffle(&mut order);
+/// order.sort();
+/// assert_eq!(order, [0, 1, 2, 3, 4]);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rng {
     s: [u64; 4],

@@ -32,6 +32,16 @@ pub type TrainValidation<'a, X, Y> = (Data<'a, X, Y>, Data<'a, X, Y>);
 /// Errors: [`Error::InvalidHyperParameter`] ([`HyperParameter::ValidationSplit`]) unless
 /// `fraction` is in `(0, 1)` and leaves at least one pair on each side; and [`Data::new`]'s
 /// errors (counts that differ, non-finite values).
+///
+/// ```
+/// use dl_core::prelude::*;
+/// let mut xs: Vec<SVector<f32, 1>> = (0..10).map(|i| SVector::from([i as f32])).collect();
+/// let mut ys = xs.clone(); // y = x, to see that pairs stay together
+/// let (train, val) = validation_split(&mut xs, &mut ys, 0.2, 7)?;
+/// assert_eq!((train.len(), val.len()), (8, 2));
+/// assert!(train.inputs().iter().zip(train.targets()).all(|(x, y)| x == y));
+/// # Ok::<(), dl_core::error::Error>(())
+/// ```
 pub fn validation_split<'a, T: Float, X: Vector<T>, Y: Vector<T>>(
     inputs: &'a mut [X],
     targets: &'a mut [Y],

@@ -170,6 +170,24 @@ fn loss_backward_in<N: Network, L: Loss>(
 /// [`Error::NonFiniteLoss`] / [`Error::NonFiniteGradient`] if the loss or a gradient is NaN
 /// or infinite, and [`Error::NonFiniteUpdate`] if the update would make a parameter or a
 /// value of the optimizer's state NaN or infinite. So an `Ok` step leaves finite weights.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! { struct Net { Dense<2, 3, Tanh>, Dense<3, 1, Sigmoid> } }
+/// let (mut net, mut ws) = (Net::<f32>::new(1), Workspace::new());
+/// let mut sgd = Sgd::new(0.5);
+/// let (x, y) = (SVector::from([0.5, -1.0]), SVector::from([1.0]));
+/// let first = train_sample::<_, BinaryCrossEntropy, _>(&mut net, &mut sgd, &x, &y, &mut ws)?;
+/// let second = train_sample::<_, BinaryCrossEntropy, _>(&mut net, &mut sgd, &x, &y, &mut ws)?;
+/// assert!(second < first);
+/// // A target outside the loss's domain is refused, and nothing moves.
+/// let before = net.clone();
+/// let bad = SVector::from([2.0]);
+/// let refused = train_sample::<_, BinaryCrossEntropy, _>(&mut net, &mut sgd, &x, &bad, &mut ws);
+/// assert!(matches!(refused, Err(Error::TargetOutOfDomain { .. })));
+/// assert_eq!((net, sgd.steps()), (before, 2));
+/// # Ok::<(), dl_core::error::Error>(())
+/// ```
 #[inline]
 pub fn train_sample<N: Network, L: Loss, O: Optimizer<N>>(
     net: &mut N,

@@ -11,6 +11,16 @@ use crate::error::Error;
 use crate::network::Network;
 
 /// What a callback tells the training loop after an epoch.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// // A `fit` callback body that stops once the validation loss is small.
+/// let stop_early = |e: &Epoch<f32>| {
+///     if e.val_loss.is_some_and(|l| l < 0.01) { Control::Stop } else { Control::Continue }
+/// };
+/// let e = Epoch { val_loss: Some(0.001), ..Epoch::BLANK };
+/// assert_eq!(stop_early(&e), Control::Stop);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Control {
     /// Go on training.
@@ -20,12 +30,47 @@ pub enum Control {
 }
 
 /// A callback that never stops training.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// assert_eq!(keep_going(&Epoch::<f32>::BLANK), Control::Continue);
+/// ```
 pub fn keep_going<T>(_: &Epoch<T>) -> Control {
     Control::Continue
 }
 
 /// Called after every epoch with what the epoch measured and the network as it stands (before
 /// early stopping restores any weights).
+///
+#[cfg_attr(feature = "alloc", doc = "```")]
+#[cfg_attr(not(feature = "alloc"), doc = "```ignore")]
+/// use dl_core::prelude::*;
+/// network! { struct Line { Dense<1, 1, Identity> } }
+///
+/// /// Stops when the training loss is below a threshold, and counts the epochs it saw.
+/// struct StopBelow { threshold: f64, seen: usize }
+///
+/// impl<N: Network> Callback<N> for StopBelow {
+///     fn on_epoch(&mut self, e: &Epoch<N::Scalar>, _net: &N) -> Result<Control, Error> {
+///         self.seen += 1;
+///         let low = e.train_loss.as_f64() < self.threshold;
+///         Ok(if low { Control::Stop } else { Control::Continue })
+///     }
+/// }
+///
+/// let xs = [[0.0], [1.0], [2.0]].map(SVector::<f64, 1>::from);
+/// let ys = [[1.0], [3.0], [5.0]].map(SVector::<f64, 1>::from);
+/// let mut net = Line::<f64>::new(1);
+/// let mut stop = StopBelow { threshold: 1e-3, seen: 0 };
+/// let history = Trainer::new(&mut net, &mut Adam::new(0.1), Data::new(&xs, &ys)?)
+///     .loss(Mse)
+///     .epochs(2000)
+///     .batch(BatchSize::Full)
+///     .callback(&mut stop) // lent, so it can be read afterwards
+///     .run()?;
+/// assert!(history.stopped_early() && stop.seen == history.len());
+/// # Ok::<(), dl_core::error::Error>(())
+/// ```
 pub trait Callback<N: Network> {
     /// Sees epoch `epoch` and `net`. An error ends training with that error (the weights
     /// are those trained so far).

@@ -2,6 +2,13 @@
 //! resumed run starts.
 
 /// How many samples one gradient step averages over.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// assert_eq!(BatchSize::Mini(32).size(100), 32);
+/// assert_eq!(BatchSize::Mini(32).size(10), 10); // never more than the samples
+/// assert_eq!((BatchSize::Full.size(100), BatchSize::Stochastic.size(100)), (100, 1));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BatchSize {
     /// Every sample: batch gradient descent, one step an epoch.
@@ -25,6 +32,14 @@ impl BatchSize {
 
 /// Stop when the monitored loss has not improved for `patience` epochs. The monitored loss is
 /// the validation loss, or the training loss when there is no validation data.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// // Keras's EarlyStopping(patience=5, min_delta=1e-3, restore_best_weights=True).
+/// let rule = EarlyStopping { min_delta: 1e-3, ..EarlyStopping::new(5) };
+/// let config = FitConfig::new(200, BatchSize::Mini(16)).early_stopping(rule);
+/// assert!(config.early_stopping.is_some_and(|e| e.restore_best));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EarlyStopping {
     /// Epochs without improvement before stopping.
@@ -49,6 +64,14 @@ impl EarlyStopping {
 }
 
 /// The settings of one training run (Keras's `fit` arguments).
+///
+/// ```
+/// use dl_core::prelude::*;
+/// let config = FitConfig::new(100, BatchSize::Mini(16)).seed(7).train_metric(true);
+/// assert_eq!((config.epochs, config.shuffle, config.remaining_epochs()), (100, true, 100));
+/// // Resuming after epoch 40 of the same run: epochs 41..=100, shuffled as they would have been.
+/// assert_eq!(config.initial_epoch(40).remaining_epochs(), 60);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FitConfig {
     /// The epoch training ends after (counted from 1, as Keras's `epochs`).

@@ -5,6 +5,15 @@ use crate::float::Float;
 use crate::network::Vector;
 
 /// Inputs and their targets, checked to be equal in number, not empty, and finite.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// let xs = [[0.0, 1.0], [1.0, 0.0]].map(SVector::<f32, 2>::from);
+/// let ys = [[1.0], [0.0]].map(SVector::<f32, 1>::from);
+/// let data = Data::new(&xs, &ys)?; // checked once: equal counts, not empty, finite
+/// assert_eq!((data.len(), data.inputs()[1], data.targets()[1]), (2, xs[1], ys[1]));
+/// # Ok::<(), dl_core::error::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct Data<'a, X, Y> {
     inputs: &'a [X],

@@ -12,6 +12,18 @@ use crate::stack::ByValue;
 /// The mean loss `L` and the metric `M` of `net` on `data`, using `cache` (the caller's, e.g.
 /// a workspace's) for the forward passes; the loss is computed from the pre-activations, as
 /// in training. The form of [`evaluate`] that runs for any size without a heap.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! { struct Net { Dense<2, 2, Softmax> } }
+/// let xs = [[1.0, 0.0], [0.0, 1.0]].map(SVector::<f32, 2>::from);
+/// let ys = [[1.0, 0.0], [0.0, 1.0]].map(SVector::<f32, 2>::from);
+/// let net = Net::<f32>::new(1);
+/// let mut ws = Workspace::<Net<f32>>::new(); // any caller-owned cache will do
+/// let result = evaluate_with::<CrossEntropy, Accuracy, _>(&net, Data::new(&xs, &ys)?, &mut ws.cache);
+/// assert_eq!(result, evaluate::<CrossEntropy, Accuracy, _>(&net, Data::new(&xs, &ys)?));
+/// # Ok::<(), dl_core::error::Error>(())
+/// ```
 pub fn evaluate_with<L: Loss, M: Metric, N: Network>(
     net: &N,
     data: Data<'_, N::Input, N::Output>,
@@ -135,6 +147,19 @@ pub fn predict<N: Network + ByValue>(
 /// [`predict`] with the forward passes in `cache`, the caller's: any size, no heap.
 ///
 /// Errors: [`Error::Length`] if `outputs` is not as long as `inputs`.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! { struct Net { Dense<2, 1, Identity> } }
+/// let net = Net::<f64>::new(1);
+/// let xs = [[1.0, 2.0], [3.0, 4.0]].map(SVector::<f64, 2>::from);
+/// let mut outputs = [SVector::<f64, 1>::zeros(); 2];
+/// let mut ws = Workspace::<Net<f64>>::new();
+/// predict_with(&net, &xs, &mut outputs, &mut ws.cache)?;
+/// assert_eq!(outputs[1], net.forward(&xs[1]));
+/// assert!(predict_with(&net, &xs, &mut outputs[..1], &mut ws.cache).is_err()); // too short
+/// # Ok::<(), dl_core::error::Error>(())
+/// ```
 pub fn predict_with<N: Network>(
     net: &N,
     inputs: &[N::Input],

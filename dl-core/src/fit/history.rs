@@ -36,6 +36,13 @@ impl<T: Float> MetricValues<T> {
 }
 
 /// What one epoch measured.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// let e = Epoch { epoch: 3, train_loss: 0.5, val_loss: Some(0.7), ..Epoch::<f32>::BLANK };
+/// assert_eq!(e.monitored_loss(), 0.7); // what early stopping watches: validation first
+/// assert_eq!((e.train_metric(), e.val_metric()), (None, None));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Epoch<T> {
     /// The epoch, counted from 1.
@@ -122,6 +129,27 @@ impl<T> EpochLog<T> for alloc::vec::Vec<Epoch<T>> {
 pub type Log<T> = History<T, alloc::vec::Vec<Epoch<T>>>;
 
 /// The per-epoch record of a training run, its epochs kept in `S` (see [`EpochLog`]).
+///
+#[cfg_attr(feature = "alloc", doc = "```")]
+#[cfg_attr(not(feature = "alloc"), doc = "```ignore")]
+/// use dl_core::prelude::*;
+/// network! { struct Xor { Dense<2, 4, Tanh>, Dense<4, 1, Sigmoid> } }
+/// let xs = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]].map(SVector::<f32, 2>::from);
+/// let ys = [[0.0], [1.0], [1.0], [0.0]].map(SVector::<f32, 1>::from);
+/// let data = Data::new(&xs, &ys)?;
+/// let history = Trainer::new(&mut Xor::<f32>::new(3), &mut Adam::new(0.05), data)
+///     .loss(BinaryCrossEntropy)
+///     .metrics((Accuracy, Recall))
+///     .epochs(400)
+///     .batch(BatchSize::Full)
+///     .validation(data)
+///     .run()?;
+/// assert_eq!((history.len(), history.loss_name()), (400, "binary cross-entropy"));
+/// assert_eq!(history.metric_names(), ["accuracy", "recall"]);
+/// let accuracy: Vec<Option<f32>> = history.val_series("accuracy").collect();
+/// assert_eq!(accuracy[399], history.last().unwrap().val_metric());
+/// # Ok::<(), dl_core::error::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct History<T, S> {
     epochs: S,

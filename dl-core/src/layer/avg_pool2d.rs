@@ -17,6 +17,16 @@ use nalgebra::SVector;
 ///
 /// Sizes are flat (`IN = C * H * W`, `OUT = C * OH * OW`, `C, H, W` order); `network!` writes
 /// them and [`AvgPool2D::SHAPE`] checks they agree.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! {
+///     struct Pooled { input: [1, 4, 4], AvgPool2D<2>, Flatten }
+/// }
+/// let x = SVector::<f32, 16>::from_fn(|i, _| i as f32); // one 4x4 channel, row by row
+/// let y = Pooled::<f32>::ZERO.forward(&x);
+/// assert_eq!(y.as_slice(), [2.5, 4.5, 10.5, 12.5]); // the mean of each 2x2 window
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct AvgPool2D<
     T: Float,

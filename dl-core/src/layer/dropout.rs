@@ -28,6 +28,28 @@ pub const fn rate(p: f64) -> u64 {
 /// the mask in the cache. So no `std`, no heap, the same seed gives the same masks, and the
 /// cache stays scratch that any pass may overwrite. Rates outside `[0, 1)` are refused by
 /// `network!`; [`Dropout::RATE`] is checked as a backstop.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! {
+///     struct Net { Dense<4, 8, Relu>, Dropout<0.5>, Dense<8, 2, Identity> }
+/// }
+/// let net = Net::<f64>::new(1);
+/// let x = SVector::from([1.0, -1.0, 0.5, 2.0]);
+/// // Training: the masks come from the workspace's generators, so a seed fixes them.
+/// let mut ws = Workspace::<Net<f64>>::new();
+/// ws.seed_dropout(7);
+/// net.forward_train(&x, &mut ws.cache, &mut ws.masks);
+/// let first = *Net::<f64>::output(&ws.cache);
+/// net.forward_train(&x, &mut ws.cache, &mut ws.masks);
+/// assert_ne!(Net::<f64>::output(&ws.cache), &first); // the next pass draws other masks
+/// ws.seed_dropout(7);
+/// net.forward_train(&x, &mut ws.cache, &mut ws.masks);
+/// assert_eq!(Net::<f64>::output(&ws.cache), &first); // the same seed, the same masks
+/// // Inference: the identity.
+/// net.forward_eval(&x, &mut ws.cache);
+/// assert_eq!(Net::<f64>::output(&ws.cache), &net.forward(&x));
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Dropout<T: Float, const N: usize, const RATE_BITS: u64>(PhantomData<T>);
 

@@ -17,6 +17,17 @@ use nalgebra::SVector;
 /// against the next layer.
 ///
 /// [`Dense`]: super::Dense
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! {
+///     // Flatten turns the convolution's 4 x 3 x 3 output into the 36 inputs of the Dense.
+///     struct Net { input: [2, 3, 3], Conv2D<2, 4, 3, Relu, padding = 1>, Flatten, Dense<36, 2, Softmax> }
+/// }
+/// assert_eq!((Net::<f32>::INPUTS, Net::<f32>::OUTPUTS), (18, 2));
+/// let p = Net::<f32>::new(1).forward(&SVector::from_element(0.5));
+/// assert!((p.sum() - 1.0).abs() < 1e-6);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Flatten<T: Float, const N: usize>(PhantomData<T>);
 

@@ -15,6 +15,15 @@ use nalgebra::SVector;
 ///
 /// The input is flat (`IN = C * H * W`, `C, H, W` order); `network!` writes the sizes and
 /// [`GlobalAvgPool2D::SHAPE`] checks they agree.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! {
+///     struct Gap { input: [2, 2, 2], GlobalAvgPool2D }
+/// }
+/// let x = SVector::<f64, 8>::from([1.0, 2.0, 3.0, 6.0, -1.0, -1.0, -1.0, -5.0]);
+/// assert_eq!(Gap::<f64>::ZERO.forward(&x).as_slice(), [3.0, -2.0]); // one mean a channel
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct GlobalAvgPool2D<
     T: Float,

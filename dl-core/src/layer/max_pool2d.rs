@@ -19,6 +19,16 @@ use nalgebra::SVector;
 ///
 /// Sizes are flat (`IN = C * H * W`, `OUT = C * OH * OW`, `C, H, W` order); `network!` writes
 /// them and [`MaxPool2D::SHAPE`] checks they agree.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! {
+///     struct Pooled { input: [1, 4, 4], MaxPool2D<2>, Flatten }
+/// }
+/// let x = SVector::<f32, 16>::from_fn(|i, _| i as f32); // one 4x4 channel, row by row
+/// let y = Pooled::<f32>::ZERO.forward(&x);
+/// assert_eq!(y.as_slice(), [5.0, 7.0, 13.0, 15.0]); // the largest of each 2x2 window
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct MaxPool2D<
     T: Float,

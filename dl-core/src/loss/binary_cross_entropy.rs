@@ -9,6 +9,20 @@ use crate::float::Float;
 /// `max(z, 0) - z y + ln(1 + e^{-|z|})` (PyTorch's `BCEWithLogitsLoss`) with the fused gradient
 /// `dL/dz = (a - y) / n`, both exact for any `z`. Otherwise logarithms are clamped at -100
 /// and the gradient is `(a - y) / max(a (1 - a), 1e-12) / n`, as PyTorch does.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// // From the sigmoid's logit: exact even where the probability rounds to 1.
+/// let (z, y) = ([40.0], [0.0]);
+/// let mut a = [0.0f64];
+/// Sigmoid::forward(&z, &mut a);
+/// let mut dz = [0.0];
+/// let loss = BinaryCrossEntropy::value_and_gradient::<f64, Sigmoid>(&z, &a, &y, &mut dz);
+/// assert!((loss - 40.0).abs() < 1e-12); // max(z, 0) - z y + ln(1 + e^-|z|)
+/// assert_eq!(dz, [a[0] - y[0]]); // (a - y) / n
+/// let from_output = BinaryCrossEntropy::of_output(&[0.5], &[1.0]);
+/// assert!((from_output - 2f64.ln()).abs() < 1e-15);
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct BinaryCrossEntropy;
 

@@ -10,6 +10,17 @@ use crate::float::Float;
 /// `dL/dz = p sum_i y_i - y`, which is `p - y` for a one-hot target: PyTorch's
 /// `CrossEntropyLoss` on logits. Both are finite for any `z`. Without softmax, `ln p` is
 /// clamped at -100 and `dL/dp = -y / max(p, 1e-12)`.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// let (z, y) = ([0.0, 0.0], [0.0, 1.0]); // logits and a one-hot target
+/// let mut p = [0.0f64; 2];
+/// Softmax::forward(&z, &mut p);
+/// let mut dz = [0.0; 2];
+/// let loss = CrossEntropy::value_and_gradient::<f64, Softmax>(&z, &p, &y, &mut dz);
+/// assert!((loss - 2f64.ln()).abs() < 1e-15); // -ln 0.5
+/// assert!((dz[0] - 0.5).abs() < 1e-15 && (dz[1] + 0.5).abs() < 1e-15); // p - y
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CrossEntropy;
 

@@ -4,6 +4,15 @@ use crate::float::Float;
 /// Mean squared error, `L = (1/n) sum_i (a_i - y_i)^2`, `dL/da_i = 2 (a_i - y_i) / n`.
 ///
 /// The mean over the `n` outputs is PyTorch's `MSELoss` convention.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// let (a, y) = ([1.0, 3.0], [0.0, 1.0]);
+/// assert_eq!(Mse::of_output::<f64>(&a, &y), 2.5); // ((1 - 0)^2 + (3 - 1)^2) / 2
+/// let mut d = [0.0; 2];
+/// Mse::output_gradient(&a, &y, &mut d);
+/// assert_eq!(d, [1.0, 2.0]); // 2 (a - y) / n
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Mse;
 

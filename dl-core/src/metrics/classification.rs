@@ -43,14 +43,44 @@ pub fn class_of<T: Float>(v: &[T]) -> usize {
 }
 
 /// Precision: of the samples predicted as a class, the fraction that are of it.
+///
+/// ```
+/// use dl_core::metrics::score;
+/// use dl_core::prelude::*;
+/// // One sigmoid output: class 1 above 0.5. Predicted positive: samples 0, 1, 3; actual: 0, 3.
+/// let outputs = [0.9, 0.8, 0.2, 0.6].map(|v| SVector::<f64, 1>::from([v]));
+/// let targets = [1.0, 0.0, 0.0, 1.0].map(|v| SVector::<f64, 1>::from([v]));
+/// let precision: f64 = score::<Precision, _, _>(&outputs, &targets);
+/// assert!((precision - 2.0 / 3.0).abs() < 1e-15); // 2 of the 3 predicted positives
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Precision;
 
 /// Recall: of the samples of a class, the fraction predicted as it.
+///
+/// ```
+/// use dl_core::metrics::score;
+/// use dl_core::prelude::*;
+/// // One sigmoid output: class 1 above 0.5. Predicted positive: samples 0, 1, 3; actual: 0, 3.
+/// let outputs = [0.9, 0.8, 0.2, 0.6].map(|v| SVector::<f64, 1>::from([v]));
+/// let targets = [1.0, 0.0, 0.0, 1.0].map(|v| SVector::<f64, 1>::from([v]));
+/// let recall: f64 = score::<Recall, _, _>(&outputs, &targets);
+/// assert_eq!(recall, 1.0); // both positives found
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Recall;
 
 /// F1: the harmonic mean of precision and recall, per class.
+///
+/// ```
+/// use dl_core::metrics::score;
+/// use dl_core::prelude::*;
+/// // One sigmoid output: class 1 above 0.5. Predicted positive: samples 0, 1, 3; actual: 0, 3.
+/// let outputs = [0.9, 0.8, 0.2, 0.6].map(|v| SVector::<f64, 1>::from([v]));
+/// let targets = [1.0, 0.0, 0.0, 1.0].map(|v| SVector::<f64, 1>::from([v]));
+/// let f1: f64 = score::<F1, _, _>(&outputs, &targets);
+/// assert!((f1 - 0.8).abs() < 1e-15); // 2 (2/3 x 1) / (2/3 + 1)
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct F1;
 
@@ -146,6 +176,20 @@ impl<T: Float, O: Vector<T>, const KIND: u8> MetricState<T, O> for ClassCounts<O
 
 /// Counts of (actual class, predicted class) pairs over `C` classes: `counts[actual][predicted]`
 /// (scikit-learn's `confusion_matrix`). With one output use `C = 2` (negative, positive).
+///
+/// ```
+/// use dl_core::prelude::*;
+/// let mut matrix = ConfusionMatrix::<3>::new();
+/// for (output, target) in [
+///     ([0.7, 0.2, 0.1], [1.0, 0.0, 0.0]),
+///     ([0.1, 0.8, 0.1], [0.0, 1.0, 0.0]),
+///     ([0.5, 0.3, 0.2], [0.0, 0.0, 1.0]), // a 2 taken for a 0
+/// ] {
+///     matrix.add::<f32>(&output, &target);
+/// }
+/// assert_eq!(matrix.counts, [[1, 0, 0], [0, 1, 0], [1, 0, 0]]);
+/// assert_eq!((matrix.precision(0), matrix.recall(2)), (0.5, 0.0));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ConfusionMatrix<const C: usize> {
     /// `counts[actual][predicted]`.

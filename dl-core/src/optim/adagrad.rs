@@ -16,6 +16,23 @@ use core::marker::PhantomData;
 ///
 /// PyTorch's defaults: `lr = 1e-2` ([`Default`]), `lr_decay = 0`, `eps = 1e-10`,
 /// `initial_accumulator_value = 0`. State: one value `s` of gradient type `G`.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! { struct Line { Dense<1, 1, Identity> } }
+/// let xs = [[0.0], [1.0], [2.0]].map(SVector::<f64, 1>::from);
+/// let ys = [[1.0], [3.0], [5.0]].map(SVector::<f64, 1>::from); // y = 2x + 1
+/// let (mut net, mut ws) = (Line::<f64>::new(1), Workspace::new());
+/// let mut opt = Adagrad::<f64, LineGradient<f64>>::new(0.5);
+/// let first = train_batch::<_, Mse, _>(&mut net, &mut opt, &xs, &ys, &mut ws)?;
+/// let mut last = first;
+/// for _ in 0..300 {
+///     last = train_batch::<_, Mse, _>(&mut net, &mut opt, &xs, &ys, &mut ws)?;
+/// }
+/// assert!(last < first / 10.0, "{first} -> {last}");
+/// assert_eq!(opt.steps(), 301);
+/// # Ok::<(), dl_core::error::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Adagrad<T, G> {
     /// The learning rate.

@@ -14,6 +14,24 @@ use crate::network::Params;
 /// by default; [`regularize_all`](Regularize::regularize_all) extends it to biases as PyTorch
 /// does with a single parameter group. As in PyTorch, [`weight_decay`](Self::weight_decay)
 /// sets this decoupled decay. State: as Adam, two values of gradient type `G`.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! { struct Line { Dense<1, 1, Identity> } }
+/// let xs = [[0.0], [1.0], [2.0]].map(SVector::<f64, 1>::from);
+/// let ys = [[1.0], [3.0], [5.0]].map(SVector::<f64, 1>::from); // y = 2x + 1
+/// let (mut net, mut ws) = (Line::<f64>::new(1), Workspace::new());
+/// // Adam with decoupled weight decay, PyTorch's `AdamW(lr=0.05, weight_decay=0.01)`.
+/// let mut opt = AdamW::new(0.05).weight_decay(0.01);
+/// let first = train_batch::<_, Mse, _>(&mut net, &mut opt, &xs, &ys, &mut ws)?;
+/// let mut last = first;
+/// for _ in 0..300 {
+///     last = train_batch::<_, Mse, _>(&mut net, &mut opt, &xs, &ys, &mut ws)?;
+/// }
+/// assert!(last < first / 10.0, "{first} -> {last}");
+/// assert_eq!(opt.steps(), 301);
+/// # Ok::<(), dl_core::error::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct AdamW<T, G> {
     /// The Adam update, whose [`reg`](Adam::reg) carries the decoupled decay.

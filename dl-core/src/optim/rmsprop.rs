@@ -22,6 +22,24 @@ use core::marker::PhantomData;
 /// not centered. State: `s` (gradient type `G`), plus the momentum buffer `M` and the average
 /// gradient `C`, each a `G` only when [`momentum`](Self::momentum) or
 /// [`centered`](Self::centered) asked for it and [`NoState`] (0 bytes) otherwise.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! { struct Line { Dense<1, 1, Identity> } }
+/// let xs = [[0.0], [1.0], [2.0]].map(SVector::<f64, 1>::from);
+/// let ys = [[1.0], [3.0], [5.0]].map(SVector::<f64, 1>::from); // y = 2x + 1
+/// let (mut net, mut ws) = (Line::<f64>::new(1), Workspace::new());
+/// // PyTorch's `RMSprop(lr=0.01, momentum=0.9, centered=True)`: each option adds a buffer.
+/// let mut opt = RmsProp::<f64, LineGradient<f64>>::new(0.01).momentum(0.9).centered();
+/// let first = train_batch::<_, Mse, _>(&mut net, &mut opt, &xs, &ys, &mut ws)?;
+/// let mut last = first;
+/// for _ in 0..300 {
+///     last = train_batch::<_, Mse, _>(&mut net, &mut opt, &xs, &ys, &mut ws)?;
+/// }
+/// assert!(last < first / 10.0, "{first} -> {last}");
+/// assert_eq!(opt.steps(), 301);
+/// # Ok::<(), dl_core::error::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct RmsProp<T, G, M = NoState, C = NoState> {
     /// The learning rate.

@@ -19,6 +19,24 @@ use core::marker::PhantomData;
 /// Built with [`Sgd::momentum`](super::Sgd::momentum) or [`Sgd::nesterov`](super::Sgd::nesterov).
 /// PyTorch's defaults: dampening 0, no Nesterov. State: the buffer `b`, one value of gradient
 /// type `G`.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! { struct Line { Dense<1, 1, Identity> } }
+/// let xs = [[0.0], [1.0], [2.0]].map(SVector::<f64, 1>::from);
+/// let ys = [[1.0], [3.0], [5.0]].map(SVector::<f64, 1>::from); // y = 2x + 1
+/// let (mut net, mut ws) = (Line::<f64>::new(1), Workspace::new());
+/// // Built from `Sgd`: `.momentum(mu)` (classical) or `.nesterov(mu)`.
+/// let mut opt = Sgd::<f64>::new(0.02).nesterov::<LineGradient<f64>>(0.9);
+/// let first = train_batch::<_, Mse, _>(&mut net, &mut opt, &xs, &ys, &mut ws)?;
+/// let mut last = first;
+/// for _ in 0..300 {
+///     last = train_batch::<_, Mse, _>(&mut net, &mut opt, &xs, &ys, &mut ws)?;
+/// }
+/// assert!(last < first / 10.0, "{first} -> {last}");
+/// assert_eq!(opt.steps(), 301);
+/// # Ok::<(), dl_core::error::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct SgdMomentum<T, G> {
     /// The learning rate.

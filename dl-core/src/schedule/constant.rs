@@ -1,6 +1,11 @@
 use super::Schedule;
 
 /// The same rate at every step.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// assert_eq!(Constant::new(0.01).learning_rate(1_000_000), 0.01);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Constant {
     /// The rate.

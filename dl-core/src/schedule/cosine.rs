@@ -6,6 +6,15 @@ use super::Schedule;
 /// `start` towards `peak`). Then, with `s = min(t - warmup, decay_steps)`:
 /// `lr_t = peak * ((1 - alpha) * (1 + cos(pi * s / decay_steps)) / 2 + alpha)`, from `peak`
 /// down to `alpha * peak`, where it stays.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// // 10 steps of warm-up from 0 to 0.1, then down to 0 over 100 steps.
+/// let schedule = CosineDecay::new(0.1, 100).warmup(0.0, 10);
+/// assert_eq!([0, 5, 10].map(|t| schedule.learning_rate(t)), [0.0, 0.05, 0.1]);
+/// assert!((schedule.learning_rate(60) - 0.05).abs() < 1e-15); // half way down
+/// assert!(schedule.learning_rate(110) < 1e-15 && schedule.learning_rate(500) < 1e-15);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CosineDecay {
     /// The rate at the end of the warm-up, where the cosine starts.

@@ -1,6 +1,12 @@
 use super::Schedule;
 
 /// Exponential decay, PyTorch's `ExponentialLR`: `lr_t = lr * gamma^t`.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// let schedule = ExponentialDecay::new(0.1, 0.5);
+/// assert_eq!([0, 1, 2].map(|t| schedule.learning_rate(t)), [0.1, 0.05, 0.025]);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ExponentialDecay {
     /// The rate at `t = 0`.

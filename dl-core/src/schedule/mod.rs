@@ -21,6 +21,24 @@ pub use scheduled::{Per, Scheduled};
 pub use step::StepDecay;
 
 /// A learning rate for each step (or epoch) `t`, counted from 0.
+///
+/// ```
+/// use dl_core::prelude::*;
+///
+/// /// Halves the rate every epoch, down to 1/1024 of it.
+/// struct Halving(f64);
+///
+/// impl Schedule for Halving {
+///     fn learning_rate(&self, t: u64) -> f64 {
+///         self.0 / (1u64 << t.min(10)) as f64
+///     }
+/// }
+///
+/// let mut sgd = Scheduled::per_epoch(Sgd::<f32>::new(0.0), Halving(0.1));
+/// assert_eq!(sgd.learning_rate(), 0.1);
+/// sgd.end_epoch(); // what `fit` calls after every epoch
+/// assert_eq!((sgd.learning_rate(), sgd.position()), (0.05, 1));
+/// ```
 pub trait Schedule {
     /// The learning rate at `t`.
     fn learning_rate(&self, t: u64) -> f64;

@@ -5,30 +5,6 @@
 //! [`Trainer`](crate::fit::Trainer): `.callback(&plateau)`) and the optimizer it drives is
 //! wrapped ([`ReduceLrOnPlateau::wrap`]); the two share the decision through cells,
 //! so `fit` needs nothing new and nothing is allocated.
-//!
-#![cfg_attr(feature = "alloc", doc = "```")]
-#![cfg_attr(not(feature = "alloc"), doc = "```ignore")]
-//! use dl_core::prelude::*;
-//!
-//! network! {
-//!     struct Line { Dense<1, 1, Identity> }
-//! }
-//!
-//! let xs = [[0.0], [1.0], [2.0], [3.0]].map(SVector::<f64, 1>::from);
-//! let ys = [[1.0], [3.0], [5.0], [7.0]].map(SVector::<f64, 1>::from);
-//! let data = Data::new(&xs, &ys)?;
-//! let plateau = ReduceLrOnPlateau::new(0.5, 3);
-//! let mut opt = plateau.wrap(Sgd::new(0.05));
-//! let mut net = Line::<f64>::new(1);
-//! Trainer::new(&mut net, &mut opt, data)
-//!     .loss(Mse)
-//!     .epochs(200)
-//!     .batch(BatchSize::Full)
-//!     .callback(&plateau)
-//!     .run()?;
-//! assert!(opt.learning_rate() <= 0.05);
-//! # Ok::<(), dl_core::error::Error>(())
-//! ```
 
 use crate::error::{Error, HyperParameter};
 use crate::fit::{Callback, Control, Epoch};
@@ -39,6 +15,30 @@ use core::cell::Cell;
 
 /// When and how much to cut the learning rate (Keras's defaults: factor 0.1, patience 10,
 /// `min_delta` 1e-4 absolute, no cooldown, `min_lr` 0).
+///
+#[cfg_attr(feature = "alloc", doc = "```")]
+#[cfg_attr(not(feature = "alloc"), doc = "```ignore")]
+/// use dl_core::prelude::*;
+///
+/// network! {
+///     struct Line { Dense<1, 1, Identity> }
+/// }
+///
+/// let xs = [[0.0], [1.0], [2.0], [3.0]].map(SVector::<f64, 1>::from);
+/// let ys = [[1.0], [3.0], [5.0], [7.0]].map(SVector::<f64, 1>::from);
+/// let data = Data::new(&xs, &ys)?;
+/// let plateau = ReduceLrOnPlateau::new(0.5, 3);
+/// let mut opt = plateau.wrap(Sgd::new(0.05));
+/// let mut net = Line::<f64>::new(1);
+/// Trainer::new(&mut net, &mut opt, data)
+///     .loss(Mse)
+///     .epochs(200)
+///     .batch(BatchSize::Full)
+///     .callback(&plateau)
+///     .run()?;
+/// assert!(opt.learning_rate() <= 0.05);
+/// # Ok::<(), dl_core::error::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct ReduceLrOnPlateau {
     /// What the learning rate is multiplied by on a plateau, in `(0, 1)`.

@@ -2,6 +2,13 @@ use super::Schedule;
 
 /// Step decay, PyTorch's `StepLR`: `lr_t = lr * gamma^floor(t / step_size)`, so the rate
 /// drops by `gamma` every `step_size` steps.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// let schedule = StepDecay::new(0.1, 10, 0.5); // halve every 10 steps
+/// let rates = [0, 9, 10, 25].map(|t| schedule.learning_rate(t));
+/// assert_eq!(rates, [0.1, 0.1, 0.05, 0.025]);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StepDecay {
     /// The rate at `t = 0`.
