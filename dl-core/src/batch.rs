@@ -66,13 +66,20 @@ impl<T: Float, L: Layer<T>, const B: usize> LayerBatch<T, L, B> {
 }
 
 /// The most scalars a network's batch buffers hold: `chunk` keeps `BATCH` samples' caches
-/// and output gradients under it (32 MiB of `f32`).
-pub const BATCH_SCALARS: usize = 8 * 1024 * 1024;
+/// and output gradients under it (256 MiB of `f32`, about what PyTorch keeps for the
+/// activations of a batch of 32 through the 150x150x3 Keras CNN).
+///
+/// Why that much: a run of one sample updates a Dense layer's whole weight gradient once a
+/// sample, and reads its whole weight matrix once a sample forward. The 150x150x3 Keras CNN
+/// (4.5 M scalars of buffers a sample, a 36992x512 Dense layer: 76 MB of weights and as much
+/// gradient) took 1.9 s a training step of 32 in runs of one sample (at 32 MiB) and 1.0 s in
+/// runs of 14 (`benches/peers/keras_cnn.sh`; PyTorch, 1.4 s).
+pub const BATCH_SCALARS: usize = 64 * 1024 * 1024;
 
 /// How many samples a generated network's batched pass takes at once, given the sum of its
 /// layers' output sizes: [`BATCH`], or as many as fit [`BATCH_SCALARS`] (at least 1) when each
 /// sample's buffers (about three scalars an output: `z`, `a` and `dL/da`) are larger. A
-/// CIFAR-sized CNN (66k outputs a sample) gets all 32; a 150x150 image network a few.
+/// CIFAR-sized CNN (66k outputs a sample) gets all 32; the 150x150x3 Keras CNN (1.5 M) 14.
 pub const fn chunk(outputs: usize) -> usize {
     let per_sample = 3 * outputs;
     if per_sample == 0 || per_sample * BATCH <= BATCH_SCALARS {
