@@ -137,6 +137,10 @@ pub(super) fn compile_time(model: &Model, parts: &[Part], name: &syn::Ident) -> 
         #[automatically_derived]
         impl #name {
             #[doc = #doc]
+            // The import always ends (every loop is bounded by the file's length or the
+            // declared sizes), but a model of some 100,000 weights passes the evaluator's
+            // 2 million step mark, where this lint would stop the build; rustc still warns.
+            #[allow(long_running_const_eval)]
             pub const TFLITE: #name = match #name::from_tflite(#bytes) {
                 Ok(net) => net,
                 Err(e) => {
