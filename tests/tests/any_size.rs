@@ -88,11 +88,20 @@ fn data<N: Network<Scalar = f32>>() -> Samples<N> {
 /// Every entry point on `N` (f32) and its f64 twin `D`, asserting each result is sane;
 /// `gradcheck` compares the first `differences` scalars of each tensor and of the input with
 /// central differences (two forward passes each; 0 runs its analytic pass and buffers only).
+/// The 150x150x3 tests run its two halves as two tests, so `cargo test`'s two threads share
+/// the debug passes of the largest network.
 fn every_entry_point<N, D>(differences: usize)
 where
     N: Network<Scalar = f32>,
     D: Network<Scalar = f64>,
 {
+    passes_and_steps::<N>();
+    fit_evaluate_files_and_gradcheck::<N, D>(differences);
+}
+
+/// The first half of [`every_entry_point`]: the summary, inference, the cache-filling and
+/// backward passes, and one training step of each call and optimizer.
+fn passes_and_steps<N: Network<Scalar = f32>>() {
     // A large network: over its budget, and larger than the test's stack.
     assert!(N::CALL_STACK_BYTES > N::STACK_BUDGET && N::VALUE_STACK_BYTES > STACK);
     let (xs, ys) = data::<N>();
@@ -147,6 +156,20 @@ where
     ];
     assert_eq!((rates, momentum.momentum), ([1e-3, 1e-3, 1e-2], 0.9));
     drop((adamw, rms, adagrad, momentum));
+}
+
+/// The second half of [`every_entry_point`]: `fit`, `fit_with`, evaluation, prediction, the
+/// parameter files, and `gradcheck` of the f64 twin `D`.
+fn fit_evaluate_files_and_gradcheck<N, D>(differences: usize)
+where
+    N: Network<Scalar = f32>,
+    D: Network<Scalar = f64>,
+{
+    let (xs, ys) = data::<N>();
+    let x = &xs[0];
+    let mut net = N::boxed(1);
+    let mut ws = Workspace::<N>::boxed();
+    let mut adam = Adam::<f32, N::Gradient>::boxed(1e-3);
 
     // fit (heap scratch, growable history) and fit_with (caller storage), one epoch of one
     // batch each.
@@ -236,8 +259,14 @@ where
 /// forward pass of this network: they took the test from 86 s to 166 s of CPU time); the
 /// 64x64x3 test checks those.
 #[test]
-fn every_entry_point_of_the_150x150x3_cnn_on_a_2_mib_stack() {
-    on_small_stack(|| every_entry_point::<Cats150<f32>, Cats150<f64>>(0));
+fn every_entry_point_of_the_150x150x3_cnn_on_a_2_mib_stack_passes_and_steps() {
+    on_small_stack(passes_and_steps::<Cats150<f32>>);
+}
+
+/// The second half of the test above (see [`every_entry_point`]).
+#[test]
+fn every_entry_point_of_the_150x150x3_cnn_on_a_2_mib_stack_fit_evaluate_files() {
+    on_small_stack(|| fit_evaluate_files_and_gradcheck::<Cats150<f32>, Cats150<f64>>(0));
 }
 
 #[test]
