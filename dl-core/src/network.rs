@@ -279,15 +279,21 @@ pub trait Network: Params<Self::Scalar> + Zeroable {
     /// size: a convolution's transposed kernel and im2col blocks are the
     /// [`Scratch`](crate::layer::Scratch) of the cache or of the batch buffers (so
     /// `CACHE_BYTES` and `WORKSPACE_STACK_BYTES` count them); only one small enough to run
-    /// pixel by pixel keeps a patch or two on the stack.
+    /// pixel by pixel keeps a patch or two on the stack (at most
+    /// [`PIXEL_STACK_SCALARS`](crate::stack::PIXEL_STACK_SCALARS) scalars). `network!`
+    /// refuses a declaration whose `f32` form exceeds the budget with it
+    /// ([`LayersOnStack`](crate::stack::LayersOnStack)).
     const LAYER_STACK_BYTES: usize;
     /// Worst-case stack bytes of [`backward`](Network::backward) and
     /// [`loss_backward`](Network::loss_backward) on the stack: the gradient at every layer's
     /// output, plus the largest layer's own temporaries (a convolution's im2col blocks).
     const BACKWARD_STACK_BYTES: usize;
-    /// Worst-case stack bytes of [`evaluate`](crate::fit::evaluate) on the stack: a cache.
-    const EVALUATE_STACK_BYTES: usize = Self::CACHE_BYTES;
-    /// The largest of the by-value calls' stack bytes: what the budget check of calls uses.
+    /// Worst-case stack bytes of [`evaluate`](crate::fit::evaluate) on the stack: a cache, and
+    /// a layer's pass filling it.
+    const EVALUATE_STACK_BYTES: usize = Self::CACHE_BYTES + Self::LAYER_STACK_BYTES;
+    /// The largest of the by-value calls' stack bytes (at least
+    /// [`LAYER_STACK_BYTES`](Network::LAYER_STACK_BYTES), through `EVALUATE_STACK_BYTES`):
+    /// what the budget check of calls uses.
     const CALL_STACK_BYTES: usize = max(
         Self::FORWARD_STACK_BYTES,
         max(Self::BACKWARD_STACK_BYTES, Self::EVALUATE_STACK_BYTES),

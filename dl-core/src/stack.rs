@@ -20,13 +20,25 @@
 //!   and just work; without a heap, calling them is a compile error pointing to the
 //!   workspace-backed forms (`forward_train`, `loss_backward_in`, `train_sample`,
 //!   `evaluate_with`, `predict_with`), whose memory is the caller's.
+//! - **Layers.** Every pass, by value or workspace-backed, runs the layers one at a time, each
+//!   with a frame and what the layer keeps on the stack whatever memory it is given (a
+//!   pixel-by-pixel convolution's patch): [`Network::LAYER_STACK_BYTES`], at most
+//!   [`FRAME_BYTES`] and [`PIXEL_STACK_SCALARS`] scalars for any network (9 KiB in `f64`,
+//!   under either default budget). A declaration whose `stack_budget` is below that in `f32`
+//!   is a compile error at the network's name, since no form of any call needs less
+//!   ([`LayersOnStack`]); without a heap, [`Network::CALL_STACK_BYTES`] counts it too, in the
+//!   scalar type used.
+//!
+//! What is estimated rather than counted is the frames: [`FRAME_BYTES`] is what an optimised
+//! build needs beyond the counted values, not a debug build's frames (see its docs for the
+//! measured numbers).
 //!
 //! The check is a trait bound rather than a `const` assertion: a bound is part of type
 //! checking, so `cargo check` reports it (a post-monomorphisation `const` panic shows only in
 //! a full build), at the user's call, and `#[diagnostic::on_unimplemented]` words it. For each
 //! scalar type the macro implements [`StackCheck`], whose associated types carry the bytes,
-//! the budget and whether they fit as const parameters of [`StackUse`]; [`Within`] and
-//! [`CallsWithin`] exist only for the fitting ones.
+//! the budget and whether they fit as const parameters of [`StackUse`]; [`Within`],
+//! [`WorkspaceWithin`], [`CallsWithin`] and [`LayersWithin`] exist only for the fitting ones.
 //!
 //! ```compile_fail
 //! use dl_core::prelude::*;
@@ -50,8 +62,33 @@ pub const DEFAULT_BUDGET: usize = 256 * 1024;
 pub const DEFAULT_BUDGET: usize = 16 * 1024;
 
 /// Stack bytes a by-value call's estimate adds for the frames themselves (return addresses,
-/// saved registers, loop counters and slices: everything but the network-sized values).
+/// saved registers, loop counters and slices: everything but the network-sized values), in
+/// an optimised build.
+///
+/// Debug builds need more: their frames keep every temporary. Measured by
+/// `frames_of_the_workspace_backed_passes` in `tests/tests/any_size/` (the smallest thread
+/// stack, in 4 KiB steps, on which the passes return, less what the thread keeps for
+/// itself, 8 KiB), on x86-64:
+///
+/// | what | counted | debug | release |
+/// |---|---|---|---|
+/// | 150x150x3 CNN, workspace-backed passes | `LAYER_STACK_BYTES` 1,024 | 45,056 | at most 8,192 |
+/// | digits CNN, by-value `forward` and `loss_backward` | `CALL_STACK_BYTES` 41,128 | 40,960 | 24,576 |
+///
+/// So a debug build's workspace-backed passes need about 44 KiB whatever the network's size
+/// (`tests` run them on a 64 KiB thread), which no estimate here counts; the by-value
+/// estimates hold in both (their debug slots for every block size are counted), with no
+/// margin in debug. The method cannot resolve the release frames below 8 KiB; the firmware
+/// paints its stack for byte counts (`embedded/`).
 pub const FRAME_BYTES: usize = 1024;
+
+/// The most scalars a layer keeps on the stack in any pass, whatever memory it is given
+/// ([`Layer::STACK_SCALARS`](crate::layer::Layer::STACK_SCALARS)): a convolution runs pixel
+/// by pixel, with its patch, the patch's gradient and one pixel's outputs on the stack, only
+/// if these fit (4 KiB of `f32`); larger ones work in the caller's scratch. So
+/// [`Network::LAYER_STACK_BYTES`] is at most `FRAME_BYTES + PIXEL_STACK_SCALARS *
+/// size_of::<T>()` for any network.
+pub const PIXEL_STACK_SCALARS: usize = 1024;
 
 /// The largest of `values` (0 for none), for the generated stack-size consts.
 pub const fn largest(values: &[usize]) -> usize {
@@ -68,9 +105,9 @@ pub const fn largest(values: &[usize]) -> usize {
 /// `NEEDED` bytes of stack against a budget of `BUDGET`; `FITS` is `NEEDED <= BUDGET`.
 pub struct StackUse<const NEEDED: usize, const BUDGET: usize, const FITS: bool>;
 
-/// A network's stack use, one [`StackUse`] for the network as a value, one for its workspace
-/// and one for its by-value calls. `network!` implements it for the network in `f32` and in
-/// `f64`.
+/// A network's stack use, one [`StackUse`] for the network as a value, one for its workspace,
+/// one for its by-value calls and one for a layer's pass. `network!` implements it for the
+/// network in `f32` and in `f64`.
 pub trait StackCheck {
     /// `StackUse<VALUE_STACK_BYTES, STACK_BUDGET, _>`.
     type Value;
@@ -78,6 +115,8 @@ pub trait StackCheck {
     type Workspace;
     /// `StackUse<CALL_STACK_BYTES, STACK_BUDGET, _>`.
     type Calls;
+    /// `StackUse<LAYER_STACK_BYTES, STACK_BUDGET, _>`.
+    type Layers;
 }
 
 /// Implemented by a [`StackUse`] that fits: the network `N` may be a value on the stack.
@@ -109,6 +148,16 @@ impl<N: ?Sized, const A: usize, const B: usize> WorkspaceWithin<N, A, B> for Sta
 pub trait CallsWithin<N: ?Sized, const NEEDED: usize, const BUDGET: usize> {}
 impl<N: ?Sized, const A: usize, const B: usize> CallsWithin<N, A, B> for StackUse<A, B, true> {}
 
+/// Implemented by a [`StackUse`] that fits: one layer's pass of the network `N` fits its
+/// stack budget.
+#[diagnostic::on_unimplemented(
+    message = "`{N}`'s layers keep {NEEDED} bytes on the stack in every pass, over its stack budget of {BUDGET} bytes",
+    label = "one layer's pass needs {NEEDED} bytes of stack (budget {BUDGET})",
+    note = "each pass, by value or workspace-backed, runs one layer at a time with a frame (`dl_core::stack::FRAME_BYTES`) and what the layer keeps on the stack whatever memory it is given (a pixel-by-pixel convolution's patch, `Layer::STACK_SCALARS`); no form of any call needs less, so raise the budget with `stack_budget: <bytes>,` in `network!`"
+)]
+pub trait LayersWithin<N: ?Sized, const NEEDED: usize, const BUDGET: usize> {}
+impl<N: ?Sized, const A: usize, const B: usize> LayersWithin<N, A, B> for StackUse<A, B, true> {}
+
 /// A network small enough to be a value on the stack: [`Network::new`] requires it.
 pub trait ValueOnStack {}
 impl<N, const A: usize, const B: usize, const F: bool> ValueOnStack for N
@@ -137,9 +186,20 @@ where
 {
 }
 
+/// A network one of whose layers' passes fits the stack budget: what every pass keeps on the
+/// stack whatever memory it is given. `network!` requires it of the network in `f32` where
+/// it is declared.
+pub trait LayersOnStack {}
+impl<N, const A: usize, const B: usize, const F: bool> LayersOnStack for N
+where
+    N: StackCheck<Layers = StackUse<A, B, F>>,
+    StackUse<A, B, F>: LayersWithin<N, A, B>,
+{
+}
+
 /// A network whose by-value calls can run: every network where there is a heap (over budget
 /// they use heap scratch), otherwise those whose calls fit the stack budget
-/// ([`CallsOnStack`]).
+/// ([`CallsOnStack`], which counts a layer's pass too).
 pub trait ByValue {}
 #[cfg(feature = "alloc")]
 impl<N: Network> ByValue for N {}

@@ -69,7 +69,8 @@ pub trait Layer<T: Float>: Params<T> {
 
     /// Scalars those passes still keep on the stack: none for most layers; a [`Conv2D`] small
     /// enough to run pixel by pixel (under 16k multiply-adds) keeps one patch, its gradient
-    /// and one pixel's outputs there, `2 * PATCH + C_OUT`, which that limit bounds.
+    /// and one pixel's outputs there, `2 * PATCH + C_OUT`, at most
+    /// [`PIXEL_STACK_SCALARS`](crate::stack::PIXEL_STACK_SCALARS).
     /// `network!`'s `LAYER_STACK_BYTES` adds the largest to a frame.
     const STACK_SCALARS: usize = 0;
 

@@ -6,7 +6,7 @@
 
 use super::Emit;
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
 
 /// What `expand` splices in: items, and items of `impl Network`.
 pub struct Stack {
@@ -175,16 +175,18 @@ fn checks(e: &Emit) -> TokenStream {
                 >
             }
         };
-        let (value, workspace, calls) = (
+        let (value, workspace, calls, layers) = (
             verdict(quote!(VALUE_STACK_BYTES)),
             verdict(quote!(WORKSPACE_STACK_BYTES)),
             verdict(quote!(CALL_STACK_BYTES)),
+            verdict(quote!(LAYER_STACK_BYTES)),
         );
         quote! {
             impl ::dl_core::stack::StackCheck for #ident<#t> {
                 type Value = #value;
                 type Workspace = #workspace;
                 type Calls = #calls;
+                type Layers = #layers;
             }
         }
     });
@@ -192,7 +194,20 @@ fn checks(e: &Emit) -> TokenStream {
     let scratch_ty = e.scratch.as_ref().map(|s| &s.ty);
     let field_tys = e.layer_tys.iter().chain(&e.grad_tys).chain(&e.cache_tys);
     let field_tys = field_tys.chain(scratch_ty);
+    // Every pass keeps a layer's `LAYER_STACK_BYTES` on the stack, whatever memory it is
+    // given: a budget below it is refused where the network is declared (in `f32`; without a
+    // heap, the by-value calls' check counts it in the scalar type used).
+    let layers_fit = quote_spanned! {ident.span()=>
+        const _: () = {
+            fn layers_fit<N: ::dl_core::stack::LayersOnStack>() {}
+            #[allow(dead_code)]
+            fn check() {
+                layers_fit::<#ident<f32>>();
+            }
+        };
+    };
     quote! {
+        #layers_fit
         const _: () = {
             #[allow(dead_code)]
             fn fields_are_zeroable<T: ::dl_core::float::Float>() {

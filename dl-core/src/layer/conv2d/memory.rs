@@ -13,7 +13,8 @@
 //!   as a network's by-value calls do within its [stack budget](crate::stack), which counts it.
 //!
 //! The pixel path ([`pixels`](super::pixels)), for layers under 16k multiply-adds, needs no
-//! scratch: its few buffers are on the stack in every pass.
+//! scratch: its few buffers (at most
+//! [`PIXEL_STACK_SCALARS`](crate::stack::PIXEL_STACK_SCALARS)) are on the stack in every pass.
 
 use super::{gemm, Conv2D, Conv2DGrad};
 use nalgebra::SVector;

@@ -220,7 +220,8 @@ conv2d_impl! { Layer for {
     /// that runs pixel by pixel (the `memory` module).
     const SCRATCH: usize = Self::SCRATCH_SCALARS;
 
-    /// `2 * PATCH + C_OUT` pixel by pixel (the `pixels` module), else none.
+    /// `2 * PATCH + C_OUT` pixel by pixel (the `pixels` module; at most
+    /// [`PIXEL_STACK_SCALARS`](crate::stack::PIXEL_STACK_SCALARS)), else none.
     const STACK_SCALARS: usize = if Self::BY_PIXEL { 2 * PATCH + C_OUT } else { 0 };
 
     /// Draws the kernels with fan-in `C_IN * K * K` and fan-out `C_OUT * K * K`, as PyTorch

@@ -6,8 +6,10 @@
 //! `-C target-cpu=native` build (one core, the peer suite's benchmark e, batch 1).
 //!
 //! Its buffers (one patch, its gradient, one pixel's outputs) are nalgebra vectors on the
-//! stack, whatever the pass: at most `2 * PATCH + C_OUT` scalars, which the 16k
-//! multiply-add limit bounds (and the digits CNN's layers keep under 200). Taking them
+//! stack, whatever the pass: `2 * PATCH + C_OUT` scalars, at most
+//! [`PIXEL_STACK_SCALARS`](crate::stack::PIXEL_STACK_SCALARS) (a layer with more runs on the
+//! blocked products, whose memory is the caller's), so that what any layer keeps on the stack
+//! is bounded whatever the network (the digits CNN's layers keep under 200). Taking them
 //! from the caller's scratch instead, through matrix views, cost the digits CNN's batched
 //! training 16% and its inference 30% in `benches/cnn`.
 
@@ -18,8 +20,10 @@ use nalgebra::SVector;
 
 conv2d_impl! {
     /// Whether this layer runs pixel by pixel (this module) rather than on the blocked
-    /// products: fewer than 16k multiply-adds a sample.
-    pub(super) const BY_PIXEL: bool = C_OUT * PATCH * Self::OH * Self::OW < 16 * 1024;
+    /// products: fewer than 16k multiply-adds a sample, and buffers of at most
+    /// [`PIXEL_STACK_SCALARS`](crate::stack::PIXEL_STACK_SCALARS).
+    pub(super) const BY_PIXEL: bool = C_OUT * PATCH * Self::OH * Self::OW < 16 * 1024
+        && 2 * PATCH + C_OUT <= crate::stack::PIXEL_STACK_SCALARS;
 
     /// Copies the input patch under output pixel `(oy, ox)` into `patch`, in `c, ky, kx`
     /// order, with zeros where the kernel covers padding.

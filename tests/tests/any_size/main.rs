@@ -10,6 +10,8 @@
 //! the workspace. `negative_control` shows the harness catches an overflow: the same forward
 //! pass forced onto the stack kills a child process with Rust's stack-overflow message.
 
+mod frames;
+
 use dl_core::network::Network;
 use dl_core::prelude::*;
 use dl_core::zeroed;
@@ -284,10 +286,22 @@ fn every_entry_point_of_the_64x64x3_cnn_on_a_2_mib_stack() {
 fn workspace_backed_passes_of_the_150x150x3_cnn_on_a_64_kib_stack() {
     type N = Cats150<f32>;
     const { assert!(N::LAYER_STACK_BYTES == dl_core::stack::FRAME_BYTES) };
+    let (loss, p) = workspace_passes(SMALL_STACK);
+    assert!(
+        loss.is_finite() && p > 0.0 && p < 1.0,
+        "loss {loss}, output {p}"
+    );
+}
+
+/// The 150x150x3 network's workspace-backed passes (training and evaluation forward,
+/// `loss_backward_in`, `backward_in`, one SGD step of `train_sample` and of `train_batch`)
+/// on a `stack`-byte thread; the loss and the evaluation output.
+fn workspace_passes(stack: usize) -> (f32, f32) {
+    type N = Cats150<f32>;
     let (xs, ys) = data::<N>();
     let mut net = N::boxed(1);
     let mut ws = Workspace::<N>::boxed();
-    let (loss, p) = on_stack(SMALL_STACK, move || {
+    on_stack(stack, move || {
         let (x, y) = (&xs[0], &ys[0]);
         net.forward_eval(x, &mut ws.cache);
         let p = N::output(&ws.cache).as_slice()[0];
@@ -308,11 +322,7 @@ fn workspace_backed_passes_of_the_150x150x3_cnn_on_a_64_kib_stack() {
         train_batch::<_, BinaryCrossEntropy, _>(&mut *net, &mut sgd, &xs, &ys, &mut ws)
             .expect("trains");
         (loss, p)
-    });
-    assert!(
-        loss.is_finite() && p > 0.0 && p < 1.0,
-        "loss {loss}, output {p}"
-    );
+    })
 }
 
 /// The 64 KiB thread of the test above catches a convolution that keeps its working memory
@@ -336,7 +346,7 @@ fn stack_consts() {
         // (the chain's value, the layer's pre-activations and its output).
         assert!(N::FORWARD_STACK_BYTES > 3 * 32 * 148 * 148 * 4);
         assert!(N::BACKWARD_STACK_BYTES > 32 * 148 * 148 * 4);
-        assert!(N::EVALUATE_STACK_BYTES == N::CACHE_BYTES);
+        assert!(N::EVALUATE_STACK_BYTES == N::CACHE_BYTES + N::LAYER_STACK_BYTES);
     }
     println!(
         "150x150x3 f32: params {} B, cache {} B, forward {} B, backward {} B, value {} B, \
@@ -379,6 +389,13 @@ fn overflow_child() {
     let Some(what) = std::env::var_os("DL_OVERFLOW_CHILD") else {
         return;
     };
+    if let Some(stack) = std::env::var_os("DL_STACK_BYTES") {
+        let stack = stack
+            .to_str()
+            .and_then(|s| s.parse().ok())
+            .expect("a byte count");
+        return frames::child(&what, stack);
+    }
     let net = N::boxed(1);
     let x = zeroed::boxed::<<N as Network>::Input>();
     if what == "forward_on_stack" {
