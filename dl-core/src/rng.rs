@@ -28,11 +28,8 @@ impl Rng {
         let mut s = [0u64; 4];
         let mut i = 0;
         while i < 4 {
-            sm = sm.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = sm;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            s[i] = z ^ (z >> 31);
+            s[i] = splitmix64(sm);
+            sm = sm.wrapping_add(GOLDEN_GAMMA);
             i += 1;
         }
         Rng { s }
@@ -77,4 +74,18 @@ impl Rng {
             items.swap(i, j);
         }
     }
+}
+
+/// SplitMix64's increment, 2^64 divided by the golden ratio.
+const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// SplitMix64 (Steele, Lea and Flood): one step of the golden-ratio counter and its
+/// finalizer, a bijection of `u64` whose outputs differ in about half their bits for inputs
+/// one bit apart. [`Rng::new`] seeds its four words with it; the parallel engine derives
+/// each shard's Dropout seed with it.
+pub(crate) const fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(GOLDEN_GAMMA);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
