@@ -1,196 +1,22 @@
 //! The traits that generated networks implement, so optimizers, training loops and gradient
 //! checks are written once for every network.
 
-use crate::error::{Error, Operand};
+#[macro_use]
+mod backward_forms;
+mod params;
+mod tensor_kind;
+mod vector;
+
+pub use params::Params;
+pub use tensor_kind::TensorKind;
+pub use vector::Vector;
+
 use crate::float::Float;
 use crate::layer::DropoutMasks;
-use crate::layout::TensorLayout;
 use crate::loss::Loss;
 use crate::stack::{ByValue, ValueOnStack};
 use crate::summary::Summary;
 use crate::zeroed::Zeroable;
-use nalgebra::{ArrayStorage, SVector};
-
-/// A fixed-size vector: a network's input, output or target.
-pub trait Vector<T>: Clone + Zeroable {
-    /// Its length.
-    const LEN: usize;
-    /// All zeros, as a `const`.
-    const ZERO: Self;
-    /// The elements.
-    fn as_slice(&self) -> &[T];
-    /// The elements, mutably.
-    fn as_mut_slice(&mut self) -> &mut [T];
-
-    /// Copies a run-time slice into a vector, refusing a wrong length or a NaN/infinite value
-    /// (`what` names the data in the error, e.g. [`Operand::Input`]).
-    fn try_from_slice(values: &[T], what: Operand) -> Result<Self, Error>
-    where
-        T: Float,
-    {
-        if values.len() != Self::LEN {
-            return Err(Error::Length {
-                what,
-                expected: Self::LEN,
-                found: values.len(),
-            });
-        }
-        if let Some(index) = values.iter().position(|v| !v.finite()) {
-            return Err(Error::NonFinite { what, index });
-        }
-        let mut v = Self::ZERO;
-        v.as_mut_slice().copy_from_slice(values);
-        Ok(v)
-    }
-}
-
-impl<T: Float, const N: usize> Vector<T> for SVector<T, N> {
-    const LEN: usize = N;
-    const ZERO: Self = SVector::from_array_storage(ArrayStorage([[T::ZERO; N]; 1]));
-    #[inline(always)]
-    fn as_slice(&self) -> &[T] {
-        &self.data.0[0]
-    }
-    #[inline(always)]
-    fn as_mut_slice(&mut self) -> &mut [T] {
-        &mut self.data.0[0]
-    }
-}
-
-/// What a parameter tensor is, for regularisation that applies to weights only.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TensorKind {
-    /// A weight matrix or kernel.
-    Weight,
-    /// A bias vector.
-    Bias,
-}
-
-/// PyTorch's name for the kind: `weight` or `bias`.
-impl core::fmt::Display for TensorKind {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(crate::layout::kind_name(*self))
-    }
-}
-
-/// A fixed set of parameter tensors: a layer's weights, a whole network's, or a gradient of
-/// the same shape. Tensors are numbered `0..TENSORS`; each is a contiguous slice, column-major
-/// as nalgebra stores it.
-pub trait Params<T: Float>: Sized {
-    /// The number of tensors.
-    const TENSORS: usize;
-    /// The number of scalars in all tensors.
-    const COUNT: usize;
-    /// Every tensor filled with zeros, as a `const` (a `static` of it lands in `.bss`).
-    const ZERO: Self;
-    /// Tensor `i`, or an empty slice if `i >= TENSORS`.
-    fn tensor(&self, i: usize) -> &[T];
-    /// Tensor `i`, mutably, or an empty slice if `i >= TENSORS`.
-    fn tensor_mut(&mut self, i: usize) -> &mut [T];
-    /// Whether tensor `i` is a weight or a bias.
-    fn tensor_kind(i: usize) -> TensorKind;
-
-    /// Tensor `i` as PyTorch sees it: module index, name, shape, and where each element lies
-    /// in [`tensor(i)`](Params::tensor). The default, a contiguous vector named after its
-    /// [`TensorKind`] in module 0, is right for biases; layers override it for weights, and
-    /// generated networks delegate to their layers with each layer's module offset.
-    fn tensor_layout(&self, i: usize) -> TensorLayout {
-        TensorLayout::flat(Self::tensor_kind(i), self.tensor(i).len())
-    }
-
-    /// Sets every scalar to `v`.
-    #[inline]
-    fn fill(&mut self, v: T) {
-        for i in 0..Self::TENSORS {
-            self.tensor_mut(i).fill(v);
-        }
-    }
-
-    /// Multiplies every scalar by `s`.
-    #[inline]
-    fn scale(&mut self, s: T) {
-        for i in 0..Self::TENSORS {
-            for v in self.tensor_mut(i) {
-                *v *= s;
-            }
-        }
-    }
-
-    /// Whether every scalar is finite.
-    fn all_finite(&self) -> bool {
-        (0..Self::TENSORS).all(|i| crate::float::all_finite(self.tensor(i)))
-    }
-
-    /// Copies every scalar from `other`.
-    fn copy_from(&mut self, other: &Self) {
-        for i in 0..Self::TENSORS {
-            self.tensor_mut(i).copy_from_slice(other.tensor(i));
-        }
-    }
-}
-
-/// Declares a backward pass in its three forms, which share one argument list (the input,
-/// the filled cache, `dL/d(output)` or the target, the gradient accumulator, the optional
-/// `dL/dx`):
-///
-/// - the by-value form, a default method that picks its memory at compile time: the
-///   gradients between layers on the stack under the [stack budget](crate::stack), or in a
-///   heap `Batch` over it (with `alloc`), through the other two forms;
-/// - the `_in` form, with those gradients in the caller's `batch` buffers;
-/// - the `_on_stack` form (hidden), with them on the stack whatever the budget.
-macro_rules! backward_forms {
-    (
-        $(#[$doc:meta])*
-        fn $by_value:ident $(<$L:ident>)? ($target:ident) $(-> $ret:ty)?;
-        $(#[$in_doc:meta])*
-        fn $in_batch:ident;
-        $(#[$stack_doc:meta])*
-        fn $on_stack:ident;
-    ) => {
-        $(#[$doc])*
-        #[inline]
-        fn $by_value $(<$L: Loss>)? (
-            &self,
-            x: &Self::Input,
-            cache: &Self::Cache,
-            $target: &Self::Output,
-            grads: &mut Self::Gradient,
-            d_input: Option<&mut Self::Input>,
-        ) $(-> $ret)?
-        where
-            Self: ByValue,
-        {
-            #[cfg(feature = "alloc")]
-            if Self::BACKWARD_STACK_BYTES > Self::STACK_BUDGET {
-                let mut batch = crate::zeroed::boxed::<Self::Batch>();
-                return self.$in_batch $(::<$L>)? (x, cache, $target, grads, d_input, &mut batch);
-            }
-            self.$on_stack $(::<$L>)? (x, cache, $target, grads, d_input)
-        }
-
-        $(#[$in_doc])*
-        fn $in_batch $(<$L: Loss>)? (
-            &self,
-            x: &Self::Input,
-            cache: &Self::Cache,
-            $target: &Self::Output,
-            grads: &mut Self::Gradient,
-            d_input: Option<&mut Self::Input>,
-            batch: &mut Self::Batch,
-        ) $(-> $ret)?;
-
-        $(#[$stack_doc])*
-        #[doc(hidden)]
-        fn $on_stack $(<$L: Loss>)? (
-            &self,
-            x: &Self::Input,
-            cache: &Self::Cache,
-            $target: &Self::Output,
-            grads: &mut Self::Gradient,
-            d_input: Option<&mut Self::Input>,
-        ) $(-> $ret)?;
-    };
-}
 
 /// A network made by [`network!`](macro@crate::network): layers of fixed size with a hand-derived
 /// forward and backward pass.
