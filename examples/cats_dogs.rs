@@ -19,6 +19,7 @@
 //! The network's layers are megabytes; until large networks build in place on the heap, the
 //! run happens on a thread with a large stack, and so do the workers.
 
+use dl_core::fit::EpochOnly;
 use dl_core::images::{Augment, ImageConfig, ImageFolder};
 use dl_core::parallel::{Parallel, ParallelConfig};
 use dl_core::prelude::*;
@@ -153,7 +154,7 @@ fn run(full: bool) -> Result<(), Box<dyn std::error::Error>> {
         &train,
         None,
         &stream,
-        |e| {
+        EpochOnly(|e: &Epoch<f32>| {
             println!(
                 "epoch {:>2}  train loss {:.4}  ({:.0} s)",
                 e.epoch,
@@ -161,7 +162,7 @@ fn run(full: bool) -> Result<(), Box<dyn std::error::Error>> {
                 started.elapsed().as_secs_f64()
             );
             Control::Continue
-        },
+        }),
     )?;
     let seconds = started.elapsed().as_secs_f64();
     println!(

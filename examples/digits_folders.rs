@@ -14,6 +14,7 @@
 //!    4 batches loaded ahead by 2 threads, and fails if the test accuracy is below 0.97.
 
 use dl_core::data::Dataset;
+use dl_core::fit::EpochOnly;
 use dl_core::images::{Augment, Fit, ImageConfig, ImageFolder};
 use dl_core::parallel::{Parallel, ParallelConfig};
 use dl_core::prelude::*;
@@ -107,8 +108,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &train,
         Some(&test),
         &stream,
-        |e| {
-            if e.epoch == 1 || e.epoch % 5 == 0 {
+        EpochOnly(|e: &Epoch<f32>| {
+            if e.epoch == 1 || e.epoch.is_multiple_of(5) {
                 println!(
                     "epoch {:>3}  train loss {:.4}  test loss {:.4}  test accuracy {:.4}",
                     e.epoch,
@@ -118,7 +119,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 );
             }
             Control::Continue
-        },
+        }),
     )?;
     let seconds = started.elapsed().as_secs_f64();
     let images = (history.epochs.len() * train.len()) as f64;

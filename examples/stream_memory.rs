@@ -109,7 +109,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             &source,
             None,
             &stream,
-            keep_going,
+            (),
         )?
         .epochs
     } else {
@@ -120,7 +120,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             &folder,
             None,
             &stream,
-            keep_going,
+            (),
         )?
         .epochs
     };

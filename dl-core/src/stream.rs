@@ -19,7 +19,7 @@
 //! [`Parallel`]) does the number of training threads.
 
 use crate::error::{Divergence, Error, Operand};
-use crate::fit::{Control, Data, EarlyStopping, Epoch, Evaluation, MetricValues};
+use crate::fit::{Callback, Control, Data, EarlyStopping, Epoch, Evaluation, MetricValues};
 use crate::float::Float;
 use crate::loss::Loss;
 use crate::metrics::{Metric, MetricState};
@@ -57,6 +57,11 @@ pub struct StreamConfig {
     pub loaders: usize,
     /// Early stopping ([`fit_stream`] only), with `fit`'s rule.
     pub early_stopping: Option<EarlyStopping>,
+    /// The epochs already trained ([`fit_stream`] only; `fit`'s
+    /// [`FitConfig::initial_epoch`](crate::fit::FitConfig::initial_epoch)): a run resumed from
+    /// a checkpoint taken after epoch `k` trains epochs `k + 1 ..= epochs`, in the order the
+    /// uninterrupted run would have shuffled them and with its augmentation.
+    pub initial_epoch: usize,
 }
 
 impl StreamConfig {
@@ -71,7 +76,14 @@ impl StreamConfig {
             prefetch: 4,
             loaders: 2,
             early_stopping: None,
+            initial_epoch: 0,
         }
+    }
+
+    /// The same resuming after epoch `initial_epoch` (see [`StreamConfig::initial_epoch`]).
+    pub const fn initial_epoch(mut self, initial_epoch: usize) -> Self {
+        self.initial_epoch = initial_epoch;
+        self
     }
 
     /// The same with early stopping.
@@ -133,9 +145,19 @@ pub struct StreamHistory<T> {
     pub stopped_early: bool,
 }
 
-/// Trains `net` with `opt` on `train` for `config.epochs` epochs of `config.batch`-sized
+/// Trains `net` with `opt` on `train` until epoch `config.epochs` in `config.batch`-sized
 /// steps through `engine`, loading ahead as the module documentation says; after every
-/// epoch, evaluates `validation` (if any) and calls `on_epoch`, which may stop training.
+/// epoch, evaluates `validation` (if any) and calls `callback` with the epoch's record and the
+/// network (the [`Callback`] of the [`Trainer`](crate::fit::Trainer): `()` for none, a
+/// [`SaveBest`](crate::fit::SaveBest) checkpoint, [`OnEpoch`](crate::fit::OnEpoch) or
+/// [`EpochOnly`](crate::fit::EpochOnly) around a closure), which may stop training or end it
+/// with an error ([`StreamError::Training`]).
+///
+/// A run resumed after epoch `k` ([`StreamConfig::initial_epoch`], with the weights and the
+/// optimizer's saved state of epoch `k`) trains epochs `k + 1 ..= epochs` as the
+/// uninterrupted run did: the shuffles of the first `k` epochs are drawn again (and not
+/// used), augmentation draws from `(seed, epoch, index)`, and the engine's Dropout masks from
+/// the optimizer's update count.
 ///
 /// Early stopping ([`StreamConfig::early_stopping`]) is `fit`'s: training stops when the
 /// validation loss (the training loss without validation data) has not decreased by more
@@ -155,7 +177,7 @@ pub fn fit_stream<L, M, N, O, S>(
     train: &S,
     validation: Option<&S>,
     config: &StreamConfig,
-    mut on_epoch: impl FnMut(&Epoch<N::Scalar>) -> Control,
+    mut callback: impl Callback<N>,
 ) -> Result<StreamHistory<N::Scalar>, StreamError<S::Error>>
 where
     L: Loss,
@@ -187,12 +209,19 @@ where
     let restore_best = config.early_stopping.is_some_and(|e| e.restore_best);
     let mut best: Option<Box<N>> = restore_best.then(crate::zeroed::boxed::<N>);
     let mut history = StreamHistory {
-        epochs: Vec::with_capacity(config.epochs),
+        epochs: Vec::with_capacity(config.epochs.saturating_sub(config.initial_epoch)),
         skipped: 0,
         best_epoch: None,
         stopped_early: false,
     };
-    for epoch in 1..=config.epochs {
+    if config.shuffle {
+        // A resumed run shuffles as the uninterrupted one: each epoch's shuffle continues
+        // from the last, so the first `initial_epoch` are drawn again.
+        for _ in 0..config.initial_epoch.min(config.epochs) {
+            rng.shuffle(&mut order);
+        }
+    }
+    for epoch in config.initial_epoch + 1..=config.epochs {
         checkpoint.copy_from(net);
         if config.shuffle {
             rng.shuffle(&mut order);
@@ -243,7 +272,7 @@ where
             val_metrics: val.map(|v| MetricValues::from_slice(&[v.metric])),
         };
         history.epochs.push(record);
-        let mut stop = on_epoch(&record) == Control::Stop;
+        let mut stop = callback.on_epoch(&record, net)? == Control::Stop;
         if let Some(patience) = patience.as_mut() {
             stop |= patience.keep_best(&record, net, best.as_deref_mut());
             history.best_epoch = patience.best_epoch();

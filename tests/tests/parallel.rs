@@ -224,7 +224,7 @@ fn fit_stream_is_identical_for_any_loader_and_thread_count() {
             &source,
             Some(&source),
             &config,
-            keep_going,
+            (),
         )
         .unwrap();
         (weights(&net), history)

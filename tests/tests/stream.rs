@@ -1,7 +1,10 @@
 //! Streaming sources: errors of the source stop training and name the sample, skipped samples
 //! are counted and never trained on, non-finite loaded values are refused, predictions come
-//! back in source order, and the stream loads exactly the epoch's samples.
+//! back in source order, and the stream loads exactly the epoch's samples. A run resumed
+//! after epoch `k` (`initial_epoch`) equals an uninterrupted one bit for bit; the callback sees
+//! the network, and its error ends training.
 
+use dl_core::fit::OnEpoch;
 use dl_core::parallel::{Parallel, ParallelConfig};
 use dl_core::prelude::*;
 use dl_core::stream::{
@@ -90,7 +93,7 @@ fn fit(source: &Synthetic, config: &StreamConfig) -> Result<usize, StreamError<B
         source,
         None,
         config,
-        keep_going,
+        (),
     )
     .map(|h| h.skipped)
 }
@@ -192,4 +195,140 @@ fn streamed_evaluation_equals_the_in_memory_one() {
     .unwrap();
     assert_eq!(streamed.evaluation.metric, memory.metric);
     assert!((streamed.evaluation.loss - memory.loss).abs() < 1e-6);
+}
+
+/// What [`resumable`] gives: the weights, every epoch's record, and the weights the callback
+/// saw after each epoch.
+struct Resumable {
+    net: Net<f32>,
+    epochs: Vec<Epoch<f32>>,
+    seen: Vec<Vec<u64>>,
+}
+
+/// Trains `net` with `adam` on 90 shuffled samples until epoch `epochs`, resuming after epoch
+/// `initial`, with a callback that sees the network.
+fn resumable(
+    net: &mut Net<f32>,
+    adam: &mut Adam<f32, NetGradient<f32>>,
+    initial: usize,
+    epochs: usize,
+) -> Resumable {
+    let source = Synthetic::new(90);
+    let validation = Synthetic::new(30);
+    let config = StreamConfig::new(epochs, 8)
+        .seed(3)
+        .prefetch(3, 2)
+        .initial_epoch(initial);
+    let mut seen = Vec::new();
+    let history = fit_stream::<CrossEntropy, Accuracy, _, _, _>(
+        &mut engine(),
+        net,
+        adam,
+        &source,
+        Some(&validation),
+        &config,
+        OnEpoch(|_: &Epoch<f32>, net: &Net<f32>| {
+            seen.push(dl_tests::param_bits(net));
+            Control::Continue
+        }),
+    )
+    .unwrap();
+    Resumable {
+        net: net.clone(),
+        epochs: history.epochs,
+        seen,
+    }
+}
+
+#[test]
+fn a_resumed_stream_run_equals_an_uninterrupted_one_and_the_callback_sees_the_network() {
+    use dl_core::optim::OptimizerState;
+    let adam = || Adam::<f32, NetGradient<f32>>::new(0.02);
+    let whole = resumable(&mut Net::new(1), &mut adam(), 0, 6);
+    assert_eq!(whole.epochs.len(), 6);
+    // The callback saw the network after each epoch: the last one is the trained network.
+    assert_eq!(whole.seen.len(), 6);
+    assert_eq!(whole.seen[5], dl_tests::param_bits(&whole.net));
+    assert_ne!(whole.seen[4], whole.seen[5]);
+
+    for k in [1, 3] {
+        let (mut net, mut opt) = (Net::new(1), adam());
+        let first = resumable(&mut net, &mut opt, 0, k);
+        // Only the weights and the optimizer's bytes carry the run over.
+        let state = opt.state_to_vec();
+        let mut resumed_opt = adam();
+        resumed_opt.load_state(&state).unwrap();
+        let mut resumed_net = first.net.clone();
+        let second = resumable(&mut resumed_net, &mut resumed_opt, k, 6);
+        let label = format!("resumed after epoch {k}");
+        assert_eq!(second.epochs[0].epoch, k + 1, "{label}");
+        let epochs: Vec<_> = first.epochs.iter().chain(&second.epochs).copied().collect();
+        assert_eq!(epochs, whole.epochs, "{label}");
+        assert_eq!(
+            dl_tests::param_bits(&second.net),
+            dl_tests::param_bits(&whole.net),
+            "{label}"
+        );
+
+        // Negative control: the same weights and optimizer trained as a fresh run (epochs
+        // 1..=6-k, shuffled as epochs 1.. were) end elsewhere.
+        let mut fresh_opt = adam();
+        fresh_opt.load_state(&state).unwrap();
+        let fresh = resumable(&mut first.net.clone(), &mut fresh_opt, 0, 6 - k);
+        assert_ne!(
+            dl_tests::param_bits(&fresh.net),
+            dl_tests::param_bits(&whole.net),
+            "{label}"
+        );
+    }
+}
+
+/// A callback that fails after epoch 2.
+struct FailsAtTwo;
+
+impl Callback<Net<f32>> for FailsAtTwo {
+    fn on_epoch(&mut self, e: &Epoch<f32>, _: &Net<f32>) -> Result<Control, Error> {
+        if e.epoch == 2 {
+            Err(Error::EmptyBatch)
+        } else {
+            Ok(Control::Continue)
+        }
+    }
+}
+
+#[test]
+fn a_callback_error_ends_streamed_training_with_the_weights_so_far() {
+    let config = StreamConfig::new(5, 10).seed(2);
+    let source = Synthetic::new(40);
+    let mut net = Net::<f32>::new(1);
+    let err = fit_stream::<CrossEntropy, Accuracy, _, _, _>(
+        &mut engine(),
+        &mut net,
+        &mut Sgd::new(0.1),
+        &source,
+        None,
+        &config,
+        FailsAtTwo,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, StreamError::Training(Error::EmptyBatch)),
+        "{err:?}"
+    );
+    let mut two = Net::<f32>::new(1);
+    let config = StreamConfig {
+        epochs: 2,
+        ..config
+    };
+    fit_stream::<CrossEntropy, Accuracy, _, _, _>(
+        &mut engine(),
+        &mut two,
+        &mut Sgd::new(0.1),
+        &source,
+        None,
+        &config,
+        (),
+    )
+    .unwrap();
+    assert_eq!(dl_tests::param_bits(&net), dl_tests::param_bits(&two));
 }

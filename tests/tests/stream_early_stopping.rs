@@ -46,7 +46,7 @@ fn train_line(
         &train,
         validate.then_some(&validation),
         &config,
-        keep_going,
+        (),
     )
     .unwrap();
     (net, history)

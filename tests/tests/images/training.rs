@@ -55,7 +55,7 @@ fn a_folder_trains_a_network_through_the_stream() {
         &train,
         Some(&val),
         &stream,
-        keep_going,
+        (),
     )
     .unwrap();
     let first = history.epochs[0].train_loss;
