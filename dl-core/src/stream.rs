@@ -149,7 +149,7 @@ pub struct StreamHistory<T> {
 /// steps through `engine`, loading ahead as the module documentation says; after every
 /// epoch, evaluates `validation` (if any) and calls `callback` with the epoch's record and the
 /// network (the [`Callback`] of the [`Trainer`](crate::fit::Trainer): `()` for none, a
-/// [`SaveBest`](crate::fit::SaveBest) checkpoint, [`OnEpoch`](crate::fit::OnEpoch) or
+/// `SaveBest` checkpoint (feature `safetensors`), [`OnEpoch`](crate::fit::OnEpoch) or
 /// [`EpochOnly`](crate::fit::EpochOnly) around a closure), which may stop training or end it
 /// with an error ([`StreamError::Training`]).
 ///
