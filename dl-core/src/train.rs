@@ -39,11 +39,14 @@ use crate::stack::WorkspaceOnStack;
 pub struct Workspace<N: Network> {
     /// The training forward pass's cache.
     pub cache: N::Cache,
-    /// Gradients, accumulated over a batch. Zero between training steps: [`train_sample`]
-    /// and [`train_batch`] accumulate into it and leave it zeroed whatever they return (on
-    /// success the optimizer consumes it, [`Optimizer::step_consume`]), so no step spends a
-    /// pass clearing it first. Code that accumulates gradients of its own here must zero it
-    /// before calling them.
+    /// Gradients, accumulated over a batch. [`train_batch`] accumulates into it and leaves it
+    /// zeroed whatever it returns (on success the optimizer consumes it,
+    /// [`Optimizer::step_consume`]), so no batch spends a pass clearing it first.
+    /// [`train_sample`] writes it whole in its backward pass instead of adding to it (assign
+    /// on first accumulation) and may leave any values in it after a successful step
+    /// ([`Optimizer::step_discard`]: plain SGD leaves the old weights there); `train_batch`
+    /// clears it first after one. Every refused step leaves it zeroed. Code that accumulates
+    /// gradients of its own here must zero it first.
     pub grads: N::Gradient,
     /// The batched pass's buffers, used by [`train_batch`].
     pub batch: N::Batch,
@@ -52,6 +55,9 @@ pub struct Workspace<N: Network> {
     /// ([`train_sample`], [`train_batch`]) draws them. [`seed_dropout`](Self::seed_dropout)
     /// restarts them.
     pub masks: N::Masks,
+    /// Whether `grads` may hold something other than zeros: after a successful
+    /// [`train_sample`] step.
+    stale_grads: bool,
 }
 
 impl<N: Network> Workspace<N> {
@@ -66,6 +72,7 @@ impl<N: Network> Workspace<N> {
         grads: <N::Gradient as Params<N::Scalar>>::ZERO,
         batch: N::BATCH_ZERO,
         masks: <N::Masks as DropoutMasks>::START,
+        stale_grads: false,
     };
 
     /// A zeroed workspace by value: a compile error when that is over the network's
@@ -161,6 +168,28 @@ fn loss_backward_in<N: Network, L: Loss>(
     }
 }
 
+/// [`loss_backward_in`] writing the parameter gradients instead of adding to them
+/// ([`Network::loss_backward_set_on_stack`]): `ws.grads` may hold anything before.
+#[inline]
+fn loss_backward_set_in<N: Network, L: Loss>(
+    net: &N,
+    x: &N::Input,
+    y: &N::Output,
+    ws: &mut Workspace<N>,
+) -> N::Scalar {
+    let Workspace {
+        cache,
+        grads,
+        batch,
+        ..
+    } = ws;
+    if N::BACKWARD_STACK_BYTES > N::STACK_BUDGET {
+        net.loss_backward_set_in::<L>(x, cache, y, grads, None, batch)
+    } else {
+        net.loss_backward_set_on_stack::<L>(x, cache, y, grads, None)
+    }
+}
+
 /// One stochastic gradient step on a single sample `(x, y)`: forward, loss, backward, update.
 /// Returns the loss before the update.
 ///
@@ -199,9 +228,13 @@ pub fn train_sample<N: Network, L: Loss, O: Optimizer<N>>(
     opt.validate()?;
     check_targets::<L, _, _>(core::slice::from_ref(y))?;
     net.forward_train(x, &mut ws.cache, &mut ws.masks);
-    let loss = loss_backward_in::<N, L>(net, x, y, ws);
+    // The backward pass writes the whole gradient, so no pass clears it between steps; a
+    // refused step zeroes it (`check_loss`, `step_discard`).
+    let loss = loss_backward_set_in::<N, L>(net, x, y, ws);
+    ws.stale_grads = false;
     check_loss(loss, &mut ws.grads)?;
-    opt.step_consume(net, &mut ws.grads, N::Scalar::ONE)?;
+    opt.step_discard(net, &mut ws.grads, N::Scalar::ONE)?;
+    ws.stale_grads = true;
     Ok(loss)
 }
 
@@ -248,6 +281,10 @@ pub fn train_batch<N: Network, L: Loss, O: Optimizer<N>>(
     ys: &[N::Output],
     ws: &mut Workspace<N>,
 ) -> Result<N::Scalar, Error> {
+    if ws.stale_grads {
+        ws.grads.fill(N::Scalar::ZERO);
+        ws.stale_grads = false;
+    }
     if xs.len() != ys.len() {
         return Err(Error::BatchMismatch {
             inputs: xs.len(),

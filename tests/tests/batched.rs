@@ -208,10 +208,12 @@ fn all_zero<N: Network<Scalar = f64>>(g: &N::Gradient) -> bool {
     (0..N::Gradient::TENSORS).all(|t| g.tensor(t).iter().all(|&v| v == 0.0))
 }
 
-/// The training steps leave the workspace's gradient zeroed, after a step and after a refused
+/// `train_batch` leaves the workspace's gradient zeroed, after a step and after a refused
 /// batch alike, so the next step starts clean: three steps on one workspace equal three steps
 /// each on a fresh one, bit for bit, for the one-pass SGD update and for optimizers that
-/// scale, update and zero (Adam, regularised SGD).
+/// scale, update and zero (Adam, regularised SGD). `train_sample` writes the gradient instead
+/// of adding to it: samples and a batch after them on one workspace equal the same on fresh
+/// ones.
 #[test]
 fn steps_leave_the_gradient_zeroed() {
     let (xs, ys) = data::<Odd<f64>>(45, 4);
@@ -260,15 +262,49 @@ fn steps_leave_the_gradient_zeroed() {
             assert_eq!(a, b);
             assert_eq!(*shared, *fresh, "step {step}");
         }
-        let one = train_sample::<_, CrossEntropy, _>(
+        // `train_sample` writes the gradient whole instead of adding to it, and may leave
+        // values there after its step (plain SGD leaves the old weights): two of them, then
+        // a batch, on the shared workspace equal the same on fresh ones.
+        for x in 0..2 {
+            let one = train_sample::<_, CrossEntropy, _>(
+                &mut *shared,
+                &mut opt_shared,
+                &xs[x],
+                &ys[x],
+                &mut ws,
+            )
+            .unwrap();
+            let two = train_sample::<_, CrossEntropy, _>(
+                &mut *fresh,
+                &mut opt_fresh,
+                &xs[x],
+                &ys[x],
+                &mut Workspace::boxed(),
+            )
+            .unwrap();
+            assert!(one.is_finite() && one == two);
+            assert_eq!(*shared, *fresh, "sample {x}");
+        }
+        let batch = (&xs[..15], &ys[..15]);
+        let a = train_batch::<_, CrossEntropy, _>(
             &mut *shared,
             &mut opt_shared,
-            &xs[0],
-            &ys[0],
+            batch.0,
+            batch.1,
             &mut ws,
         )
         .unwrap();
-        assert!(one.is_finite() && all_zero::<Odd<f64>>(&ws.grads));
+        assert!(all_zero::<Odd<f64>>(&ws.grads), "zeroed after a batch");
+        let b = train_batch::<_, CrossEntropy, _>(
+            &mut *fresh,
+            &mut opt_fresh,
+            batch.0,
+            batch.1,
+            &mut Workspace::boxed(),
+        )
+        .unwrap();
+        assert_eq!(a, b);
+        assert_eq!(*shared, *fresh, "the batch after the samples");
     }
     run(Sgd::new(0.1), &xs, &ys, &bad);
     run(Sgd::new(0.1).weight_decay(0.01), &xs, &ys, &bad);

@@ -296,7 +296,10 @@ pub fn outer(g: &mut [f32], m: usize, n: usize, a: &[&[f32]], b: &[&[f32]]) {
     while r0 < m {
         let rows = (m - r0).min(MAX_ROWS);
         if count == 1 {
-            by_vectors!(rows, rank1_update::<V>(g, m, n, r0, rows, a[0], b[0]));
+            by_vectors!(
+                rows,
+                rank1_update::<V, false>(g, m, n, r0, rows, a[0], b[0])
+            );
             r0 += rows;
             continue;
         }
@@ -357,11 +360,27 @@ fn outer_tile<const V: usize, const C: usize>(
     }
 }
 
-/// Rows `r0 .. r0 + rows` of `G += a b^T` for one sample: `a`'s rows stay in `V` registers
+/// `G = a b^T` for one sample, as [`super::Kernels::outer_set`]: [`outer`]'s one-sample
+/// path writing `G` without reading it. Too short a vector leaves `G` untouched.
+#[target_feature(enable = "avx512f")]
+pub fn outer_set(g: &mut [f32], m: usize, n: usize, a: &[f32], b: &[f32]) {
+    if !super::tiles::holds_matrix(g.len(), m, n) {
+        return;
+    }
+    let mut r0 = 0;
+    while r0 < m {
+        let rows = (m - r0).min(MAX_ROWS);
+        by_vectors!(rows, rank1_update::<V, true>(g, m, n, r0, rows, a, b));
+        r0 += rows;
+    }
+}
+
+/// Rows `r0 .. r0 + rows` of `G += a b^T` for one sample (`G = a b^T + 0` if `SET`, which
+/// never reads `G`: the same bits as adding into zeros): `a`'s rows stay in `V` registers
 /// while each column of `G` is read, updated and written once.
 #[target_feature(enable = "avx512f")]
 #[inline]
-fn rank1_update<const V: usize>(
+fn rank1_update<const V: usize, const SET: bool>(
     g: &mut [f32],
     m: usize,
     n: usize,
@@ -395,7 +414,11 @@ fn rank1_update<const V: usize>(
                 let lanes = masks[v];
                 // SAFETY: column `j < n` was checked above; vector `v` lies within its rows.
                 unsafe {
-                    let old = load_unchecked(g, at + v * LANES, lanes);
+                    let old = if SET {
+                        _mm512_setzero_ps()
+                    } else {
+                        load_unchecked(g, at + v * LANES, lanes)
+                    };
                     let updated = _mm512_fmadd_ps(x[v], bj, old);
                     store_unchecked(g, at + v * LANES, lanes, updated);
                 }

@@ -192,6 +192,12 @@ pub trait Kernels: Sized + Copy {
     /// registers and written once.
     fn outer_acc(g: &mut [Self], m: usize, n: usize, a: &[&[Self]], b: &[&[Self]]);
 
+    /// `G = a b^T` for one sample, without reading `G`: the same bits as
+    /// [`outer_acc`](Self::outer_acc) of that one sample into a zeroed `G`. For a training step
+    /// whose backward pass writes the weight gradient instead of adding to it (assign on
+    /// first accumulation, [`crate::train::train_sample`]), so nothing clears it between steps.
+    fn outer_set(g: &mut [Self], m: usize, n: usize, a: &[Self], b: &[Self]);
+
     /// `y += alpha x`, element by element (`y.len()` and `x.len()` equal; the shorter one
     /// decides otherwise): the plain SGD step, `p -= lr g`.
     fn axpy(y: &mut [Self], alpha: Self, x: &[Self]);
@@ -242,6 +248,10 @@ trait Intrinsics: Sized {
     fn outer(_: &mut [Self], _: usize, _: usize, _: &[&[Self]], _: &[&[Self]]) -> bool {
         false
     }
+    #[inline(always)]
+    fn outer_set(_: &mut [Self], _: usize, _: usize, _: &[Self], _: &[Self]) -> bool {
+        false
+    }
 }
 
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
@@ -253,6 +263,10 @@ impl Intrinsics for f32 {
     #[inline(always)]
     fn outer(g: &mut [f32], m: usize, n: usize, a: &[&[f32]], b: &[&[f32]]) -> bool {
         x86::outer_avx512_f32(g, m, n, a, b)
+    }
+    #[inline(always)]
+    fn outer_set(g: &mut [f32], m: usize, n: usize, a: &[f32], b: &[f32]) -> bool {
+        x86::outer_set_avx512_f32(g, m, n, a, b)
     }
 }
 #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
@@ -273,6 +287,13 @@ macro_rules! kernels {
             fn outer_acc(g: &mut [$t], m: usize, n: usize, a: &[&[$t]], b: &[&[$t]]) {
                 if !<$t as Intrinsics>::outer(g, m, n, a, b) {
                     run(ops::Outer { g, m, n, a, b })
+                }
+            }
+
+            #[inline(never)]
+            fn outer_set(g: &mut [$t], m: usize, n: usize, a: &[$t], b: &[$t]) {
+                if !<$t as Intrinsics>::outer_set(g, m, n, a, b) {
+                    run(ops::OuterSet { g, m, n, a, b })
                 }
             }
 

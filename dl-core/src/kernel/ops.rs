@@ -55,6 +55,25 @@ impl<T: Scalar> Op for Outer<'_, '_, T> {
     }
 }
 
+/// [`super::Kernels::outer_set`]'s arguments.
+#[allow(missing_docs)]
+pub struct OuterSet<'s, T> {
+    pub g: &'s mut [T],
+    pub m: usize,
+    pub n: usize,
+    pub a: &'s [T],
+    pub b: &'s [T],
+}
+
+impl<T: Scalar> Op for OuterSet<'_, T> {
+    type Scalar = T;
+    type Out = ();
+    #[inline(always)]
+    fn run<M: MulAdd, const R: usize>(self) {
+        tiles::outer_set::<T, M>(self.g, self.m, self.n, self.a, self.b);
+    }
+}
+
 /// [`super::Kernels::axpy`]: `y += alpha x`.
 #[allow(missing_docs)]
 pub struct Axpy<'y, 'x, T> {

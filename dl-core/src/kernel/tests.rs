@@ -189,6 +189,62 @@ fn outer_matches_naive_product_on_every_path() {
     }
 }
 
+/// `outer_set` over a gradient full of garbage (NaN, infinities) gives the bits of
+/// `outer_acc` of the same sample into zeros, signed zeros included.
+fn check_outer_set<T: Float + Intrinsics>(m: usize, n: usize, path: Path) {
+    let mut a: [T; BUF] = values(m, 9).map(T::cast);
+    let b: [T; BUF] = values(n, 10).map(T::cast);
+    // A zero times a negative value: `-0 + 0` is `+0` in the accumulating kernel.
+    a[0] = T::ZERO;
+    let (a, b) = (&a[..m], &b[..n]);
+    let mut want = [T::ZERO; BUF];
+    run_portable(ops::Outer {
+        g: &mut want[..m * n],
+        m,
+        n,
+        a: &[a],
+        b: &[b],
+    });
+    let garbage = [f64::NAN, f64::INFINITY, -1.5, f64::NEG_INFINITY];
+    let mut g: [T; BUF] = core::array::from_fn(|i| T::cast(garbage[i % 4]));
+    let g_used = &mut g[..m * n];
+    let done = match path {
+        Path::Intrinsics => <T as Intrinsics>::outer_set(g_used, m, n, a, b),
+        _ => exec(
+            path,
+            ops::OuterSet {
+                g: g_used,
+                m,
+                n,
+                a,
+                b,
+            },
+        )
+        .is_some(),
+    };
+    if !done {
+        return;
+    }
+    for i in 0..m * n {
+        assert_eq!(
+            g[i].as_f64().to_bits(),
+            want[i].as_f64().to_bits(),
+            "{path:?} {}: outer_set {m}x{n}, element {i}",
+            T::NAME
+        );
+    }
+}
+
+#[test]
+fn outer_set_equals_one_sample_added_into_zeros_on_every_path() {
+    for path in PATHS {
+        for &(m, n, _) in &SIZES {
+            check_outer_set::<f32>(m, n, path);
+            check_outer_set::<f64>(m, n, path);
+        }
+    }
+}
+
 fn check_elementwise<T: Float>(path: Path) {
     for len in [0, 1, 15, 63, 64, 65, 200, 1000] {
         let x64 = values(len, 7);

@@ -331,6 +331,24 @@ pub fn outer<T: Scalar, M: MulAdd, const R: usize, const C: usize>(
     }
 }
 
+/// `G = a b^T` for one sample, each element `a_i b_j + 0` (one `M::mul_add` into zero: the
+/// bits [`outer`] gives into a zeroed `G`), column by column, never reading `G`. Too short a
+/// vector leaves `G` untouched.
+#[inline(always)]
+pub fn outer_set<T: Scalar, M: MulAdd>(g: &mut [T], m: usize, n: usize, a: &[T], b: &[T]) {
+    let (Some(a), Some(b)) = (a.get(..m), b.get(..n)) else {
+        return;
+    };
+    if !holds_matrix(g.len(), m, n) {
+        return;
+    }
+    for (col, &bj) in g.chunks_exact_mut(m).zip(b) {
+        for (g, &ai) in col.iter_mut().zip(a) {
+            *g = M::mul_add(ai, bj, T::default());
+        }
+    }
+}
+
 /// Samples packed at a time by [`outer`] (a panel of `SAMPLES x R` scalars on the stack: 8 KiB
 /// for 64 rows of `f32`).
 const SAMPLES: usize = 32;

@@ -121,3 +121,15 @@ pub fn outer_avx512_f32(g: &mut [f32], m: usize, n: usize, a: &[&[f32]], b: &[&[
     unsafe { super::avx512::outer(g, m, n, a, b) };
     true
 }
+
+/// [`super::Kernels::outer_set`] for `f32` in AVX-512 intrinsics, if this CPU has AVX-512F;
+/// `false` (nothing done) otherwise.
+#[inline]
+pub fn outer_set_avx512_f32(g: &mut [f32], m: usize, n: usize, a: &[f32], b: &[f32]) -> bool {
+    if !std::is_x86_feature_detected!("avx512f") {
+        return false;
+    }
+    // SAFETY: as in `matmul_avx512_f32`.
+    unsafe { super::avx512::outer_set(g, m, n, a, b) };
+    true
+}

@@ -247,6 +247,36 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
         }
     }
 
+    /// One pass over the weight gradient ([`kernel::Kernels::outer_set`]) for layers on the
+    /// kernels; `0 + dz` for the bias (the bits of adding `dz` into zeros).
+    #[inline]
+    fn backward_preact_set(
+        &self,
+        x: &SVector<T, I>,
+        cache: &DenseCache<T, O>,
+        dz: &SVector<T, O>,
+        grad: &mut DenseGrad<T, I, O>,
+        d_input: Option<&mut SVector<T, I>>,
+    ) {
+        if !Self::KERNELS {
+            grad.fill(T::ZERO);
+            return self.backward_preact(x, cache, dz, grad, d_input);
+        }
+        T::outer_set(
+            grad.weight.as_mut_slice(),
+            O,
+            I,
+            dz.as_slice(),
+            x.as_slice(),
+        );
+        for (g, &d) in grad.bias.iter_mut().zip(dz.iter()) {
+            *g = T::ZERO + d;
+        }
+        if let Some(dx) = d_input {
+            self.weight.tr_mul_to(dz, dx);
+        }
+    }
+
     #[inline]
     fn forward_train_batch<X: Samples<SVector<T, I>> + ?Sized>(
         &self,

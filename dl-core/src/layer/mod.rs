@@ -120,6 +120,25 @@ pub trait Layer<T: Float>: Params<T> {
         d_input: Option<&mut Self::Input>,
     );
 
+    /// [`backward_preact`](Layer::backward_preact) writing the parameter gradients into
+    /// `grad` instead of adding to them, whatever `grad` held: the same bits as
+    /// `backward_preact` into a zeroed `grad`. A one-sample training step's backward pass
+    /// ([`crate::train::train_sample`]) runs it, so no pass clears the gradient between steps
+    /// (assign on first accumulation). The default zeroes `grad`, then adds; layers with
+    /// large gradients write them in one pass.
+    #[inline]
+    fn backward_preact_set(
+        &self,
+        x: &Self::Input,
+        cache: &Self::Cache,
+        dz: &Self::Output,
+        grad: &mut Self::Gradient,
+        d_input: Option<&mut Self::Input>,
+    ) {
+        grad.fill(T::ZERO);
+        self.backward_preact(x, cache, dz, grad, d_input);
+    }
+
     /// Training forward over a batch: `caches[b]` gets sample `b` of `xs`, for
     /// `b < caches.len()` (at most `xs.len()`).
     ///
@@ -197,6 +216,22 @@ pub trait Layer<T: Float>: Params<T> {
     ) {
         let _ = scratch;
         self.backward_preact(x, cache, dz, grad, d_input);
+    }
+
+    /// [`backward_preact_set`](Layer::backward_preact_set) working in `scratch`, as
+    /// [`forward_train_in`](Layer::forward_train_in).
+    #[inline(always)]
+    fn backward_preact_set_in(
+        &self,
+        x: &Self::Input,
+        cache: &Self::Cache,
+        dz: &Self::Output,
+        grad: &mut Self::Gradient,
+        d_input: Option<&mut Self::Input>,
+        scratch: &mut [T],
+    ) {
+        grad.fill(T::ZERO);
+        self.backward_preact_in(x, cache, dz, grad, d_input, scratch);
     }
 
     /// [`forward_train_batch`](Layer::forward_train_batch) working in `scratch`, as

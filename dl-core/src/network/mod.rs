@@ -233,6 +233,43 @@ pub trait Network: Params<Self::Scalar> + Zeroable {
         fn loss_backward_on_stack;
     }
 
+    /// [`loss_backward_on_stack`](Network::loss_backward_on_stack) writing the parameter
+    /// gradients into `grads` instead of adding to them, whatever `grads` held (the same bits
+    /// as into a zeroed `grads`): what [`train_sample`](crate::train::train_sample) runs, so
+    /// no pass clears the gradient between steps. Generated networks write each layer's
+    /// gradient in its backward pass ([`Layer::backward_preact_set`](crate::layer::Layer));
+    /// this default zeroes `grads`, then adds.
+    #[doc(hidden)]
+    #[inline]
+    fn loss_backward_set_on_stack<L: Loss>(
+        &self,
+        x: &Self::Input,
+        cache: &Self::Cache,
+        target: &Self::Output,
+        grads: &mut Self::Gradient,
+        d_input: Option<&mut Self::Input>,
+    ) -> Self::Scalar {
+        grads.fill(Self::Scalar::ZERO);
+        self.loss_backward_on_stack::<L>(x, cache, target, grads, d_input)
+    }
+
+    /// [`loss_backward_in`](Network::loss_backward_in) writing the parameter gradients, as
+    /// [`loss_backward_set_on_stack`](Network::loss_backward_set_on_stack).
+    #[doc(hidden)]
+    #[inline]
+    fn loss_backward_set_in<L: Loss>(
+        &self,
+        x: &Self::Input,
+        cache: &Self::Cache,
+        target: &Self::Output,
+        grads: &mut Self::Gradient,
+        d_input: Option<&mut Self::Input>,
+        batch: &mut Self::Batch,
+    ) -> Self::Scalar {
+        grads.fill(Self::Scalar::ZERO);
+        self.loss_backward_in::<L>(x, cache, target, grads, d_input, batch)
+    }
+
     /// One row a layer, with output shapes and parameter counts, in Keras's layout.
     fn summary() -> Summary {
         Self::SUMMARY

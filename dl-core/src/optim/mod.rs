@@ -127,6 +127,21 @@ pub trait ParamsOptimizer<P, G = P>: OptimizerBase {
         None
     }
 
+    /// [`update_consume`](Self::update_consume), except that an applied update may leave
+    /// `grads` holding any values instead of zeros (a refused one still zeroes it): for a
+    /// step whose next backward pass writes the whole gradient instead of adding to it
+    /// ([`Optimizer::step_discard`]). Plain [`Sgd`] then skips its zeroing pass; the default
+    /// is `update_consume`.
+    #[inline]
+    fn update_discard(
+        &mut self,
+        params: &mut P,
+        grads: &mut G,
+        scale: f64,
+    ) -> Option<Result<(), Error>> {
+        self.update_consume(params, grads, scale)
+    }
+
     /// Whether the update from the gradient `scale * grads` (as `update_consume` or
     /// `grads *= scale` and `update` would apply it: the same operations in the same order,
     /// so the same bits) leaves every parameter and every value of the optimizer's state
@@ -168,6 +183,20 @@ pub trait Optimizer<N: Network>: OptimizerBase {
         grads: &mut N::Gradient,
         scale: N::Scalar,
     ) -> Result<(), Error>;
+
+    /// [`step_consume`](Self::step_consume), except that a step applied may leave `grads`
+    /// holding any values (see [`ParamsOptimizer::update_discard`]); a refused one leaves it
+    /// zeroed. What [`crate::train::train_sample`] calls: its backward pass writes the whole
+    /// gradient, so nothing needs it zeroed.
+    #[inline]
+    fn step_discard(
+        &mut self,
+        net: &mut N,
+        grads: &mut N::Gradient,
+        scale: N::Scalar,
+    ) -> Result<(), Error> {
+        self.step_consume(net, grads, scale)
+    }
 }
 
 impl<O: OptimizerBase> OptimizerBase for &mut O {
@@ -213,6 +242,15 @@ impl<P, G, O: ParamsOptimizer<P, G>> ParamsOptimizer<P, G> for &mut O {
         (**self).update_consume(params, grads, scale)
     }
     #[inline]
+    fn update_discard(
+        &mut self,
+        params: &mut P,
+        grads: &mut G,
+        scale: f64,
+    ) -> Option<Result<(), Error>> {
+        (**self).update_discard(params, grads, scale)
+    }
+    #[inline]
     fn check_update(&self, params: &P, grads: &G, scale: f64) -> Result<(), Error> {
         (**self).check_update(params, grads, scale)
     }
@@ -256,6 +294,20 @@ impl<N: Network, O: ParamsOptimizer<N, N::Gradient>> Optimizer<N> for O {
         self.update(net, grads);
         grads.fill(N::Scalar::ZERO);
         Ok(())
+    }
+
+    #[inline]
+    fn step_discard(
+        &mut self,
+        net: &mut N,
+        grads: &mut N::Gradient,
+        scale: N::Scalar,
+    ) -> Result<(), Error> {
+        self.prepare();
+        if let Some(result) = self.update_discard(net, grads, scale.as_f64()) {
+            return result;
+        }
+        self.step_consume(net, grads, scale)
     }
 }
 

@@ -121,44 +121,19 @@ impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for Sgd<T> {
         grads: &mut G,
         scale: f64,
     ) -> Option<Result<(), Error>> {
-        assert_same_layout::<T, P, G, NoState>();
-        let (lr, scale) = (T::cast(self.lr), T::cast(scale));
-        let mut verdict = Verdict::new();
-        for i in 0..P::TENSORS {
-            let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
-            let (p, g) = (params.tensor_mut(i), grads.tensor_mut(i));
-            if penalty.is_none() {
-                let (updated, gradient) = crate::kernel::axpy_swap(p, -(lr * scale), g);
-                verdict.gradient(gradient);
-                verdict.tensor(i, UpdatedTensor::Parameters, updated);
-                continue;
-            }
-            let (mut gradient, mut updated) = (Finite::new(), Finite::new());
-            for (p, g) in p.iter_mut().zip(g.iter_mut()) {
-                let scaled = *g * scale;
-                gradient.add(scaled);
-                let (shrunk, regularised) = penalty.pair(*p, scaled);
-                let new = shrunk - lr * regularised;
-                updated.add(new);
-                (*g, *p) = (*p, new);
-            }
-            verdict.gradient(gradient.ok());
-            verdict.tensor(i, UpdatedTensor::Parameters, updated.ok());
-        }
-        let result = verdict.finish(&*params);
-        for i in 0..P::TENSORS {
-            let g = grads.tensor_mut(i);
-            if result.is_err() {
-                for (p, &old) in params.tensor_mut(i).iter_mut().zip(g.iter()) {
-                    *p = old;
-                }
-            }
-            g.fill(T::ZERO);
-        }
-        if result.is_ok() {
-            self.steps += 1;
-        }
-        Some(result)
+        Some(self.swap_update(params, grads, scale, true))
+    }
+
+    /// [`update_consume`](ParamsOptimizer::update_consume) without its zeroing pass when the
+    /// step is applied: `g` keeps the old weights.
+    #[inline]
+    fn update_discard(
+        &mut self,
+        params: &mut P,
+        grads: &mut G,
+        scale: f64,
+    ) -> Option<Result<(), Error>> {
+        Some(self.swap_update(params, grads, scale, false))
     }
 
     /// The unregularised tensors through [`crate::kernel::axpy_finite`] (what `axpy_zero`
@@ -189,5 +164,62 @@ impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for Sgd<T> {
             verdict.tensor(i, UpdatedTensor::Parameters, updated.ok());
         }
         verdict.finish(params)
+    }
+}
+
+impl<T: Float> Sgd<T> {
+    /// The checked swap pass of [`ParamsOptimizer::update_consume`]: `p -= lr scale g` with the
+    /// old `p` left in `g`; a bad step is undone from those old values and `g` zeroed; an
+    /// applied one zeroes `g` only if `zero`.
+    #[inline]
+    fn swap_update<P: Params<T>, G: Params<T>>(
+        &mut self,
+        params: &mut P,
+        grads: &mut G,
+        scale: f64,
+        zero: bool,
+    ) -> Result<(), Error> {
+        assert_same_layout::<T, P, G, NoState>();
+        let (lr, scale) = (T::cast(self.lr), T::cast(scale));
+        let mut verdict = Verdict::new();
+        for i in 0..P::TENSORS {
+            let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
+            let (p, g) = (params.tensor_mut(i), grads.tensor_mut(i));
+            if penalty.is_none() {
+                let (updated, gradient) = crate::kernel::axpy_swap(p, -(lr * scale), g);
+                verdict.gradient(gradient);
+                verdict.tensor(i, UpdatedTensor::Parameters, updated);
+                continue;
+            }
+            let (mut gradient, mut updated) = (Finite::new(), Finite::new());
+            for (p, g) in p.iter_mut().zip(g.iter_mut()) {
+                let scaled = *g * scale;
+                gradient.add(scaled);
+                let (shrunk, regularised) = penalty.pair(*p, scaled);
+                let new = shrunk - lr * regularised;
+                updated.add(new);
+                (*g, *p) = (*p, new);
+            }
+            verdict.gradient(gradient.ok());
+            verdict.tensor(i, UpdatedTensor::Parameters, updated.ok());
+        }
+        let result = verdict.finish(&*params);
+        if result.is_ok() && !zero {
+            self.steps += 1;
+            return result;
+        }
+        for i in 0..P::TENSORS {
+            let g = grads.tensor_mut(i);
+            if result.is_err() {
+                for (p, &old) in params.tensor_mut(i).iter_mut().zip(g.iter()) {
+                    *p = old;
+                }
+            }
+            g.fill(T::ZERO);
+        }
+        if result.is_ok() {
+            self.steps += 1;
+        }
+        result
     }
 }

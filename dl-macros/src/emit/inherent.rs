@@ -17,7 +17,8 @@ pub fn inherent_impl(e: &Emit) -> TokenStream {
         .map(|l| l.kind.param_count(l))
         .collect();
     let offsets = (0..counts.len()).map(|k| super::sum(&counts[..k]));
-    let backward = backward_steps(e);
+    let backward = backward_steps(e, "backward_preact");
+    let backward_set = backward_steps(e, "backward_preact_set");
     let stack_inherent = super::stack::stack(e).inherent;
     quote! {
         #[automatically_derived]
@@ -47,13 +48,29 @@ pub fn inherent_impl(e: &Emit) -> TokenStream {
             ) {
                 #(#backward)*
             }
+
+            /// `backward_layers` writing the parameter gradients into `grads` instead of
+            /// adding to them (a one-sample training step's backward pass).
+            #[inline]
+            fn backward_layers_set(
+                &self,
+                x: &SVector<T, #input_dim>,
+                cache: &#cache<T>,
+                dz: &SVector<T, #output_dim>,
+                grads: &mut #grad<T>,
+                d_input: Option<&mut SVector<T, #input_dim>>,
+            ) {
+                #(#backward_set)*
+            }
             #stack_inherent
         }
     }
 }
 
-/// Backward, from the last layer's `dL/dz` to the first layer.
-fn backward_steps(e: &Emit) -> Vec<TokenStream> {
+/// Backward, from the last layer's `dL/dz` to the first layer, each layer's parameter
+/// gradient by `method` (`backward_preact`, or `backward_preact_set`).
+fn backward_steps(e: &Emit, method: &str) -> Vec<TokenStream> {
+    let method = format_ident!("{method}");
     let layers = &e.model.layers;
     let n = layers.len();
     (0..n)
@@ -68,7 +85,7 @@ fn backward_steps(e: &Emit) -> Vec<TokenStream> {
             };
             if k == 0 {
                 return quote! {
-                    self.#f.backward_preact(x, &cache.#f, #dz, &mut grads.#f, d_input);
+                    self.#f.#method(x, &cache.#f, #dz, &mut grads.#f, d_input);
                 };
             }
             let prev = &layers[k - 1];
@@ -77,7 +94,7 @@ fn backward_steps(e: &Emit) -> Vec<TokenStream> {
             let d = format_ident!("d{}", k);
             quote! {
                 let mut #d = SVector::<T, #pdim>::zeros();
-                self.#f.backward_preact(cache.#pf.output(), &cache.#f, #dz, &mut grads.#f, Some(&mut #d));
+                self.#f.#method(cache.#pf.output(), &cache.#f, #dz, &mut grads.#f, Some(&mut #d));
                 self.#pf.activation_backward(&cache.#pf, &mut #d);
             }
         })

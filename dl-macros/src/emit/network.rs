@@ -119,6 +119,17 @@ fn cache_pass(e: &Emit, method: &str) -> Vec<TokenStream> {
 fn loss_items(e: &Emit) -> TokenStream {
     let (grad, cache, last) = (&e.grad, &e.cache, &e.last.field);
     let last_act = e.last_activation();
+    // The loss and its gradient `dz` at the last layer's pre-activations.
+    let loss_gradient = quote! {
+        let last = &cache.#last;
+        let mut dz = <Self::Output as Vector<T>>::ZERO;
+        let loss = L::value_and_gradient::<T, #last_act>(
+            last.preactivation().as_slice(),
+            last.output().as_slice(),
+            target.as_slice(),
+            dz.as_mut_slice(),
+        );
+    };
     quote! {
         fn backward_on_stack(
             &self,
@@ -152,15 +163,22 @@ fn loss_items(e: &Emit) -> TokenStream {
             grads: &mut #grad<T>,
             d_input: Option<&mut Self::Input>,
         ) -> T {
-            let last = &cache.#last;
-            let mut dz = <Self::Output as Vector<T>>::ZERO;
-            let loss = L::value_and_gradient::<T, #last_act>(
-                last.preactivation().as_slice(),
-                last.output().as_slice(),
-                target.as_slice(),
-                dz.as_mut_slice(),
-            );
+            #loss_gradient
             self.backward_layers(x, cache, &dz, grads, d_input);
+            loss
+        }
+
+        #[inline]
+        fn loss_backward_set_on_stack<L: Loss>(
+            &self,
+            x: &Self::Input,
+            cache: &#cache<T>,
+            target: &Self::Output,
+            grads: &mut #grad<T>,
+            d_input: Option<&mut Self::Input>,
+        ) -> T {
+            #loss_gradient
+            self.backward_layers_set(x, cache, &dz, grads, d_input);
             loss
         }
     }

@@ -75,35 +75,24 @@ fn consts(e: &Emit) -> TokenStream {
     }
 }
 
-/// `backward_in` and `loss_backward_in` (items of `impl Network`), and the inherent
-/// `backward_layers_in` they share.
+/// `backward_in`, `loss_backward_in` and `loss_backward_set_in` (items of `impl Network`),
+/// and the inherent `backward_layers_in` and `backward_layers_set_in` they share.
 fn backward_in(e: &Emit) -> (TokenStream, TokenStream) {
     let (grad, cache, batch) = (&e.grad, &e.cache, &e.batch);
     let last_act = e.last_activation();
-    let fields = &e.fields;
-    let n = fields.len();
-    let last = fields[n - 1];
-    // Backward from `batch.<last>.d[0]` (dL/dz of the last layer) to the first layer, each
-    // layer's output gradient in its own batch buffer.
-    let mut backward = Vec::new();
-    for k in (0..n).rev() {
-        let f = fields[k];
-        let (pass, scratch) = e.pass(k, "backward_preact", quote!(batch));
-        if k == 0 {
-            backward.push(quote! {
-                self.#f.#pass(x, &cache.#f, &batch.#f.d[0], &mut grads.#f, d_input #scratch);
-            });
-        } else {
-            let pf = fields[k - 1];
-            backward.push(quote! {
-                self.#f.#pass(
-                    cache.#pf.output(), &cache.#f, &batch.#f.d[0], &mut grads.#f,
-                    Some(&mut batch.#pf.d[0]) #scratch
-                );
-                self.#pf.activation_backward(&cache.#pf, &mut batch.#pf.d[0]);
-            });
-        }
-    }
+    let last = e.fields[e.fields.len() - 1];
+    let backward = backward_steps_in(e, "backward_preact");
+    let backward_set = backward_steps_in(e, "backward_preact_set");
+    // The loss, with its gradient at the last layer's pre-activations in `batch`.
+    let loss_gradient = quote! {
+        let last = &cache.#last;
+        let loss = L::value_and_gradient::<T, #last_act>(
+            last.preactivation().as_slice(),
+            last.output().as_slice(),
+            target.as_slice(),
+            batch.#last.d[0].as_mut_slice(),
+        );
+    };
     let network_items = quote! {
         fn backward_in(
             &self,
@@ -129,14 +118,22 @@ fn backward_in(e: &Emit) -> (TokenStream, TokenStream) {
             d_input: Option<&mut Self::Input>,
             batch: &mut #batch<T>,
         ) -> T {
-            let last = &cache.#last;
-            let loss = L::value_and_gradient::<T, #last_act>(
-                last.preactivation().as_slice(),
-                last.output().as_slice(),
-                target.as_slice(),
-                batch.#last.d[0].as_mut_slice(),
-            );
+            #loss_gradient
             self.backward_layers_in(x, cache, grads, d_input, batch);
+            loss
+        }
+
+        fn loss_backward_set_in<L: Loss>(
+            &self,
+            x: &Self::Input,
+            cache: &#cache<T>,
+            target: &Self::Output,
+            grads: &mut #grad<T>,
+            d_input: Option<&mut Self::Input>,
+            batch: &mut #batch<T>,
+        ) -> T {
+            #loss_gradient
+            self.backward_layers_set_in(x, cache, grads, d_input, batch);
             loss
         }
     };
@@ -154,9 +151,51 @@ fn backward_in(e: &Emit) -> (TokenStream, TokenStream) {
         ) {
             #(#backward)*
         }
+
+        /// `backward_layers_in` writing the parameter gradients into `grads` instead of
+        /// adding to them (a one-sample training step's backward pass).
+        #[inline]
+        fn backward_layers_set_in(
+            &self,
+            x: &<Self as Network>::Input,
+            cache: &#cache<T>,
+            grads: &mut #grad<T>,
+            d_input: Option<&mut <Self as Network>::Input>,
+            batch: &mut #batch<T>,
+        ) {
+            #(#backward_set)*
+        }
     };
 
     (network_items, inherent)
+}
+
+/// Backward from `batch.<last>.d[0]` (dL/dz of the last layer) to the first layer, each
+/// layer's output gradient in its own batch buffer and its parameter gradient by `method`
+/// (`backward_preact` or `backward_preact_set`, or their `_in` forms for a layer that works
+/// in scratch).
+fn backward_steps_in(e: &Emit, method: &str) -> Vec<TokenStream> {
+    let fields = &e.fields;
+    let mut backward = Vec::new();
+    for k in (0..fields.len()).rev() {
+        let f = fields[k];
+        let (pass, scratch) = e.pass(k, method, quote!(batch));
+        if k == 0 {
+            backward.push(quote! {
+                self.#f.#pass(x, &cache.#f, &batch.#f.d[0], &mut grads.#f, d_input #scratch);
+            });
+        } else {
+            let pf = fields[k - 1];
+            backward.push(quote! {
+                self.#f.#pass(
+                    cache.#pf.output(), &cache.#f, &batch.#f.d[0], &mut grads.#f,
+                    Some(&mut batch.#pf.d[0]) #scratch
+                );
+                self.#pf.activation_backward(&cache.#pf, &mut batch.#pf.d[0]);
+            });
+        }
+    }
+    backward
 }
 
 /// The `StackCheck` impls (one a scalar type) and the `Zeroable` impls of the generated
