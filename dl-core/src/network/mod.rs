@@ -225,7 +225,7 @@ pub trait Network: Params<Self::Scalar> + Zeroable {
 
         /// [`loss_backward`](Network::loss_backward) with the gradients between layers in
         /// `batch` (see [`backward_in`](Network::backward_in)): what
-        /// [`train_sample`](crate::train::train_sample) calls, for any size.
+        /// [`train_batch`](crate::train::train_batch) calls sample by sample, for any size.
         fn loss_backward_in;
 
         /// [`loss_backward`](Network::loss_backward) with its gradients on the stack,
