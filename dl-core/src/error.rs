@@ -132,6 +132,23 @@ pub enum Error {
         /// The epoch, from 1.
         epoch: usize,
     },
+    /// A resumed run's early-stopping state
+    /// ([`FitConfig::early_stopping_state`](crate::fit::FitConfig::early_stopping_state))
+    /// cannot come from the epochs before it: its best epoch is past `initial_epoch`, or its
+    /// wait is not the epochs from the best one (from the start without one) to
+    /// `initial_epoch`.
+    #[error(
+        "the early-stopping state (best epoch {best_epoch:?}, {waited} epochs waited) cannot \
+         follow epoch {initial_epoch}"
+    )]
+    ResumedEarlyStopping {
+        /// The state's best epoch.
+        best_epoch: Option<usize>,
+        /// The state's epochs waited.
+        waited: usize,
+        /// The run's `initial_epoch`.
+        initial_epoch: usize,
+    },
 }
 
 /// What became NaN or infinite when training diverged ([`Error::Diverged`]).

@@ -1,17 +1,20 @@
 //! The saved optimizer state (DLOS, `OptimizerState::load_state`): any bytes into Adam,
 //! SGD with momentum, a scheduled RMSprop and a plateau-driven Adam over `Tiny`'s gradients
-//! (f32 and f64).
+//! (f32 and f64), and into an early-stopping state (`EarlyStoppingState::load`, the same
+//! format with three words).
 //!
 //! - no panic;
 //! - `Err` leaves the optimizer's state (and the plateau's counters) unchanged, bit for bit;
 //! - `Ok` gives finite state values and a finite learning rate, and saving gives back the
 //!   input where the format is canonical (version 2 without a plateau: every byte is fixed
-//!   by the state); otherwise the saved state loads again into the same bytes.
+//!   by the state); otherwise the saved state loads again into the same bytes. An accepted
+//!   early-stopping state saves back to the input (version 2) and is one a run can be in.
 //!
 //! Used by the fuzz target `optimizer_state` and, through `#[path]`, by the stable test
 //! `tests/tests/fuzz_corpus.rs`.
 
 use super::checks::{Tiny, TinyGradient};
+use dl_core::fit::EarlyStoppingState;
 use dl_core::optim::OptimizerState;
 use dl_core::prelude::*;
 use dl_core::schedule::StepDecay;
@@ -35,6 +38,28 @@ pub fn optimizer_state(data: &[u8]) {
         ReduceLrOnPlateau::new(0.1, 1).cooldown(2),
     ] {
         load::<f32, _>(data, &mut plateau.wrap(Adam::<f32, G32>::new(0.1)), false);
+    }
+    for rule in [EarlyStopping::new(4), EarlyStopping::new(1)] {
+        early_stopping(data, rule);
+    }
+}
+
+/// `data` as an early-stopping state under `rule`, asserting the invariants.
+fn early_stopping(data: &[u8], rule: EarlyStopping) {
+    match EarlyStoppingState::load(rule, data) {
+        Err(e) => {
+            let _ = e.to_string();
+        }
+        Ok(state) => {
+            assert!(!state.best_loss.is_nan() && state.best_loss != f64::NEG_INFINITY);
+            assert!(state.waited < rule.patience.max(1));
+            assert_eq!(state.best_epoch.is_some(), state.best_loss.is_finite());
+            assert_eq!(
+                &state.to_bytes()[..],
+                data,
+                "saving does not reproduce the accepted early-stopping state"
+            );
+        }
     }
 }
 
@@ -111,6 +136,18 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     let v1 = resealed(v1);
     let mut wait = driven.clone();
     wait[80..88].copy_from_slice(&7u64.to_le_bytes()); // past the patience of 3
+    let stopping = EarlyStoppingState::after(
+        EarlyStopping::new(4),
+        &[(1, 0.9), (2, 0.4), (3, 0.6)].map(|(epoch, train_loss)| Epoch {
+            epoch,
+            train_loss,
+            ..Epoch::BLANK
+        }),
+    )
+    .to_bytes()
+    .to_vec();
+    let mut stopped = stopping.clone();
+    stopped[72..80].copy_from_slice(&4u64.to_le_bytes()); // a wait of the patience of 4
     vec![
         ("adam_f32.dlos", adam),
         ("momentum_f32.dlos", momentum.state_to_vec()),
@@ -119,6 +156,12 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         ("adam_f32_bad_crc.dlos", flipped),
         ("adam_f32_v1.dlos", v1),
         ("plateau_adam_f32_bad_wait.dlos", resealed(wait)),
+        ("early_stopping.dlos", stopping),
+        (
+            "early_stopping_start.dlos",
+            EarlyStoppingState::START.to_bytes().to_vec(),
+        ),
+        ("early_stopping_bad_wait.dlos", resealed(stopped)),
     ]
 }
 

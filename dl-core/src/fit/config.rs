@@ -93,6 +93,12 @@ pub struct FitConfig {
     /// taken after epoch `k` trains epochs `k + 1 ..= epochs`, shuffling them as the
     /// uninterrupted run would have and drawing the Dropout masks it would have drawn.
     pub initial_epoch: usize,
+    /// A resumed run's early-stopping counters after epoch `initial_epoch`
+    /// ([`EarlyStoppingState`](super::EarlyStoppingState), saved with the checkpoint); `None`
+    /// starts the rule afresh. With `restore_best` and a best epoch, the best weights must be
+    /// given too: in [`Scratch::best`](super::Scratch::best) for `fit_with`, through
+    /// [`Trainer::resume_early_stopping`](super::Trainer::resume_early_stopping) otherwise.
+    pub early_stopping_state: Option<super::EarlyStoppingState>,
 }
 
 impl FitConfig {
@@ -106,6 +112,7 @@ impl FitConfig {
             early_stopping: None,
             train_metric: false,
             initial_epoch: 0,
+            early_stopping_state: None,
         }
     }
 
@@ -136,6 +143,13 @@ impl FitConfig {
     /// The same resuming after epoch `initial_epoch` (see [`FitConfig::initial_epoch`]).
     pub const fn initial_epoch(mut self, initial_epoch: usize) -> Self {
         self.initial_epoch = initial_epoch;
+        self
+    }
+
+    /// The same resuming early stopping from `state` (see
+    /// [`FitConfig::early_stopping_state`]).
+    pub const fn resume_early_stopping(mut self, state: super::EarlyStoppingState) -> Self {
+        self.early_stopping_state = Some(state);
         self
     }
 

@@ -1,7 +1,7 @@
 //! [`fit`]: the training loop with its scratch memory on the heap.
 
 use super::{Callback, Control, Data, Epoch, EpochOnly, FitConfig, Log, Run, Scratch};
-use crate::error::Error;
+use crate::error::{Error, Operand};
 use crate::loss::Loss;
 use crate::metrics::Metrics;
 use crate::network::Network;
@@ -45,6 +45,7 @@ pub fn fit<L: Loss, M: Metrics, N: Network, O: Optimizer<N>>(
         train,
         validation,
         config,
+        resumed_best: None,
     };
     run.train_on_heap::<L, M, _, _>(net, opt, EpochOnly(on_epoch))
 }
@@ -69,10 +70,17 @@ impl<N: Network> Run<'_, '_, N> {
         let mut batch_inputs = boxed_slice::<N::Input>(batch_len);
         let mut batch_targets = boxed_slice::<N::Output>(batch_len);
         let mut checkpoint = boxed::<N>();
-        let mut best: Option<Box<N>> = config
-            .early_stopping
-            .filter(|e| e.restore_best)
-            .map(|_| boxed::<N>());
+        let restore_best = config.early_stopping.is_some_and(|e| e.restore_best);
+        let resumed_best = config.early_stopping_state.and_then(|s| s.best_epoch);
+        if restore_best && resumed_best.is_some() && self.resumed_best.is_none() {
+            // The best weights before the resume are needed, and were not given.
+            return Err(Error::BufferTooSmall {
+                what: Operand::BestWeights,
+                needed: 1,
+                found: 0,
+            });
+        }
+        let mut best: Option<Box<N>> = restore_best.then(boxed::<N>);
         let scratch = Scratch {
             workspace: &mut workspace,
             order: &mut order,

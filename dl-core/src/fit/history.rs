@@ -1,5 +1,6 @@
 //! What a training run measured: one [`Epoch`] an epoch, kept in a [`History`].
 
+use super::EarlyStoppingState;
 use crate::float::Float;
 use core::marker::PhantomData;
 
@@ -156,6 +157,7 @@ pub struct History<T, S> {
     len: usize,
     pub(super) best_epoch: Option<usize>,
     pub(super) stopped_early: bool,
+    pub(super) early_stopping: Option<EarlyStoppingState>,
     loss: &'static str,
     metrics: &'static [&'static str],
     scalar: PhantomData<T>,
@@ -168,6 +170,7 @@ impl<T: Float, S: EpochLog<T>> History<T, S> {
             len: 0,
             best_epoch: None,
             stopped_early: false,
+            early_stopping: None,
             loss,
             metrics,
             scalar: PhantomData,
@@ -203,6 +206,12 @@ impl<T: Float, S: EpochLog<T>> History<T, S> {
     /// With early stopping: the epoch (from 1) with the lowest monitored loss.
     pub fn best_epoch(&self) -> Option<usize> {
         self.best_epoch
+    }
+
+    /// With early stopping: its counters after the last epoch trained, what a run resumed
+    /// from that epoch needs ([`FitConfig::resume_early_stopping`](super::FitConfig::resume_early_stopping)).
+    pub fn early_stopping(&self) -> Option<EarlyStoppingState> {
+        self.early_stopping
     }
 
     /// Whether early stopping or a callback ended training before the last epoch.

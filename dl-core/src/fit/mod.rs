@@ -19,7 +19,10 @@
 //! ([`FitConfig::initial_epoch`], with the optimizer's state restored through
 //! [`OptimizerState`](crate::optim::OptimizerState), a `ReduceLrOnPlateau`'s counters with
 //! it) and train the same weights bit for bit as an uninterrupted run: each epoch's Dropout
-//! masks restart from the seed and the epoch, so they need nothing saved.
+//! masks restart from the seed and the epoch, so they need nothing saved. Under early
+//! stopping, its counters ([`EarlyStoppingState`], from [`History::early_stopping`], saved as
+//! bytes in the optimizer-state format) and the best weights so far are given back with
+//! [`Trainer::resume_early_stopping`].
 //!
 //! All memory is the caller's: a [`Scratch`] holds the index buffer for shuffling, the batch
 //! buffers the shuffled samples are gathered into, a checkpoint copy of the network and, for
@@ -79,6 +82,7 @@ mod evaluate;
 mod heap;
 mod history;
 mod patience;
+mod stopping_state;
 mod train_loop;
 mod trainer;
 
@@ -95,6 +99,7 @@ pub use heap::fit;
 #[cfg(feature = "alloc")]
 pub use history::Log;
 pub use history::{Epoch, EpochLog, History, MetricValues, MAX_METRICS};
+pub use stopping_state::EarlyStoppingState;
 pub use train_loop::{fit_with, Scratch};
 pub use trainer::{NoLoss, Trainer};
 

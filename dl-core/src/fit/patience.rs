@@ -2,7 +2,7 @@
 //! epochs waited since. The one rule of [`fit_with`](super::fit_with), `fit`, the
 //! [`Trainer`](super::Trainer) and `stream::fit_stream`.
 
-use super::{EarlyStopping, Epoch};
+use super::{EarlyStopping, EarlyStoppingState, Epoch};
 use crate::float::Float;
 use crate::network::Network;
 
@@ -19,45 +19,49 @@ pub(crate) struct Verdict {
 /// An [`EarlyStopping`] rule and what it has seen.
 pub(crate) struct Patience {
     rule: EarlyStopping,
-    best_loss: f64,
-    waited: usize,
-    best_epoch: Option<usize>,
+    state: EarlyStoppingState,
 }
 
 impl Patience {
     pub(crate) fn new(rule: EarlyStopping) -> Self {
-        Patience {
-            rule,
-            best_loss: f64::INFINITY,
-            waited: 0,
-            best_epoch: None,
-        }
+        Self::resume(rule, EarlyStoppingState::START)
+    }
+
+    /// The rule, having seen what `state` says (a resumed run's).
+    pub(crate) fn resume(rule: EarlyStopping, state: EarlyStoppingState) -> Self {
+        Patience { rule, state }
+    }
+
+    /// What it has seen.
+    pub(crate) fn state(&self) -> EarlyStoppingState {
+        self.state
     }
 
     /// Takes in a finished epoch. The monitored loss is its validation loss, or its training
     /// loss without validation data; a non-finite one never improves.
     pub(crate) fn observe<T: Float>(&mut self, record: &Epoch<T>) -> Verdict {
         let monitored = record.monitored_loss().as_f64();
-        if monitored.is_finite() && monitored < self.best_loss - self.rule.min_delta {
-            self.best_loss = monitored;
-            self.waited = 0;
-            self.best_epoch = Some(record.epoch);
+        let state = &mut self.state;
+        if monitored.is_finite() && monitored < state.best_loss - self.rule.min_delta {
+            state.best_loss = monitored;
+            state.waited = 0;
+            state.best_epoch = Some(record.epoch);
             Verdict {
                 improved: true,
                 stop: false,
             }
         } else {
-            self.waited += 1;
+            state.waited += 1;
             Verdict {
                 improved: false,
-                stop: self.waited >= self.rule.patience,
+                stop: state.waited >= self.rule.patience,
             }
         }
     }
 
     /// The epoch (from 1) with the lowest monitored loss so far.
     pub(crate) fn best_epoch(&self) -> Option<usize> {
-        self.best_epoch
+        self.state.best_epoch
     }
 
     /// [`observe`](Self::observe), keeping `net` in `best` (when given) if the epoch
@@ -83,7 +87,8 @@ impl Patience {
         net: &mut N,
         best: Option<&N>,
     ) {
-        if let (true, Some(best), Some(epoch)) = (self.rule.restore_best, best, self.best_epoch) {
+        let best_epoch = self.state.best_epoch;
+        if let (true, Some(best), Some(epoch)) = (self.rule.restore_best, best, best_epoch) {
             if Some(epoch) != last {
                 net.copy_from(best);
             }

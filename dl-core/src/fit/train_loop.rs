@@ -2,7 +2,7 @@
 //! [`train_batch`], measured, reported to the callbacks, stopped early.
 
 use super::{evaluate::measure_with, Callback, Control, Data, Epoch, EpochLog, EpochOnly};
-use super::{FitConfig, History, Patience};
+use super::{EarlyStoppingState, FitConfig, History, Patience};
 use crate::error::{Divergence, Error, Operand};
 use crate::float::Float;
 use crate::loss::Loss;
@@ -70,6 +70,7 @@ pub fn fit_with<L: Loss, M: Metrics, N: Network, O: Optimizer<N>, S: EpochLog<N:
         train,
         validation,
         config,
+        resumed_best: None,
     };
     run.train::<L, M, _, _, _>(net, opt, scratch, epochs, EpochOnly(on_epoch))
 }
@@ -79,6 +80,9 @@ pub(super) struct Run<'c, 'd, N: Network> {
     pub(super) train: Data<'d, N::Input, N::Output>,
     pub(super) validation: Option<Data<'d, N::Input, N::Output>>,
     pub(super) config: &'c FitConfig,
+    /// A resumed run's best weights before it, for early stopping's `restore_best`: copied
+    /// into [`Scratch::best`] (which keeps the caller's when `None`).
+    pub(super) resumed_best: Option<&'c N>,
 }
 
 impl<N: Network> Run<'_, '_, N> {
@@ -117,7 +121,29 @@ impl<N: Network> Run<'_, '_, N> {
                 index: 0,
             });
         }
+        if let (Some(_), Some(state)) = (config.early_stopping, config.early_stopping_state) {
+            // The wait counts the epochs since the best one (since the start without one).
+            let since_best = config
+                .initial_epoch
+                .checked_sub(state.best_epoch.unwrap_or(0));
+            if since_best != Some(state.waited) {
+                return Err(Error::ResumedEarlyStopping {
+                    best_epoch: state.best_epoch,
+                    waited: state.waited,
+                    initial_epoch: config.initial_epoch,
+                });
+            }
+        }
         Ok(())
+    }
+
+    /// Early stopping's rule, resumed from the config's state if it has one.
+    fn patience(&self) -> Option<Patience> {
+        let config = self.config;
+        let state = config.early_stopping_state;
+        config
+            .early_stopping
+            .map(|rule| Patience::resume(rule, state.unwrap_or(EarlyStoppingState::START)))
     }
 
     /// The loop of [`fit_with`], reporting to `callback`.
@@ -163,7 +189,12 @@ impl<N: Network> Run<'_, '_, N> {
             }
         }
         let mut history = History::new(epochs, L::NAME, M::NAMES);
-        let mut patience = config.early_stopping.map(Patience::new);
+        let mut patience = self.patience();
+        if let (Some(from), Some(to)) = (self.resumed_best, best.as_deref_mut()) {
+            to.copy_from(from);
+        }
+        history.early_stopping = patience.as_ref().map(Patience::state);
+        history.best_epoch = patience.as_ref().and_then(Patience::best_epoch);
 
         for epoch in config.initial_epoch + 1..=config.epochs {
             checkpoint.copy_from(net);
@@ -195,6 +226,7 @@ impl<N: Network> Run<'_, '_, N> {
             if let Some(patience) = patience.as_mut() {
                 stop |= patience.keep_best(&record, net, best.as_deref_mut());
                 history.best_epoch = patience.best_epoch();
+                history.early_stopping = Some(patience.state());
             }
             if stop {
                 history.stopped_early = epoch < config.epochs;

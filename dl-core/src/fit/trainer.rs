@@ -1,6 +1,7 @@
 //! [`Trainer`]: `fit` as a builder, every type inferred from the values given.
 
-use super::{BatchSize, Callback, Control, Data, EarlyStopping, Epoch, EpochLog, FitConfig};
+use super::{BatchSize, Callback, Control, Data, EarlyStopping, EarlyStoppingState};
+use super::{Epoch, EpochLog, FitConfig};
 use super::{History, OnEpoch, Run, Scratch};
 use crate::error::Error;
 use crate::loss::Loss;
@@ -71,6 +72,7 @@ pub struct Trainer<'a, N: Network, O, L = NoLoss, M = (), C = ()> {
     validation: Option<Data<'a, N::Input, N::Output>>,
     config: FitConfig,
     callbacks: C,
+    resumed_best: Option<&'a N>,
     kinds: PhantomData<(L, M)>,
 }
 
@@ -85,6 +87,7 @@ impl<'a, N: Network, O: Optimizer<N>> Trainer<'a, N, O> {
             validation: None,
             config: FitConfig::new(1, BatchSize::Mini(32)),
             callbacks: (),
+            resumed_best: None,
             kinds: PhantomData,
         }
     }
@@ -111,6 +114,7 @@ impl<'a, N: Network, O: Optimizer<N>, L, M, C: Callback<N>> Trainer<'a, N, O, L,
             validation,
             config,
             callbacks,
+            resumed_best,
             kinds,
         } = self;
         Trainer {
@@ -120,6 +124,7 @@ impl<'a, N: Network, O: Optimizer<N>, L, M, C: Callback<N>> Trainer<'a, N, O, L,
             validation,
             config,
             callbacks: (callbacks, callback),
+            resumed_best,
             kinds,
         }
     }
@@ -174,6 +179,16 @@ impl<'a, N: Network, O: Optimizer<N>, L, M, C: Callback<N>> Trainer<'a, N, O, L,
         self
     }
 
+    /// Resumes early stopping from `state` ([`FitConfig::resume_early_stopping`]), with the
+    /// best weights before the resume when the rule restores them and `state` has a best
+    /// epoch (`None` is then refused with [`Error::BufferTooSmall`] by `run`;
+    /// [`run_with`](Self::run_with) keeps its [`Scratch::best`](super::Scratch::best)).
+    pub fn resume_early_stopping(mut self, state: EarlyStoppingState, best: Option<&'a N>) -> Self {
+        self.config.early_stopping_state = Some(state);
+        self.resumed_best = best;
+        self
+    }
+
     /// Every setting at once.
     pub fn config(mut self, config: FitConfig) -> Self {
         self.config = config;
@@ -199,6 +214,7 @@ impl<'a, N: Network, O: Optimizer<N>, L, M, C: Callback<N>> Trainer<'a, N, O, L,
             validation: self.validation,
             config: self.config,
             callbacks: self.callbacks,
+            resumed_best: self.resumed_best,
             kinds: PhantomData,
         }
     }
@@ -216,6 +232,7 @@ impl<N: Network, O: Optimizer<N>, L: Loss, M: Metrics, C: Callback<N>> Trainer<'
             train: self.train,
             validation: self.validation,
             config: &self.config,
+            resumed_best: self.resumed_best,
         };
         run.train::<L, M, O, S, C>(self.net, self.opt, scratch, epochs, self.callbacks)
     }
@@ -228,6 +245,7 @@ impl<N: Network, O: Optimizer<N>, L: Loss, M: Metrics, C: Callback<N>> Trainer<'
             train: self.train,
             validation: self.validation,
             config: &self.config,
+            resumed_best: self.resumed_best,
         };
         run.train_on_heap::<L, M, O, C>(self.net, self.opt, self.callbacks)
     }

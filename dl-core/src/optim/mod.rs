@@ -48,7 +48,7 @@ mod saved_state;
 mod sgd;
 mod sgd_momentum;
 mod state_bytes;
-mod state_format;
+pub(crate) mod state_format;
 
 pub use adagrad::Adagrad;
 pub use adam::Adam;

@@ -31,6 +31,13 @@ pub const STATE_MAGIC: [u8; 4] = *b"DLOS";
 /// Version 1 had no extra words (its scalars start at 56); an optimizer without extra words
 /// still reads it, so checkpoints written before version 2 load as they did.
 ///
+/// An early-stopping rule's counters ([`EarlyStoppingState`]) are saved in the same layout,
+/// version 2 only: name `early_stopping`, scalar bytes 8, no tensors or scalars, counters 0,
+/// learning rate 0, and three extra words: the best loss (`f64` bits), the epochs waited, and
+/// the best epoch (0 for none).
+///
+/// [`EarlyStoppingState`]: crate::fit::EarlyStoppingState
+///
 /// [`ReduceLrOnPlateau`]: crate::schedule::ReduceLrOnPlateau
 pub const STATE_VERSION: u16 = 2;
 /// Bytes before the extra words (and, without them, before the state scalars).
@@ -120,17 +127,17 @@ pub enum StateField {
 
 /// What an optimizer's type says its saved bytes must hold.
 #[derive(Clone, Copy)]
-pub(super) struct Shape {
-    pub(super) scalar_bytes: usize,
-    pub(super) name: u64,
-    pub(super) tensors: usize,
-    pub(super) scalars: usize,
-    pub(super) extra_words: usize,
+pub(crate) struct Shape {
+    pub(crate) scalar_bytes: usize,
+    pub(crate) name: u64,
+    pub(crate) tensors: usize,
+    pub(crate) scalars: usize,
+    pub(crate) extra_words: usize,
 }
 
 impl Shape {
     /// The length of the bytes in `version`'s layout.
-    pub(super) const fn length(&self, version: u16) -> usize {
+    pub(crate) const fn length(&self, version: u16) -> usize {
         let header = if version == 1 {
             V1_HEADER_BYTES
         } else {
@@ -141,17 +148,17 @@ impl Shape {
 }
 
 /// The counters of a saved state, and where its extra words and scalars lie.
-pub(super) struct Header {
-    pub(super) steps: u64,
-    pub(super) position: u64,
-    pub(super) learning_rate: f64,
-    pub(super) extra: core::ops::Range<usize>,
-    pub(super) scalars_at: usize,
+pub(crate) struct Header {
+    pub(crate) steps: u64,
+    pub(crate) position: u64,
+    pub(crate) learning_rate: f64,
+    pub(crate) extra: core::ops::Range<usize>,
+    pub(crate) scalars_at: usize,
 }
 
 /// Writes the version-2 header of `shape` with these counters into `out` (already checked to
 /// be `shape.length(STATE_VERSION)` long), leaving the checksum to [`seal`].
-pub(super) fn write_header(out: &mut [u8], shape: &Shape, steps: u64, position: u64, lr: f64) {
+pub(crate) fn write_header(out: &mut [u8], shape: &Shape, steps: u64, position: u64, lr: f64) {
     out[..4].copy_from_slice(&STATE_MAGIC);
     out[4..6].copy_from_slice(&STATE_VERSION.to_le_bytes());
     out[6..8].copy_from_slice(&(shape.scalar_bytes as u16).to_le_bytes());
@@ -165,13 +172,13 @@ pub(super) fn write_header(out: &mut [u8], shape: &Shape, steps: u64, position: 
 }
 
 /// Writes the checksum of everything else into its field.
-pub(super) fn seal(out: &mut [u8]) {
+pub(crate) fn seal(out: &mut [u8]) {
     let crc = checksum(out);
     out[CHECKSUM_AT..CHECKSUM_AT + 4].copy_from_slice(&crc.to_le_bytes());
 }
 
 /// The word at byte `at` of `bytes`.
-pub(super) fn word(bytes: &[u8], at: usize) -> u64 {
+pub(crate) fn word(bytes: &[u8], at: usize) -> u64 {
     let mut b = [0; 8];
     b.copy_from_slice(&bytes[at..at + 8]);
     u64::from_le_bytes(b)
@@ -179,7 +186,7 @@ pub(super) fn word(bytes: &[u8], at: usize) -> u64 {
 
 /// Checks every header field of `bytes` against `shape`, in order: length (of the version the
 /// bytes say), magic, version, checksum, then each field. Reads nothing past the header.
-pub(super) fn read_header(bytes: &[u8], shape: &Shape) -> Result<Header, StateError> {
+pub(crate) fn read_header(bytes: &[u8], shape: &Shape) -> Result<Header, StateError> {
     let current = shape.length(STATE_VERSION);
     let length = |expected| StateError::Length {
         expected,
@@ -241,7 +248,7 @@ fn checksum(bytes: &[u8]) -> u32 {
 }
 
 /// FNV-1a, 64 bit.
-pub(super) const fn fnv1a(text: &str) -> u64 {
+pub(crate) const fn fnv1a(text: &str) -> u64 {
     let bytes = text.as_bytes();
     let mut hash = 0xcbf2_9ce4_8422_2325u64;
     let mut i = 0;

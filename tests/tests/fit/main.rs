@@ -3,8 +3,9 @@
 //!
 //! One file a topic: `batches`, `refusals`, `epochs`, `divergence`, `evaluate`; `trainer`
 //! (the builder form, several metrics, callbacks, `SaveBest`), `resume` (optimizer state
-//! saved and restored, a resumed run against an uninterrupted one) and `resume_wrapped` (the
-//! same with Dropout and `ReduceLrOnPlateau`). One test binary.
+//! saved and restored, a resumed run against an uninterrupted one), `resume_wrapped` (the
+//! same with Dropout and `ReduceLrOnPlateau`) and `resume_stopping` (the same under early
+//! stopping). One test binary.
 
 mod batches;
 mod divergence;
@@ -12,6 +13,7 @@ mod epochs;
 mod evaluate;
 mod refusals;
 mod resume;
+mod resume_stopping;
 mod resume_wrapped;
 mod trainer;
 

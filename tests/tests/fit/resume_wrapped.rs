@@ -174,7 +174,7 @@ fn plateau_state(plateau: &ReduceLrOnPlateau) -> Vec<u8> {
 }
 
 /// `bytes` with its CRC-32 (everything but bytes 20..24) recomputed.
-fn resealed(mut bytes: Vec<u8>) -> Vec<u8> {
+pub(super) fn resealed(mut bytes: Vec<u8>) -> Vec<u8> {
     let crc = {
         let mut without = bytes[..20].to_vec();
         without.extend_from_slice(&bytes[24..]);
