@@ -45,8 +45,25 @@ fn activations(bytes: &[u8]) -> Result<i8, TfliteError> {
     Ok(a2.forward(&l2.forward(&x))[0])
 }
 
+/// Convolutions followed by `TANH` and `LOGISTIC` (make_fixtures.py's `digits_cnn_act`).
+fn cnn_act(bytes: &[u8]) -> Result<i8, TfliteError> {
+    let mut m = Importer::new(bytes)?;
+    let c1: QConv2D<1, 4, 3, 1, 1, 8, 8, 8, 8> = m.conv2d(Identity)?;
+    let a1: QTanh<256> = m.tanh()?;
+    let pool: QMaxPool2D<4, 2, 2, 8, 8, 4, 4> = m.pool2d()?;
+    let c2: QConv2D<4, 8, 3, 1, 1, 4, 4, 4, 4> = m.conv2d(Identity)?;
+    let a2: QSigmoid<128> = m.sigmoid()?;
+    let flat: QFlatten<8, 4, 4, 128> = m.flatten()?;
+    let dense: QDense<128, 10> = m.dense(Identity)?;
+    let soft: QSoftmax<10> = m.softmax()?;
+    m.finish()?;
+    let x = pool.forward(&a1.forward_image(&c1.forward(&[[[5; 8]; 8]])));
+    let x = flat.forward(&a2.forward_image(&c2.forward(&x)));
+    Ok(soft.forward(&dense.forward(&x))[0])
+}
+
 fuzz_target!(|bytes: &[u8]| {
-    for result in [sine(bytes), cnn(bytes), activations(bytes)] {
+    for result in [sine(bytes), cnn(bytes), activations(bytes), cnn_act(bytes)] {
         if let Err(e) = result {
             // Display must not panic either.
             let _ = format!("{e}");

@@ -328,6 +328,62 @@ pub mod tflite {
         }
     }
 
+    /// A fixture's float convolution `k` (`"{k}.weight"` `[out][in][kh][kw]`, `"{k}.bias"`)
+    /// into `layer`.
+    #[allow(clippy::type_complexity)]
+    pub fn conv_weights<
+        const CI: usize,
+        const H: usize,
+        const W: usize,
+        const CO: usize,
+        const K: usize,
+        const S: usize,
+        const P: usize,
+        const PATCH: usize,
+        const IN: usize,
+        const OUT: usize,
+        A: dl_core::activation::Activation,
+    >(
+        layer: &mut dl_core::layer::Conv2D<f32, CI, H, W, CO, K, S, P, PATCH, IN, OUT, A>,
+        weights: &Value,
+        k: usize,
+    ) {
+        let (w, b) = (
+            &weights[format!("{k}.weight")],
+            &weights[format!("{k}.bias")],
+        );
+        for o in 0..CO {
+            for j in 0..PATCH {
+                let (c, u, v) = (j / (K * K), j / K % K, j % K);
+                layer.weight[(o, j)] = w[o][c][u][v].as_f64().unwrap() as f32;
+            }
+            layer.bias[o] = b[o].as_f64().unwrap() as f32;
+        }
+    }
+
+    /// An int8 Sigmoid (`sigmoid`) or Tanh table filled as the run-time import filled it
+    /// before the `const` port of libm's functions: with `libm`'s `expf`, `tanhf`, `roundf`
+    /// (`LUTPopulateInt8`'s arithmetic).
+    pub fn libm_table(
+        input: dl_core::quant::QuantParams,
+        output: dl_core::quant::QuantParams,
+        sigmoid: bool,
+    ) -> [i8; 256] {
+        let mut table = [0i8; 256];
+        let inverse_scale = 1.0 / output.scale;
+        for x in -128i32..=127 {
+            let v = input.scale * (x - input.zero_point) as f32;
+            let f = if sigmoid {
+                1.0 / (1.0 + libm::expf(-v))
+            } else {
+                libm::tanhf(v)
+            };
+            let q = (libm::roundf(f * inverse_scale) + output.zero_point as f32) as i32;
+            table[x as i8 as u8 as usize] = q.clamp(-128, 127) as i8;
+        }
+        table
+    }
+
     /// A JSON array of exactly `N` int8 values.
     pub fn ints<const N: usize>(v: &Value) -> [i8; N] {
         let v = v.as_array().unwrap();

@@ -1,11 +1,12 @@
 //! `network!`'s `#[tflite("...")]`: a `.tflite` model imported at compile time
 //! (`{Name}I8::TFLITE`, run by rustc with the same `const` reader as `from_tflite`) equals
-//! the run-time import, field for field, and LiteRT's outputs on every fixture case. The
+//! the run-time import, field for field, and LiteRT's outputs on every fixture case, Sigmoid
+//! and Tanh tables included (`tflite_conv_activations.rs` has a CNN with both). The
 //! refusals (a size that differs, an unsupported operator, a missing or corrupt file) are
 //! trybuild cases in `tests/ui/fail/tflite_*.rs`.
 
 use dl_core::prelude::*;
-use dl_tests::tflite::load;
+use dl_tests::tflite::{libm_table, load};
 use dl_tests::tflite_cases::check;
 
 network! {
@@ -41,6 +42,26 @@ network! {
         AvgPool2D<2>,
         Flatten,
         Dense<64, 10, Identity>,
+    }
+}
+
+network! {
+    /// The digits MLP with Tanh, Sigmoid and Softmax: rustc fills the int8 tables.
+    #[tflite("../fixtures/tflite/activations.tflite")]
+    pub struct Activations {
+        hidden: Dense<64, 32, Tanh>,
+        Dense<32, 16, Sigmoid>,
+        out: Dense<16, 10, Softmax>,
+    }
+}
+
+network! {
+    /// The sine with Tanh and Sigmoid.
+    #[tflite("../fixtures/tflite/sine_act.tflite")]
+    pub struct SineAct {
+        Dense<1, 16, Tanh>,
+        Dense<16, 16, Sigmoid>,
+        Dense<16, 1, Identity>,
     }
 }
 
@@ -82,7 +103,30 @@ fn convolutional_networks_at_compile_time_equal_the_run_time_import() {
     });
 }
 
-/// `from_tflite` is a `const fn` (no Sigmoid or Tanh), so a `const` of one's own works too.
+/// Sigmoid and Tanh at compile time: the tables rustc fills (the `const` port of libm's
+/// `expf` and `tanhf`) equal the ones libm's run-time functions fill, for every table of the
+/// fixtures (each its own input quantisation), and the networks equal LiteRT on every case.
+#[test]
+fn tables_filled_by_rustc_equal_the_run_time_ones() {
+    let (bytes, fixture) = load("activations");
+    let net = ActivationsI8::TFLITE;
+    assert_eq!(net, ActivationsI8::from_tflite(&bytes).unwrap());
+    let (t, s) = (&net.hidden_tanh, &net.layer2_sigmoid);
+    assert_eq!(t.table, libm_table(t.input, t.output, false));
+    assert_eq!(s.table, libm_table(s.input, s.output, true));
+    check("activations", &fixture, |x: &[i8; 64]| net.forward_i8(x));
+
+    let (bytes, fixture) = load("sine_act");
+    let net = SineActI8::TFLITE;
+    assert_eq!(net, SineActI8::from_tflite(&bytes).unwrap());
+    let (t, s) = (&net.layer1_tanh, &net.layer2_sigmoid);
+    assert_eq!(t.table, libm_table(t.input, t.output, false));
+    assert_eq!(s.table, libm_table(s.input, s.output, true));
+    let n = check("sine_act", &fixture, |x: &[i8; 1]| net.forward_i8(x)).cases;
+    assert_eq!(n, 256);
+}
+
+/// `from_tflite` is a `const fn`, so a `const` of one's own works too.
 #[test]
 fn from_tflite_is_const() {
     const BYTES: &[u8] = include_bytes!("../fixtures/tflite/microflow_sine.tflite");

@@ -4,8 +4,9 @@
 use super::params::{FusedActivation, QuantParams};
 use super::weights::{quantize_bias, quantize_weight, symmetric_scale, QuantError};
 use super::{QConv2D, QDense};
-use crate::activation::Activation;
-use crate::layer::{Conv2D, Dense};
+use crate::activation::{Activation, Identity};
+use crate::layer::{Conv2D, Dense, Layer};
+use nalgebra::SVector;
 
 /// The range of one activation (a network input or a layer output) seen over the calibration
 /// data, always holding 0 (so that 0 and a ReLU's floor quantise exactly, as in TFLite).
@@ -120,5 +121,42 @@ impl<
             quantize_weight(layer.weight[(o, (c * K + u) * K + v)], scales[o])
         });
         Self::new(weight, bias, &scales, input, output, activation)
+    }
+}
+
+/// A layer's output before its activation, `z = W x + b`: what calibration observes for a
+/// layer whose Sigmoid or Tanh is an int8 layer of its own (its input's range is `z`'s).
+pub trait PreActivation<const IN: usize, const OUT: usize> {
+    /// `z` for one sample.
+    fn pre_activation(&self, x: &SVector<f32, IN>) -> SVector<f32, OUT>;
+}
+
+impl<const I: usize, const O: usize, A: Activation> PreActivation<I, O> for Dense<f32, I, O, A> {
+    fn pre_activation(&self, x: &SVector<f32, I>) -> SVector<f32, O> {
+        self.weight * x + self.bias
+    }
+}
+
+impl<
+        const CI: usize,
+        const H: usize,
+        const W: usize,
+        const CO: usize,
+        const K: usize,
+        const S: usize,
+        const P: usize,
+        const PATCH: usize,
+        const IN: usize,
+        const OUT: usize,
+        A: Activation,
+    > PreActivation<IN, OUT> for Conv2D<f32, CI, H, W, CO, K, S, P, PATCH, IN, OUT, A>
+{
+    /// The same kernels and biases with the identity for activation.
+    fn pre_activation(&self, x: &SVector<f32, IN>) -> SVector<f32, OUT> {
+        let z = Conv2D::<f32, CI, H, W, CO, K, S, P, PATCH, IN, OUT, Identity>::from_parts(
+            self.weight,
+            self.bias,
+        );
+        z.forward(x)
     }
 }

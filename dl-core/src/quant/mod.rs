@@ -14,11 +14,12 @@
 //! Every layer is sized by const generics and works on fixed-size arrays: no heap, no
 //! `unsafe`. Images are `[C][H][W]` arrays (dl's order).
 //!
-//! Sigmoid and Tanh are their own layers after a dense layer with no clamp, as TFLite's
-//! `LOGISTIC` and `TANH` operators are: 256-entry tables filled as LiteRT fills them
-//! ([`QSigmoid`], [`QTanh`]). Softmax is TFLite's fixed-point reference kernel ([`QSoftmax`]).
+//! Sigmoid and Tanh are their own layers after a dense or convolution layer with no clamp, as
+//! TFLite's `LOGISTIC` and `TANH` operators are: 256-entry tables filled as LiteRT fills them,
+//! in a `const fn` ([`QSigmoid`], [`QTanh`]). Softmax is TFLite's fixed-point reference kernel ([`QSoftmax`]).
 
 mod calibrate;
+mod const_libm;
 mod conv2d;
 mod dense;
 pub mod exp;
@@ -33,7 +34,7 @@ mod softmax;
 pub mod source;
 mod weights;
 
-pub use calibrate::Range;
+pub use calibrate::{PreActivation, Range};
 pub use conv2d::QConv2D;
 pub use dense::QDense;
 pub use fixed_point::Multiplier;

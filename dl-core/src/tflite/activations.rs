@@ -1,6 +1,7 @@
 //! The int8 activations that TFLite keeps as their own operators after a layer with no fused
 //! clamp: a declared `Dense<I, O, Sigmoid | Tanh | Softmax>` is a `FULLY_CONNECTED` then a
-//! `LOGISTIC`, `TANH` or `SOFTMAX` of `O` values. Errors name the declared layer the
+//! `LOGISTIC`, `TANH` or `SOFTMAX` of `O` values; a `Conv2D<.., Sigmoid | Tanh>` is a `CONV_2D`
+//! then a `LOGISTIC` or `TANH` of its output's `C * H * W` values. Errors name the declared layer the
 //! activation belongs to (the one just read).
 
 use super::error::TfliteError;
@@ -10,15 +11,16 @@ use super::model::Op;
 use crate::quant::{QSigmoid, QSoftmax, QTanh, QuantParams};
 
 impl<'a> Importer<'a> {
-    /// The `LOGISTIC` after the layer just read, on `N` values.
-    pub fn sigmoid<const N: usize>(&mut self) -> Result<QSigmoid<N>, TfliteError> {
-        let (input, output) = self.activation_op(Op::Logistic, "Sigmoid", N)?;
+    /// The `LOGISTIC` after the layer just read, on `N` values. `const`: the table is filled
+    /// by a `const` port of libm's `expf`.
+    pub const fn sigmoid<const N: usize>(&mut self) -> Result<QSigmoid<N>, TfliteError> {
+        let (input, output) = tri!(self.activation_op(Op::Logistic, "Sigmoid", N));
         Ok(QSigmoid::new(input, output))
     }
 
     /// The `TANH` after the layer just read, on `N` values.
-    pub fn tanh<const N: usize>(&mut self) -> Result<QTanh<N>, TfliteError> {
-        let (input, output) = self.activation_op(Op::Tanh, "Tanh", N)?;
+    pub const fn tanh<const N: usize>(&mut self) -> Result<QTanh<N>, TfliteError> {
+        let (input, output) = tri!(self.activation_op(Op::Tanh, "Tanh", N));
         Ok(QTanh::new(input, output))
     }
 

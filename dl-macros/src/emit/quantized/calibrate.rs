@@ -30,7 +30,7 @@ pub(super) fn quantize(
         fields.push(f);
         if let Some(a) = &p.act {
             let (field, ty) = (&a.field, &a.ty);
-            build.extend(if a.softmax {
+            build.extend(if matches!(a.kind, crate::model::Activation::Softmax) {
                 quote!(let #field = <#ty>::new(#pout)?;)
             } else {
                 quote!(let #field = <#ty>::new(#pout, <#ty>::OUTPUT);)
@@ -44,8 +44,8 @@ pub(super) fn quantize(
         /// Post-training quantisation to int8 (TFLite's scheme): each activation's range is
         /// observed over `calibration` (NaN or infinity is refused, naming the sample), the
         /// weights are quantised per output channel, symmetric, the biases to int32. A
-        /// dense layer's Sigmoid, Tanh or Softmax takes its input's range from the layer's
-        /// output before it, and gives TFLite's fixed output quantisation.
+        /// layer's Sigmoid, Tanh or Softmax takes its input's range from the layer's output
+        /// before it, and gives TFLite's fixed output quantisation.
         pub fn quantize(
             &self,
             calibration: &[::dl_core::nalgebra::SVector<f32, #n_in>],
@@ -62,8 +62,9 @@ pub(super) fn quantize(
     }
 }
 
-/// The calibration pass through part `k` of `n`: the range of a dense layer's output before
-/// its activation, then the activation's output if a layer follows; else the layer's output.
+/// The calibration pass through part `k` of `n`: the range of a layer's output before its
+/// activation (`PreActivation`), then the activation's output if a layer follows; else the
+/// layer's output.
 fn observe_layer(p: &Part, k: usize, n: usize) -> TokenStream {
     let f = &p.layer.field;
     let what = format!("layer {} output", p.layer.number);
@@ -73,7 +74,7 @@ fn observe_layer(p: &Part, k: usize, n: usize) -> TokenStream {
         Some(_) => {
             let then = (k + 1 < n).then_some(forward);
             quote! {
-                let z = self.#f.weight * x + self.#f.bias;
+                let z = ::dl_core::quant::PreActivation::pre_activation(&self.#f, &x);
                 ranges[#next].observe(z.as_slice(), #what, n)?;
                 #then
             }

@@ -1,7 +1,7 @@
 //! The network's int8 type, `{Name}I8`, for networks whose every layer has an int8 form
 //! (`LayerKind::quant_form`: Dense with Relu, Identity, Sigmoid, Tanh or Softmax (last);
-//! Conv2D with Relu or Identity; the pools; Flatten; Dropout, left out) and whose sizes the
-//! macro knows. Relu and Identity are clamps fused into their layer; Sigmoid, Tanh and Softmax
+//! Conv2D with Relu, Identity, Sigmoid or Tanh; the pools; Flatten; Dropout, left out) and
+//! whose sizes the macro knows. Relu and Identity are clamps fused into their layer; Sigmoid, Tanh and Softmax
 //! are a field of their own after it (`{field}_sigmoid`...), as TFLite keeps them an operator
 //! of their own:
 //!
@@ -33,7 +33,9 @@ pub(crate) struct Part<'a> {
 pub(crate) struct Act {
     field: syn::Ident,
     ty: TokenStream,
-    softmax: bool,
+    kind: Activation,
+    /// After a convolution: it maps the `C x H x W` image (`forward_image`).
+    image: bool,
 }
 
 impl Part<'_> {
@@ -80,7 +82,7 @@ pub fn expand(model: &Model) -> TokenStream {
     );
     let forward = forward(model, &parts);
     let from_tflite = tflite::from_tflite(&parts, &name, &fields);
-    let compile_time = tflite::compile_time(model, &parts, &name);
+    let compile_time = tflite::compile_time(model, &name);
     let quantize = calibrate::quantize(&parts, &name, &n_in);
     let output = output_params(&parts);
     let image = image::byte_image(&parts, ident, &name);
@@ -149,7 +151,7 @@ fn parts(model: &Model) -> Option<Vec<Part<'_>>> {
                     Activation::Softmax if k + 1 != count => return None,
                     Activation::LeakyRelu(_) => return None,
                     Activation::Sigmoid | Activation::Tanh | Activation::Softmax => {
-                        Some(activation_part(layer, *a, &o))
+                        Some(activation_part(layer, *a, &o, false))
                     }
                 };
                 Some(quote!(::dl_core::quant::QDense<#i, #o>))
@@ -160,9 +162,16 @@ fn parts(model: &Model) -> Option<Vec<Part<'_>>> {
                 padding,
                 activation,
             } => {
-                if !matches!(activation, Activation::Relu | Activation::Identity) {
-                    return None;
-                }
+                act = match activation {
+                    Activation::Relu | Activation::Identity => None,
+                    Activation::Sigmoid | Activation::Tanh => Some(activation_part(
+                        layer,
+                        *activation,
+                        &flat(layer, false),
+                        true,
+                    )),
+                    Activation::Softmax | Activation::LeakyRelu(_) => return None,
+                };
                 let ([c, h, w], [co, oh, ow]) = (image(layer, true)?, image(layer, false)?);
                 let (k, s, p) = (lit(*kernel), lit(*stride), lit(*padding));
                 Some(quote!(::dl_core::quant::QConv2D<#c, #co, #k, #s, #p, #h, #w, #oh, #ow>))
@@ -198,8 +207,9 @@ fn parts(model: &Model) -> Option<Vec<Part<'_>>> {
     Some(parts)
 }
 
-/// The int8 layer of a dense layer's Sigmoid, Tanh or Softmax on `n` values.
-fn activation_part(layer: &Layer, a: Activation, n: &proc_macro2::Literal) -> Act {
+/// The int8 layer of a dense layer's Sigmoid, Tanh or Softmax on `n` values (or a
+/// convolution's Sigmoid or Tanh on its `n`-value image).
+fn activation_part(layer: &Layer, a: Activation, n: &proc_macro2::Literal, image: bool) -> Act {
     let (name, ty) = match a {
         Activation::Sigmoid => ("sigmoid", quote!(::dl_core::quant::QSigmoid<#n>)),
         Activation::Tanh => ("tanh", quote!(::dl_core::quant::QTanh<#n>)),
@@ -208,7 +218,8 @@ fn activation_part(layer: &Layer, a: Activation, n: &proc_macro2::Literal) -> Ac
     Act {
         field: format_ident!("{}_{}", layer.field, name),
         ty,
-        softmax: matches!(a, Activation::Softmax),
+        kind: a,
+        image,
     }
 }
 
@@ -238,8 +249,19 @@ fn forward(model: &Model, parts: &[Part]) -> TokenStream {
         }
         None => quote!(let x = *x;),
     };
-    for (f, _, _) in slots(parts) {
-        body.extend(quote!(let x = self.#f.forward(&x);));
+    for p in parts {
+        if p.ty.is_some() {
+            let f = &p.layer.field;
+            body.extend(quote!(let x = self.#f.forward(&x);));
+        }
+        if let Some(a) = &p.act {
+            let (f, image) = (&a.field, a.image);
+            body.extend(if image {
+                quote!(let x = self.#f.forward_image(&x);)
+            } else {
+                quote!(let x = self.#f.forward(&x);)
+            });
+        }
     }
     body.extend(quote!(x));
     body

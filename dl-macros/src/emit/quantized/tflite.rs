@@ -1,5 +1,5 @@
-//! The int8 type's `.tflite` import: `from_tflite` (a `const fn` unless the network has a
-//! Sigmoid or Tanh, whose tables need `exp`), and, for `#[tflite("m.tflite")]`, the
+//! The int8 type's `.tflite` import: `from_tflite` (a `const fn`: even the Sigmoid and Tanh
+//! tables are filled by `const` ports of libm's functions), and, for `#[tflite("m.tflite")]`, the
 //! compile-time import `{Name}I8::TFLITE`: `from_tflite` on `include_bytes!`, run by rustc,
 //! stopping the build with the error's words at the layer it names.
 
@@ -9,29 +9,14 @@ use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-/// Whether `from_tflite` can be a `const fn`: no Sigmoid or Tanh table to fill.
-pub(super) fn is_const(parts: &[Part]) -> bool {
-    !parts.iter().any(|p| {
-        matches!(
-            p.form,
-            QuantForm::Dense(Activation::Sigmoid | Activation::Tanh)
-        )
-    })
-}
-
 /// `from_tflite`: the importer asked for each declared layer in order.
 pub(super) fn from_tflite(
     parts: &[Part],
     name: &syn::Ident,
     fields: &[&syn::Ident],
 ) -> TokenStream {
-    let constness = is_const(parts).then(|| quote!(const));
-    let doc = if is_const(parts) {
-        "\n\n`const`: `#[tflite(\"m.tflite\")]` on the declaration runs it in the compiler \
-         (`Self::TFLITE`)."
-    } else {
-        "\n\nNot `const`: the Sigmoid and Tanh tables are filled with `exp`."
-    };
+    let doc = "\n\n`const`: `#[tflite(\"m.tflite\")]` on the declaration runs it in the \
+               compiler (`Self::TFLITE`).";
     let imports = imports(parts);
     let (new, input, finish) = (
         tri(quote!(::dl_core::tflite::Importer::new(bytes))),
@@ -42,7 +27,7 @@ pub(super) fn from_tflite(
         /// An int8 `.tflite` model imported into this declaration: every operator, shape,
         /// tensor type and quantisation parameter checked; an error names the layer.
         #[doc = #doc]
-        pub #constness fn from_tflite(bytes: &[u8]) -> ::core::result::Result<Self, ::dl_core::tflite::TfliteError> {
+        pub const fn from_tflite(bytes: &[u8]) -> ::core::result::Result<Self, ::dl_core::tflite::TfliteError> {
             let mut model = #new;
             let input = #input;
             #imports
@@ -87,9 +72,9 @@ fn imports(parts: &[Part]) -> TokenStream {
         out.extend(quote!(let #f = #call;));
         if let Some(a) = &p.act {
             let (field, ty) = (&a.field, &a.ty);
-            let read = match &p.form {
-                QuantForm::Dense(Activation::Sigmoid) => quote!(sigmoid),
-                QuantForm::Dense(Activation::Tanh) => quote!(tanh),
+            let read = match a.kind {
+                Activation::Sigmoid => quote!(sigmoid),
+                Activation::Tanh => quote!(tanh),
                 _ => quote!(softmax),
             };
             let read = tri(quote!(model.#read()));
@@ -104,18 +89,10 @@ fn imports(parts: &[Part]) -> TokenStream {
 /// the compiler with the error's words, spanned at the layer it names (else at the
 /// attribute): `sine.tflite: layer 2 (Dense<16, 8, Relu>): weight rows (outputs) is 16 in
 /// the model but 8 in the declaration`.
-pub(super) fn compile_time(model: &Model, parts: &[Part], name: &syn::Ident) -> TokenStream {
+pub(super) fn compile_time(model: &Model, name: &syn::Ident) -> TokenStream {
     let Some(attr) = &model.tflite else {
         return TokenStream::new();
     };
-    if !is_const(parts) {
-        return error(
-            attr,
-            "#[tflite] imports at compile time, which a network with Sigmoid or Tanh cannot \
-             (their int8 tables are filled with exp); import it at run time with \
-             from_tflite",
-        );
-    }
     let (path, shown) = (&attr.path, &attr.shown);
     let arms = model.layers.iter().map(|l| {
         let (n, text) = (l.number, &l.text);
@@ -196,7 +173,7 @@ pub(crate) fn no_int8_type(model: &Model) -> TokenStream {
             attr,
             "#[tflite] needs the network's int8 type, which this network has none of: every \
              layer must have an int8 form (Dense with Relu, Identity, Sigmoid, Tanh or a last \
-             Softmax; Conv2D with Relu or Identity; the pools; Flatten; Dropout) and every \
+             Softmax; Conv2D with Relu, Identity, Sigmoid or Tanh; the pools; Flatten; Dropout) and every \
              size must be a literal",
         ),
         None => TokenStream::new(),
