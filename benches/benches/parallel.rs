@@ -17,7 +17,7 @@
 use criterion::{criterion_group, Criterion, Throughput};
 use dl_benches::{classification_data, cpu_seconds, cycling, CifarCnn, Mnist};
 use dl_core::images::{ImageConfig, ImageFolder};
-use dl_core::parallel::{Parallel, ParallelConfig};
+use dl_core::parallel::{shard_size, Parallel, ParallelConfig};
 use dl_core::prelude::*;
 use dl_core::stream::{for_each_batch, StreamConfig};
 use std::hint::black_box;
@@ -28,6 +28,21 @@ use std::time::{Duration, Instant};
 type Mlp<T> = Mnist<T>;
 
 const LR: f64 = 0.01;
+
+/// The engine's configuration: shards of `shard` samples, or (0) the default, which grows
+/// the shards of networks whose work a sample is small next to their gradient.
+fn config(threads: usize, shard: usize) -> ParallelConfig {
+    match shard {
+        0 => ParallelConfig::new().threads(threads),
+        s => ParallelConfig::new().threads(threads).shard(s),
+    }
+}
+
+/// The shard size the engine uses for `shard` (see [`config`]).
+fn used_shard<N: Network>(shard: usize) -> usize {
+    let c = config(1, shard);
+    shard_size(&N::SUMMARY, N::PARAMS, c.shard, c.auto_shard)
+}
 
 /// A step function of the network `N`: serial (`threads == 0`) or on `threads` threads.
 fn stepper<'a, N: Network<Scalar = f32> + Sync + 'a>(
@@ -46,8 +61,7 @@ where
     let mut sgd = Sgd::new(LR);
     let mut ws = Workspace::<N>::boxed();
     let mut par = (threads > 0).then(|| {
-        let config = ParallelConfig::new().threads(threads).shard(shard);
-        let mut p = Parallel::<N>::new(config).expect("a thread pool");
+        let mut p = Parallel::<N>::new(config(threads, shard)).expect("worker threads");
         p.warm_up(batch);
         p
     });
@@ -221,6 +235,10 @@ fn row<N: Network<Scalar = f32> + Sync>(
     let mut two = stepper::<N>(2, shard, xs, ys, batch);
     let t = interleaved(&mut [&mut serial, &mut one, &mut two], 15, calls);
     let rate = |s: f64| batch as f64 / s;
+    let shard = match shard {
+        0 => format!("auto: {}", used_shard::<N>(0)),
+        s => s.to_string(),
+    };
     println!(
         "| {name} | {batch} | {shard} | {:.0} | {:.0} | {:.0} | {:.2}x | {:.2}x | {:.2} / {:.2} / {:.2} | {:.0} / {:.0} / {:.0} | {:.2}x |",
         rate(t[0].wall),
@@ -243,13 +261,17 @@ fn table() {
     println!("| network | batch | shard | serial | 1 thread | 2 threads | 2 vs 1 thread | 2 threads vs serial | CPU/wall serial / 1 / 2 | CPU us a step serial / 1 / 2 | CPU 2 / 1 thread |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
     let (xs, ys) = mlp_data();
-    // Batch 8 in the default shards of 16 is one shard (the serial step on the caller); in
-    // shards of 4, what splitting a small batch costs.
-    for (batch, shard) in [(8, 16), (8, 4), (32, 16), (128, 16), (128, 64)] {
+    // Batch 8 in shards of 16 is one shard (the serial step on the caller); in shards of 4,
+    // what splitting a small batch costs. Shard 0 is the default (auto): the MLP's shards
+    // grow to SHARD_WORK samples.
+    for (batch, shard) in [(8, 4), (32, 16), (32, 0), (128, 16), (128, 64), (256, 0)] {
         row::<Mlp<f32>>("784-128-10 MLP", &xs, &ys, batch, shard, 200);
     }
     let (xs, ys) = cifar_data();
-    row::<CifarCnn<f32>>("CIFAR-sized CNN", &xs, &ys, 32, 16, 3);
+    // Batch 24 in shards of at most 16 is two of 12; 8 in shards of 4 is the small end.
+    for (batch, shard) in [(8, 4), (24, 16), (32, 0), (64, 0)] {
+        row::<CifarCnn<f32>>("CIFAR-sized CNN", &xs, &ys, batch, shard, 3);
+    }
     let folder =
         ImageFolder::open(image_folder(512), ImageConfig::new(3, 32, 32)).expect("the folder");
     for loaders in [1, 2] {

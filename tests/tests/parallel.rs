@@ -2,7 +2,9 @@
 //! batched MLP path and the per-sample CNN path (with Dropout), through `train_batch` and
 //! through `fit_stream`; its `evaluate` and `predict` equal the serial ones bit for bit.
 
-use dl_core::parallel::{Parallel, ParallelConfig};
+use dl_core::parallel::{
+    shard_range, work_per_sample, Parallel, ParallelConfig, DEFAULT_SHARD, SHARD_WORK,
+};
 use dl_core::prelude::*;
 use dl_core::stream::{fit_stream, InMemory, StreamConfig};
 
@@ -240,4 +242,107 @@ fn fit_stream_is_identical_for_any_loader_and_thread_count() {
         );
         assert_eq!(h2, h);
     }
+}
+
+#[test]
+fn uneven_batches_are_cut_into_shards_of_nearly_equal_size() {
+    for batch in 1..=100usize {
+        for shard in 1..=20 {
+            let count = batch.div_ceil(shard);
+            let ranges: Vec<_> = (0..count).map(|s| shard_range(batch, shard, s)).collect();
+            assert_eq!(ranges[0].start, 0);
+            assert_eq!(ranges[count - 1].end, batch);
+            assert!(ranges.windows(2).all(|w| w[0].end == w[1].start));
+            let (min, max) = ranges.iter().fold((usize::MAX, 0), |(lo, hi), r| {
+                (lo.min(r.len()), hi.max(r.len()))
+            });
+            assert!(
+                max <= shard && max - min <= 1,
+                "{batch} in {shard}: {ranges:?}"
+            );
+        }
+    }
+    assert_eq!(shard_range(24, 16, 0), 0..12);
+    assert_eq!(shard_range(24, 16, 1), 12..24);
+}
+
+#[test]
+fn a_batch_of_24_in_shards_of_16_trains_as_two_shards_of_12() {
+    let (xs, ys) = samples::<784, 10>(24);
+    let run = |threads, shard| {
+        let mut net = Mlp::<f32>::boxed(5);
+        let config = ParallelConfig::new().threads(threads).shard(shard);
+        let mut par = Parallel::new(config).unwrap();
+        let mut adam = Adam::new(1e-3);
+        for _ in 0..3 {
+            par.train_batch::<CrossEntropy, _>(&mut *net, &mut adam, &xs, &ys)
+                .unwrap();
+        }
+        weights(&*net)
+    };
+    let twelves = run(1, 12);
+    for threads in [1, 2, 3] {
+        assert!(run(threads, 16) == twelves, "{threads} threads");
+    }
+    // The control: three shards of 8 group the sums differently.
+    assert!(run(2, 8) != twelves);
+}
+
+#[test]
+fn the_engine_grows_shards_only_where_splitting_would_not_pay() {
+    let mlp_work = 784 * 128 + 128 + 128 * 10 + 10;
+    assert_eq!(work_per_sample(&Mlp::<f32>::summary()), mlp_work);
+    // Per-sample work equal to the gradient: shards of at least SHARD_WORK samples.
+    let auto = Parallel::<Mlp<f32>>::new(ParallelConfig::new().threads(2)).unwrap();
+    assert_eq!(auto.shard(), SHARD_WORK);
+    // A set shard is kept; so is the default for a convolution, whose work is many times
+    // its gradient.
+    let set = Parallel::<Mlp<f32>>::new(ParallelConfig::new().threads(2).shard(4)).unwrap();
+    assert_eq!(set.shard(), 4);
+    let cnn = Parallel::<Cnn<f32>>::new(ParallelConfig::new().threads(2)).unwrap();
+    assert_eq!(cnn.shard(), DEFAULT_SHARD);
+
+    // So the MLP's batch of 32 is one shard: the serial step bit for bit, on any thread count.
+    let (xs, ys) = samples::<784, 10>(32);
+    let serial = {
+        let mut net = Mlp::<f32>::boxed(4);
+        let mut ws = Workspace::<Mlp<f32>>::boxed();
+        train_batch::<_, CrossEntropy, _>(&mut *net, &mut Sgd::new(0.1), &xs, &ys, &mut ws)
+            .unwrap();
+        weights(&*net)
+    };
+    let engine = |config: ParallelConfig| {
+        let mut net = Mlp::<f32>::boxed(4);
+        let mut par = Parallel::new(config).unwrap();
+        par.train_batch::<CrossEntropy, _>(&mut *net, &mut Sgd::new(0.1), &xs, &ys)
+            .unwrap();
+        weights(&*net)
+    };
+    for threads in [1, 2, 3] {
+        assert!(engine(ParallelConfig::new().threads(threads)) == serial);
+    }
+    // The control: without growing, two shards of 16 round differently.
+    let fixed = ParallelConfig::new().threads(2).auto_shard(false);
+    assert!(engine(fixed) != serial);
+}
+
+#[test]
+fn predict_from_two_threads_at_once_is_still_exact() {
+    // `predict` takes `&self`: the engine runs one job at a time whoever calls.
+    let (xs, _) = samples::<432, 4>(40);
+    let net = Cnn::<f32>::new(9);
+    let mut expected = vec![SVector::zeros(); xs.len()];
+    predict(&net, &xs, &mut expected).unwrap();
+    let par = Parallel::<Cnn<f32>>::new(ParallelConfig::new().threads(2)).unwrap();
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                for _ in 0..50 {
+                    let mut out = vec![SVector::zeros(); xs.len()];
+                    par.predict(&net, &xs, &mut out).unwrap();
+                    assert_eq!(out, expected);
+                }
+            });
+        }
+    });
 }

@@ -7,12 +7,13 @@
 //! `cargo run --release -p dl-benches --bin parallel_step -- NET THREADS BATCH [SHARD] [SECONDS]`
 //!
 //! `NET` is `mlp` (784-128-10) or `cifar` (the peers suite's CIFAR-sized CNN); `THREADS` 0
-//! means the serial `train_batch` (no engine); `SHARD` defaults to the engine's default (16);
+//! means the serial `train_batch` (no engine); `SHARD` 0 (the default) is the engine's default
+//! (shards of 16, grown where the network's work a sample is small next to its gradient);
 //! `SECONDS` to 5. Plain SGD (lr 0.01) and cross-entropy on synthetic data, as in
 //! `benches/parallel.rs`.
 
 use dl_benches::{classification_data, cpu_seconds, cycling, CifarCnn, Mnist};
-use dl_core::parallel::{Parallel, ParallelConfig, DEFAULT_SHARD};
+use dl_core::parallel::{Parallel, ParallelConfig};
 use dl_core::prelude::*;
 use std::hint::black_box;
 use std::time::Instant;
@@ -33,7 +34,7 @@ fn args() -> Args {
         net: a.first().cloned().unwrap_or_else(|| "mlp".into()),
         threads: num(1, 2),
         batch: num(2, 32),
-        shard: num(3, DEFAULT_SHARD),
+        shard: num(3, 0),
         seconds: a.get(4).and_then(|s| s.parse().ok()).unwrap_or(5.0),
     }
 }
@@ -48,13 +49,15 @@ where
     let mut sgd = Sgd::new(0.01);
     let mut ws = Workspace::<N>::boxed();
     let mut par = (args.threads > 0).then(|| {
-        let config = ParallelConfig::new()
-            .threads(args.threads)
-            .shard(args.shard);
-        let mut p = Parallel::<N>::new(config).expect("a thread pool");
+        let config = match args.shard {
+            0 => ParallelConfig::new().threads(args.threads),
+            s => ParallelConfig::new().threads(args.threads).shard(s),
+        };
+        let mut p = Parallel::<N>::new(config).expect("worker threads");
         p.warm_up(args.batch);
         p
     });
+    let shard = par.as_ref().map_or(args.batch, |p| p.shard());
     let mut step = cycling(xs.len(), args.batch, |k| {
         let (x, y) = (black_box(&xs[k.clone()]), &ys[k]);
         match par.as_mut() {
@@ -77,7 +80,7 @@ where
         args.net,
         args.threads,
         args.batch,
-        args.shard,
+        shard,
         (steps * args.batch) as f64 / wall,
         cpu / steps as f64 * 1e6,
         cpu / wall,

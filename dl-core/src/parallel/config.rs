@@ -1,6 +1,7 @@
 //! How a [`Parallel`](super::Parallel) engine splits work, and why one could not be made.
 
-/// The default shard size: large enough for the batched kernels to work on whole column
+/// The default shard size (grown for networks whose work a sample is small next to their
+/// gradient, see [`ParallelConfig::auto_shard`]): large enough for the batched kernels to work on whole column
 /// blocks, small enough that a batch of 32 keeps two threads busy. A batch of at most this
 /// many samples is one shard, trained on the calling thread exactly as
 /// [`train_batch`](crate::train::train_batch) trains it.
@@ -18,6 +19,11 @@ pub struct ParallelConfig {
     pub threads: usize,
     /// Samples a shard: the unit of work and of the fixed reduction order (at least 1).
     pub shard: usize,
+    /// Whether the engine may make shards larger than `shard` for a network whose work a
+    /// sample is small next to its gradient ([`shard_size`](super::shard_size)); on by
+    /// default, off once [`shard`](Self::shard) is set. The shard size the engine uses is
+    /// [`Parallel::shard`](super::Parallel::shard).
+    pub auto_shard: bool,
     /// Bytes of each worker thread's stack ([`WORKER_STACK`] by default).
     pub stack: usize,
     /// The seed of the Dropout masks: shard `s` of the step after `k` optimizer updates
@@ -26,11 +32,13 @@ pub struct ParallelConfig {
 }
 
 impl ParallelConfig {
-    /// Every available core, shards of [`DEFAULT_SHARD`], Dropout seed 0.
+    /// Every available core, shards of [`DEFAULT_SHARD`] or larger where splitting would not
+    /// pay ([`auto_shard`](Self::auto_shard)), Dropout seed 0.
     pub const fn new() -> Self {
         ParallelConfig {
             threads: 0,
             shard: DEFAULT_SHARD,
+            auto_shard: true,
             stack: WORKER_STACK,
             seed: 0,
         }
@@ -42,9 +50,18 @@ impl ParallelConfig {
         self
     }
 
-    /// The same with shards of `shard` samples.
+    /// The same with shards of `shard` samples exactly (no [`auto_shard`](Self::auto_shard)).
     pub const fn shard(mut self, shard: usize) -> Self {
         self.shard = shard;
+        self.auto_shard = false;
+        self
+    }
+
+    /// The same with shards grown (`true`) or not (`false`) where the network's work a sample
+    /// is small next to its gradient: at least [`SHARD_WORK`](super::SHARD_WORK) times the
+    /// gradient's length in multiply-adds a shard ([`shard_size`](super::shard_size)).
+    pub const fn auto_shard(mut self, auto: bool) -> Self {
+        self.auto_shard = auto;
         self
     }
 
