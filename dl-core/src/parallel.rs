@@ -41,8 +41,8 @@
 //! shards on the calling thread too. (Both need the stack a serial step needs; an engine
 //! whose workers get stacks larger than [`WORKER_STACK`], for a network whose passes need
 //! them, always works on its workers.) Otherwise a step enters the pool once: the shards'
-//! passes (each first clearing its own gradient, on its own core), then the reduction over
-//! element ranges, then back to the caller for the optimizer.
+//! passes, then the reduction over element ranges (which clears each shard's gradient as it
+//! reads it), then back to the caller for the optimizer.
 //!
 //! Why rayon: a pool of parked threads woken per step (a `std::thread::scope` per step would
 //! spawn and join threads every batch, tens of microseconds and an allocation each), whose
@@ -80,7 +80,7 @@ use crate::fit::{Data, Evaluation};
 use crate::float::Float;
 use crate::loss::Loss;
 use crate::metrics::{Metric, MetricState};
-use crate::network::{Network, Params, Vector};
+use crate::network::{Network, Vector};
 use crate::optim::Optimizer;
 use crate::train::{accumulate_batch, check_loss, check_targets, Workspace};
 use rayon::prelude::*;
@@ -121,14 +121,11 @@ struct Step<'a, N: Network> {
 }
 
 impl<N: Network> Step<'_, N> {
-    /// Shard `s`'s summed loss, its gradient accumulated into `ws.grads` (cleared first, but
-    /// for shard 0's, which the optimizer left zeroed), its masks seeded for this step.
+    /// Shard `s`'s summed loss, its gradient accumulated into `ws.grads` (zero: the optimizer
+    /// cleared shard 0's, the last reduction every other's), its masks seeded for this step.
     fn run<L: Loss>(&self, net: &N, s: usize, ws: &mut Workspace<N>) -> N::Scalar {
         let range = shard_range(self.xs.len(), self.shard, s);
         let (start, end) = (range.start, range.end);
-        if s > 0 {
-            ws.grads.fill(N::Scalar::ZERO);
-        }
         ws.seed_dropout(shard_seed(self.seed, self.updates, s));
         accumulate_batch::<N, L>(net, &self.xs[start..end], &self.ys[start..end], ws)
     }
