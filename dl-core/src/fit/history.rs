@@ -236,7 +236,7 @@ impl<T: Float, S: EpochLog<T>> History<T, S> {
 
     /// Metric `name`'s value on the validation data after each epoch (`None` where it was not
     /// measured, and for every epoch if the run has no such metric).
-    pub fn val_series(&self, name: &str) -> impl Iterator<Item = Option<T>> + '_ {
+    pub fn val_series(&self, name: &str) -> impl Iterator<Item = Option<T>> + use<'_, T, S> {
         let index = self.metrics.iter().position(|m| *m == name);
         self.epochs().iter().map(move |e| {
             let values = e.val_metrics?;

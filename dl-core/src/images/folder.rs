@@ -178,7 +178,7 @@ impl ImageFolder {
             self.samples
                 .iter()
                 .zip(&validation)
-                .filter(|(_, &v)| v == want)
+                .filter(|&(_, &v)| v == want)
                 .map(|(s, _)| s.clone())
                 .collect()
         };
@@ -240,7 +240,7 @@ impl ImageFolder {
             self.samples
                 .iter()
                 .zip(&part)
-                .filter(|(_, &p)| p == Some(want))
+                .filter(|&(_, &p)| p == Some(want))
                 .map(|(s, _)| s.clone())
                 .collect()
         };
