@@ -59,7 +59,7 @@ for t in thumbv7em-none-eabihf thumbv7m-none-eabi thumbv6m-none-eabi; do
 done
 
 echo
-echo "soft-float routines linked by int8 inference alone (int8_sine_core: sine, MLP, CNN; must be none)"
+echo "soft-float routines linked by int8 inference alone (int8_sine_core: sine, MLP, CNN, CNN with Tanh/Sigmoid/Softmax; must be none)"
 for t in thumbv7m-none-eabi thumbv6m-none-eabi; do
     found=$("$BIN_DIR/llvm-nm" --defined-only "target/$t/release/int8_sine_core" |
         grep -E ' (__aeabi_[fd](add|sub|mul|div|cmp[a-z]*|2[a-z]+)|__aeabi_[iu]2[fd]|__aeabi_l2[fd]|__(add|sub|mul|div)[sd]f3|__(fix|float)[a-z]*[sd]f[a-z]*|__(eq|ne|lt|le|gt|ge|unord)[sd]f2|roundf?|sqrtf?|expf?)$' || true)

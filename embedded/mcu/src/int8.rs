@@ -1,8 +1,9 @@
 //! int8 networks imported from `.tflite` files when the firmware is built, both ways dl offers,
 //! the weights in flash either way:
 //!
-//! - the sine by `network!`'s `#[tflite("...")]`: rustc runs dl's `const` importer on the file
-//!   and a model that does not fit the declaration does not compile, at the layer it names;
+//! - the sine and a digits CNN with Tanh and Sigmoid by `network!`'s `#[tflite("...")]`: rustc
+//!   runs dl's `const` importer on the file and a model that does not fit the declaration does
+//!   not compile, at the layer it names;
 //! - the digits MLP and CNN by `build.rs`, which runs the same importer on the host and writes
 //!   each model as a `static` of constant expressions.
 //!
@@ -21,6 +22,24 @@ network! {
         l2: Dense<16, 1, Identity>,
     }
 }
+
+network! {
+    /// The digits CNN with Tanh and Sigmoid after its convolutions (the fixtures'
+    /// `digits_cnn_act`), imported by rustc: its Tanh and Sigmoid tables are filled in the
+    /// compiler, so the firmware holds 256-byte tables and no code that fills them.
+    #[tflite("../../../tests/fixtures/tflite/digits_cnn_act.tflite")]
+    pub struct DigitsCnnAct {
+        input: [1, 8, 8],
+        Conv2D<1, 4, 3, Tanh, padding = 1>,
+        MaxPool2D<2>,
+        Conv2D<4, 8, 3, Sigmoid, padding = 1>,
+        Flatten,
+        Dense<128, 10, Softmax>,
+    }
+}
+
+/// `digits_cnn_act.tflite`, imported at compile time, in flash.
+pub static DIGITS_CNN_ACT: DigitsCnnActI8 = DigitsCnnActI8::TFLITE;
 
 /// MicroFlow's `sine.tflite`, imported at compile time (`SineNetI8::TFLITE`), in flash.
 pub static SINE: Sine = {
