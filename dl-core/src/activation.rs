@@ -26,6 +26,18 @@ pub enum Kind {
 }
 
 /// An activation function applied to a whole layer.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// // ReLU forward, then its backward turning dL/da into dL/dz.
+/// let z = [-1.0f64, 0.5, 2.0];
+/// let mut a = [0.0; 3];
+/// Relu::forward(&z, &mut a);
+/// assert_eq!(a, [0.0, 0.5, 2.0]);
+/// let mut d = [1.0, 1.0, 1.0];
+/// Relu::backward(&z, &a, &mut d);
+/// assert_eq!(d, [0.0, 1.0, 1.0]);
+/// ```
 pub trait Activation: Copy + Default + 'static {
     /// Which function this is.
     const KIND: Kind;

@@ -152,6 +152,15 @@ pub enum Error {
 }
 
 /// What became NaN or infinite when training diverged ([`Error::Diverged`]).
+///
+/// ```
+/// use dl_core::prelude::*;
+/// let e = Error::Diverged { epoch: 3, batch: 2, what: Divergence::Loss };
+/// // The message names what diverged and which weights training handed back.
+/// let message = e.to_string();
+/// assert!(message.contains("loss") && message.contains("epoch 3"), "{message}");
+/// assert_eq!(Divergence::Weights.to_string(), "weights");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Divergence {
@@ -185,6 +194,13 @@ impl Divergence {
 /// What a run-time check of data or memory found wrong ([`Error::Length`],
 /// [`Error::NonFinite`], [`Error::BufferTooSmall`]): an enum, so code can tell an input from a
 /// target without comparing strings. Its `Display` is the words the messages use.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// let e = SVector::<f64, 2>::try_from_slice(&[1.0, f64::NAN], Operand::Input).unwrap_err();
+/// assert_eq!(e, Error::NonFinite { what: Operand::Input, index: 1 });
+/// assert_eq!(Operand::Input.to_string(), "input");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Operand {
@@ -220,6 +236,16 @@ pub enum Operand {
 /// A hyper-parameter [`Error::InvalidHyperParameter`] names: an enum, so code can tell the
 /// learning rate from a beta without comparing strings. Its `Display` is the name the
 /// messages use (PyTorch's argument name where it has one).
+///
+/// ```
+/// use dl_core::prelude::*;
+/// let err = Sgd::<f64>::new(-0.1).validate().unwrap_err();
+/// assert!(matches!(
+///     err,
+///     Error::InvalidHyperParameter { name: HyperParameter::LearningRate, .. }
+/// ));
+/// assert_eq!(HyperParameter::L2.to_string(), "l2 (weight_decay)");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum HyperParameter {
@@ -270,6 +296,13 @@ pub enum HyperParameter {
 /// What an update refused by [`Error::NonFiniteUpdate`] would have made non-finite: the
 /// parameters or a tensor of the optimizer's state, named as in the optimizer's documentation.
 /// Its `Display` is the words the messages use.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// // What a refused update names, in the words of the error message.
+/// assert_eq!(UpdatedTensor::FirstMoment.to_string(), "first moment m");
+/// assert_eq!(UpdatedTensor::Parameters.to_string(), "parameters");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum UpdatedTensor {

@@ -11,6 +11,18 @@ use nalgebra::RealField;
 /// accurate to about one unit in the last place, but not always the same one: a network can
 /// differ from its firmware build in the last bits of a result (the gradient checks and
 /// PyTorch fixtures, which run in `std` builds, pass at their unchanged tolerances).
+///
+/// ```
+/// use dl_core::prelude::*;
+/// // Code written once for f32 and f64.
+/// fn mean<T: Float>(v: &[T]) -> T {
+///     let sum: f64 = v.iter().map(|x| x.as_f64()).sum();
+///     T::cast(sum / v.len() as f64)
+/// }
+/// assert_eq!(mean(&[1.0f32, 2.0, 6.0]), 3.0);
+/// assert_eq!(mean(&[0.5f64, 1.5]), 1.0);
+/// assert!(!f32::NAN.finite() && <f64 as Float>::NAME == "f64");
+/// ```
 pub trait Float:
     RealField
     + Copy

@@ -6,6 +6,16 @@ use crate::network::{Network, Params, Vector};
 use crate::stack::ByValue;
 
 /// The result of [`gradcheck`].
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! { struct Net { Dense<2, 3, Tanh>, Dense<3, 1, Identity> } }
+/// let mut net = Net::<f64>::new(2);
+/// let (x, y) = (SVector::from([0.4, -0.9]), SVector::from([0.5]));
+/// let check = gradcheck::<_, Mse>(&mut net, &x, &y, 1e-6);
+/// assert!(check.max_rel_error < 1e-6, "{check:?}");
+/// assert_eq!(check.checked, Net::<f64>::PARAMS + 2);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct GradCheck {
     /// The largest relative error over all tensors and the input gradient, where a tensor's
@@ -52,6 +62,16 @@ where
 /// [`gradcheck`] on the first `count` scalars of each tensor and of the input. Its buffers (a
 /// cache, a gradient, the input and its gradient) are on the heap with the `alloc` feature, on the
 /// stack without (where [`ByValue`] holds them to the stack budget).
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! { struct Net { Dense<4, 8, Tanh>, Dense<8, 2, Softmax> } }
+/// let mut net = Net::<f64>::new(3);
+/// let (x, y) = (SVector::from([0.1, 0.2, -0.3, 0.4]), SVector::from([1.0, 0.0]));
+/// let check = gradcheck_first::<_, CrossEntropy>(&mut net, &x, &y, 1e-6, 2);
+/// assert_eq!(check.checked, 4 * 2 + 2); // 2 scalars of each of 4 tensors, 2 inputs
+/// assert!(check.max_rel_error < 1e-6, "{check:?}");
+/// ```
 pub fn gradcheck_first<N, L>(
     net: &mut N,
     x: &N::Input,

@@ -18,6 +18,15 @@ use crate::float::Float;
 use crate::network::Vector;
 
 /// A metric, named by a zero-sized type.
+///
+/// ```
+/// use dl_core::metrics::score;
+/// use dl_core::prelude::*;
+/// let outputs = [[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]].map(SVector::<f64, 2>::from);
+/// let targets = [[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]].map(SVector::<f64, 2>::from);
+/// assert_eq!(score::<Accuracy, _, _>(&outputs, &targets), 2.0 / 3.0);
+/// assert!(Accuracy::HIGHER_IS_BETTER && !MeanSquaredError::HIGHER_IS_BETTER);
+/// ```
 pub trait Metric {
     /// Its name, for tables and curves, e.g. `"accuracy"`.
     const NAME: &'static str;

@@ -159,6 +159,16 @@ pub trait LayersWithin<N: ?Sized, const NEEDED: usize, const BUDGET: usize> {}
 impl<N: ?Sized, const A: usize, const B: usize> LayersWithin<N, A, B> for StackUse<A, B, true> {}
 
 /// A network small enough to be a value on the stack: [`Network::new`] requires it.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! { struct Small { Dense<2, 3, Tanh>, Dense<3, 1, Identity> } }
+/// fn build<N: Network + ValueOnStack>(seed: u64) -> N {
+///     N::new(seed)
+/// }
+/// let net: Small<f32> = build(3);
+/// assert_eq!(net, Small::<f32>::new(3));
+/// ```
 pub trait ValueOnStack {}
 impl<N, const A: usize, const B: usize, const F: bool> ValueOnStack for N
 where
@@ -169,6 +179,25 @@ where
 
 /// A network whose workspace is small enough to be a value on the stack:
 /// [`Workspace::new`](crate::train::Workspace::new) requires it.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! { struct Small { Dense<2, 3, Tanh>, Dense<3, 1, Identity> } }
+/// // A training step whose workspace is a local value.
+/// fn step<N, O>(net: &mut N, opt: &mut O, x: &[N::Input], y: &[N::Output]) -> Result<N::Scalar, Error>
+/// where
+///     N: Network + WorkspaceOnStack,
+///     O: Optimizer<N>,
+/// {
+///     let mut ws = Workspace::new();
+///     train_batch::<N, Mse, O>(net, opt, x, y, &mut ws)
+/// }
+/// let mut net = Small::<f64>::new(1);
+/// let (x, y) = ([SVector::from([0.5, 1.0])], [SVector::from([2.0])]);
+/// let loss = step(&mut net, &mut Sgd::new(0.1), &x, &y)?;
+/// assert!(loss > 0.0);
+/// # Ok::<(), dl_core::error::Error>(())
+/// ```
 pub trait WorkspaceOnStack {}
 impl<N, const A: usize, const B: usize, const F: bool> WorkspaceOnStack for N
 where
@@ -200,6 +229,17 @@ where
 /// A network whose by-value calls can run: every network where there is a heap (over budget
 /// they use heap scratch), otherwise those whose calls fit the stack budget
 /// ([`CallsOnStack`], which counts a layer's pass too).
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! { struct Small { Dense<2, 3, Tanh>, Dense<3, 1, Identity> } }
+/// // Generic code that calls a by-value pass states the bound.
+/// fn first_output<N: Network + ByValue>(net: &N, x: &N::Input) -> N::Scalar {
+///     net.forward(x).as_slice()[0]
+/// }
+/// let net = Small::<f64>::new(1);
+/// assert!(first_output(&net, &SVector::from([0.5, -0.5])).is_finite());
+/// ```
 pub trait ByValue {}
 #[cfg(feature = "alloc")]
 impl<N: Network> ByValue for N {}

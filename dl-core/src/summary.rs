@@ -16,6 +16,14 @@ pub struct LayerInfo {
 }
 
 /// A network's layer table. `Display` prints it; it needs no allocation.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! { struct Small { Dense<2, 3, Tanh>, Dense<3, 1, Identity> } }
+/// let summary = Small::<f32>::summary();
+/// assert_eq!((summary.name, summary.layers.len(), summary.total_params()), ("Small", 2, 13));
+/// println!("{summary}"); // Keras's table: layer, output shape, parameters
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Summary {
     /// The network's name.

@@ -4,6 +4,21 @@
 use super::{ParamBytes, MAGIC, VERSION};
 
 /// Why an image was refused. Import returns it and leaves the network untouched.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! { struct Small { Dense<2, 3, Tanh>, Dense<3, 1, Identity> } }
+/// let net = Small::<f32>::new(1);
+/// let mut image = [0u8; <Small<f32> as ParamBytes>::BYTES];
+/// net.export_bytes(&mut image)?;
+/// let mut other = Small::<f32>::ZERO;
+/// let short = other.import_bytes(&image[..10]);
+/// assert_eq!(short, Err(BytesError::Length { expected: image.len(), found: 10 }));
+/// image[0] = b'X';
+/// assert!(matches!(other.import_bytes(&image), Err(BytesError::Magic { .. })));
+/// assert_eq!(other, Small::<f32>::ZERO); // refused images change nothing
+/// # Ok::<(), BytesError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum BytesError {

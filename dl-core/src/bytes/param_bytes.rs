@@ -10,6 +10,18 @@ use crate::network::Network;
 
 /// Export to and import from the byte image described in the [module docs](super).
 /// Implemented for every [`Network`].
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! { struct Small { Dense<2, 3, Tanh>, Dense<3, 1, Identity> } }
+/// let net = Small::<f64>::new(4);
+/// let mut image = [0u8; <Small<f64> as ParamBytes>::BYTES];
+/// net.export_bytes(&mut image)?;
+/// let mut copy = Small::<f64>::ZERO;
+/// copy.import_bytes(&image)?;
+/// assert_eq!(copy, net); // bit for bit
+/// # Ok::<(), BytesError>(())
+/// ```
 pub trait ParamBytes: Network {
     /// The length of the image, header included: `24 + PARAM_BYTES`.
     const BYTES: usize = HEADER_BYTES + Self::PARAM_BYTES;

@@ -99,6 +99,17 @@ impl<'a, X, Y> Data<'a, X, Y> {
 }
 
 /// A network's mean loss and a metric over a data set.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! { struct Line { Dense<1, 1, Identity> } }
+/// let net = Line::<f64>::from_scalars(&[2.0, 1.0]).unwrap(); // y = 2x + 1
+/// let xs = [[0.0], [1.0]].map(SVector::<f64, 1>::from);
+/// let ys = [[1.0], [4.0]].map(SVector::<f64, 1>::from);
+/// let e: Evaluation<f64> = evaluate::<Mse, MeanAbsoluteError, _>(&net, Data::new(&xs, &ys)?);
+/// assert_eq!((e.loss, e.metric), (0.5, 0.5)); // errors 0 and 1
+/// # Ok::<(), dl_core::error::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Evaluation<T> {
     /// The loss averaged over the samples.

@@ -90,6 +90,16 @@ impl<T: Float> Epoch<T> {
 /// Where a [`History`] keeps its epochs: a slice of the caller's (any capacity, no heap; a
 /// run longer than it is refused before training), or, with the `alloc` feature, a `Vec`
 /// that grows with the epochs.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// // A slice of the caller's holds a fixed number of epochs without a heap.
+/// let mut buffer = [Epoch::<f32>::BLANK; 3];
+/// let mut log = &mut buffer[..];
+/// assert_eq!(log.capacity(), Some(3));
+/// log.record(0, Epoch { epoch: 1, train_loss: 0.5, ..Epoch::BLANK });
+/// assert_eq!(log.held()[0].train_loss, 0.5);
+/// ```
 pub trait EpochLog<T> {
     /// How many epochs fit, or `None` if it grows.
     fn capacity(&self) -> Option<usize>;
@@ -126,6 +136,22 @@ impl<T> EpochLog<T> for alloc::vec::Vec<Epoch<T>> {
 }
 
 /// The history `fit` (with `alloc`) returns: its epochs in a `Vec` that grows with them.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! { struct Line { Dense<1, 1, Identity> } }
+/// let xs = [[0.0], [1.0]].map(SVector::<f64, 1>::from);
+/// let ys = [[1.0], [3.0]].map(SVector::<f64, 1>::from);
+/// let mut net = Line::<f64>::new(1);
+/// let log: Log<f64> = Trainer::new(&mut net, &mut Sgd::new(0.1), Data::new(&xs, &ys)?)
+///     .loss(Mse)
+///     .epochs(5)
+///     .batch(BatchSize::Full)
+///     .run()?;
+/// assert_eq!(log.len(), 5);
+/// assert_eq!(log.epochs().iter().map(|e| e.epoch).collect::<Vec<_>>(), [1, 2, 3, 4, 5]);
+/// # Ok::<(), dl_core::error::Error>(())
+/// ```
 #[cfg(feature = "alloc")]
 pub type Log<T> = History<T, alloc::vec::Vec<Epoch<T>>>;
 

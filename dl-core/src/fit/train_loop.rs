@@ -13,6 +13,33 @@ use crate::rng::Rng;
 use crate::train::{train_batch, Workspace};
 
 /// The memory [`fit_with`] works in, all of it the caller's.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! { struct Line { Dense<1, 1, Identity> } }
+/// let xs = [[0.0], [1.0], [2.0]].map(SVector::<f64, 1>::from);
+/// let mut net = Line::<f64>::new(1);
+/// let (mut ws, mut checkpoint) = (Workspace::new(), Line::<f64>::ZERO);
+/// let (mut order, mut bx, mut by) = ([0; 2], [SVector::zeros(); 2], [SVector::zeros(); 2]);
+/// // Shuffled batches of 2 from 3 samples need a shuffle buffer of 3: refused, untouched.
+/// let scratch = Scratch {
+///     workspace: &mut ws,
+///     order: &mut order,
+///     batch_inputs: &mut bx,
+///     batch_targets: &mut by,
+///     checkpoint: &mut checkpoint,
+///     best: None,
+/// };
+/// let config = FitConfig::new(5, BatchSize::Mini(2));
+/// let mut epochs = [Epoch::BLANK; 5];
+/// let result = fit_with::<Mse, MeanAbsoluteError, _, _, _>(
+///     &mut net, &mut Sgd::new(0.1), Data::new(&xs, &xs)?, None, &config, scratch, &mut epochs[..],
+///     keep_going,
+/// );
+/// let needed = Error::BufferTooSmall { what: Operand::ShuffleIndices, needed: 3, found: 2 };
+/// assert_eq!(result.map(|h| h.len()), Err(needed));
+/// # Ok::<(), dl_core::error::Error>(())
+/// ```
 pub struct Scratch<'a, N: Network> {
     /// The forward cache and gradient accumulator.
     pub workspace: &'a mut Workspace<N>,
@@ -55,6 +82,33 @@ fn need(what: Operand, needed: usize, found: usize) -> Result<(), Error> {
 /// (or `best` is missing when early stopping restores the best weights);
 /// [`Error::EmptyBatch`] for a batch size of 0; [`Error::NonFinite`] if the initial weights
 /// are not finite; [`Error::Diverged`] if training diverges (see the module documentation).
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! { struct Line { Dense<1, 1, Identity> } }
+/// let xs = [[0.0], [1.0], [2.0]].map(SVector::<f64, 1>::from);
+/// let ys = [[1.0], [3.0], [5.0]].map(SVector::<f64, 1>::from); // y = 2x + 1
+/// let mut net = Line::<f64>::new(1);
+/// let (mut ws, mut checkpoint) = (Workspace::new(), Line::<f64>::ZERO);
+/// // Full batches gather nothing: the shuffle and batch buffers may be empty.
+/// let scratch = Scratch {
+///     workspace: &mut ws,
+///     order: &mut [],
+///     batch_inputs: &mut [],
+///     batch_targets: &mut [],
+///     checkpoint: &mut checkpoint,
+///     best: None,
+/// };
+/// let mut epochs = [Epoch::BLANK; 300];
+/// let config = FitConfig::new(300, BatchSize::Full);
+/// let data = Data::new(&xs, &ys)?;
+/// let history = fit_with::<Mse, MeanAbsoluteError, _, _, _>(
+///     &mut net, &mut Adam::new(0.1), data, None, &config, scratch, &mut epochs[..], keep_going,
+/// )?;
+/// assert_eq!(history.len(), 300);
+/// assert!(history.last().unwrap().train_loss < 1e-3);
+/// # Ok::<(), dl_core::error::Error>(())
+/// ```
 #[allow(clippy::too_many_arguments)]
 pub fn fit_with<L: Loss, M: Metrics, N: Network, O: Optimizer<N>, S: EpochLog<N::Scalar>>(
     net: &mut N,

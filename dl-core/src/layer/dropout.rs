@@ -81,6 +81,22 @@ impl<T: Float, const N: usize> DropoutCache<T, N> {
 ///
 /// `network!` generates `{Name}Masks` (a [`Rng`] a Dropout layer) for networks with Dropout
 /// layers; `()` serves the others.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! { struct Dropped { Dense<2, 8, Relu>, Dropout<0.5>, Dense<8, 1, Identity> } }
+/// let net = Dropped::<f64>::new(1);
+/// let x = SVector::from([1.0, 2.0]);
+/// let (mut cache, mut masks) = (Dropped::<f64>::CACHE_ZERO, DroppedMasks::START);
+/// masks.seed_dropout(7);
+/// net.forward_train(&x, &mut cache, &mut masks);
+/// let first = *Dropped::output(&cache);
+/// // The same seed draws the same masks again: a resumed epoch drops what it dropped.
+/// let mut again = DroppedMasks::START;
+/// again.seed_dropout(7);
+/// net.forward_train(&x, &mut cache, &mut again);
+/// assert_eq!(*Dropped::output(&cache), first);
+/// ```
 pub trait DropoutMasks: Clone + Zeroable {
     /// The generators seeded with `0`, as a `const`: what [`Workspace::ZERO`] holds.
     ///

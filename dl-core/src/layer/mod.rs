@@ -31,6 +31,17 @@ use crate::network::{Params, Vector};
 use crate::rng::Rng;
 
 /// A layer's training cache: it holds at least the pre-activations and the outputs.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// type D = Dense<f64, 1, 2, Relu>;
+/// let layer = D::from_parts(SMatrix::<f64, 2, 1>::new(1.0, -1.0), SVector::zeros());
+/// let mut cache = D::CACHE_ZERO;
+/// layer.forward_train(&SVector::from([2.0]), &mut cache);
+/// // What backward needs: the pre-activations z and the outputs a = ReLU(z).
+/// assert_eq!(cache.preactivation(), &SVector::from([2.0, -2.0]));
+/// assert_eq!(cache.output(), &SVector::from([2.0, 0.0]));
+/// ```
 pub trait LayerCache<V>: Clone {
     /// The cached pre-activations `z`.
     fn preactivation(&self) -> &V;
@@ -44,6 +55,19 @@ pub trait LayerCache<V>: Clone {
 /// turns `dL/da` into `dL/dz`, and [`backward_preact`](Layer::backward_preact) takes `dL/dz`
 /// to parameter and input gradients. The split lets a loss on the last layer supply a fused
 /// `dL/dz` directly.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// type D = Dense<f64, 2, 1, Identity>;
+/// // y = W x + b with W = [1 2], b = 0.5.
+/// let layer = D::from_parts(SMatrix::<f64, 1, 2>::new(1.0, 2.0), SVector::from([0.5]));
+/// let x = SVector::from([3.0, 4.0]);
+/// assert_eq!(layer.forward(&x), SVector::from([11.5]));
+/// let mut cache = D::CACHE_ZERO;
+/// layer.forward_train(&x, &mut cache);
+/// assert_eq!(cache.output(), &SVector::from([11.5]));
+/// assert_eq!(<D as Params<f64>>::COUNT, 3);
+/// ```
 pub trait Layer<T: Float>: Params<T> {
     /// Its input vector.
     type Input: Vector<T>;

@@ -19,6 +19,17 @@ use crate::activation::Activation;
 use crate::float::Float;
 
 /// A loss `L(a, y)` between a network's output and its target.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// let (a, y) = ([0.5f64, 1.5], [1.0, 1.0]);
+/// // PyTorch's MSELoss: the mean of the squared differences, and its gradient 2 (a - y) / n.
+/// assert_eq!(Mse::of_output(&a, &y), 0.25);
+/// let mut d = [0.0; 2];
+/// Mse::output_gradient(&a, &y, &mut d);
+/// assert_eq!(d, [-0.5, 0.5]);
+/// assert_eq!((Mse::NAME, CrossEntropy::NAME), ("mse", "cross-entropy"));
+/// ```
 pub trait Loss {
     /// The loss's name, for tables and error messages.
     const NAME: &'static str;

@@ -7,6 +7,19 @@ use crate::layout::TensorLayout;
 /// A fixed set of parameter tensors: a layer's weights, a whole network's, or a gradient of
 /// the same shape. Tensors are numbered `0..TENSORS`; each is a contiguous slice, column-major
 /// as nalgebra stores it.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! { struct Small { Dense<2, 3, Tanh>, Dense<3, 1, Identity> } }
+/// type P = Small<f64>;
+/// assert_eq!((<P as Params<f64>>::TENSORS, <P as Params<f64>>::COUNT), (4, 13));
+/// let mut net = P::new(1);
+/// net.fill(0.5);
+/// net.scale(2.0);
+/// assert!(net.tensor(0).iter().all(|&w| w == 1.0));
+/// assert_eq!(net.tensor(3), &[1.0][..]); // the last bias
+/// assert!(net.all_finite() && net.tensor(4).is_empty());
+/// ```
 pub trait Params<T: Float>: Sized {
     /// The number of tensors.
     const TENSORS: usize;

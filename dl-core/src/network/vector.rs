@@ -6,6 +6,17 @@ use crate::zeroed::Zeroable;
 use nalgebra::{ArrayStorage, SVector};
 
 /// A fixed-size vector: a network's input, output or target.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// type X = SVector<f32, 3>;
+/// assert_eq!(<X as Vector<f32>>::LEN, 3);
+/// let x = X::try_from_slice(&[1.0, 2.0, 3.0], Operand::Input)?;
+/// assert_eq!(x.as_slice(), [1.0, 2.0, 3.0]);
+/// let wrong = X::try_from_slice(&[1.0, 2.0], Operand::Input);
+/// assert_eq!(wrong, Err(Error::Length { what: Operand::Input, expected: 3, found: 2 }));
+/// # Ok::<(), dl_core::error::Error>(())
+/// ```
 pub trait Vector<T>: Clone + Zeroable {
     /// Its length.
     const LEN: usize;

@@ -68,6 +68,16 @@ use crate::network::{Network, Params, TensorKind};
 
 /// What every optimizer has, whatever it updates: a learning rate, a step count, a state of
 /// known size that can be cleared, and an end-of-epoch hook for per-epoch schedules.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! { struct Line { Dense<1, 1, Identity> } }
+/// let mut adam = Adam::<f64, LineGradient<f64>>::new(0.01);
+/// assert_eq!((adam.learning_rate(), adam.steps()), (0.01, 0));
+/// adam.set_learning_rate(0.001);
+/// assert_eq!(adam.learning_rate(), 0.001);
+/// assert!(adam.validate().is_ok());
+/// ```
 pub trait OptimizerBase {
     /// Bytes of the optimizer's state (its accumulators; hyper-parameters not counted).
     const STATE_BYTES: usize;
@@ -105,6 +115,18 @@ pub trait OptimizerBase {
 /// it would produce anything non-finite. [`Optimizer::step`] and
 /// [`Optimizer::step_consume`] (what the training functions call) run the check first and
 /// refuse the update on its error, so a NaN never reaches the weights.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! { struct Line { Dense<1, 1, Identity> } }
+/// let mut net = Line::<f64>::ZERO;
+/// let mut grads = LineGradient::<f64>::ZERO;
+/// grads.fill(2.0);
+/// let mut sgd = Sgd::<f64>::new(0.5);
+/// // The unchecked update, on any parameters and gradient of the same layout.
+/// ParamsOptimizer::<Line<f64>, LineGradient<f64>>::update(&mut sgd, &mut net, &grads);
+/// assert_eq!(net.tensor(1), &[-1.0][..]);
+/// ```
 pub trait ParamsOptimizer<P, G = P>: OptimizerBase {
     /// One update of `params` from `grads` (a batch-averaged gradient), unchecked.
     fn update(&mut self, params: &mut P, grads: &G);
@@ -166,6 +188,21 @@ pub trait ParamsOptimizer<P, G = P>: OptimizerBase {
 /// Both methods are transactional: they check the update first
 /// ([`ParamsOptimizer::check_update`]) and on an error change nothing, neither the network
 /// nor the optimizer's state (moments, step count, schedule position).
+///
+/// ```
+/// use dl_core::prelude::*;
+/// network! { struct Line { Dense<1, 1, Identity> } }
+/// let mut net = Line::<f64>::ZERO;
+/// let mut grads = LineGradient::<f64>::ZERO;
+/// grads.fill(1.0);
+/// Sgd::<f64>::new(0.1).step(&mut net, &grads)?; // p -= 0.1 * g
+/// assert_eq!((net.tensor(0), net.tensor(1)), (&[-0.1][..], &[-0.1][..]));
+/// // A gradient that would make a weight infinite is refused, and nothing changes.
+/// grads.fill(f64::MAX);
+/// assert!(Sgd::<f64>::new(10.0).step(&mut net, &grads).is_err());
+/// assert_eq!(net.tensor(0), &[-0.1][..]);
+/// # Ok::<(), dl_core::error::Error>(())
+/// ```
 pub trait Optimizer<N: Network>: OptimizerBase {
     /// One update of `net` from `grads`, or the error of
     /// [`check_update`](ParamsOptimizer::check_update) with nothing changed.
@@ -313,6 +350,12 @@ impl<N: Network, O: ParamsOptimizer<N, N::Gradient>> Optimizer<N> for O {
 
 /// The absent state of an optimizer variant that needs none (plain SGD has no momentum
 /// buffer, plain RMSprop no average gradient). It has no tensors and takes no bytes.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// assert_eq!(<NoState as Params<f32>>::COUNT, 0);
+/// assert_eq!(core::mem::size_of::<NoState>(), 0);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct NoState;
 

@@ -8,6 +8,13 @@ use crate::network::TensorKind;
 
 /// Which tensors a [`Regularization`] applies to. `Weights` is `0`, so a zeroed
 /// [`Regularization`] is a valid one (see [`zeroed`](crate::zeroed)).
+///
+/// ```
+/// use dl_core::prelude::*;
+/// assert_eq!(Scope::default(), Scope::Weights); // Keras's: biases are not regularised
+/// let mut opt = Sgd::<f32>::new(0.1).weight_decay(1e-4).regularize_all();
+/// assert_eq!(opt.regularization_mut().scope, Scope::All); // PyTorch's weight_decay
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Scope {
@@ -32,6 +39,14 @@ pub enum Scope {
 ///   optimizer's own update, outside its moment estimates.
 ///
 /// All three may be combined; the default is none.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// // Keras's kernel_regularizer=l2(1e-4) is PyTorch's weight_decay=2e-4, on weights only.
+/// let mut opt = Sgd::<f32>::new(0.01).weight_decay(2e-4);
+/// assert_eq!(*opt.regularization_mut(), Regularization { l2: 2e-4, ..Regularization::NONE });
+/// assert!(Regularization { l1: -1.0, ..Regularization::NONE }.validate().is_err());
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Regularization {
     /// L1 coefficient (gradient term `l1 * sign(p)`).
@@ -162,6 +177,13 @@ fn sign<T: Float>(x: T) -> T {
 }
 
 /// Builder methods that set an optimizer's [`Regularization`]; every optimizer has them.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// let mut opt = Sgd::<f64>::new(0.1).l1(1e-5).decoupled_weight_decay(0.01).regularize_all();
+/// let reg = *opt.regularization_mut();
+/// assert_eq!((reg.l1, reg.decoupled, reg.scope), (1e-5, 0.01, Scope::All));
+/// ```
 pub trait Regularize: Sized {
     /// The optimizer's regularisation, mutably.
     fn regularization_mut(&mut self) -> &mut Regularization;

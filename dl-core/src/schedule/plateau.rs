@@ -137,6 +137,16 @@ impl<N: Network> Callback<N> for &ReduceLrOnPlateau {
 
 /// An optimizer whose learning rate is its base rate times a [`ReduceLrOnPlateau`]'s scale,
 /// never below its `min_lr`.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// let plateau = ReduceLrOnPlateau::new(0.5, 1);
+/// let opt: OnPlateau<'_, Sgd<f64>> = plateau.wrap(Sgd::new(0.2));
+/// let e = |loss| Epoch { train_loss: loss, ..Epoch::<f64>::BLANK };
+/// plateau.observe(&e(1.0));
+/// plateau.observe(&e(1.5)); // no better than 1.0 for 1 epoch: cut by half
+/// assert_eq!(opt.learning_rate(), 0.1);
+/// ```
 #[derive(Debug)]
 pub struct OnPlateau<'p, O> {
     /// The optimizer driven.

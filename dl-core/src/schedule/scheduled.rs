@@ -3,6 +3,17 @@ use crate::error::Error;
 use crate::optim::{OptimizerBase, ParamsOptimizer, Regularization, Regularize};
 
 /// When a [`Scheduled`] optimizer advances its schedule.
+///
+/// ```
+/// use dl_core::prelude::*;
+/// use dl_core::schedule::StepDecay;
+/// // Halve the rate every 2 epochs (Keras's per-epoch schedules advance at end_epoch).
+/// let mut opt = Scheduled::new(Sgd::<f32>::new(0.0), StepDecay::new(0.2, 2, 0.5), Per::Epoch);
+/// for _ in 0..2 {
+///     opt.end_epoch();
+/// }
+/// assert_eq!(opt.learning_rate(), 0.1);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Per {
     /// After every update (PyTorch schedulers stepped with the optimizer).
