@@ -26,12 +26,11 @@ type Conv2 = Conv2D<f32, 32, 16, 16, 64, 3, 1, 1, 288, 8192, 16384, Relu>;
 const MACS1: f64 = 32.0 * 32.0 * 32.0 * 27.0;
 const MACS2: f64 = 64.0 * 16.0 * 16.0 * 288.0;
 
-/// This thread's CPU time in nanoseconds (Linux: the first field of
-/// `/proc/thread-self/schedstat`), so the GFLOP/s do not count time other processes took from
-/// the core; `None` elsewhere.
+/// This thread's CPU time in nanoseconds ([`dl_benches::thread_cpu_seconds`]), so the GFLOP/s
+/// do not count time other processes took from the core; `None` where the clock is missing.
 fn cpu_ns() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    text.split_whitespace().next()?.parse().ok()
+    let s = dl_benches::thread_cpu_seconds();
+    (s > 0.0).then(|| (s * 1e9) as u64)
 }
 
 /// CPU nanoseconds a call of `step`, the median of 15 blocks of about 0.1 s CPU each.

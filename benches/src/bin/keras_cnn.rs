@@ -10,6 +10,7 @@
 //!
 //! `cargo run --release -p dl-benches --bin keras_cnn [STEPS]`
 
+use dl_benches::thread_cpu_seconds;
 use dl_core::prelude::*;
 use dl_core::zeroed;
 
@@ -32,26 +33,13 @@ type Input = <Net as Network>::Input;
 /// Samples a training step.
 const BATCH: usize = 32;
 
-/// This thread's CPU time in seconds (Linux: the first field of
-/// `/proc/thread-self/schedstat`, in nanoseconds), so time other processes took from the core
-/// is not counted.
-fn cpu_seconds() -> f64 {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
-    let ns: u64 = text
-        .split_whitespace()
-        .next()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    ns as f64 * 1e-9
-}
-
 /// Runs `step` `count` times, returning each call's CPU seconds.
 fn timed(count: usize, mut step: impl FnMut()) -> Vec<f64> {
     (0..count)
         .map(|_| {
-            let start = cpu_seconds();
+            let start = thread_cpu_seconds();
             step();
-            cpu_seconds() - start
+            thread_cpu_seconds() - start
         })
         .collect()
 }
