@@ -247,29 +247,32 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
         }
     }
 
-    /// One pass over the weight gradient ([`kernel::Kernels::outer_set`]) for layers on the
-    /// kernels; `0 + dz` for the bias (the bits of adding `dz` into zeros).
+    /// One pass over the weight gradient: [`kernel::Kernels::outer_set`] for layers on the
+    /// kernels, its portable loop inlined below (column by column, `dz_i x_j + 0`: the bits of
+    /// nalgebra's `ger` into zeros); `0 + dz` for the bias (the bits of adding `dz` into zeros).
     #[inline]
     fn backward_preact_set(
         &self,
         x: &SVector<T, I>,
-        cache: &DenseCache<T, O>,
+        _cache: &DenseCache<T, O>,
         dz: &SVector<T, O>,
         grad: &mut DenseGrad<T, I, O>,
         d_input: Option<&mut SVector<T, I>>,
     ) {
-        if !Self::KERNELS {
-            grad.fill(T::ZERO);
-            return self.backward_preact(x, cache, dz, grad, d_input);
+        let (g, dz_s, x_s) = (grad.weight.as_mut_slice(), dz.as_slice(), x.as_slice());
+        if Self::KERNELS {
+            T::outer_set(g, O, I, dz_s, x_s);
+        } else {
+            kernel::run_portable(kernel::ops::OuterSet {
+                g,
+                m: O,
+                n: I,
+                a: dz_s,
+                b: x_s,
+            });
         }
-        T::outer_set(
-            grad.weight.as_mut_slice(),
-            O,
-            I,
-            dz.as_slice(),
-            x.as_slice(),
-        );
-        for (g, &d) in grad.bias.iter_mut().zip(dz.iter()) {
+        // Slices: nalgebra's iterators compiled to a scalar loop of strided steps.
+        for (g, &d) in grad.bias.as_mut_slice().iter_mut().zip(dz_s) {
             *g = T::ZERO + d;
         }
         if let Some(dx) = d_input {
