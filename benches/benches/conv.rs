@@ -30,7 +30,7 @@ const MACS2: f64 = 64.0 * 16.0 * 16.0 * 288.0;
 /// do not count time other processes took from the core; `None` where the clock is missing.
 fn cpu_ns() -> Option<u64> {
     let s = dl_benches::thread_cpu_seconds();
-    (s > 0.0).then(|| (s * 1e9) as u64)
+    (s > 0.0).then_some((s * 1e9) as u64)
 }
 
 /// CPU nanoseconds a call of `step`, the median of 15 blocks of about 0.1 s CPU each.
