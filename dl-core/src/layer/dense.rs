@@ -247,9 +247,11 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
         }
     }
 
-    /// One pass over the weight gradient: [`kernel::Kernels::outer_set`] for layers on the
-    /// kernels, its portable loop inlined below (column by column, `dz_i x_j + 0`: the bits of
-    /// nalgebra's `ger` into zeros); `0 + dz` for the bias (the bits of adding `dz` into zeros).
+    /// One pass over the weight gradient: [`kernel::Kernels::outer_set`] from
+    /// [`kernel::MIN_BATCH_WEIGHTS`] weights up (natively, LLVM vectorised the inlined loop
+    /// of a 10-row layer across its columns, with gathers and scatters), its portable loop
+    /// inlined below that (column by column, `dz_i x_j + 0`: the bits of nalgebra's `ger` into
+    /// zeros); `0 + dz` for the bias (the bits of adding `dz` into zeros).
     #[inline]
     fn backward_preact_set(
         &self,
@@ -260,7 +262,7 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
         d_input: Option<&mut SVector<T, I>>,
     ) {
         let (g, dz_s, x_s) = (grad.weight.as_mut_slice(), dz.as_slice(), x.as_slice());
-        if Self::KERNELS {
+        if Self::BATCH_KERNELS {
             T::outer_set(g, O, I, dz_s, x_s);
         } else {
             kernel::run_portable(kernel::ops::OuterSet {
