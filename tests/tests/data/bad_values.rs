@@ -10,7 +10,7 @@ fn the_wrong_number_of_columns() {
     assert_eq!(
         err,
         DataError::Columns {
-            path: path.clone(),
+            path: path.to_path_buf(),
             line: 3,
             expected: 3,
             found: 4
@@ -26,7 +26,7 @@ fn the_wrong_number_of_columns() {
     assert_eq!(
         err,
         DataError::Columns {
-            path,
+            path: path.to_path_buf(),
             line: 1,
             expected: 5,
             found: 3
@@ -41,7 +41,7 @@ fn a_value_that_is_not_a_number() {
     assert_eq!(
         err,
         DataError::NotANumber {
-            path,
+            path: path.to_path_buf(),
             line: 3,
             column: 2,
             value: "two".into()
@@ -86,7 +86,7 @@ fn non_finite_values() {
         assert_eq!(
             Dataset::<f64, 2>::load(&path).unwrap_err(),
             DataError::NonFinite {
-                path,
+                path: path.to_path_buf(),
                 line: 3,
                 column: 1,
                 value: bad.into()
@@ -103,7 +103,7 @@ fn labels_out_of_range() {
     assert_eq!(
         err,
         DataError::LabelOutOfRange {
-            path: path.clone(),
+            path: path.to_path_buf(),
             line: 3,
             column: 2,
             label: 3.0,

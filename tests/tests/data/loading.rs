@@ -8,7 +8,7 @@ fn a_good_file_loads_in_order() {
     let path = file("good.csv", GOOD);
     let ds = Dataset::<f64, 2>::load(&path).unwrap();
     assert_eq!(ds.len(), 3);
-    assert_eq!(ds.path(), path);
+    assert_eq!(ds.path(), &*path);
     let s = ds.samples();
     assert_eq!(s[0].features, SVector::<f64, 2>::new(1.0, 2.5));
     assert_eq!((s[1].label, s[1].line), (2.0, 3));
@@ -27,7 +27,12 @@ fn a_good_file_loads_in_order() {
 fn a_missing_file() {
     let path = std::env::temp_dir().join("dl-data-test-no-such-file.csv");
     let err = Dataset::<f32, 2>::load(&path).unwrap_err();
-    assert_eq!(err, DataError::Missing { path: path.clone() });
+    assert_eq!(
+        err,
+        DataError::Missing {
+            path: path.to_path_buf()
+        }
+    );
     assert!(err.to_string().contains("no such file"));
 }
 
@@ -41,7 +46,9 @@ fn an_empty_file_and_a_header_only_file() {
         let path = file(name, text);
         assert_eq!(
             Dataset::<f32, 2>::load(&path).unwrap_err(),
-            DataError::Empty { path },
+            DataError::Empty {
+                path: path.to_path_buf()
+            },
             "{name}"
         );
     }
@@ -103,7 +110,7 @@ fn files_past_the_size_limit_are_refused() {
     assert_eq!(
         Dataset::<f64, 2>::load_limited(&path, size - 1).unwrap_err(),
         DataError::TooLarge {
-            path: path.clone(),
+            path: path.to_path_buf(),
             limit: size - 1
         }
     );
