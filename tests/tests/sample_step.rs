@@ -6,7 +6,8 @@
 //! gradient, `step_consume`) on a fresh gradient, for layers on the kernels (`Dense` of at
 //! least `kernel::MIN_WEIGHTS` weights, whose gradient the one-pass `outer_set` writes), small
 //! `Dense` layers, and the layers that zero then add (Conv2D, pools), in `f32` and `f64`,
-//! with plain SGD, regularised SGD and Adam.
+//! with plain SGD, regularised SGD, Adam, and SGD inside the `Scheduled` and `OnPlateau`
+//! wrappers (which forward the discarding form).
 
 use dl_core::prelude::*;
 
@@ -53,10 +54,15 @@ fn bits<N: Network>(net: &N) -> Vec<u64> {
 
 /// Eight `train_sample` steps on one workspace against the accumulate-into-zeros path.
 fn same_as_accumulating<N: Network, O: Optimizer<N> + Clone>(opt: O, seed: u64) {
+    same_as_accumulating_with::<N, O>(opt.clone(), opt, seed);
+}
+
+/// [`same_as_accumulating`] with `opt` on the `train_sample` side and an equal `opt_ref` on
+/// the reference side (for optimizers that are not `Clone`).
+fn same_as_accumulating_with<N: Network, O: Optimizer<N>>(mut opt: O, mut opt_ref: O, seed: u64) {
     let samples = data::<N>(8, seed);
     let mut net = N::boxed(seed);
     let mut reference = N::boxed(seed);
-    let (mut opt_ref, mut opt) = (opt.clone(), opt);
     let mut ws = Workspace::<N>::boxed();
     let mut ref_ws = Workspace::<N>::boxed();
     for (step, (x, y)) in samples.iter().enumerate() {
@@ -84,6 +90,43 @@ fn every_optimizer<N: Network>(seed: u64) {
     same_as_accumulating::<N, _>(Sgd::<N::Scalar>::new(0.1), seed);
     same_as_accumulating::<N, _>(Sgd::<N::Scalar>::new(0.05).weight_decay(0.01), seed);
     same_as_accumulating::<N, _>(Adam::<N::Scalar, N::Gradient>::new(0.01), seed);
+    // The wrappers forward the discarding form to the optimizer they wrap.
+    let decay = StepDecay::new(0.1, 3, 0.5);
+    same_as_accumulating::<N, _>(Scheduled::per_step(Sgd::<N::Scalar>::new(0.0), decay), seed);
+    let plateau = ReduceLrOnPlateau::new(0.5, 2);
+    let (sgd, sgd_ref) = (Sgd::<N::Scalar>::new(0.1), Sgd::<N::Scalar>::new(0.1));
+    same_as_accumulating_with::<N, _>(plateau.wrap(sgd), plateau.wrap(sgd_ref), seed);
+}
+
+/// Whether `train_sample` took `opt`'s discarding form: plain SGD's swap pass leaves the old
+/// weights where the gradient was; the zeroing form (the fallback) leaves zeros.
+fn took_discarding_form<N: Network, O: Optimizer<N>>(mut opt: O, seed: u64) -> bool {
+    let (x, y) = data::<N>(1, seed).remove(0);
+    let mut net = N::boxed(seed);
+    let before = bits(&*net);
+    let mut ws = Workspace::<N>::boxed();
+    train_sample::<_, CrossEntropy, _>(&mut *net, &mut opt, &x, &y, &mut ws).unwrap();
+    let old: Vec<u64> = (0..N::TENSORS)
+        .flat_map(|t| ws.grads.tensor(t).iter().map(|v| v.as_f64().to_bits()))
+        .collect();
+    old == before
+}
+
+#[test]
+fn scheduled_and_plateau_sgd_take_the_one_pass_step() {
+    type N = Mlp<f32>;
+    assert!(took_discarding_form::<N, _>(Sgd::<f32>::new(0.1), 5));
+    let decay = StepDecay::new(0.1, 3, 0.5);
+    let scheduled = Scheduled::per_step(Sgd::<f32>::new(0.0), decay);
+    assert!(took_discarding_form::<N, _>(scheduled, 5));
+    let plateau = ReduceLrOnPlateau::new(0.5, 2);
+    assert!(took_discarding_form::<N, _>(
+        plateau.wrap(Sgd::<f32>::new(0.1)),
+        5
+    ));
+    // Adam has no such form: the fallback zeroes the gradient.
+    let adam = Adam::<f32, <N as Network>::Gradient>::new(0.01);
+    assert!(!took_discarding_form::<N, _>(adam, 5));
 }
 
 #[test]

@@ -225,6 +225,18 @@ impl<P, G, O: ParamsOptimizer<P, G>> ParamsOptimizer<P, G> for OnPlateau<'_, O> 
         self.optimizer.update_consume(params, grads, scale)
     }
 
+    /// The wrapped optimizer's own discarding form (see [`ParamsOptimizer::update_discard`]).
+    #[inline]
+    fn update_discard(
+        &mut self,
+        params: &mut P,
+        grads: &mut G,
+        scale: f64,
+    ) -> Option<Result<(), Error>> {
+        self.apply();
+        self.optimizer.update_discard(params, grads, scale)
+    }
+
     /// Sets the plateau's rate on the optimizer, so the check sees the rate the update uses.
     #[inline]
     fn prepare(&mut self) {

@@ -76,6 +76,19 @@ impl<O: OptimizerBase, S: Schedule> Scheduled<O, S> {
         self.optimizer.set_learning_rate(lr);
     }
 
+    /// Advances a per-step schedule after an update the optimizer applied; hands back its
+    /// result.
+    #[inline]
+    fn advance_if_applied(
+        &mut self,
+        result: Option<Result<(), Error>>,
+    ) -> Option<Result<(), Error>> {
+        if matches!(result, Some(Ok(()))) && self.per == Per::Step {
+            self.advance();
+        }
+        result
+    }
+
     fn advance(&mut self) {
         self.t += 1;
         let lr = self.schedule.learning_rate(self.t);
@@ -146,10 +159,20 @@ impl<P, G, O: ParamsOptimizer<P, G>, S: Schedule> ParamsOptimizer<P, G> for Sche
         scale: f64,
     ) -> Option<Result<(), Error>> {
         let result = self.optimizer.update_consume(params, grads, scale);
-        if matches!(result, Some(Ok(()))) && self.per == Per::Step {
-            self.advance();
-        }
-        result
+        self.advance_if_applied(result)
+    }
+
+    /// The wrapped optimizer's own discarding form (plain SGD's one swap pass, which
+    /// [`train_sample`](crate::train::train_sample) takes), not the zeroing one.
+    #[inline]
+    fn update_discard(
+        &mut self,
+        params: &mut P,
+        grads: &mut G,
+        scale: f64,
+    ) -> Option<Result<(), Error>> {
+        let result = self.optimizer.update_discard(params, grads, scale);
+        self.advance_if_applied(result)
     }
 
     #[inline]
