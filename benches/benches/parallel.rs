@@ -45,7 +45,7 @@ fn used_shard<N: Network>(shard: usize) -> usize {
 }
 
 /// A step function of the network `N`: serial (`threads == 0`) or on `threads` threads.
-fn stepper<'a, N: Network<Scalar = f32> + Sync + 'a>(
+fn stepper<'a, N: Network<Scalar = f32> + Sync + Send + 'a>(
     threads: usize,
     shard: usize,
     xs: &'a [N::Input],
@@ -75,7 +75,7 @@ where
     })
 }
 
-fn group<N: Network<Scalar = f32> + Sync>(
+fn group<N: Network<Scalar = f32> + Sync + Send>(
     c: &mut Criterion,
     name: &str,
     xs: &[N::Input],
@@ -218,7 +218,7 @@ fn interleaved(steps: &mut [&mut dyn FnMut() -> f32], rounds: usize, calls: usiz
         .collect()
 }
 
-fn row<N: Network<Scalar = f32> + Sync>(
+fn row<N: Network<Scalar = f32> + Sync + Send>(
     name: &str,
     xs: &[N::Input],
     ys: &[N::Output],

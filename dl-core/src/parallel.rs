@@ -42,7 +42,10 @@
 //! whose workers get stacks larger than [`WORKER_STACK`], for a network whose passes need
 //! them, always works on its workers.) Otherwise a step enters the pool once: the shards'
 //! passes, then the reduction over element ranges (which clears each shard's gradient as it
-//! reads it), then back to the caller for the optimizer.
+//! reads it). An optimizer with an element-wise rule
+//! ([`Optimizer::prepare_elementwise`]: plain SGD) is applied there too, fused with the last
+//! shard's reduction, each thread updating the ranges it reduces (the `fused` module: same
+//! bits as [`Optimizer::step_consume`]); any other optimizer steps on the caller after.
 //!
 //! Why rayon: a pool of parked threads woken per step (a `std::thread::scope` per step would
 //! spawn and join threads every batch, tens of microseconds and an allocation each), whose
@@ -81,13 +84,14 @@ use crate::float::Float;
 use crate::loss::Loss;
 use crate::metrics::{Metric, MetricState};
 use crate::network::{Network, Vector};
-use crate::optim::Optimizer;
+use crate::optim::{ElementwiseStep, Optimizer};
 use crate::train::{accumulate_batch, check_loss, check_targets, Workspace};
 use rayon::prelude::*;
 use std::boxed::Box;
 use std::vec::Vec;
 
 mod config;
+mod fused;
 mod plan;
 mod reduce;
 mod seeds;
@@ -98,6 +102,7 @@ pub use plan::{shard_size, work_per_sample, SHARD_WORK};
 pub use seeds::shard_seed;
 pub use split::shard_range;
 
+use fused::reduce_and_step;
 use reduce::reduce_in_order;
 
 /// A data-parallel engine for one network type: a thread pool and one [`Workspace`] a shard.
@@ -131,7 +136,46 @@ impl<N: Network> Step<'_, N> {
     }
 }
 
-impl<N: Network + Sync> Parallel<N>
+/// What follows a step's shards: the optimizer's element-wise rule if it has one
+/// ([`Optimizer::prepare_elementwise`]), and `1 / batch`.
+#[derive(Clone, Copy)]
+struct Tail<T> {
+    rule: Option<ElementwiseStep>,
+    inv: T,
+}
+
+impl<T: crate::float::Float> Tail<T> {
+    /// The batch's mean loss, and the shards' gradients reduced in order: with a rule and a
+    /// finite loss, fused with the update ([`reduce_and_step`], its result in `Some`; every
+    /// gradient zero after); otherwise into the first shard's, for the optimizer (`None`).
+    /// `split` spreads the element ranges over the current pool (call it inside `install`).
+    fn finish<N: Network<Scalar = T> + Send>(
+        self,
+        net: &mut N,
+        shards: &mut [Box<Workspace<N>>],
+        losses: &[T],
+        split: bool,
+    ) -> (T, Option<Result<(), Error>>)
+    where
+        Workspace<N>: Send,
+    {
+        let loss = losses.iter().fold(T::ZERO, |sum, &l| sum + l) * self.inv;
+        match self.rule {
+            Some(rule) if loss.finite() => {
+                let result = reduce_and_step(net, shards, rule, self.inv, split);
+                (loss, Some(result))
+            }
+            _ => {
+                if let Some((first, rest)) = shards.split_first_mut() {
+                    reduce_in_order::<N>(&mut first.grads, rest, split);
+                }
+                (loss, None)
+            }
+        }
+    }
+}
+
+impl<N: Network + Sync + Send> Parallel<N>
 where
     N::Input: Sync,
     N::Output: Send + Sync,
@@ -238,18 +282,21 @@ where
         let count = xs.len().div_ceil(step.shard);
         self.reserve(count);
         let on_caller = self.on_caller(count);
+        let tail = Tail {
+            rule: opt.prepare_elementwise(),
+            inv: N::Scalar::ONE / N::Scalar::cast(xs.len() as f64),
+        };
         let shards = &mut self.shards[..count];
         let losses = &mut self.losses[..count];
-        let shared: &N = net;
-        if on_caller {
+        let (loss, fused) = if on_caller {
             for (s, (ws, loss)) in shards.iter_mut().zip(losses.iter_mut()).enumerate() {
-                *loss = step.run::<L>(shared, s, ws);
+                *loss = step.run::<L>(net, s, ws);
             }
-            let (first, rest) = shards.split_at_mut(1);
-            reduce_in_order::<N>(&mut first[0].grads, rest, false);
+            tail.finish(net, shards, losses, false)
         } else {
             let per = count.div_ceil(self.threads);
             self.pool.install(|| {
+                let shared: &N = net;
                 shards
                     .par_chunks_mut(per)
                     .zip(losses.par_chunks_mut(per))
@@ -259,16 +306,18 @@ where
                             *loss = step.run::<L>(shared, group * per + j, ws);
                         }
                     });
-                let (first, rest) = shards.split_at_mut(1);
-                reduce_in_order::<N>(&mut first[0].grads, rest, true);
-            });
+                tail.finish(net, shards, losses, true)
+            })
+        };
+        match fused {
+            Some(Ok(())) => opt.commit_elementwise(),
+            Some(Err(e)) => return Err(e),
+            None => {
+                let grads = &mut self.shards[0].grads;
+                check_loss(loss, grads)?;
+                opt.step_consume(net, grads, tail.inv)?;
+            }
         }
-        let total = losses.iter().fold(N::Scalar::ZERO, |sum, &l| sum + l);
-        let grads = &mut shards[0].grads;
-        let inv = N::Scalar::ONE / N::Scalar::cast(xs.len() as f64);
-        let loss = total * inv;
-        check_loss(loss, grads)?;
-        opt.step_consume(net, grads, inv)?;
         Ok(loss)
     }
 

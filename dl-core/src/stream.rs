@@ -182,7 +182,7 @@ pub fn fit_stream<L, M, N, O, S>(
 where
     L: Loss,
     M: Metric,
-    N: Network + Sync,
+    N: Network + Sync + Send,
     N::Input: Send + Sync,
     N::Output: Send + Sync,
     Workspace<N>: Send + Sync,
@@ -310,7 +310,7 @@ pub fn evaluate_stream<L, M, N, S>(
 where
     L: Loss,
     M: Metric,
-    N: Network + Sync,
+    N: Network + Sync + Send,
     N::Input: Send + Sync,
     N::Output: Send + Sync,
     Workspace<N>: Send + Sync,
@@ -363,7 +363,7 @@ pub fn predict_stream<N, S>(
     mut each: impl FnMut(&[usize], &[N::Output]),
 ) -> Result<usize, StreamError<S::Error>>
 where
-    N: Network + Sync,
+    N: Network + Sync + Send,
     N::Input: Send + Sync,
     N::Output: Send + Sync,
     Workspace<N>: Send + Sync,

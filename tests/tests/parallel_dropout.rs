@@ -47,7 +47,7 @@ fn bits<N: Network<Scalar = f32>>(net: &N) -> Vec<u32> {
         .collect()
 }
 
-fn engine<N: Network + Sync>(threads: usize, shard: usize) -> Parallel<N>
+fn engine<N: Network + Sync + Send>(threads: usize, shard: usize) -> Parallel<N>
 where
     N::Input: Sync,
     N::Output: Send + Sync,
@@ -82,7 +82,7 @@ fn every_shard_draws_its_own_masks() {
 }
 
 /// The loss of one step of a fresh engine (2 threads, shards of 4) on a copy of `net`.
-fn mean_loss<N: Network<Scalar = f32> + Clone + Sync>(
+fn mean_loss<N: Network<Scalar = f32> + Clone + Sync + Send>(
     net: &N,
     xs: &[N::Input],
     ys: &[N::Output],

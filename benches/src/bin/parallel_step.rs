@@ -39,7 +39,7 @@ fn args() -> Args {
     }
 }
 
-fn run<N: Network<Scalar = f32> + Sync>(args: &Args, xs: &[N::Input], ys: &[N::Output])
+fn run<N: Network<Scalar = f32> + Sync + Send>(args: &Args, xs: &[N::Input], ys: &[N::Output])
 where
     N::Input: Send + Sync,
     N::Output: Send + Sync,

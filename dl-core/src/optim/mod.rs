@@ -42,6 +42,7 @@ mod adagrad;
 mod adam;
 mod adamw;
 mod check;
+mod elementwise;
 mod regularization;
 mod rmsprop;
 mod saved_state;
@@ -55,6 +56,7 @@ pub use adagrad::Adagrad;
 pub use adam::Adam;
 pub use adamw::AdamW;
 pub(crate) use check::{Finite, Verdict};
+pub use elementwise::ElementwiseStep;
 pub use regularization::{Penalty, Regularization, Regularize, Scope};
 pub use rmsprop::RmsProp;
 pub use saved_state::OptimizerState;
@@ -181,6 +183,21 @@ pub trait ParamsOptimizer<P, G = P>: OptimizerBase {
     /// most optimizers.
     #[inline]
     fn prepare(&mut self) {}
+
+    /// The update as a rule of each element alone, for a stateless optimizer that has one
+    /// (plain [`Sgd`]): a caller may then apply it to element ranges (across threads) instead
+    /// of calling [`update_consume`](Self::update_consume), and must call
+    /// [`applied_elementwise`](Self::applied_elementwise) when the whole update was applied.
+    /// Read after [`prepare`](Self::prepare). `None` by default (the update has state, or
+    /// the optimizer does more than its rule, like a schedule's wrapper).
+    #[inline]
+    fn elementwise(&self) -> Option<ElementwiseStep> {
+        None
+    }
+
+    /// Counts an update applied through [`elementwise`](Self::elementwise)'s rule.
+    #[inline]
+    fn applied_elementwise(&mut self) {}
 }
 
 /// Applies a (batch-averaged) gradient to a network's parameters: what the training functions
@@ -235,6 +252,20 @@ pub trait Optimizer<N: Network>: OptimizerBase {
     ) -> Result<(), Error> {
         self.step_consume(net, grads, scale)
     }
+
+    /// [`prepare`](ParamsOptimizer::prepare) and the update's element-wise rule, if it has
+    /// one ([`ParamsOptimizer::elementwise`]); `None`, having done nothing, otherwise. A
+    /// caller that applies the rule (every element of every tensor, after checking that all
+    /// results are finite) then calls [`commit_elementwise`](Self::commit_elementwise).
+    #[inline]
+    fn prepare_elementwise(&mut self) -> Option<ElementwiseStep> {
+        None
+    }
+
+    /// Counts an update applied through [`prepare_elementwise`](Self::prepare_elementwise)'s
+    /// rule.
+    #[inline]
+    fn commit_elementwise(&mut self) {}
 }
 
 /// The absent state of an optimizer variant that needs none (plain SGD has no momentum

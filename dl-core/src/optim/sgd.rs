@@ -1,8 +1,8 @@
 //! Plain stochastic gradient descent.
 
 use super::{
-    assert_same_layout, non_negative, representable, Finite, NoState, OptimizerBase,
-    ParamsOptimizer, Regularization, Regularize, SgdMomentum, Verdict,
+    assert_same_layout, non_negative, representable, ElementwiseStep, Finite, NoState,
+    OptimizerBase, ParamsOptimizer, Regularization, Regularize, SgdMomentum, Verdict,
 };
 use crate::error::{Error, HyperParameter, UpdatedTensor};
 use crate::float::Float;
@@ -136,6 +136,17 @@ impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for Sgd<T> {
         Some(self.swap_update(params, grads, scale, false))
     }
 
+    /// `p -= lr g` element by element (with the penalty's terms): see [`ElementwiseStep`].
+    #[inline]
+    fn elementwise(&self) -> Option<ElementwiseStep> {
+        Some(self.rule())
+    }
+
+    #[inline]
+    fn applied_elementwise(&mut self) {
+        self.steps += 1;
+    }
+
     /// The unregularised tensors through [`crate::kernel::axpy_finite`] (what `axpy_zero`
     /// and `axpy` compute, reading the parameters and the gradient once); the regularised
     /// ones through the same loop as the update.
@@ -169,8 +180,8 @@ impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for Sgd<T> {
 
 impl<T: Float> Sgd<T> {
     /// The checked swap pass of [`ParamsOptimizer::update_consume`]: `p -= lr scale g` with the
-    /// old `p` left in `g`; a bad step is undone from those old values and `g` zeroed; an
-    /// applied one zeroes `g` only if `zero`.
+    /// old `p` left in `g` ([`ElementwiseStep::swap`] over each whole tensor); a bad step is
+    /// undone from those old values and `g` zeroed; an applied one zeroes `g` only if `zero`.
     #[inline]
     fn swap_update<P: Params<T>, G: Params<T>>(
         &mut self,
@@ -180,28 +191,13 @@ impl<T: Float> Sgd<T> {
         zero: bool,
     ) -> Result<(), Error> {
         assert_same_layout::<T, P, G, NoState>();
-        let (lr, scale) = (T::cast(self.lr), T::cast(scale));
+        let (rule, scale) = (self.rule(), T::cast(scale));
         let mut verdict = Verdict::new();
         for i in 0..P::TENSORS {
-            let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
             let (p, g) = (params.tensor_mut(i), grads.tensor_mut(i));
-            if penalty.is_none() {
-                let (updated, gradient) = crate::kernel::axpy_swap(p, -(lr * scale), g);
-                verdict.gradient(gradient);
-                verdict.tensor(i, UpdatedTensor::Parameters, updated);
-                continue;
-            }
-            let (mut gradient, mut updated) = (Finite::new(), Finite::new());
-            for (p, g) in p.iter_mut().zip(g.iter_mut()) {
-                let scaled = *g * scale;
-                gradient.add(scaled);
-                let (shrunk, regularised) = penalty.pair(*p, scaled);
-                let new = shrunk - lr * regularised;
-                updated.add(new);
-                (*g, *p) = (*p, new);
-            }
-            verdict.gradient(gradient.ok());
-            verdict.tensor(i, UpdatedTensor::Parameters, updated.ok());
+            let (updated, gradient) = rule.swap(P::tensor_kind(i), p, g, scale);
+            verdict.gradient(gradient);
+            verdict.tensor(i, UpdatedTensor::Parameters, updated);
         }
         let result = verdict.finish(&*params);
         if result.is_ok() && !zero {
@@ -209,17 +205,20 @@ impl<T: Float> Sgd<T> {
             return result;
         }
         for i in 0..P::TENSORS {
-            let g = grads.tensor_mut(i);
-            if result.is_err() {
-                for (p, &old) in params.tensor_mut(i).iter_mut().zip(g.iter()) {
-                    *p = old;
-                }
-            }
-            g.fill(T::ZERO);
+            ElementwiseStep::settle(params.tensor_mut(i), grads.tensor_mut(i), result.is_err());
         }
         if result.is_ok() {
             self.steps += 1;
         }
         result
+    }
+
+    /// This optimizer's update as an element-wise rule.
+    #[inline]
+    fn rule(&self) -> ElementwiseStep {
+        ElementwiseStep {
+            lr: self.lr,
+            reg: self.reg,
+        }
     }
 }

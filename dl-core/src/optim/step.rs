@@ -2,7 +2,7 @@
 //! gradient is an [`Optimizer`] of that network (its checked, transactional steps are written
 //! here once), and `&mut O` is whatever `O` is, so the training functions can borrow one.
 
-use super::{Optimizer, OptimizerBase, ParamsOptimizer};
+use super::{ElementwiseStep, Optimizer, OptimizerBase, ParamsOptimizer};
 use crate::error::Error;
 use crate::float::Float;
 use crate::network::{Network, Params};
@@ -66,6 +66,14 @@ impl<P, G, O: ParamsOptimizer<P, G>> ParamsOptimizer<P, G> for &mut O {
     fn prepare(&mut self) {
         (**self).prepare();
     }
+    #[inline]
+    fn elementwise(&self) -> Option<ElementwiseStep> {
+        (**self).elementwise()
+    }
+    #[inline]
+    fn applied_elementwise(&mut self) {
+        (**self).applied_elementwise();
+    }
 }
 
 impl<N: Network, O: ParamsOptimizer<N, N::Gradient>> Optimizer<N> for O {
@@ -103,6 +111,18 @@ impl<N: Network, O: ParamsOptimizer<N, N::Gradient>> Optimizer<N> for O {
             return result;
         }
         step_unfused(self, net, grads, scale)
+    }
+
+    #[inline]
+    fn prepare_elementwise(&mut self) -> Option<ElementwiseStep> {
+        self.elementwise()?;
+        self.prepare();
+        self.elementwise()
+    }
+
+    #[inline]
+    fn commit_elementwise(&mut self) {
+        self.applied_elementwise();
     }
 }
 

@@ -44,7 +44,7 @@ pub(super) fn reduce_in_order<N: Network>(
 
 /// `dst += src`, then `src = 0`, element by element.
 #[inline]
-fn add_and_clear<T: Float>(dst: &mut [T], src: &mut [T]) {
+pub(super) fn add_and_clear<T: Float>(dst: &mut [T], src: &mut [T]) {
     for (d, s) in dst.iter_mut().zip(src) {
         *d += *s;
         *s = T::ZERO;

@@ -10,10 +10,11 @@
 //! figure): the largest relative error over all cases is 2.2e-13 (plain SGD; Adam, AdamW and
 //! RMSprop stay under 3e-15), four orders of magnitude inside the tolerance.
 //!
-//! One file a topic: `pytorch`, `regularization`, `closed_forms`, `state_sizes`, `training`,
+//! One file a topic: `pytorch`, `regularization`, `closed_forms`, `elementwise`, `state_sizes`, `training`,
 //! `hyper_parameters`; the fixture and its helpers are here.
 
 mod closed_forms;
+mod elementwise;
 mod hyper_parameters;
 mod pytorch;
 mod regularization;

@@ -1,6 +1,9 @@
 //! The data-parallel engine gives bit-identical weights for any number of threads, on the
 //! batched MLP path and the per-sample CNN path (with Dropout), through `train_batch` and
-//! through `fit_stream`; its `evaluate` and `predict` equal the serial ones bit for bit.
+//! through `fit_stream`; its `evaluate` and `predict` equal the serial ones bit for bit; the
+//! fused reduction and SGD update (`fused`) equal the unfused step bit for bit.
+
+mod fused;
 
 use dl_core::parallel::{
     shard_range, work_per_sample, Parallel, ParallelConfig, DEFAULT_SHARD, SHARD_WORK,
@@ -53,7 +56,7 @@ where
 }
 
 /// Trains a fresh network for `steps` batches of `batch` on `threads` threads with Adam.
-fn train<N: Network<Scalar = f32> + Sync>(
+fn train<N: Network<Scalar = f32> + Sync + Send>(
     threads: usize,
     xs: &[N::Input],
     ys: &[N::Output],
@@ -82,8 +85,10 @@ where
     (weights(&*net), losses)
 }
 
-fn identical_for_thread_counts<N: Network<Scalar = f32> + Sync>(xs: &[N::Input], ys: &[N::Output])
-where
+fn identical_for_thread_counts<N: Network<Scalar = f32> + Sync + Send>(
+    xs: &[N::Input],
+    ys: &[N::Output],
+) where
     N::Input: Sync + Send,
     N::Output: Sync + Send,
     Workspace<N>: Send + Sync,

@@ -1,0 +1,139 @@
+//! Plain SGD's element-wise rule ([`ElementwiseStep`]) applied to pieces of each tensor gives
+//! the bits of the whole-tensor update ([`ParamsOptimizer::update_consume`]) for any cut into
+//! pieces of at least [`ElementwiseStep::MIN_PIECE`] elements, with and without a penalty;
+//! and the control: a cut with a shorter piece does not, where the CPU fuses multiply-adds.
+
+use dl_core::optim::ElementwiseStep;
+use dl_core::prelude::*;
+
+network! {
+    /// Tensors of 6000, 60, 300 and 5 elements.
+    struct Ranges { Dense<100, 60, Relu>, Dense<60, 5, Identity> }
+}
+
+type Net = Ranges<f32>;
+type Grad = RangesGradient<f32>;
+
+/// A network and a gradient of values spread over several orders of magnitude.
+fn start(seed: u64) -> (Box<Net>, Box<Grad>) {
+    let mut rng = Rng::new(seed);
+    let mut net = Net::boxed(seed);
+    let mut grads = Box::new(Grad::ZERO);
+    for i in 0..<Net as Params<f32>>::TENSORS {
+        for p in net.tensor_mut(i) {
+            *p = (rng.uniform() as f32 - 0.5) * 3.0;
+        }
+        for g in grads.tensor_mut(i) {
+            *g = (rng.uniform() as f32 - 0.5) * 10f32.powi((rng.uniform() * 6.0) as i32 - 3);
+        }
+    }
+    (net, grads)
+}
+
+fn bits(net: &Net) -> Vec<u32> {
+    (0..<Net as Params<f32>>::TENSORS)
+        .flat_map(|i| net.tensor(i).iter().map(|v| v.to_bits()))
+        .collect()
+}
+
+/// `sgd`'s rule over every tensor, tensor 0 (6000 elements) cut at `cuts` (ascending element
+/// offsets) and applied piece by piece, then settled: the parameters it leaves.
+fn by_pieces(sgd: &Sgd<f32>, seed: u64, scale: f32, cuts: &[usize]) -> Vec<u32> {
+    let (mut net, mut grads) = start(seed);
+    let rule = ParamsOptimizer::<Net, Grad>::elementwise(sgd).expect("plain SGD has a rule");
+    let mut ok = (true, true);
+    for i in 0..<Net as Params<f32>>::TENSORS {
+        let kind = <Net as Params<f32>>::tensor_kind(i);
+        let (p, g) = (net.tensor_mut(i), grads.tensor_mut(i));
+        let (mut at, len) = (0, p.len());
+        let cuts = if i == 0 { cuts } else { &[] };
+        for end in cuts.iter().map(|&c| c.min(len)).chain([len]) {
+            if end > at {
+                let (u, f) = rule.swap(kind, &mut p[at..end], &mut g[at..end], scale);
+                ok = (ok.0 && u, ok.1 && f);
+                at = end;
+            }
+        }
+    }
+    assert!(ok.0 && ok.1, "a finite step was refused");
+    for i in 0..<Net as Params<f32>>::TENSORS {
+        ElementwiseStep::settle(net.tensor_mut(i), grads.tensor_mut(i), false);
+        assert!(grads.tensor(i).iter().all(|&g| g == 0.0));
+    }
+    bits(&net)
+}
+
+fn whole(sgd: &Sgd<f32>, seed: u64, scale: f32) -> Vec<u32> {
+    let (mut net, mut grads) = start(seed);
+    let mut sgd = sgd.clone();
+    let applied = ParamsOptimizer::<Net, Grad>::update_consume(
+        &mut sgd,
+        &mut *net,
+        &mut *grads,
+        scale as f64,
+    );
+    assert!(matches!(applied, Some(Ok(()))));
+    assert_eq!(sgd.steps(), 1);
+    bits(&net)
+}
+
+fn optimizers() -> [Sgd<f32>; 3] {
+    [
+        Sgd::new(0.37),
+        Sgd::new(0.37).weight_decay(0.01).l1(0.002),
+        Sgd::new(0.37).decoupled_weight_decay(0.05).regularize_all(),
+    ]
+}
+
+#[test]
+fn pieces_of_at_least_min_piece_give_the_whole_update_bit_for_bit() {
+    let mut rng = Rng::new(9);
+    let mut cuts: Vec<Vec<usize>> = vec![vec![], vec![256], vec![4096], vec![5744]];
+    // Random cuts leaving every piece at least MIN_PIECE long.
+    for _ in 0..20 {
+        let mut at = 0;
+        let mut cut = Vec::new();
+        loop {
+            at += ElementwiseStep::MIN_PIECE + (rng.uniform() * 2000.0) as usize;
+            if at + ElementwiseStep::MIN_PIECE > 6000 {
+                break;
+            }
+            cut.push(at);
+        }
+        cuts.push(cut);
+    }
+    for (n, sgd) in optimizers().iter().enumerate() {
+        for seed in 1..4 {
+            let reference = whole(sgd, seed, 1.0 / 37.0);
+            for cut in &cuts {
+                assert!(
+                    by_pieces(sgd, seed, 1.0 / 37.0, cut) == reference,
+                    "optimizer {n}, seed {seed}, cuts {cut:?}"
+                );
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn a_piece_shorter_than_min_piece_rounds_differently() {
+    // The control: the comparison above sees a single rounding. A piece of 100 elements goes
+    // through the portable loop (multiply, then add) where the long slice's kernel fuses
+    // the multiply-add, so on a CPU with FMA some element differs.
+    if !(std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")) {
+        return;
+    }
+    let sgd = Sgd::new(0.37);
+    let reference = whole(&sgd, 1, 1.0 / 37.0);
+    assert!(by_pieces(&sgd, 1, 1.0 / 37.0, &[1000, 1100]) != reference);
+    const { assert!(ElementwiseStep::MIN_PIECE > 100) };
+}
+
+#[test]
+fn optimizers_with_state_have_no_rule() {
+    let adam = Adam::<f32, Grad>::new(1e-3);
+    assert!(ParamsOptimizer::<Net, Grad>::elementwise(&adam).is_none());
+    let momentum: SgdMomentum<f32, Grad> = Sgd::new(0.1).momentum(0.9);
+    assert!(ParamsOptimizer::<Net, Grad>::elementwise(&momentum).is_none());
+}
