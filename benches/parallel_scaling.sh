@@ -6,18 +6,21 @@
 # batch 32 (the issue's targets) and other batches and shards (how the split's cost scales).
 # Shard 0 is the engine's default (auto). Builds niced outside the lock, then times holding
 # LOCK (default /work/notes/bench.lock where it exists) in a high-priority scheduler group.
+# BIN=path times an already built parallel_step instead (another commit's, for a before/after).
 #   bash benches/parallel_scaling.sh          # ROUNDS=3 SECONDS_EACH=3
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CARGO_INCREMENTAL=0 nice -n 19 cargo build --release -q -p dl-benches --bin parallel_step
-export DL_ROUNDS=${ROUNDS:-3} DL_SECS=${SECONDS_EACH:-3} DL_OUT
+if [ -z "${BIN:-}" ]; then
+    CARGO_INCREMENTAL=0 nice -n 19 cargo build --release -q -p dl-benches --bin parallel_step
+fi
+export DL_ROUNDS=${ROUNDS:-3} DL_SECS=${SECONDS_EACH:-3} DL_BIN=${BIN:-target/release/parallel_step} DL_OUT
 DL_OUT=$(mktemp)
 runs='echo "start $(date -u +%H:%M:%S) UTC, load $(cat /proc/loadavg)"
 for round in $(seq "$DL_ROUNDS"); do
     for row in "cifar 32 0" "cifar 24 16" "cifar 8 4" "cifar 64 0" "mlp 32 0" "mlp 32 16" "mlp 256 0" "mlp 128 64"; do
         set -- $row
         for threads in 0 1 2; do
-            target/release/parallel_step "$1" "$threads" "$2" "$3" "$DL_SECS" >> "$DL_OUT"
+            "$DL_BIN" "$1" "$threads" "$2" "$3" "$DL_SECS" >> "$DL_OUT"
         done
     done
 done

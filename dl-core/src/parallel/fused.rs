@@ -10,9 +10,12 @@
 //! `((g_0 + g_1) + ...) + g_{S-1}`), then, once every range has said whether its results are
 //! finite, `g_0 = 0` (putting the old `p` back from `g_0` if any was not). The serial tail
 //! of the step was one thread's pass over the parameters and `g_0` for the update and
-//! another to zero `g_0`, while the other threads waited: about 3.5% of the CIFAR-sized
-//! CNN's wall time at 2 threads (perf, batch 32). Now both passes are split over the threads,
-//! and the update reads `g_0` while the reduction has it in cache.
+//! another to zero `g_0`, while the other threads waited: about 2.4% of the CIFAR-sized
+//! CNN's wall time at 2 threads, batch 32 (perf: the calling thread held 2.5% of the samples,
+//! 1.3% after this change, the rest being set-up). Now both passes are split over the
+//! threads, and the update reads `g_0` while the reduction has it in cache. The 784-128-10
+//! MLP in shards of 16 (a 150 us step) went from 0.72-0.79x to 1.01-1.07x of the serial
+//! step at 2 threads in alternating runs (BENCHMARKS.md, "Data-parallel training").
 //!
 //! Pieces are at least [`PIECE`] elements (a tensor shorter than `2 * PIECE` is one piece),
 //! so each is at least [`ElementwiseStep::MIN_PIECE`] long and the update's bits are those of
