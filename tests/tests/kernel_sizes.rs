@@ -89,6 +89,39 @@ fn sizes_whose_product_overflows_do_nothing() {
             assert_eq!((c0, c1), ([0.0; 4], [0.0; 4]), "{path:?} matmul {m} x {n}");
         }
     });
+    for (m, n) in huge {
+        let mut c = [0.0f32; 4];
+        f32::matvec_acc(&a, m, n, &a, &mut c);
+        assert_eq!(c, [0.0; 4], "matvec {m} x {n}");
+    }
+}
+
+/// `matvec_acc` is `matmul_acc` of one column, bit for bit (the one-sample `W x` of a Dense
+/// layer and the column of a batch), at heights around every tile and vector edge and depths
+/// around the four chains, in `f32` and `f64`.
+#[test]
+fn matvec_equals_one_column_matmul_bit_for_bit() {
+    fn check<T: Kernels + From<f32> + PartialEq + core::fmt::Debug>() {
+        for m in [1, 3, 5, 10, 15, 16, 17, 31, 32, 33, 48, 63, 64, 65, 70, 128] {
+            for k in [1, 2, 3, 4, 5, 7, 8, 31, 32, 33, 64, 65] {
+                let value = |i: usize| T::from(((i * 7919) % 23) as f32 * 0.125 - 1.375);
+                let a: Vec<T> = (0..m * k).map(value).collect();
+                let b: Vec<T> = (0..k).map(|i| value(i + 5)).collect();
+                let c0: Vec<T> = (0..m).map(|i| value(i + 11)).collect();
+                let (mut one, mut column) = (c0.clone(), c0.clone());
+                T::matvec_acc(&a, m, k, &b, &mut one);
+                T::matmul_acc(&a, m, k, &[&b], &mut [&mut column]);
+                assert_eq!(one, column, "{m} x {k}");
+                assert_ne!(one, c0, "{m} x {k}: nothing written");
+                // Columns too short: no panic (what is written is unspecified).
+                let mut short = c0.clone();
+                T::matvec_acc(&a, m, k, &b[..k - 1], &mut short);
+                T::matvec_acc(&a, m, k, &b, &mut short[..m - 1]);
+            }
+        }
+    }
+    check::<f32>();
+    check::<f64>();
 }
 
 /// Sizes drawn near 0, near the slices' lengths and near `usize::MAX`.

@@ -154,14 +154,24 @@ pub fn matmul(a: &[f32], m: usize, k: usize, b: &[&[f32]], c: &mut [&mut [f32]])
     }
     let j0 = groups * 4;
     for (b, c) in b[j0..].iter().zip(&mut c[j0..]) {
-        if b.len() >= k && c.len() >= m {
-            let mut r0 = 0;
-            while r0 < m {
-                let rows = (m - r0).min(MAX_ROWS);
-                by_vectors!(rows, matvec_tile::<V>(a, m, k, r0, rows, &b[..k], c));
-                r0 += rows;
-            }
-        }
+        matvec(a, m, k, b, c);
+    }
+}
+
+/// `c += A b` for one column, as [`super::Kernels::matvec_acc`]: nothing done if `b` or `c`
+/// is too short. What [`matmul`] does for each column left over from its groups of four,
+/// without the blocking around it (a one-sample product of a 32x10 layer is 40 cycles of
+/// multiply-adds: the set-up of `matmul` cost as much again).
+#[target_feature(enable = "avx512f")]
+pub fn matvec(a: &[f32], m: usize, k: usize, b: &[f32], c: &mut [f32]) {
+    if !super::tiles::holds_matrix(a.len(), m, k) || b.len() < k || c.len() < m {
+        return;
+    }
+    let mut r0 = 0;
+    while r0 < m {
+        let rows = (m - r0).min(MAX_ROWS);
+        by_vectors!(rows, matvec_tile::<V>(a, m, k, r0, rows, &b[..k], c));
+        r0 += rows;
     }
 }
 

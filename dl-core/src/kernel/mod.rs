@@ -86,6 +86,17 @@ pub const MAX_COLUMNS: usize = 32;
 /// speed of the default build (an earlier threshold of 16k weights in those builds).
 pub const MIN_WEIGHTS: usize = 1024;
 
+/// The smallest weight matrix whose one-sample product `W x` a layer hands to
+/// [`Kernels::matvec_acc`]: in `std` builds on x86-64 (where it runs on AVX-512 or AVX2 picked
+/// at run time), the same as over a batch. A 32x10 output layer inlined was one chain of 32
+/// dependent multiply-adds a row (SSE2 in a default build); the kernel's four chains of
+/// 512-bit multiply-adds take a third of that. Elsewhere (`no_std`, firmware) [`MIN_WEIGHTS`].
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+pub const MIN_MATVEC_WEIGHTS: usize = MIN_BATCH_WEIGHTS;
+/// See above: [`MIN_WEIGHTS`] outside `std` builds on x86-64.
+#[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+pub const MIN_MATVEC_WEIGHTS: usize = MIN_WEIGHTS;
+
 /// The smallest weight matrix whose products over a batch a layer hands to these kernels, in
 /// every build: below it (XOR's layers) the layer runs sample by sample inline.
 pub const MIN_BATCH_WEIGHTS: usize = 256;
@@ -184,6 +195,11 @@ pub trait Kernels: Sized + Copy {
     /// and `c[j]` its pre-activation, pre-filled with the bias.
     fn matmul_acc(a: &[Self], m: usize, k: usize, b: &[&[Self]], c: &mut [&mut [Self]]);
 
+    /// `c += A b` for one column: [`matmul_acc`](Self::matmul_acc) with `B = [b]` and
+    /// `C = [c]`, the same bits, without the batch's blocking around it. For one sample's
+    /// `z += W x` in a Dense layer.
+    fn matvec_acc(a: &[Self], m: usize, k: usize, b: &[Self], c: &mut [Self]);
+
     /// `G += sum_s a[s] b[s]^T`: `G` is `m x n`, column-major in `g` (`g.len() == m * n`);
     /// each `a[s]` has length `m`, each `b[s]` length `n`; `s < min(a.len(), b.len())`.
     ///
@@ -245,6 +261,10 @@ trait Intrinsics: Sized {
         false
     }
     #[inline(always)]
+    fn matvec(_: &[Self], _: usize, _: usize, _: &[Self], _: &mut [Self]) -> bool {
+        false
+    }
+    #[inline(always)]
     fn outer(_: &mut [Self], _: usize, _: usize, _: &[&[Self]], _: &[&[Self]]) -> bool {
         false
     }
@@ -259,6 +279,10 @@ impl Intrinsics for f32 {
     #[inline(always)]
     fn matmul(a: &[f32], m: usize, k: usize, b: &[&[f32]], c: &mut [&mut [f32]]) -> bool {
         x86::matmul_avx512_f32(a, m, k, b, c)
+    }
+    #[inline(always)]
+    fn matvec(a: &[f32], m: usize, k: usize, b: &[f32], c: &mut [f32]) -> bool {
+        x86::matvec_avx512_f32(a, m, k, b, c)
     }
     #[inline(always)]
     fn outer(g: &mut [f32], m: usize, n: usize, a: &[&[f32]], b: &[&[f32]]) -> bool {
@@ -280,6 +304,19 @@ macro_rules! kernels {
             fn matmul_acc(a: &[$t], m: usize, k: usize, b: &[&[$t]], c: &mut [&mut [$t]]) {
                 if !<$t as Intrinsics>::matmul(a, m, k, b, c) {
                     run(ops::Matmul { a, m, k, b, c })
+                }
+            }
+
+            #[inline(never)]
+            fn matvec_acc(a: &[$t], m: usize, k: usize, b: &[$t], c: &mut [$t]) {
+                if !<$t as Intrinsics>::matvec(a, m, k, b, c) {
+                    run(ops::Matmul {
+                        a,
+                        m,
+                        k,
+                        b: &[b],
+                        c: &mut [c],
+                    })
                 }
             }
 

@@ -110,6 +110,18 @@ pub fn matmul_avx512_f32(
     true
 }
 
+/// [`super::Kernels::matvec_acc`] for `f32` in AVX-512 intrinsics, if this CPU has AVX-512F;
+/// `false` (nothing done) otherwise.
+#[inline]
+pub fn matvec_avx512_f32(a: &[f32], m: usize, k: usize, b: &[f32], c: &mut [f32]) -> bool {
+    if !std::is_x86_feature_detected!("avx512f") {
+        return false;
+    }
+    // SAFETY: as in `matmul_avx512_f32`.
+    unsafe { super::avx512::matvec(a, m, k, b, c) };
+    true
+}
+
 /// [`super::Kernels::outer_acc`] for `f32` in AVX-512 intrinsics, if this CPU has AVX-512F;
 /// `false` (nothing done) otherwise.
 #[inline]

@@ -20,10 +20,12 @@ use nalgebra::{SMatrix, SVector};
 /// Over a mini-batch `X = [x_1 .. x_B]` the same formulas become matrix products, done by the
 /// register-blocked kernels of [`crate::kernel`]: `Z = W X + b 1^T` and
 /// `dL/dW += dZ X^T` (`dL/dx_b = W^T dz_b` stays per sample: it is needed only past the first
-/// layer, where it costs `O` multiply-adds an input). One sample's `W x` and `dz x^T` use the
-/// same kernels from [`kernel::MIN_WEIGHTS`] weights up; below, `W x` is a loop over four
-/// columns a step (bit-identical to nalgebra's `gemv`, about half its instructions on a
-/// Cortex-M) and `dz x^T` nalgebra's `ger`.
+/// layer, where it costs `O` multiply-adds an input). One sample's `W x` uses
+/// [`kernel::Kernels::matvec_acc`] (a batch's column, bit for bit) from
+/// [`kernel::MIN_MATVEC_WEIGHTS`] weights up, and `dz x^T` the kernels from
+/// [`kernel::MIN_WEIGHTS`] up; below, `W x` is a loop over four columns a step (bit-identical
+/// to nalgebra's `gemv`, about half its instructions on a Cortex-M) and `dz x^T` nalgebra's
+/// `ger`.
 ///
 /// On x86-64 the layer is aligned to 64 bytes, a cache line, so the kernels' 512-bit loads of
 /// `W` never straddle two lines (`size_of` grows by at most 63 bytes a layer there).
@@ -120,17 +122,15 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> 
     /// any width but the tiniest).
     const BATCH_KERNELS: bool = I * O >= kernel::MIN_BATCH_WEIGHTS;
 
+    /// Whether one sample's `W x` goes through [`kernel::Kernels::matvec_acc`]: from
+    /// [`kernel::MIN_MATVEC_WEIGHTS`] weights up.
+    const MATVEC: bool = I * O >= kernel::MIN_MATVEC_WEIGHTS;
+
     /// `z += W x`.
     #[inline(always)]
     fn add_weighted(&self, x: &SVector<T, I>, z: &mut SVector<T, O>) {
-        if Self::KERNELS {
-            T::matmul_acc(
-                self.weight.as_slice(),
-                O,
-                I,
-                &[x.as_slice()],
-                &mut [z.as_mut_slice()],
-            );
+        if Self::MATVEC {
+            T::matvec_acc(self.weight.as_slice(), O, I, x.as_slice(), z.as_mut_slice());
         } else {
             super::dense_small::add_weighted_by_4(&self.weight, x, z);
         }
