@@ -228,6 +228,12 @@ pub fn train_sample<N: Network, L: Loss, O: Optimizer<N>>(
     opt.validate()?;
     check_targets::<L, _, _>(core::slice::from_ref(y))?;
     net.forward_train(x, &mut ws.cache, &mut ws.masks);
+    if let Some(lr) = opt.sgd_rate() {
+        if let Some(loss) = sgd_sample_step::<N, L>(net, x, y, ws, N::Scalar::cast(lr)) {
+            opt.sgd_applied();
+            return Ok(loss);
+        }
+    }
     // The backward pass writes the whole gradient, so no pass clears it between steps; a
     // refused step zeroes it (`check_loss`, `step_discard`).
     let loss = loss_backward_set_in::<N, L>(net, x, y, ws);
@@ -236,6 +242,41 @@ pub fn train_sample<N: Network, L: Loss, O: Optimizer<N>>(
     opt.step_discard(net, &mut ws.grads, N::Scalar::ONE)?;
     ws.stale_grads = true;
     Ok(loss)
+}
+
+/// [`train_sample`]'s backward pass and step for plain SGD with rate `lr` in one pass
+/// ([`Network::loss_backward_sgd_in`]): each layer updated as its gradient is written, the old
+/// parameters left in `ws.grads`; the same bits as the backward pass, then [`Sgd`]'s step
+/// (tests/tests/sample_step.rs). `Some(loss)` when applied. `None` with the network as it was
+/// when the loss, a gradient or a new parameter is not finite (the parameters restored from
+/// the old values): the caller then runs the two-pass step, which refuses it with its error.
+///
+/// [`Sgd`]: crate::optim::Sgd
+#[inline]
+fn sgd_sample_step<N: Network, L: Loss>(
+    net: &mut N,
+    x: &N::Input,
+    y: &N::Output,
+    ws: &mut Workspace<N>,
+    lr: N::Scalar,
+) -> Option<N::Scalar> {
+    let Workspace {
+        cache,
+        grads,
+        batch,
+        ..
+    } = ws;
+    let (loss, finite) = net.loss_backward_sgd_in::<L>(x, cache, y, grads, batch, lr);
+    ws.stale_grads = true;
+    if finite {
+        return Some(loss);
+    }
+    if loss.finite() {
+        for i in 0..N::TENSORS {
+            net.tensor_mut(i).copy_from_slice(ws.grads.tensor(i));
+        }
+    }
+    None
 }
 
 /// One mini-batch gradient step: the gradient is averaged over the batch, as PyTorch's mean

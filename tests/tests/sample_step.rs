@@ -136,3 +136,32 @@ fn sample_steps_equal_accumulating_into_zeros() {
     every_optimizer::<Cnn<f32>>(3);
     every_optimizer::<Cnn<f64>>(4);
 }
+
+/// A plain SGD step that overflows, on layers with the one-pass kernel (`Dense` of at least
+/// 256 weights, `f32`) and without: refused with the error of the two-pass step
+/// (`loss_backward` then `step_consume`), the network exactly as before, the gradient zeroed
+/// and the step count unchanged.
+#[test]
+fn an_overflowing_one_pass_step_is_refused_like_the_two_pass_one() {
+    type N = Mlp<f32>;
+    let (x, y) = data::<N>(1, 9).remove(0);
+    let x = x * 1e4;
+    let mut net = N::boxed(9);
+    let before = bits(&*net);
+    let mut sgd = Sgd::<f32>::new(1e37);
+    let mut ws = Workspace::<N>::boxed();
+    let err = train_sample::<_, CrossEntropy, _>(&mut *net, &mut sgd, &x, &y, &mut ws)
+        .expect_err("the step must be refused");
+    let mut reference = N::boxed(9);
+    let mut ref_ws = Workspace::<N>::boxed();
+    reference.forward_train(&x, &mut ref_ws.cache, &mut ref_ws.masks);
+    reference.loss_backward::<CrossEntropy>(&x, &ref_ws.cache, &y, &mut ref_ws.grads, None);
+    let expected = Sgd::<f32>::new(1e37)
+        .step_consume(&mut *reference, &mut ref_ws.grads, 1.0)
+        .expect_err("the reference step must be refused");
+    assert_eq!(err, expected, "{err}");
+    assert!(matches!(err, Error::NonFiniteUpdate { .. }), "{err}");
+    assert!(bits(&*net) == before, "the weights changed");
+    assert_eq!(sgd.steps(), 0);
+    assert!((0..N::TENSORS).all(|t| ws.grads.tensor(t).iter().all(|&g| g == 0.0)));
+}

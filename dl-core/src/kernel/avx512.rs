@@ -449,6 +449,9 @@ fn column_stride(m: usize, rows: usize) -> usize {
     }
 }
 
+mod sgd;
+pub use sgd::outer_sgd;
+
 #[cfg(test)]
 mod tests {
     use super::{Lanes, LANES};

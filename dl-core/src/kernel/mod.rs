@@ -42,11 +42,14 @@
 
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 mod avx512;
+mod dispatch;
 pub mod ops;
 pub mod tiles;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 pub mod x86;
 
+#[cfg(test)]
+use dispatch::{run, Intrinsics};
 use ops::Op;
 use tiles::Separate;
 
@@ -214,6 +217,23 @@ pub trait Kernels: Sized + Copy {
     /// first accumulation, [`crate::train::train_sample`]), so nothing clears it between steps.
     fn outer_set(g: &mut [Self], m: usize, n: usize, a: &[Self], b: &[Self]);
 
+    /// `W += alpha a b^T` for one sample while `G` takes the old `W` (`W`, `G` as in
+    /// [`outer_set`](Self::outer_set)): [`outer_set`](Self::outer_set) into `G`, then
+    /// [`axpy_swap`](Self::axpy_swap)`(W, alpha, G)`, the same bits, in one pass over `W`
+    /// instead of three. Whether every new weight and every `a_i b_j` is finite; `None`,
+    /// having done nothing, where there is no fused kernel (only `f32` on AVX-512 has one) or
+    /// the sizes do not fit: the caller then runs the pair.
+    #[allow(clippy::too_many_arguments)]
+    fn outer_sgd(
+        w: &mut [Self],
+        g: &mut [Self],
+        m: usize,
+        n: usize,
+        a: &[Self],
+        b: &[Self],
+        alpha: Self,
+    ) -> Option<(bool, bool)>;
+
     /// `y += alpha x`, element by element (`y.len()` and `x.len()` equal; the shorter one
     /// decides otherwise): the plain SGD step, `p -= lr g`.
     fn axpy(y: &mut [Self], alpha: Self, x: &[Self]);
@@ -240,135 +260,6 @@ pub trait Kernels: Sized + Copy {
     /// batch mean of a gradient and its finiteness check in one pass.
     fn scale_all_finite(v: &mut [Self], s: Self) -> bool;
 }
-
-/// Runs a kernel: on x86-64 with `std`, compiled for the best instruction set the CPU has;
-/// otherwise (or on a CPU with neither AVX2 nor AVX-512) with the compile-time tiles.
-#[inline(always)]
-fn run<O: Op>(op: O) -> O::Out {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    let op = match x86::run(op) {
-        Ok(out) => return out,
-        Err(op) => op,
-    };
-    op.run::<CompileTime, ROWS>()
-}
-
-/// Kernels a scalar type has in hand-written intrinsics for this CPU, tried before the
-/// generic ones: `f32` on AVX-512 (`avx512`). Each returns `false` when it did nothing.
-trait Intrinsics: Sized {
-    #[inline(always)]
-    fn matmul(_: &[Self], _: usize, _: usize, _: &[&[Self]], _: &mut [&mut [Self]]) -> bool {
-        false
-    }
-    #[inline(always)]
-    fn matvec(_: &[Self], _: usize, _: usize, _: &[Self], _: &mut [Self]) -> bool {
-        false
-    }
-    #[inline(always)]
-    fn outer(_: &mut [Self], _: usize, _: usize, _: &[&[Self]], _: &[&[Self]]) -> bool {
-        false
-    }
-    #[inline(always)]
-    fn outer_set(_: &mut [Self], _: usize, _: usize, _: &[Self], _: &[Self]) -> bool {
-        false
-    }
-}
-
-#[cfg(all(feature = "std", target_arch = "x86_64"))]
-impl Intrinsics for f32 {
-    #[inline(always)]
-    fn matmul(a: &[f32], m: usize, k: usize, b: &[&[f32]], c: &mut [&mut [f32]]) -> bool {
-        x86::matmul_avx512_f32(a, m, k, b, c)
-    }
-    #[inline(always)]
-    fn matvec(a: &[f32], m: usize, k: usize, b: &[f32], c: &mut [f32]) -> bool {
-        x86::matvec_avx512_f32(a, m, k, b, c)
-    }
-    #[inline(always)]
-    fn outer(g: &mut [f32], m: usize, n: usize, a: &[&[f32]], b: &[&[f32]]) -> bool {
-        x86::outer_avx512_f32(g, m, n, a, b)
-    }
-    #[inline(always)]
-    fn outer_set(g: &mut [f32], m: usize, n: usize, a: &[f32], b: &[f32]) -> bool {
-        x86::outer_set_avx512_f32(g, m, n, a, b)
-    }
-}
-#[cfg(not(all(feature = "std", target_arch = "x86_64")))]
-impl Intrinsics for f32 {}
-impl Intrinsics for f64 {}
-
-macro_rules! kernels {
-    ($t:ty) => {
-        impl Kernels for $t {
-            #[inline(never)]
-            fn matmul_acc(a: &[$t], m: usize, k: usize, b: &[&[$t]], c: &mut [&mut [$t]]) {
-                if !<$t as Intrinsics>::matmul(a, m, k, b, c) {
-                    run(ops::Matmul { a, m, k, b, c })
-                }
-            }
-
-            #[inline(never)]
-            fn matvec_acc(a: &[$t], m: usize, k: usize, b: &[$t], c: &mut [$t]) {
-                if !<$t as Intrinsics>::matvec(a, m, k, b, c) {
-                    run(ops::Matmul {
-                        a,
-                        m,
-                        k,
-                        b: &[b],
-                        c: &mut [c],
-                    })
-                }
-            }
-
-            #[inline(never)]
-            fn outer_acc(g: &mut [$t], m: usize, n: usize, a: &[&[$t]], b: &[&[$t]]) {
-                if !<$t as Intrinsics>::outer(g, m, n, a, b) {
-                    run(ops::Outer { g, m, n, a, b })
-                }
-            }
-
-            #[inline(never)]
-            fn outer_set(g: &mut [$t], m: usize, n: usize, a: &[$t], b: &[$t]) {
-                if !<$t as Intrinsics>::outer_set(g, m, n, a, b) {
-                    run(ops::OuterSet { g, m, n, a, b })
-                }
-            }
-
-            #[inline(never)]
-            fn axpy(y: &mut [$t], alpha: $t, x: &[$t]) {
-                run(ops::Axpy { y, alpha, x })
-            }
-
-            #[inline(never)]
-            fn axpy_zero(y: &mut [$t], alpha: $t, x: &mut [$t]) {
-                run(ops::AxpyZero { y, alpha, x })
-            }
-
-            #[inline(never)]
-            fn all_finite(v: &[$t]) -> bool {
-                run(ops::AllFinite { v })
-            }
-
-            #[inline(never)]
-            fn axpy_finite(y: &[$t], alpha: $t, x: &[$t]) -> bool {
-                run(ops::AxpyFinite { y, alpha, x })
-            }
-
-            #[inline(never)]
-            fn axpy_swap(y: &mut [$t], alpha: $t, x: &mut [$t]) -> (bool, bool) {
-                run(ops::AxpySwap { y, alpha, x })
-            }
-
-            #[inline(never)]
-            fn scale_all_finite(v: &mut [$t], s: $t) -> bool {
-                run(ops::ScaleAllFinite { v, s })
-            }
-        }
-    };
-}
-
-kernels!(f32);
-kernels!(f64);
 
 /// Runs `op` with the portable tiles and a separate multiply and add, whatever the build:
 /// what a `no_std` build without FMA runs, and what short slices run inlined.

@@ -122,6 +122,27 @@ pub fn matvec_avx512_f32(a: &[f32], m: usize, k: usize, b: &[f32], c: &mut [f32]
     true
 }
 
+/// [`super::Kernels::outer_sgd`] for `f32` in AVX-512 intrinsics, if this CPU has AVX-512F
+/// (and AVX2 and FMA, so the unfused step it stands for, `axpy_swap`, runs fused
+/// multiply-adds too); `None` (nothing done) otherwise.
+#[inline]
+#[allow(clippy::too_many_arguments)]
+pub fn outer_sgd_avx512_f32(
+    w: &mut [f32],
+    g: &mut [f32],
+    m: usize,
+    n: usize,
+    a: &[f32],
+    b: &[f32],
+    alpha: f32,
+) -> Option<(bool, bool)> {
+    if !supported(Isa::Avx512) {
+        return None;
+    }
+    // SAFETY: as in `matmul_avx512_f32`.
+    unsafe { super::avx512::outer_sgd(w, g, m, n, a, b, alpha) }
+}
+
 /// [`super::Kernels::outer_acc`] for `f32` in AVX-512 intrinsics, if this CPU has AVX-512F;
 /// `false` (nothing done) otherwise.
 #[inline]

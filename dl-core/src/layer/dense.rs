@@ -282,6 +282,48 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
         }
     }
 
+    /// `W` in one pass ([`kernel::Kernels::outer_sgd`]: gradient, step and the old weights
+    /// into `grad` together) where the layer's weights take the kernels' paths of the
+    /// unfused pair (at least [`kernel::MIN_BATCH_WEIGHTS`] and [`kernel::MIN_ELEMENTS`]) and
+    /// the CPU has the fused kernel; otherwise, and for the bias, the default's two passes.
+    /// `dL/dx` first, from the old weights.
+    #[inline]
+    fn backward_preact_sgd(
+        &mut self,
+        x: &SVector<T, I>,
+        cache: &DenseCache<T, O>,
+        dz: &SVector<T, O>,
+        grad: &mut DenseGrad<T, I, O>,
+        d_input: Option<&mut SVector<T, I>>,
+        lr: T,
+    ) -> bool {
+        if let Some(dx) = d_input {
+            self.weight.tr_mul_to(dz, dx);
+        }
+        let fused = if Self::BATCH_KERNELS && I * O >= kernel::MIN_ELEMENTS {
+            T::outer_sgd(
+                self.weight.as_mut_slice(),
+                grad.weight.as_mut_slice(),
+                O,
+                I,
+                dz.as_slice(),
+                x.as_slice(),
+                -lr,
+            )
+        } else {
+            None
+        };
+        let Some((new, old)) = fused else {
+            self.backward_preact_set(x, cache, dz, grad, None);
+            return crate::layer::sgd_swap(self, grad, lr);
+        };
+        for (g, &d) in grad.bias.as_mut_slice().iter_mut().zip(dz.as_slice()) {
+            *g = T::ZERO + d;
+        }
+        let bias = kernel::axpy_swap(self.bias.as_mut_slice(), -lr, grad.bias.as_mut_slice());
+        new && old && bias.0 && bias.1
+    }
+
     #[inline]
     fn forward_train_batch<X: Samples<SVector<T, I>> + ?Sized>(
         &self,

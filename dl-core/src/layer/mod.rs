@@ -163,6 +163,48 @@ pub trait Layer<T: Float>: Params<T> {
         self.backward_preact(x, cache, dz, grad, d_input);
     }
 
+    /// [`backward_preact_set`](Layer::backward_preact_set), then plain SGD's step on this
+    /// layer's parameters from the gradient just written: `p -= lr g` (`p + (-lr) g`, as
+    /// [`crate::kernel::axpy_swap`] computes it) with the old `p` left in `grad`, so a step
+    /// found bad can be undone exactly. `d_input` is computed from the old weights. Returns
+    /// whether every gradient element and every new parameter is finite.
+    ///
+    /// What [`train_sample`](crate::train::train_sample) runs for an optimizer that is plain
+    /// SGD ([`OptimizerBase::sgd_rate`](crate::optim::OptimizerBase::sgd_rate)): the same bits
+    /// as the whole backward pass followed by [`Sgd`](crate::optim::Sgd)'s update. The default
+    /// does exactly that for this layer; [`Dense`] fuses the two passes over its weights.
+    #[inline]
+    fn backward_preact_sgd(
+        &mut self,
+        x: &Self::Input,
+        cache: &Self::Cache,
+        dz: &Self::Output,
+        grad: &mut Self::Gradient,
+        d_input: Option<&mut Self::Input>,
+        lr: T,
+    ) -> bool {
+        self.backward_preact_set(x, cache, dz, grad, d_input);
+        sgd_swap(self, grad, lr)
+    }
+
+    /// [`backward_preact_sgd`](Layer::backward_preact_sgd) working in `scratch`, as
+    /// [`forward_train_in`](Layer::forward_train_in).
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn backward_preact_sgd_in(
+        &mut self,
+        x: &Self::Input,
+        cache: &Self::Cache,
+        dz: &Self::Output,
+        grad: &mut Self::Gradient,
+        d_input: Option<&mut Self::Input>,
+        scratch: &mut [T],
+        lr: T,
+    ) -> bool {
+        self.backward_preact_set_in(x, cache, dz, grad, d_input, scratch);
+        sgd_swap(self, grad, lr)
+    }
+
     /// Training forward over a batch: `caches[b]` gets sample `b` of `xs`, for
     /// `b < caches.len()` (at most `xs.len()`).
     ///
@@ -286,4 +328,21 @@ pub trait Layer<T: Float>: Params<T> {
         let _ = scratch;
         self.backward_preact_batch(xs, caches, dz, grad, d_input);
     }
+}
+
+/// Plain SGD's swap step over every tensor of `params`: `p += (-lr) g` while `g` takes the
+/// old `p` ([`crate::kernel::axpy_swap`], as [`Sgd`](crate::optim::Sgd)'s update runs it).
+/// Whether every old `g` and every new `p` is finite.
+#[inline]
+pub(crate) fn sgd_swap<T: Float, P: Params<T>, G: Params<T>>(
+    params: &mut P,
+    grads: &mut G,
+    lr: T,
+) -> bool {
+    let mut finite = true;
+    for i in 0..P::TENSORS {
+        let (new, old) = crate::kernel::axpy_swap(params.tensor_mut(i), -lr, grads.tensor_mut(i));
+        finite &= new && old;
+    }
+    finite
 }

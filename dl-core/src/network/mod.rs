@@ -270,6 +270,31 @@ pub trait Network: Params<Self::Scalar> + Zeroable {
         self.loss_backward_in::<L>(x, cache, target, grads, d_input, batch)
     }
 
+    /// [`loss_backward_set_in`](Network::loss_backward_set_in) and plain SGD's step with rate
+    /// `lr` in one backward pass, each layer updated as soon as its gradient is written
+    /// ([`Layer::backward_preact_sgd`](crate::layer::Layer)), with its old parameters left in
+    /// `grads`: the same bits as the backward pass followed by [`Sgd`](crate::optim::Sgd)'s
+    /// update. Returns the loss and whether every gradient and every new parameter is finite.
+    /// A non-finite loss returns at once with nothing changed. On `false` otherwise, the
+    /// caller restores the parameters from `grads`. The default runs the two passes.
+    #[doc(hidden)]
+    #[inline]
+    fn loss_backward_sgd_in<L: Loss>(
+        &mut self,
+        x: &Self::Input,
+        cache: &Self::Cache,
+        target: &Self::Output,
+        grads: &mut Self::Gradient,
+        batch: &mut Self::Batch,
+        lr: Self::Scalar,
+    ) -> (Self::Scalar, bool) {
+        let loss = self.loss_backward_set_in::<L>(x, cache, target, grads, None, batch);
+        if !loss.finite() {
+            return (loss, false);
+        }
+        (loss, crate::layer::sgd_swap(self, grads, lr))
+    }
+
     /// One row a layer, with output shapes and parameter counts, in Keras's layout.
     fn summary() -> Summary {
         Self::SUMMARY

@@ -106,6 +106,23 @@ pub trait OptimizerBase {
     /// ...): [`Error::InvalidHyperParameter`] names the first one out of range. The training
     /// functions call it before every update, so a bad value never reaches the weights.
     fn validate(&self) -> Result<(), Error>;
+
+    /// `Some(lr)` if the next update is exactly plain SGD, `p -= lr g` on every tensor (no
+    /// state, no regularisation, nothing for `prepare` to do), which
+    /// [`train_sample`](crate::train::train_sample) may then apply inside the backward pass,
+    /// layer by layer, as the gradient is written (one pass over a large weight matrix instead
+    /// of writing the gradient and then updating from it). Such a step ends with
+    /// [`sgd_applied`](Self::sgd_applied) instead of an `update`. `None` (the default) keeps
+    /// every step on [`Optimizer`]'s methods.
+    #[inline]
+    fn sgd_rate(&self) -> Option<f64> {
+        None
+    }
+
+    /// Counts an update applied through [`sgd_rate`](Self::sgd_rate) as `update` would (the
+    /// step count, a per-step schedule's position).
+    #[inline]
+    fn sgd_applied(&mut self) {}
 }
 
 /// Applies a gradient `grads` to parameters `params` of the same layout.

@@ -87,6 +87,18 @@ impl<T: Float> OptimizerBase for Sgd<T> {
     fn reset(&mut self) {
         self.steps = 0;
     }
+
+    /// The rate, when no regularisation is set (every tensor's update is `p -= lr g`).
+    #[inline]
+    fn sgd_rate(&self) -> Option<f64> {
+        let reg = &self.reg;
+        (reg.l1 == 0.0 && reg.l2 == 0.0 && reg.decoupled == 0.0).then_some(self.lr)
+    }
+
+    #[inline]
+    fn sgd_applied(&mut self) {
+        self.steps += 1;
+    }
 }
 
 impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for Sgd<T> {

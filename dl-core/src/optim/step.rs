@@ -33,6 +33,14 @@ impl<O: OptimizerBase> OptimizerBase for &mut O {
     fn validate(&self) -> Result<(), Error> {
         (**self).validate()
     }
+    #[inline]
+    fn sgd_rate(&self) -> Option<f64> {
+        (**self).sgd_rate()
+    }
+    #[inline]
+    fn sgd_applied(&mut self) {
+        (**self).sgd_applied();
+    }
 }
 
 impl<P, G, O: ParamsOptimizer<P, G>> ParamsOptimizer<P, G> for &mut O {

@@ -134,6 +134,22 @@ impl<O: OptimizerBase, S: Schedule> OptimizerBase for Scheduled<O, S> {
     fn validate(&self) -> Result<(), Error> {
         self.optimizer.validate()
     }
+
+    /// The wrapped optimizer's (which holds the schedule's current rate).
+    #[inline]
+    fn sgd_rate(&self) -> Option<f64> {
+        self.optimizer.sgd_rate()
+    }
+
+    /// Counts the update in the wrapped optimizer and advances a per-step schedule, as
+    /// `update` does.
+    #[inline]
+    fn sgd_applied(&mut self) {
+        self.optimizer.sgd_applied();
+        if self.per == Per::Step {
+            self.advance();
+        }
+    }
 }
 
 impl<O: Regularize, S> Regularize for Scheduled<O, S> {

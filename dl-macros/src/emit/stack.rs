@@ -83,6 +83,7 @@ fn backward_in(e: &Emit) -> (TokenStream, TokenStream) {
     let last = e.fields[e.fields.len() - 1];
     let backward = backward_steps_in(e, "backward_preact");
     let backward_set = backward_steps_in(e, "backward_preact_set");
+    let backward_sgd = backward_steps_in(e, "backward_preact_sgd");
     // The loss, with its gradient at the last layer's pre-activations in `batch`.
     let loss_gradient = quote! {
         let last = &cache.#last;
@@ -136,6 +137,22 @@ fn backward_in(e: &Emit) -> (TokenStream, TokenStream) {
             self.backward_layers_set_in(x, cache, grads, d_input, batch);
             loss
         }
+
+        fn loss_backward_sgd_in<L: Loss>(
+            &mut self,
+            x: &Self::Input,
+            cache: &#cache<T>,
+            target: &Self::Output,
+            grads: &mut #grad<T>,
+            batch: &mut #batch<T>,
+            lr: T,
+        ) -> (T, bool) {
+            #loss_gradient
+            if !::dl_core::float::Float::finite(loss) {
+                return (loss, false);
+            }
+            (loss, self.backward_layers_sgd_in(x, cache, grads, batch, lr))
+        }
     };
     let inherent = quote! {
         /// Backpropagates the last layer's `dL/dz`, held in `batch`, through every layer, each
@@ -165,6 +182,24 @@ fn backward_in(e: &Emit) -> (TokenStream, TokenStream) {
         ) {
             #(#backward_set)*
         }
+
+        /// `backward_layers_set_in` with plain SGD's step on each layer as soon as its
+        /// gradient is written (`Layer::backward_preact_sgd`); whether every gradient and new
+        /// parameter was finite.
+        #[inline]
+        fn backward_layers_sgd_in(
+            &mut self,
+            x: &<Self as Network>::Input,
+            cache: &#cache<T>,
+            grads: &mut #grad<T>,
+            batch: &mut #batch<T>,
+            lr: T,
+        ) -> bool {
+            let d_input: Option<&mut <Self as Network>::Input> = None;
+            let mut finite = true;
+            #(#backward_sgd)*
+            finite
+        }
     };
 
     (network_items, inherent)
@@ -180,16 +215,24 @@ fn backward_steps_in(e: &Emit, method: &str) -> Vec<TokenStream> {
     for k in (0..fields.len()).rev() {
         let f = fields[k];
         let (pass, scratch) = e.pass(k, method, quote!(batch));
+        // The SGD form also takes the rate and tells whether its step was finite.
+        let (sgd, lr) = if method == "backward_preact_sgd" {
+            (quote!(finite &=), quote!(, lr))
+        } else {
+            (quote!(), quote!())
+        };
         if k == 0 {
             backward.push(quote! {
-                self.#f.#pass(x, &cache.#f, &batch.#f.d[0], &mut grads.#f, d_input #scratch);
+                #sgd self.#f.#pass(
+                    x, &cache.#f, &batch.#f.d[0], &mut grads.#f, d_input #scratch #lr
+                );
             });
         } else {
             let pf = fields[k - 1];
             backward.push(quote! {
-                self.#f.#pass(
+                #sgd self.#f.#pass(
                     cache.#pf.output(), &cache.#f, &batch.#f.d[0], &mut grads.#f,
-                    Some(&mut batch.#pf.d[0]) #scratch
+                    Some(&mut batch.#pf.d[0]) #scratch #lr
                 );
                 self.#pf.activation_backward(&cache.#pf, &mut batch.#pf.d[0]);
             });
