@@ -171,3 +171,43 @@ proptest! {
         });
     }
 }
+
+/// `outer_sgd` (where this CPU has it) is `outer_set` into `G`, then the dispatched
+/// `axpy_swap(W, alpha, G)`, bit for bit: the new weights, the old ones left in `G`, and both finiteness flags,
+/// at heights around every vector edge, with an infinite or NaN `a_i b_j` and an overflowing
+/// step among them.
+#[test]
+fn outer_sgd_equals_outer_set_then_axpy_swap() {
+    let bad = [None, Some(f32::INFINITY), Some(f32::NAN), Some(3e38)];
+    for m in [1, 5, 10, 16, 17, 32, 33, 64, 65, 70] {
+        for n in [1, 3, 7, 32, 64] {
+            for (case, bad) in bad.iter().enumerate() {
+                let value = |i: usize| ((i * 7919) % 23) as f32 * 0.125 - 1.375;
+                let w0: Vec<f32> = (0..m * n).map(value).collect();
+                let mut a: Vec<f32> = (0..m).map(|i| value(i + 3)).collect();
+                let b: Vec<f32> = (0..n).map(|i| value(i + 7)).collect();
+                if let Some(v) = bad {
+                    a[m / 2] = *v;
+                }
+                let alpha = if case == 3 { -1e38 } else { -0.05 };
+                let (mut w, mut g) = (w0.clone(), vec![1.0f32; m * n]);
+                let Some(fused) = f32::outer_sgd(&mut w, &mut g, m, n, &a, &b, alpha) else {
+                    return; // no fused kernel on this CPU: the caller runs the pair
+                };
+                let (mut w_ref, mut g_ref) = (w0.clone(), vec![1.0f32; m * n]);
+                f32::outer_set(&mut g_ref, m, n, &a, &b);
+                // The dispatched kernel, which Dense's unfused step runs at these sizes (from
+                // kernel::MIN_ELEMENTS up; shorter slices run the portable loop instead).
+                let pair = f32::axpy_swap(&mut w_ref, alpha, &mut g_ref);
+                let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(fused, pair, "{m} x {n}, case {case}: flags");
+                assert_eq!(bits(&w), bits(&w_ref), "{m} x {n}, case {case}: weights");
+                assert_eq!(
+                    bits(&g),
+                    bits(&g_ref),
+                    "{m} x {n}, case {case}: old weights"
+                );
+            }
+        }
+    }
+}

@@ -4,12 +4,14 @@
 //!
 //! Per element, the same two roundings as that pair of kernels on this CPU (`outer_set`'s
 //! `fma(a_i, b_j, 0)`, then `axpy_swap`'s fused `fma(g, alpha, w)`), so the same bits; the
-//! finiteness checks are `axpy_swap`'s (exponent field all ones).
+//! finiteness checks are `axpy_swap`'s (the largest exponent field, all ones only for an
+//! infinity or a NaN).
 
-use super::{column_stride, load_unchecked, masks, store_unchecked, LANES, MAX_ROWS};
+use super::{column_stride, load_unchecked, masks, store_unchecked, Lanes, LANES, MAX_ROWS};
 use core::arch::x86_64::{
-    __m512i, _mm512_and_si512, _mm512_castps_si512, _mm512_fmadd_ps, _mm512_mask_cmpeq_epi32_mask,
-    _mm512_set1_epi32, _mm512_set1_ps, _mm512_setzero_ps,
+    __m512, __m512i, _mm512_castps_si512, _mm512_cmpeq_epi32_mask, _mm512_fmadd_ps,
+    _mm512_maskz_and_epi32, _mm512_max_epu32, _mm512_set1_epi32, _mm512_set1_ps, _mm512_setzero_ps,
+    _mm512_setzero_si512, _mm512_storeu_ps,
 };
 
 /// `W += alpha a b^T` for one sample, `G` taking the old `W`; `W` and `G` are `m x n`,
@@ -29,7 +31,10 @@ pub fn outer_sgd(
     if !fits(w.len()) || !fits(g.len()) || a.len() < m || b.len() < n {
         return None;
     }
-    let mut flags = Flags { new: 0, grad: 0 };
+    let mut flags = Flags {
+        new: _mm512_setzero_si512(),
+        grad: _mm512_setzero_si512(),
+    };
     let mut r0 = 0;
     while r0 < m {
         let rows = (m - r0).min(MAX_ROWS);
@@ -39,13 +44,19 @@ pub fn outer_sgd(
         );
         r0 += rows;
     }
-    Some((flags.new == 0, flags.grad == 0))
+    let finite = |x| _mm512_cmpeq_epi32_mask(x, _mm512_set1_epi32(INF)) == 0;
+    Some((finite(flags.new), finite(flags.grad)))
 }
 
-/// Lanes seen non-finite so far, as masks (zero while everything is finite).
+/// The exponent field of `f32` infinities and NaNs (all ones).
+const INF: i32 = 0x7f80_0000;
+
+/// The largest exponent field seen so far in each lane (as `axpy_swap` keeps it): [`INF`]
+/// somewhere only if a value was infinite or NaN. A vector maximum a step, not a mask moved
+/// to a general register (which made the mask chain the pass's bottleneck).
 struct Flags {
-    new: u16,
-    grad: u16,
+    new: __m512i,
+    grad: __m512i,
 }
 
 /// Rows `r0 .. r0 + rows` of [`outer_sgd`]: `a`'s rows in `V` registers while each column of
@@ -77,7 +88,8 @@ fn sgd_tile<const V: usize>(
         x[v] = super::load(a, v, masks[v]);
     }
     let (alpha, zero) = (_mm512_set1_ps(alpha), _mm512_setzero_ps());
-    let inf: __m512i = _mm512_set1_epi32(0x7f80_0000);
+    let inf: __m512i = _mm512_set1_epi32(INF);
+    let (mut new_exp, mut grad_exp) = (flags.new, flags.grad);
     let stride = column_stride(m, rows);
     for first in 0..stride {
         for (j, &bj) in b.iter().enumerate().skip(first).step_by(stride) {
@@ -90,13 +102,33 @@ fn sgd_tile<const V: usize>(
                     let old = load_unchecked(w, at + v * LANES, lanes);
                     let grad = _mm512_fmadd_ps(x[v], bj, zero);
                     let new = _mm512_fmadd_ps(grad, alpha, old);
-                    store_unchecked(w, at + v * LANES, lanes, new);
-                    store_unchecked(g, at + v * LANES, lanes, old);
-                    let bits = |x| _mm512_and_si512(_mm512_castps_si512(x), inf);
-                    flags.new |= _mm512_mask_cmpeq_epi32_mask(lanes.mask, bits(new), inf);
-                    flags.grad |= _mm512_mask_cmpeq_epi32_mask(lanes.mask, bits(grad), inf);
+                    store(w, at + v * LANES, lanes, new);
+                    store(g, at + v * LANES, lanes, old);
+                    let exponent =
+                        |x| _mm512_maskz_and_epi32(lanes.mask, _mm512_castps_si512(x), inf);
+                    new_exp = _mm512_max_epu32(new_exp, exponent(new));
+                    grad_exp = _mm512_max_epu32(grad_exp, exponent(grad));
                 }
             }
         }
+    }
+    (flags.new, flags.grad) = (new_exp, grad_exp);
+}
+
+/// `a[at ..] = x` on `lanes`, without a bounds check: a plain store when every lane is
+/// enabled (masked 512-bit stores were most of this pass's time on Zen 4, two to a column).
+///
+/// # Safety
+/// As `store_unchecked`: `at + lanes.count <= a.len()`.
+#[target_feature(enable = "avx512f")]
+#[inline]
+unsafe fn store(a: &mut [f32], at: usize, lanes: Lanes, x: __m512) {
+    if lanes.count == LANES {
+        debug_assert!(at + LANES <= a.len());
+        // SAFETY: the caller's contract, with all 16 lanes enabled.
+        unsafe { _mm512_storeu_ps(a.as_mut_ptr().add(at), x) }
+    } else {
+        // SAFETY: the caller's contract.
+        unsafe { store_unchecked(a, at, lanes, x) }
     }
 }
