@@ -45,7 +45,10 @@
 //! reads it). An optimizer with an element-wise rule
 //! ([`Optimizer::prepare_elementwise`]: plain SGD) is applied there too, fused with the last
 //! shard's reduction, each thread updating the ranges it reduces (the `fused` module: same
-//! bits as [`Optimizer::step_consume`]); any other optimizer steps on the caller after.
+//! bits as [`Optimizer::step_consume`]). An optimizer with state but an element-wise rule
+//! ([`Optimizer::step_pieces`]: Adam) steps on the caller after, each of its passes over a
+//! large tensor entering the pool once to be cut into ranges there (the `pieces` module;
+//! the same bits again); any other optimizer steps on the caller alone.
 //!
 //! Why rayon: a pool of parked threads woken per step (a `std::thread::scope` per step would
 //! spawn and join threads every batch, tens of microseconds and an allocation each), whose
@@ -92,6 +95,7 @@ use std::vec::Vec;
 
 mod config;
 mod fused;
+mod pieces;
 mod plan;
 mod reduce;
 mod seeds;
@@ -103,6 +107,7 @@ pub use seeds::shard_seed;
 pub use split::shard_range;
 
 use fused::reduce_and_step;
+use pieces::PoolPieces;
 use reduce::reduce_in_order;
 
 /// A data-parallel engine for one network type: a thread pool and one [`Workspace`] a shard.
@@ -315,7 +320,15 @@ where
             None => {
                 let grads = &mut self.shards[0].grads;
                 check_loss(loss, grads)?;
-                opt.step_consume(net, grads, tail.inv)?;
+                let pieces = PoolPieces { pool: &self.pool };
+                let stepped = match on_caller {
+                    true => None,
+                    false => opt.step_pieces(net, grads, tail.inv, &pieces),
+                };
+                match stepped {
+                    Some(result) => result?,
+                    None => opt.step_consume(net, grads, tail.inv)?,
+                }
             }
         }
         Ok(loss)

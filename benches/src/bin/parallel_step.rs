@@ -4,13 +4,13 @@
 //! samples a wall second, and the process's CPU time a step (all threads,
 //! `CLOCK_PROCESS_CPUTIME_ID`).
 //!
-//! `cargo run --release -p dl-benches --bin parallel_step -- NET THREADS BATCH [SHARD] [SECONDS]`
+//! `cargo run --release -p dl-benches --bin parallel_step -- NET THREADS BATCH [SHARD] [SECONDS] [OPT]`
 //!
 //! `NET` is `mlp` (784-128-10) or `cifar` (the peers suite's CIFAR-sized CNN); `THREADS` 0
 //! means the serial `train_batch` (no engine); `SHARD` 0 (the default) is the engine's default
 //! (shards of 16, grown where the network's work a sample is small next to its gradient);
-//! `SECONDS` to 5. Plain SGD (lr 0.01) and cross-entropy on synthetic data, as in
-//! `benches/parallel.rs`.
+//! `SECONDS` to 5; `OPT` is `sgd` (plain SGD, lr 0.01, the default) or `adam` (lr 1e-3).
+//! Cross-entropy on synthetic data, as in `benches/parallel.rs`.
 
 use dl_benches::{classification_data, cpu_seconds, cycling, CifarCnn, Mnist};
 use dl_core::parallel::{Parallel, ParallelConfig};
@@ -25,6 +25,7 @@ struct Args {
     batch: usize,
     shard: usize,
     seconds: f64,
+    opt: String,
 }
 
 fn args() -> Args {
@@ -36,6 +37,7 @@ fn args() -> Args {
         batch: num(2, 32),
         shard: num(3, 0),
         seconds: a.get(4).and_then(|s| s.parse().ok()).unwrap_or(5.0),
+        opt: a.get(5).cloned().unwrap_or_else(|| "sgd".into()),
     }
 }
 
@@ -45,8 +47,23 @@ where
     N::Output: Send + Sync,
     Workspace<N>: Send + Sync,
 {
+    match args.opt.as_str() {
+        "adam" => run_with::<N, _>(args, xs, ys, Adam::<f32, N::Gradient>::new(1e-3)),
+        _ => run_with::<N, _>(args, xs, ys, Sgd::new(0.01)),
+    }
+}
+
+fn run_with<N: Network<Scalar = f32> + Sync + Send, O: Optimizer<N>>(
+    args: &Args,
+    xs: &[N::Input],
+    ys: &[N::Output],
+    mut sgd: O,
+) where
+    N::Input: Send + Sync,
+    N::Output: Send + Sync,
+    Workspace<N>: Send + Sync,
+{
     let mut net = N::boxed(1);
-    let mut sgd = Sgd::new(0.01);
     let mut ws = Workspace::<N>::boxed();
     let mut par = (args.threads > 0).then(|| {
         let config = match args.shard {
@@ -75,9 +92,10 @@ where
     }
     let (wall, cpu) = (started.elapsed().as_secs_f64(), cpu_seconds() - cpu);
     println!(
-        "{{\"impl\":\"dl\",\"net\":\"{}\",\"threads\":{},\"batch\":{},\"shard\":{},\
+        "{{\"impl\":\"dl\",\"net\":\"{}\",\"opt\":\"{}\",\"threads\":{},\"batch\":{},\"shard\":{},\
          \"samples_per_s\":{:.1},\"cpu_us_per_step\":{:.1},\"cpu_per_wall\":{:.2},\"steps\":{steps}}}",
         args.net,
+        args.opt,
         args.threads,
         args.batch,
         shard,

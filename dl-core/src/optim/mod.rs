@@ -43,6 +43,8 @@ mod adam;
 mod adamw;
 mod check;
 mod elementwise;
+mod pieces;
+mod ranges;
 mod regularization;
 mod rmsprop;
 mod saved_state;
@@ -57,6 +59,8 @@ pub use adam::Adam;
 pub use adamw::AdamW;
 pub(crate) use check::{Finite, Verdict};
 pub use elementwise::ElementwiseStep;
+pub use pieces::{Pieces, Whole};
+pub(crate) use ranges::{below_one, in_range, non_negative, representable};
 pub use regularization::{Penalty, Regularization, Regularize, Scope};
 pub use rmsprop::RmsProp;
 pub use saved_state::OptimizerState;
@@ -65,7 +69,7 @@ pub use sgd_momentum::SgdMomentum;
 pub use state_bytes::OptimizerStateBytes;
 pub use state_format::{StateError, StateField, STATE_HEADER_BYTES, STATE_MAGIC, STATE_VERSION};
 
-use crate::error::{Error, HyperParameter};
+use crate::error::Error;
 use crate::float::Float;
 use crate::network::{Network, Params, TensorKind};
 
@@ -215,6 +219,26 @@ pub trait ParamsOptimizer<P, G = P>: OptimizerBase {
     /// Counts an update applied through [`elementwise`](Self::elementwise)'s rule.
     #[inline]
     fn applied_elementwise(&mut self) {}
+
+    /// Whether [`update_pieces`](Self::update_pieces) is implemented.
+    const PIECES: bool = false;
+
+    /// [`update_consume`](Self::update_consume)'s checked update from `scale * grads`,
+    /// leaving `grads` zeroed, with every pass over a tensor run through `pieces` (which may
+    /// spread it over threads): the same bits as the check, scaling, update and zeroing of
+    /// [`Optimizer::step_consume`]. `None`, having done nothing, unless
+    /// [`PIECES`](Self::PIECES). Called after [`prepare`](Self::prepare).
+    #[inline]
+    fn update_pieces<Q: Pieces>(
+        &mut self,
+        params: &mut P,
+        grads: &mut G,
+        scale: f64,
+        pieces: &Q,
+    ) -> Option<Result<(), Error>> {
+        let _ = (params, grads, scale, pieces);
+        None
+    }
 }
 
 /// Applies a (batch-averaged) gradient to a network's parameters: what the training functions
@@ -283,6 +307,21 @@ pub trait Optimizer<N: Network>: OptimizerBase {
     /// rule.
     #[inline]
     fn commit_elementwise(&mut self) {}
+
+    /// [`step_consume`](Self::step_consume) with every pass over a tensor run through
+    /// `pieces` ([`ParamsOptimizer::update_pieces`]): the same bits and errors. `None`, having
+    /// done nothing, for an optimizer without that form.
+    #[inline]
+    fn step_pieces<Q: Pieces>(
+        &mut self,
+        net: &mut N,
+        grads: &mut N::Gradient,
+        scale: N::Scalar,
+        pieces: &Q,
+    ) -> Option<Result<(), Error>> {
+        let _ = (net, grads, scale, pieces);
+        None
+    }
 }
 
 /// The absent state of an optimizer variant that needs none (plain SGD has no momentum
@@ -311,49 +350,6 @@ impl<T: Float> Params<T> for NoState {
     #[inline]
     fn tensor_kind(_: usize) -> TensorKind {
         TensorKind::Weight
-    }
-}
-
-/// `Ok` if hyper-parameter `name` is finite and `>= 0`.
-#[inline]
-pub(crate) fn non_negative(name: HyperParameter, value: f64) -> Result<(), Error> {
-    in_range(name, value, value >= 0.0, "finite and >= 0")
-}
-
-/// `Ok` if hyper-parameter `name` stays finite in the scalar type `T` (`1e39` is a finite
-/// `f64` but an infinite `f32`).
-#[inline]
-pub(crate) fn representable<T: Float>(name: HyperParameter, value: f64) -> Result<(), Error> {
-    let expected = if T::NAME == "f32" {
-        "finite as an f32 (below 3.4e38)"
-    } else {
-        "finite as an f64"
-    };
-    in_range(name, value, T::cast(value).finite(), expected)
-}
-
-/// `Ok` if hyper-parameter `name` is in `[0, 1)`.
-#[inline]
-pub(crate) fn below_one(name: HyperParameter, value: f64) -> Result<(), Error> {
-    in_range(name, value, (0.0..1.0).contains(&value), "in [0, 1)")
-}
-
-/// `Ok` if `value` is finite and `ok` holds, else the error naming `name` and `expected`.
-#[inline]
-pub(crate) fn in_range(
-    name: HyperParameter,
-    value: f64,
-    ok: bool,
-    expected: &'static str,
-) -> Result<(), Error> {
-    if ok && value.is_finite() {
-        Ok(())
-    } else {
-        Err(Error::InvalidHyperParameter {
-            name,
-            value,
-            expected,
-        })
     }
 }
 

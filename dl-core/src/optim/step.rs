@@ -2,7 +2,7 @@
 //! gradient is an [`Optimizer`] of that network (its checked, transactional steps are written
 //! here once), and `&mut O` is whatever `O` is, so the training functions can borrow one.
 
-use super::{ElementwiseStep, Optimizer, OptimizerBase, ParamsOptimizer};
+use super::{ElementwiseStep, Optimizer, OptimizerBase, ParamsOptimizer, Pieces};
 use crate::error::Error;
 use crate::float::Float;
 use crate::network::{Network, Params};
@@ -82,6 +82,17 @@ impl<P, G, O: ParamsOptimizer<P, G>> ParamsOptimizer<P, G> for &mut O {
     fn applied_elementwise(&mut self) {
         (**self).applied_elementwise();
     }
+    const PIECES: bool = O::PIECES;
+    #[inline]
+    fn update_pieces<Q: Pieces>(
+        &mut self,
+        params: &mut P,
+        grads: &mut G,
+        scale: f64,
+        pieces: &Q,
+    ) -> Option<Result<(), Error>> {
+        (**self).update_pieces(params, grads, scale, pieces)
+    }
 }
 
 impl<N: Network, O: ParamsOptimizer<N, N::Gradient>> Optimizer<N> for O {
@@ -131,6 +142,21 @@ impl<N: Network, O: ParamsOptimizer<N, N::Gradient>> Optimizer<N> for O {
     #[inline]
     fn commit_elementwise(&mut self) {
         self.applied_elementwise();
+    }
+
+    #[inline]
+    fn step_pieces<Q: Pieces>(
+        &mut self,
+        net: &mut N,
+        grads: &mut N::Gradient,
+        scale: N::Scalar,
+        pieces: &Q,
+    ) -> Option<Result<(), Error>> {
+        if !O::PIECES {
+            return None;
+        }
+        self.prepare();
+        self.update_pieces(net, grads, scale.as_f64(), pieces)
     }
 }
 

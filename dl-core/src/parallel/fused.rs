@@ -31,7 +31,7 @@ use std::boxed::Box;
 /// The length a tensor is cut into pieces of (the last piece takes the remainder, so it is
 /// between `PIECE` and `2 * PIECE - 1` long): 16 KiB of `f32` per array, a few microseconds
 /// of work against the fork-join's fraction of one.
-const PIECE: usize = 1 << 12;
+pub(super) const PIECE: usize = 1 << 12;
 
 const _: () = assert!(PIECE >= ElementwiseStep::MIN_PIECE);
 

@@ -2,8 +2,11 @@
 //! the bits of the whole-tensor update ([`ParamsOptimizer::update_consume`]) for any cut into
 //! pieces of at least [`ElementwiseStep::MIN_PIECE`] elements, with and without a penalty;
 //! and the control: a cut with a shorter piece does not, where the CPU fuses multiply-adds.
+//! Adam's passes run through any [`Pieces`] cut give its uncut step's bits (the control: a
+//! cut that drops an element is seen).
 
-use dl_core::optim::ElementwiseStep;
+use dl_core::float::Float;
+use dl_core::optim::{ElementwiseStep, Pieces, Whole};
 use dl_core::prelude::*;
 
 network! {
@@ -136,4 +139,115 @@ fn optimizers_with_state_have_no_rule() {
     assert!(ParamsOptimizer::<Net, Grad>::elementwise(&adam).is_none());
     let momentum: SgdMomentum<f32, Grad> = Sgd::new(0.1).momentum(0.9);
     assert!(ParamsOptimizer::<Net, Grad>::elementwise(&momentum).is_none());
+}
+
+/// Cuts each tensor at `at` (offsets inside it) and runs the pieces last first; with
+/// `drop_last`, leaves the tensor's last element out (a broken cut, for the control).
+struct Cuts {
+    at: Vec<usize>,
+    drop_last: bool,
+}
+
+impl Pieces for Cuts {
+    fn run<T: Float, F>(&self, slices: [&mut [T]; 4], f: &F) -> [bool; 4]
+    where
+        F: Fn([&mut [T]; 4]) -> [bool; 4] + Sync,
+    {
+        let len = slices[0].len();
+        let mut pieces = Vec::new();
+        let mut rest = slices;
+        let mut start = 0;
+        for end in self
+            .at
+            .iter()
+            .copied()
+            .filter(|&c| c > 0 && c < len)
+            .chain([len])
+        {
+            let [(a0, b0), (a1, b1), (a2, b2), (a3, b3)] =
+                rest.map(|s| s.split_at_mut((end - start).min(s.len())));
+            pieces.push([a0, a1, a2, a3]);
+            (rest, start) = ([b0, b1, b2, b3], end);
+        }
+        let mut flags = [true; 4];
+        let last = pieces.len() - 1;
+        for (k, piece) in pieces.into_iter().enumerate().rev() {
+            let piece = match self.drop_last && k == last {
+                true => piece.map(|s| {
+                    let n = s.len().saturating_sub(1);
+                    &mut s[..n]
+                }),
+                false => piece,
+            };
+            let r = f(piece);
+            flags = core::array::from_fn(|i| flags[i] && r[i]);
+        }
+        flags
+    }
+}
+
+/// Three Adam steps on fresh gradients, through `step_consume` or (with `cuts`) through
+/// `step_pieces`: the weights after each.
+fn adam_steps(adam: &Adam<f32, Grad>, cuts: Option<&Cuts>) -> Vec<Vec<u32>> {
+    let (mut net, _) = start(1);
+    let mut adam = adam.clone();
+    (2..5)
+        .map(|seed| {
+            let (_, mut grads) = start(seed);
+            let result = match cuts {
+                Some(cuts) => {
+                    Optimizer::<Net>::step_pieces(&mut adam, &mut net, &mut grads, 0.25, cuts)
+                        .expect("Adam has the cut form")
+                }
+                None => Optimizer::<Net>::step_consume(&mut adam, &mut net, &mut grads, 0.25),
+            };
+            result.unwrap();
+            if !cuts.is_some_and(|c| c.drop_last) {
+                assert!((0..4).all(|i| grads.tensor(i).iter().all(|&g| g == 0.0)));
+            }
+            bits(&net)
+        })
+        .collect()
+}
+
+#[test]
+fn adam_cut_into_pieces_is_the_uncut_step_bit_for_bit() {
+    let adams = [
+        Adam::<f32, Grad>::new(1e-2),
+        Adam::new(1e-2).weight_decay(0.01).l1(1e-3).regularize_all(),
+        Adam::new(1e-2).decoupled_weight_decay(0.1),
+    ];
+    for (n, adam) in adams.iter().enumerate() {
+        let reference = adam_steps(adam, None);
+        for at in [vec![], vec![1], vec![7, 100, 255, 4096, 5999], vec![3000]] {
+            let cuts = Cuts {
+                at,
+                drop_last: false,
+            };
+            assert!(
+                adam_steps(adam, Some(&cuts)) == reference,
+                "Adam {n}, cuts {:?}",
+                cuts.at
+            );
+        }
+        // The control: a cut that leaves out one element per tensor is seen.
+        let broken = Cuts {
+            at: vec![3000],
+            drop_last: true,
+        };
+        assert!(
+            adam_steps(adam, Some(&broken)) != reference,
+            "Adam {n}: the control passed"
+        );
+    }
+    let plain = Sgd::<f32>::new(0.1);
+    const { assert!(!<Sgd<f32> as ParamsOptimizer<Net, Grad>>::PIECES) };
+    assert!(Optimizer::<Net>::step_pieces(
+        &mut plain.clone(),
+        &mut *start(1).0,
+        &mut *start(1).1,
+        1.0,
+        &Whole
+    )
+    .is_none());
 }

@@ -3,16 +3,17 @@
 //! weights, losses and errors of the unfused one (reduce into the first shard's gradient,
 //! then `Optimizer::step_consume` on the calling thread) bit for bit, for any thread count.
 
-use super::{samples, weights, Cnn, Mlp};
+use super::{samples, weights, Cnn, Mlp, MlpGradient};
 use dl_core::parallel::{Parallel, ParallelConfig};
 use dl_core::prelude::*;
 
-/// Plain SGD without its element-wise rule: the engine takes the unfused path with it.
+/// An optimizer without its element-wise rule and its cut passes: the engine steps it on the
+/// calling thread with `step_consume`, the unfused path.
 #[derive(Clone)]
-struct Unfused(Sgd<f32>);
+struct Unfused<O>(O);
 
-impl OptimizerBase for Unfused {
-    const STATE_BYTES: usize = 0;
+impl<O: OptimizerBase> OptimizerBase for Unfused<O> {
+    const STATE_BYTES: usize = O::STATE_BYTES;
     fn learning_rate(&self) -> f64 {
         self.0.learning_rate()
     }
@@ -30,7 +31,7 @@ impl OptimizerBase for Unfused {
     }
 }
 
-impl<P: Params<f32>, G: Params<f32>> ParamsOptimizer<P, G> for Unfused {
+impl<P, G, O: ParamsOptimizer<P, G>> ParamsOptimizer<P, G> for Unfused<O> {
     fn update(&mut self, params: &mut P, grads: &G) {
         self.0.update(params, grads);
     }
@@ -71,6 +72,8 @@ where
     (weights(&*net), losses)
 }
 
+/// Plain SGD's fused tail and Adam's cut passes (with and without penalties) against the
+/// unfused step on one thread: the same losses and weights at 1, 2 and 3 threads.
 fn fused_equals_unfused<N>(xs: &[N::Input], ys: &[N::Output])
 where
     N: Network<Scalar = f32> + Sync + Send,
@@ -85,34 +88,70 @@ where
     ];
     for (n, sgd) in sgds.into_iter().enumerate() {
         assert!(ParamsOptimizer::<N, N::Gradient>::elementwise(&sgd).is_some());
-        let reference = train::<N, _>(1, Unfused(sgd.clone()), xs, ys);
-        assert_ne!(
-            reference.0,
-            weights(&*N::boxed(3)),
-            "training changed nothing"
+        same_for_thread_counts::<N, _>(&format!("SGD {n}"), &|| Box::new(sgd.clone()), xs, ys);
+    }
+    // Adam keeps two gradients of state: boxed, off the test thread's stack.
+    let adams: [MakeAdam<N>; 2] = [
+        || Adam::boxed(1e-3),
+        || {
+            let mut adam = Adam::boxed(1e-3);
+            adam.reg = Regularization {
+                l1: 1e-3,
+                l2: 0.01,
+                ..Regularization::NONE
+            };
+            adam.regularization_mut().scope = Scope::All;
+            adam
+        },
+    ];
+    for (n, adam) in adams.into_iter().enumerate() {
+        const { assert!(<Adam<f32, N::Gradient> as ParamsOptimizer<N, N::Gradient>>::PIECES) };
+        same_for_thread_counts::<N, _>(&format!("Adam {n}"), &adam, xs, ys);
+    }
+}
+
+/// Makes a boxed Adam for network `N`.
+type MakeAdam<N> = fn() -> Box<Adam<f32, <N as Network>::Gradient>>;
+
+fn same_for_thread_counts<N, O>(
+    name: &str,
+    make: &dyn Fn() -> Box<O>,
+    xs: &[N::Input],
+    ys: &[N::Output],
+) where
+    N: Network<Scalar = f32> + Sync + Send,
+    N::Input: Sync + Send,
+    N::Output: Sync + Send,
+    Workspace<N>: Send + Sync,
+    O: ParamsOptimizer<N, N::Gradient>,
+{
+    let reference = train::<N, _>(1, Unfused(&mut *make()), xs, ys);
+    assert_ne!(
+        reference.0,
+        weights(&*N::boxed(3)),
+        "training changed nothing"
+    );
+    for threads in [1, 2, 3] {
+        let fused = train::<N, _>(threads, &mut *make(), xs, ys);
+        assert!(
+            fused.1 == reference.1,
+            "{name}: losses differ at {threads} threads"
         );
-        for threads in [1, 2, 3] {
-            let fused = train::<N, _>(threads, sgd.clone(), xs, ys);
-            assert!(
-                fused.1 == reference.1,
-                "optimizer {n}: losses differ at {threads} threads"
-            );
-            assert!(
-                fused.0 == reference.0,
-                "optimizer {n}: weights differ at {threads} threads"
-            );
-        }
+        assert!(
+            fused.0 == reference.0,
+            "{name}: weights differ at {threads} threads"
+        );
     }
 }
 
 #[test]
-fn mlp_fused_sgd_is_the_unfused_step_for_any_thread_count() {
+fn mlp_fused_sgd_and_cut_adam_are_the_unfused_step_for_any_thread_count() {
     let (xs, ys) = samples::<784, 10>(80);
     fused_equals_unfused::<Mlp<f32>>(&xs, &ys);
 }
 
 #[test]
-fn cnn_fused_sgd_is_the_unfused_step_for_any_thread_count() {
+fn cnn_fused_sgd_and_cut_adam_are_the_unfused_step_for_any_thread_count() {
     let (xs, ys) = samples::<432, 4>(80);
     fused_equals_unfused::<Cnn<f32>>(&xs, &ys);
 }
@@ -132,21 +171,24 @@ fn one_step<O: Optimizer<Mlp<f32>>>(
     (result, net, par)
 }
 
-/// The error of one step of `sgd` on `xs` (scaled by `gain`), unfused on one thread and
-/// fused on 1, 2 and 3: the same error, the weights untouched, no update counted, and every
-/// shard's gradient zero again (the next good step equals a fresh engine's).
-fn refused_alike(sgd: Sgd<f32>, gain: f32) -> Error {
+/// The error of one step of `opt` on `xs` (scaled by `gain`), unfused on one thread and
+/// fused or cut on 1, 2 and 3: the same error, the weights untouched, no update counted, and
+/// every shard's gradient zero again (the next good step equals a fresh engine's).
+fn refused_alike<O>(make: impl Fn() -> Box<O>, gain: f32) -> Error
+where
+    O: ParamsOptimizer<Mlp<f32>, MlpGradient<f32>>,
+{
     let (mut xs, ys) = samples::<784, 10>(40);
     for x in &mut xs {
         *x *= gain;
     }
-    let reference = one_step(1, &mut Unfused(sgd.clone()), &xs, &ys)
+    let reference = one_step(1, &mut Unfused(&mut *make()), &xs, &ys)
         .0
         .unwrap_err();
     let before = weights(&*Mlp::<f32>::boxed(2));
     for threads in [1, 2, 3] {
-        let mut fused = sgd.clone();
-        let (err, mut net, mut par) = one_step(threads, &mut fused, &xs, &ys);
+        let mut fused = make();
+        let (err, mut net, mut par) = one_step(threads, &mut *fused, &xs, &ys);
         assert_eq!(err.unwrap_err(), reference);
         assert_eq!(weights(&*net), before, "a refused step changed the weights");
         assert_eq!(fused.steps(), 0);
@@ -162,12 +204,25 @@ fn refused_alike(sgd: Sgd<f32>, gain: f32) -> Error {
 #[test]
 fn an_overflowing_update_is_refused_as_the_unfused_step_refuses_it() {
     // The penalty's loop: l2 * p * lr overflows the first weight tensor.
-    let err = refused_alike(Sgd::new(1e20).weight_decay(1e30), 1.0);
+    let err = refused_alike(|| Box::new(Sgd::new(1e20).weight_decay(1e30)), 1.0);
     assert!(
         matches!(err, Error::NonFiniteUpdate { tensor: 0, .. }),
         "{err:?}"
     );
     // The kernel's: large inputs give gradients that the largest rate makes infinite.
-    let err = refused_alike(Sgd::new(3e38), 1e3);
+    let err = refused_alike(|| Box::new(Sgd::new(3e38)), 1e3);
     assert!(matches!(err, Error::NonFiniteUpdate { .. }), "{err:?}");
+    // Adam's cut check: the second moment of the penalised gradient overflows.
+    let err = refused_alike(
+        || {
+            let mut adam = Adam::boxed(1e-3);
+            adam.reg.l2 = 1e30;
+            adam
+        },
+        1.0,
+    );
+    assert!(
+        matches!(err, Error::NonFiniteUpdate { tensor: 0, .. }),
+        "{err:?}"
+    );
 }
