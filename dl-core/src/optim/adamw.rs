@@ -1,6 +1,6 @@
 //! AdamW: Adam with decoupled weight decay.
 
-use super::{Adam, OptimizerBase, ParamsOptimizer, Regularization, Regularize};
+use super::{Adam, OptimizerBase, ParamsOptimizer, Pieces, Regularization, Regularize};
 use crate::error::Error;
 use crate::float::Float;
 use crate::network::Params;
@@ -128,5 +128,19 @@ impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for AdamW<T, G>
     #[inline]
     fn check_update(&self, params: &P, grads: &G, scale: f64) -> Result<(), Error> {
         self.adam.check_update(params, grads, scale)
+    }
+
+    const PIECES: bool = true;
+
+    /// Adam's ([`Adam`]'s `update_pieces`), its decoupled decay being Adam's regularisation.
+    #[inline]
+    fn update_pieces<Q: Pieces>(
+        &mut self,
+        params: &mut P,
+        grads: &mut G,
+        scale: f64,
+        pieces: &Q,
+    ) -> Option<Result<(), Error>> {
+        self.adam.update_pieces(params, grads, scale, pieces)
     }
 }

@@ -240,6 +240,20 @@ fn adam_cut_into_pieces_is_the_uncut_step_bit_for_bit() {
             "Adam {n}: the control passed"
         );
     }
+    // AdamW is Adam with decoupled decay: its cut step is Adam's.
+    let mut adamw = AdamW::<f32, Grad>::new(1e-2).weight_decay(0.1);
+    let mut adam = Adam::<f32, Grad>::new(1e-2).decoupled_weight_decay(0.1);
+    let (mut a, mut ga) = start(1);
+    let (mut b, mut gb) = start(1);
+    let cuts = Cuts {
+        at: vec![3000],
+        drop_last: false,
+    };
+    Optimizer::<Net>::step_pieces(&mut adamw, &mut a, &mut ga, 0.25, &cuts)
+        .unwrap()
+        .unwrap();
+    Optimizer::<Net>::step_consume(&mut adam, &mut b, &mut gb, 0.25).unwrap();
+    assert!(bits(&a) == bits(&b));
     let plain = Sgd::<f32>::new(0.1);
     const { assert!(!<Sgd<f32> as ParamsOptimizer<Net, Grad>>::PIECES) };
     assert!(Optimizer::<Net>::step_pieces(
