@@ -10,7 +10,9 @@ for build in default native; do
     flags=""
     [ "$build" = native ] && flags="-C target-cpu=native"
     for bench in speed cnn; do
-        RUSTFLAGS="$flags" CARGO_TARGET_DIR="target/bench-$build" \
+        # Absolute: criterion resolves CARGO_TARGET_DIR from the bench's own directory
+        # (benches/), cargo from here, so a relative path split the two.
+        RUSTFLAGS="$flags" CARGO_TARGET_DIR="$PWD/target/bench-$build" \
             cargo bench -p dl-benches --bench "$bench" -- "$@"
     done
 done
