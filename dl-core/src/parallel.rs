@@ -46,9 +46,10 @@
 //! ([`Optimizer::prepare_elementwise`]: plain SGD) is applied there too, fused with the last
 //! shard's reduction, each thread updating the ranges it reduces (the `fused` module: same
 //! bits as [`Optimizer::step_consume`]). An optimizer with state but an element-wise rule
-//! ([`Optimizer::step_pieces`]: Adam) steps on the caller after, each of its passes over a
-//! large tensor entering the pool once to be cut into ranges there (the `pieces` module;
-//! the same bits again); any other optimizer steps on the caller alone.
+//! ([`Optimizer::step_pieces`]: Adam, AdamW) steps on the caller after, each of its passes
+//! over a large tensor entering the pool once to be cut into ranges there (the `pieces`
+//! module; the same bits again; also after a batch of one shard, on an engine of several
+//! threads); any other optimizer steps on the caller alone.
 //!
 //! Why rayon: a pool of parked threads woken per step (a `std::thread::scope` per step would
 //! spawn and join threads every batch, tens of microseconds and an allocation each), whose
@@ -320,10 +321,12 @@ where
             None => {
                 let grads = &mut self.shards[0].grads;
                 check_loss(loss, grads)?;
+                // Even a batch of one shard, trained on the caller, has the other threads for
+                // its optimizer's passes.
                 let pieces = PoolPieces { pool: &self.pool };
-                let stepped = match on_caller {
-                    true => None,
-                    false => opt.step_pieces(net, grads, tail.inv, &pieces),
+                let stepped = match self.threads {
+                    1 => None,
+                    _ => opt.step_pieces(net, grads, tail.inv, &pieces),
                 };
                 match stepped {
                     Some(result) => result?,

@@ -226,3 +226,34 @@ fn an_overflowing_update_is_refused_as_the_unfused_step_refuses_it() {
         "{err:?}"
     );
 }
+
+#[test]
+fn one_shard_with_adam_cut_across_the_pool_is_the_serial_train_batch() {
+    // A batch of one shard trains on the caller; its Adam passes over the 100 k-element
+    // weight tensor still run cut across the pool, with the serial step's bits.
+    let (xs, ys) = samples::<784, 10>(8);
+    let mut serial = Mlp::<f32>::boxed(4);
+    let mut ws = Workspace::<Mlp<f32>>::boxed();
+    let mut adam = Adam::boxed(1e-3);
+    let reference: Vec<u32> = (0..3)
+        .map(|_| {
+            train_batch::<_, CrossEntropy, _>(&mut *serial, &mut *adam, &xs, &ys, &mut ws)
+                .unwrap()
+                .to_bits()
+        })
+        .collect();
+    for threads in [2, 3] {
+        let mut net = Mlp::<f32>::boxed(4);
+        let mut adam = Adam::boxed(1e-3);
+        let mut par = Parallel::new(ParallelConfig::new().threads(threads).shard(8)).unwrap();
+        let losses: Vec<u32> = (0..3)
+            .map(|_| {
+                par.train_batch::<CrossEntropy, _>(&mut *net, &mut *adam, &xs, &ys)
+                    .unwrap()
+                    .to_bits()
+            })
+            .collect();
+        assert_eq!(losses, reference, "{threads} threads");
+        assert!(weights(&*net) == weights(&*serial), "{threads} threads");
+    }
+}
