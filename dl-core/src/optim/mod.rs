@@ -50,6 +50,7 @@ mod rmsprop;
 mod saved_state;
 mod sgd;
 mod sgd_momentum;
+mod sqrt;
 mod state_bytes;
 pub(crate) mod state_format;
 mod step;
@@ -66,6 +67,7 @@ pub use rmsprop::RmsProp;
 pub use saved_state::OptimizerState;
 pub use sgd::Sgd;
 pub use sgd_momentum::SgdMomentum;
+pub(crate) use sqrt::sqrt;
 pub use state_bytes::OptimizerStateBytes;
 pub use state_format::{StateError, StateField, STATE_HEADER_BYTES, STATE_MAGIC, STATE_VERSION};
 
@@ -353,22 +355,6 @@ impl<T: Float> Params<T> for NoState {
     }
 }
 
-/// `sqrt(x)`, correctly rounded. With `std` it is the hardware instruction, which the update
-/// loops can vectorise (nalgebra's `sqrt` goes through a `libm` call in this crate's build):
-/// an `f32` is rooted in `f64` and rounded back, which gives the correctly rounded `f32` root
-/// (double rounding is innocuous for `sqrt` when the wider format has at least `2p + 2` bits).
-#[inline(always)]
-pub(crate) fn sqrt<T: Float>(x: T) -> T {
-    #[cfg(feature = "std")]
-    {
-        T::cast(x.as_f64().sqrt())
-    }
-    #[cfg(not(feature = "std"))]
-    {
-        x.sqrt()
-    }
-}
-
 /// Fails the build (after monomorphisation) if parameters `P`, gradient `G` and an optional
 /// state `S` (absent when it has no tensors) do not have the same number of tensors and
 /// scalars: a mismatch would otherwise update only part of the parameters.
@@ -383,37 +369,5 @@ pub(crate) fn assert_same_layout<T: Float, P: Params<T>, G: Params<T>, S: Params
             S::TENSORS == 0 || (S::TENSORS == G::TENSORS && S::COUNT == G::COUNT),
             "the optimizer state does not have the gradient's tensors"
         );
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::rng::Rng;
-
-    /// The `f32` root taken through `f64` is bit for bit `libm`'s correctly rounded `sqrtf`.
-    #[test]
-    fn sqrt_is_correctly_rounded() {
-        let mut rng = Rng::new(5);
-        for _ in 0..200_000 {
-            let x = f32::from_bits((rng.next_u64() >> 33) as u32); // non-negative, any exponent
-            assert_eq!(
-                super::sqrt(x).to_bits(),
-                libm::sqrtf(x).to_bits(),
-                "sqrt({x:e})"
-            );
-        }
-        for x in [
-            0.0f32,
-            1.0,
-            2.0,
-            f32::MIN_POSITIVE,
-            1e-45,
-            f32::MAX,
-            f32::INFINITY,
-        ] {
-            assert_eq!(super::sqrt(x).to_bits(), libm::sqrtf(x).to_bits());
-        }
-        assert!(super::sqrt(-1.0f32).is_nan() && super::sqrt(f32::NAN).is_nan());
-        assert_eq!(super::sqrt(2.0f64), libm::sqrt(2.0));
     }
 }
