@@ -243,7 +243,7 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
         }
         grad.bias += dz;
         if let Some(dx) = d_input {
-            self.weight.tr_mul_to(dz, dx);
+            super::dense_small::weighted_transpose(&self.weight, dz, dx);
         }
     }
 
@@ -278,7 +278,7 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
             *g = T::ZERO + d;
         }
         if let Some(dx) = d_input {
-            self.weight.tr_mul_to(dz, dx);
+            super::dense_small::weighted_transpose(&self.weight, dz, dx);
         }
     }
 
@@ -298,7 +298,7 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
         lr: T,
     ) -> bool {
         if let Some(dx) = d_input {
-            self.weight.tr_mul_to(dz, dx);
+            super::dense_small::weighted_transpose(&self.weight, dz, dx);
         }
         let fused = if Self::BATCH_KERNELS && I * O >= kernel::MIN_ELEMENTS {
             T::outer_sgd(
@@ -394,7 +394,7 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
         }
         if let Some(d_input) = d_input {
             for (dx, dz) in d_input.iter_mut().zip(dz) {
-                self.weight.tr_mul_to(dz, dx);
+                super::dense_small::weighted_transpose(&self.weight, dz, dx);
             }
         }
     }
