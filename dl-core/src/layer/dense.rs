@@ -393,8 +393,10 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
             grad.bias += dz;
         }
         if let Some(d_input) = d_input {
+            // nalgebra's `tr_mul_to` here even in AVX-512 builds: the batch's loop ran 26%
+            // slower with `weighted_transpose` (digits batch 32), the same bits either way.
             for (dx, dz) in d_input.iter_mut().zip(dz) {
-                super::dense_small::weighted_transpose(&self.weight, dz, dx);
+                self.weight.tr_mul_to(dz, dx);
             }
         }
     }
