@@ -7,7 +7,8 @@
 //! finiteness checks are `axpy_swap`'s (the largest exponent field, all ones only for an
 //! infinity or a NaN).
 
-use super::{column_stride, load_unchecked, masks, store_unchecked, Lanes, LANES, MAX_ROWS};
+use super::outer::column_stride;
+use super::{load_unchecked, masks, store_unchecked, Lanes, LANES, MAX_ROWS};
 use core::arch::x86_64::{
     __m512, __m512i, _mm512_castps_si512, _mm512_cmpeq_epi32_mask, _mm512_fmadd_ps,
     _mm512_maskz_and_epi32, _mm512_max_epu32, _mm512_set1_epi32, _mm512_set1_ps, _mm512_setzero_ps,
