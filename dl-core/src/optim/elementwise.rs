@@ -40,6 +40,7 @@ impl ElementwiseStep {
     /// made the XOR 2-4-1 step (four tensors of 1 to 8 elements) 28% slower (peer suite
     /// `xor_train`, 42.4 M samples a CPU-second before it came, 30.4 M as a call, 42.5 M
     /// inlined, 4 alternating rounds, 11:50 UTC).
+    #[inline(always)]
     pub fn swap<T: Float>(
         &self,
         kind: TensorKind,
