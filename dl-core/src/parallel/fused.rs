@@ -23,6 +23,7 @@
 
 use super::reduce::{add_and_clear, reduce_in_order};
 use crate::error::{Error, UpdatedTensor};
+use crate::float::Float;
 use crate::network::{Network, Params};
 use crate::optim::{ElementwiseStep, Verdict};
 use crate::train::Workspace;
@@ -35,47 +36,22 @@ pub(super) const PIECE: usize = 1 << 12;
 
 const _: () = assert!(PIECE >= ElementwiseStep::MIN_PIECE);
 
-/// One range of a tensor: its parameters, the first shard's gradient and the last shard's
-/// (empty when the step has one shard).
-struct Piece<'a, T> {
-    p: &'a mut [T],
-    g: &'a mut [T],
-    last: &'a mut [T],
-}
-
-impl<T> Piece<'_, T> {
-    fn split_at(self, at: usize) -> (Self, Self) {
-        let (p0, p1) = self.p.split_at_mut(at.min(self.p.len()));
-        let (g0, g1) = self.g.split_at_mut(at.min(self.g.len()));
-        let (l0, l1) = self.last.split_at_mut(at.min(self.last.len()));
-        (
-            Piece {
-                p: p0,
-                g: g0,
-                last: l0,
-            },
-            Piece {
-                p: p1,
-                g: g1,
-                last: l1,
-            },
-        )
-    }
-}
-
-/// `f` over the pieces of `piece` (across the current rayon pool with `split`, else in one
-/// call), and of its results the `and` of each component.
-fn for_pieces<T: Send, F>(piece: Piece<'_, T>, split: bool, f: &F) -> (bool, bool)
+/// `f` over the pieces of one tensor's `[p, g_0, g_{S-1}]` (`g_{S-1}` empty when the step
+/// has one shard): across the current rayon pool with `split`, cut as [`split`] cuts Adam's
+/// passes, else in one call; of its results the `and` of each component.
+fn for_pieces<T: Float, F>(slices: [&mut [T]; 3], split: bool, f: &F) -> (bool, bool)
 where
-    F: Fn(Piece<'_, T>) -> (bool, bool) + Sync,
+    F: Fn([&mut [T]; 3]) -> (bool, bool) + Sync,
 {
-    let len = piece.p.len();
-    if !split || len < 2 * PIECE {
-        return f(piece);
+    if !split {
+        return f(slices);
     }
-    let (a, b) = piece.split_at(len / PIECE / 2 * PIECE);
-    let ((a0, a1), (b0, b1)) = rayon::join(|| for_pieces(a, split, f), || for_pieces(b, split, f));
-    (a0 && b0, a1 && b1)
+    let [p, g, last] = slices;
+    let [updated, gradient, ..] = super::pieces::split([p, g, last, &mut []], &|[p, g, last, _]| {
+        let (updated, gradient) = f([p, g, last]);
+        [updated, gradient, true, true]
+    });
+    (updated, gradient)
 }
 
 /// The shards' gradients (zero after) reduced in order into the first's and applied to `net`
@@ -104,17 +80,14 @@ where
     let mut verdict = Verdict::new();
     for i in 0..<N as Params<N::Scalar>>::TENSORS {
         let kind = <N as Params<N::Scalar>>::tensor_kind(i);
-        let piece = Piece {
-            p: net.tensor_mut(i),
-            g: first.grads.tensor_mut(i),
-            last: match last.as_mut() {
-                Some(ws) => ws.grads.tensor_mut(i),
-                None => &mut [],
-            },
+        let last_grads: &mut [N::Scalar] = match last.as_mut() {
+            Some(ws) => ws.grads.tensor_mut(i),
+            None => &mut [],
         };
-        let (updated, gradient) = for_pieces(piece, split, &|piece: Piece<'_, N::Scalar>| {
-            add_and_clear(piece.g, piece.last);
-            rule.swap(kind, piece.p, piece.g, scale)
+        let slices = [net.tensor_mut(i), first.grads.tensor_mut(i), last_grads];
+        let (updated, gradient) = for_pieces(slices, split, &|[p, g, last]| {
+            add_and_clear(g, last);
+            rule.swap(kind, p, g, scale)
         });
         verdict.gradient(gradient);
         verdict.tensor(i, UpdatedTensor::Parameters, updated);
@@ -122,13 +95,9 @@ where
     let result = verdict.finish(&*net);
     let refused = result.is_err();
     for i in 0..<N as Params<N::Scalar>>::TENSORS {
-        let piece = Piece {
-            p: net.tensor_mut(i),
-            g: first.grads.tensor_mut(i),
-            last: &mut [],
-        };
-        for_pieces(piece, split, &|piece: Piece<'_, N::Scalar>| {
-            ElementwiseStep::settle(piece.p, piece.g, refused);
+        let slices = [net.tensor_mut(i), first.grads.tensor_mut(i), &mut []];
+        for_pieces(slices, split, &|[p, g, _]| {
+            ElementwiseStep::settle(p, g, refused);
             (true, true)
         });
     }

@@ -32,7 +32,7 @@ impl Pieces for PoolPieces<'_> {
 }
 
 /// `f` over halves of `slices` (recursively, cut at multiples of [`PIECE`]) by fork-join.
-fn split<T: Float, F>(slices: [&mut [T]; 4], f: &F) -> [bool; 4]
+pub(super) fn split<T: Float, F>(slices: [&mut [T]; 4], f: &F) -> [bool; 4]
 where
     F: Fn([&mut [T]; 4]) -> [bool; 4] + Sync,
 {
