@@ -24,6 +24,17 @@ network! {
     }
 }
 
+network! {
+    /// A wide layer past the first, so the batch's input gradients run as blocked products
+    /// (`dense_input.rs`): 300 outputs cross two 128-output blocks, 40 inputs one 32-column
+    /// product.
+    struct Deep {
+        Dense<7, 40, Tanh>,
+        Dense<40, 300, Relu>,
+        Dense<300, 4, Sigmoid>,
+    }
+}
+
 fn data<N: Network<Scalar = f64>>(n: usize, seed: u64) -> (Vec<N::Input>, Vec<N::Output>) {
     let mut rng = Rng::new(seed);
     let mut xs = vec![N::Input::ZERO; n];
@@ -122,6 +133,7 @@ fn batched_pass_equals_per_sample_pass() {
     check_against_per_sample::<Odd<f64>, Mse>("odd, MSE through softmax");
     check_against_per_sample::<Wide<f64>, Mse>("wide, MSE");
     check_against_per_sample::<Wide<f64>, BinaryCrossEntropy>("wide, BCE");
+    check_against_per_sample::<Deep<f64>, Mse>("deep, MSE");
 }
 
 /// The batched gradient of the mean loss against central finite differences of the mean loss,

@@ -19,8 +19,9 @@ use nalgebra::{SMatrix, SVector};
 ///
 /// Over a mini-batch `X = [x_1 .. x_B]` the same formulas become matrix products, done by the
 /// register-blocked kernels of [`crate::kernel`]: `Z = W X + b 1^T` and
-/// `dL/dW += dZ X^T` (`dL/dx_b = W^T dz_b` stays per sample: it is needed only past the first
-/// layer, where it costs `O` multiply-adds an input). One sample's `W x` uses
+/// `dL/dW += dZ X^T` and, past the first layer, `dL/dX^T = dZ^T W` (std builds,
+/// `dense_input.rs`; without std, or below the kernels' size, `dL/dx_b = W^T dz_b` per
+/// sample). One sample's `W x` uses
 /// [`kernel::Kernels::matvec_acc`] (a batch's column, bit for bit) from
 /// [`kernel::MIN_MATVEC_WEIGHTS`] weights up, and `dz x^T` the kernels from
 /// [`kernel::MIN_WEIGHTS`] up; below, `W x` is a loop over four columns a step (bit-identical
@@ -393,6 +394,11 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
             grad.bias += dz;
         }
         if let Some(d_input) = d_input {
+            #[cfg(feature = "std")]
+            if Self::BATCH_KERNELS && O >= super::dense_input::MIN_OUTPUTS {
+                super::dense_input::input_gradients(&self.weight, dz, d_input);
+                return;
+            }
             // nalgebra's `tr_mul_to` here even in AVX-512 builds: the batch's loop ran 26%
             // slower with `weighted_transpose` (digits batch 32), the same bits either way.
             for (dx, dz) in d_input.iter_mut().zip(dz) {

@@ -4,6 +4,8 @@
 mod avg_pool2d;
 mod conv2d;
 mod dense;
+#[cfg(feature = "std")]
+mod dense_input;
 mod dense_small;
 mod dropout;
 mod flatten;
