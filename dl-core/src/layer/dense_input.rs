@@ -54,6 +54,9 @@ pub(super) fn input_gradients<T: Float, const I: usize, const O: usize>(
             for (o, column) in packed.chunks_exact_mut(m).take(depth).enumerate() {
                 for (p, dz) in column.iter_mut().zip(dz) {
                     *p = dz[start + o];
+                    // Scalar: vectorised over the samples, these strided loads were gathers
+                    // in `-C target-cpu=native` builds (issue 12); emits no instruction.
+                    core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
                 }
             }
             add_block_products(w, O, I, start, depth, &packed[..m * depth], dx);

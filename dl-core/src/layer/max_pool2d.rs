@@ -1,3 +1,4 @@
+use super::max_pool_pairs;
 use super::parameter_free::{no_params, NoGrad};
 use super::pool_windows::{consistent, for_each_window, pooled};
 use super::{Layer, LayerCache};
@@ -114,34 +115,65 @@ impl<
     fn pool(x: &SVector<T, IN>, a: &mut SVector<T, OUT>, mut argmax: Option<&mut [usize; OUT]>) {
         let () = Self::SHAPE;
         let (x, a) = (x.as_slice(), a.as_mut_slice());
+        if K == 2 && S == 2 {
+            Self::pool_pairs(x, a, argmax);
+            return;
+        }
         for_each_window::<C, H, W, K, S>(
             #[inline(always)]
-            |out, first| {
-                if K * K > 32 {
-                    let at = Self::winner_in_order(x, first);
-                    a[out] = x[at];
-                    if let Some(argmax) = argmax.as_deref_mut() {
-                        argmax[out] = at;
-                    }
-                    return;
-                }
-                let (max, nan) = Self::maximum(x, first);
-                // A NaN in the window (never, in a healthy network) is the output.
-                a[out] = if nan == 0 {
-                    max
-                } else {
-                    x[Self::input(first, nan)]
-                };
-                if let Some(argmax) = argmax.as_deref_mut() {
-                    let hits = if nan == 0 {
-                        Self::equal_to(x, first, max)
-                    } else {
-                        nan
-                    };
-                    argmax[out] = Self::input(first, hits);
-                }
-            },
+            |out, first| Self::window(x, a, argmax.as_deref_mut(), out, first),
         );
+    }
+
+    /// 2x2 windows at stride 2, a row of them at a time ([`max_pool_pairs`]); a row with a
+    /// NaN is redone window by window.
+    #[inline(always)]
+    fn pool_pairs(x: &[T], a: &mut [T], mut argmax: Option<&mut [usize; OUT]>) {
+        for c in 0..C {
+            for oy in 0..Self::OH {
+                let first = (c * H + 2 * oy) * W;
+                let out = (c * Self::OH + oy) * Self::OW;
+                let (Some(rows), Some(row)) = (x.get(first..first + 2 * W), a.get_mut(out..))
+                else {
+                    return;
+                };
+                let winners = argmax.as_deref_mut().and_then(|m| m.get_mut(out..));
+                if !max_pool_pairs::pool_row(rows, W, first, row, winners) {
+                    for ox in 0..Self::OW {
+                        Self::window(x, a, argmax.as_deref_mut(), out + ox, first + 2 * ox);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Pools the window whose top-left input is `x[first]` into `a[out]` (and its winner's
+    /// index into `argmax[out]`).
+    #[inline(always)]
+    fn window(x: &[T], a: &mut [T], argmax: Option<&mut [usize; OUT]>, out: usize, first: usize) {
+        if K * K > 32 {
+            let at = Self::winner_in_order(x, first);
+            a[out] = x[at];
+            if let Some(argmax) = argmax {
+                argmax[out] = at;
+            }
+            return;
+        }
+        let (max, nan) = Self::maximum(x, first);
+        // A NaN in the window (never, in a healthy network) is the output.
+        a[out] = if nan == 0 {
+            max
+        } else {
+            x[Self::input(first, nan)]
+        };
+        if let Some(argmax) = argmax {
+            let hits = if nan == 0 {
+                Self::equal_to(x, first, max)
+            } else {
+                nan
+            };
+            argmax[out] = Self::input(first, hits);
+        }
     }
 
     /// The maximum of the window whose top-left input is `x[first]`, ignoring NaN, and a bit

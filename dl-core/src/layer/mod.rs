@@ -11,6 +11,7 @@ mod dropout;
 mod flatten;
 mod global_avg_pool2d;
 mod max_pool2d;
+mod max_pool_pairs;
 mod parameter_free;
 mod pool_windows;
 mod scratch;
