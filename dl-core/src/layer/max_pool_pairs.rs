@@ -42,12 +42,13 @@ pub(super) fn pool_row<T: Float>(
     while start < windows {
         let n = BLOCK.min(windows - start);
         let mut corners = [[T::ZERO; BLOCK]; 4];
-        for i in 0..n {
-            let x = 2 * (start + i);
-            corners[0][i] = top_row[x];
-            corners[1][i] = top_row[x + 1];
-            corners[2][i] = bottom_row[x];
-            corners[3][i] = bottom_row[x + 1];
+        let top = top_row[2 * start..].chunks_exact(2);
+        let bottom = bottom_row[2 * start..].chunks_exact(2);
+        for (i, (top, bottom)) in top.zip(bottom).take(n).enumerate() {
+            corners[0][i] = top[0];
+            corners[1][i] = top[1];
+            corners[2][i] = bottom[0];
+            corners[3][i] = bottom[1];
             // Scalar loads: vectorised, this stride-2 loop took gathers in
             // `-C target-cpu=native` builds (issue 12); emits no instruction.
             core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
