@@ -243,7 +243,7 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
                 &[x.as_slice()],
             );
         } else {
-            grad.weight.ger(T::ONE, dz, x, T::ONE);
+            super::dense_small::add_outer(&mut grad.weight, dz, x);
         }
         grad.bias += dz;
         if let Some(dx) = d_input {
@@ -390,12 +390,10 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
             }
         } else {
             for (b, dz) in dz.iter().enumerate() {
-                grad.weight.ger(T::ONE, dz, xs.sample(b), T::ONE);
+                super::dense_small::add_outer(&mut grad.weight, dz, xs.sample(b));
             }
         }
-        for dz in dz {
-            grad.bias += dz;
-        }
+        super::dense_small::add_each(&mut grad.bias, dz);
         if let Some(d_input) = d_input {
             #[cfg(feature = "std")]
             if Self::BATCH_KERNELS && O >= super::dense_input::MIN_OUTPUTS {

@@ -58,6 +58,46 @@ pub(super) fn weighted_transpose<T: Float, const I: usize, const O: usize>(
     }
 }
 
+/// `W += dz x^T`, the weight gradient of one sample, bit-identical to nalgebra's `ger` with
+/// both factors 1 (column `j` gets `x[j] * dz[o] + W[o, j]`, the same products and adds). In
+/// builds for CPUs with gather instructions (AVX2 on, as `-C target-cpu=native` here) one
+/// contiguous column at a time: there LLVM vectorised `ger` of the 64-32-10 network's 32x10
+/// layer across columns instead, loading and storing the gradient with 16-lane gathers and
+/// scatters at a stride of `O` elements, and the batch-1 step took 1,158 ns against 783 ns in
+/// the default build (criterion medians, 4 alternating runs, 14:23 UTC, load 2.9-4.0).
+#[inline(always)]
+pub(super) fn add_outer<T: Float, const I: usize, const O: usize>(
+    weight: &mut SMatrix<T, O, I>,
+    dz: &SVector<T, O>,
+    x: &SVector<T, I>,
+) {
+    if !cfg!(target_feature = "avx2") {
+        weight.ger(T::ONE, dz, x, T::ONE);
+        return;
+    }
+    let d: &[T; O] = &dz.data.0[0];
+    for (column, &x) in weight.data.0.iter_mut().zip(&x.data.0[0]) {
+        for (w, &d) in column.iter_mut().zip(d) {
+            *w = x * d + *w;
+        }
+        // Keeps LLVM's loop vectoriser from running the columns in lanes; no instruction.
+        core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// `b += dz` for each `dz` of a batch, sample after sample (the bias gradient): with gather
+/// instructions (see [`add_outer`]), one sample's vector at a time, where LLVM otherwise
+/// loaded the same element of 16 samples with a gather.
+#[inline(always)]
+pub(super) fn add_each<T: Float, const O: usize>(bias: &mut SVector<T, O>, dz: &[SVector<T, O>]) {
+    for dz in dz {
+        *bias += dz;
+        if cfg!(target_feature = "avx2") {
+            core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
+
 /// `dx = W^T dz` column by column, bit-identical to nalgebra's `tr_mul_to`: each dot product
 /// adds in the order of nalgebra's `dotx`: for `O` of 2, 3 and 4, `p0 + p1`, `(p0 + p1) + p2`
 /// and `(p0 + p2) + (p1 + p3)`; otherwise eight lane sums `s_l = p_l + p_{l+8} + ...` from 0,
@@ -141,6 +181,25 @@ mod tests {
         w.tr_mul_to(&dz, &mut want);
         for (g, w) in got.iter().zip(&want) {
             assert_eq!(g.to_bits(), w.to_bits(), "O = {O}");
+        }
+    }
+
+    #[test]
+    fn add_outer_gives_the_bits_of_ger() {
+        let mut s = 0x2545_f491u32;
+        let mut next = || {
+            s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (s >> 8) as f32 / (1 << 24) as f32 * 2.0 - 1.0
+        };
+        let g0 = SMatrix::<f32, 10, 32>::from_fn(|_, _| next());
+        let dz = SVector::<f32, 10>::from_fn(|_, _| next() * 1e3);
+        let x = SVector::<f32, 32>::from_fn(|_, _| next());
+        let (mut got, mut want) = (g0, g0);
+        add_outer(&mut got, &dz, &x);
+        want.ger(1.0, &dz, &x, 1.0);
+        assert_ne!(got, g0);
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!(g.to_bits(), w.to_bits());
         }
     }
 
