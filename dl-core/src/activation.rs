@@ -164,6 +164,12 @@ impl Activation for Relu {
         for (a, &z) in a.iter_mut().zip(z) {
             *a = if z < T::ZERO { T::ZERO } else { z };
         }
+        // With gather instructions (AVX2 on), LLVM ran a batch's samples in the lanes of this
+        // loop (Dense::forward_train_batch: one element of 8 samples gathered, the results
+        // scattered); the fence, no instruction, keeps each sample's loop whole.
+        if cfg!(target_feature = "avx2") {
+            core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+        }
     }
     /// `d *= 1` where `z > 0`, `d *= 0` elsewhere (so a NaN or infinite `d` still turns into
     /// NaN there), written as a choice between two values and one store: with `d *= (z > 0 ?
