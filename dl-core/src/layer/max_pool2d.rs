@@ -115,7 +115,7 @@ impl<
     fn pool(x: &SVector<T, IN>, a: &mut SVector<T, OUT>, mut argmax: Option<&mut [usize; OUT]>) {
         let () = Self::SHAPE;
         let (x, a) = (x.as_slice(), a.as_mut_slice());
-        if K == 2 && S == 2 {
+        if K == 2 && S == 2 && max_pool_pairs::worth_it(Self::OW) {
             Self::pool_pairs(x, a, argmax);
             return;
         }
@@ -125,8 +125,8 @@ impl<
         );
     }
 
-    /// 2x2 windows at stride 2, a row of them at a time ([`max_pool_pairs`]); a row with a
-    /// NaN is redone window by window.
+    /// 2x2 windows at stride 2, a block of them at a time ([`max_pool_pairs`]), for rows of
+    /// at least half a [`max_pool_pairs::BLOCK`]; a row with a NaN is redone window by window.
     #[inline(always)]
     fn pool_pairs(x: &[T], a: &mut [T], mut argmax: Option<&mut [usize; OUT]>) {
         for c in 0..C {
