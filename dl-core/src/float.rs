@@ -53,38 +53,6 @@ pub trait Float:
     fn exp_activation(self) -> Self {
         <Self as nalgebra::ComplexField>::exp(self)
     }
-    /// Rows `rows` of [`Kernels::matmul_acc`](crate::kernel::Kernels::matmul_acc)`(a, m, k,
-    /// b, c)` (`c[j]` whole columns, only `rows` written), each row with the bits of the whole
-    /// product; `false` (nothing done) where there is no such kernel: `f32` has one on
-    /// AVX-512 CPUs in `std` builds (`kernel::rows`). What lets the data-parallel engine
-    /// split a Dense layer's output units over threads without changing a bit.
-    #[inline(always)]
-    fn matmul_rows(
-        _a: &[Self],
-        _m: usize,
-        _k: usize,
-        _rows: core::ops::Range<usize>,
-        _b: &[&[Self]],
-        _c: &mut [&mut [Self]],
-    ) -> bool {
-        false
-    }
-    /// Rows `rows` of `G = sum_s a_s b_s^T` for two or more samples (`G` is `m x n`) with the
-    /// bits [`Kernels::outer_acc`](crate::kernel::Kernels::outer_acc) gives them in a zeroed
-    /// `G`, written into the compact `g` (column `j`'s rows at `g[j * rows.len() ..]`), so a
-    /// thread's rows of the gradient are contiguous; `false` (nothing done) where there is no
-    /// such kernel, as [`matmul_rows`](Self::matmul_rows).
-    #[inline(always)]
-    fn outer_rows(
-        _g: &mut [Self],
-        _m: usize,
-        _n: usize,
-        _rows: core::ops::Range<usize>,
-        _a: &[&[Self]],
-        _b: &[&[Self]],
-    ) -> bool {
-        false
-    }
     /// `v[i] = v[i].exp_activation()` for every element (for `f32` in `std` builds, several
     /// at a time: [`exp_in_place_f32`](crate::exp::exp_in_place_f32)).
     #[inline(always)]
@@ -120,30 +88,6 @@ impl Float for f32 {
     #[inline(always)]
     fn exp_activation_in_place(v: &mut [Self]) {
         crate::exp::exp_in_place_f32(v);
-    }
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    #[inline(always)]
-    fn matmul_rows(
-        a: &[f32],
-        m: usize,
-        k: usize,
-        rows: core::ops::Range<usize>,
-        b: &[&[f32]],
-        c: &mut [&mut [f32]],
-    ) -> bool {
-        crate::kernel::rows::matmul_rows_f32(a, m, k, rows, b, c)
-    }
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    #[inline(always)]
-    fn outer_rows(
-        g: &mut [f32],
-        m: usize,
-        n: usize,
-        rows: core::ops::Range<usize>,
-        a: &[&[f32]],
-        b: &[&[f32]],
-    ) -> bool {
-        crate::kernel::rows::outer_rows_f32(g, m, n, rows, a, b)
     }
 }
 

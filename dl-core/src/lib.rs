@@ -73,10 +73,7 @@
 // No `unsafe` at all without `alloc`. With it, the zeroed heap allocation of `zeroed` (one
 // module, its invariant written there); with `std`, on x86-64 only, the run-time
 // instruction-set dispatch of `kernel::x86` (calls into `#[target_feature]` functions after
-// detecting the features) and the loads and stores of the AVX-512 kernels in `kernel::avx512`
-// (with `kernel::rows`, the row-range kernels behind the same check); with `parallel`, the
-// unit-split step's buffers and tensors shared between the phases of one step
-// (`parallel::units`: rows a thread wrote before a barrier, read by the others after it).
+// detecting the features) and the loads and stores of the AVX-512 kernels in `kernel::avx512`.
 #![cfg_attr(not(feature = "alloc"), forbid(unsafe_code))]
 #![cfg_attr(feature = "alloc", deny(unsafe_code))]
 #![warn(missing_docs)]

@@ -51,12 +51,6 @@
 //! module; the same bits again; also after a batch of one shard, on an engine of several
 //! threads); any other optimizer steps on the caller alone.
 //!
-//! **Split by units** ([`ParallelConfig::units`], off by default). A batch of one shard of
-//! a Dense network with plain SGD can instead be split by output units: each thread owns a
-//! range of every layer's units and computes their outputs, gradient and update for the
-//! whole batch (module `units`), with the serial step's bits at any thread count. Not yet
-//! faster than the serial step on this project's VM, hence off; see its documentation.
-//!
 //! Why rayon: a pool of parked threads woken per step (a `std::thread::scope` per step would
 //! spawn and join threads every batch, tens of microseconds and an allocation each), whose
 //! fork-join calls keep their jobs on the stack. An own crew of `std` threads, the caller
@@ -106,7 +100,6 @@ mod plan;
 mod reduce;
 mod seeds;
 mod split;
-mod units;
 
 pub use config::{ParallelConfig, ParallelError, DEFAULT_SHARD, WORKER_STACK};
 pub use plan::{shard_size, work_per_sample, SHARD_WORK};
@@ -116,7 +109,6 @@ pub use split::shard_range;
 use fused::reduce_and_step;
 use pieces::PoolPieces;
 use reduce::reduce_in_order;
-use units::Units;
 
 /// A data-parallel engine for one network type: a thread pool and one [`Workspace`] a shard.
 /// See the [module documentation](self).
@@ -127,7 +119,6 @@ pub struct Parallel<N: Network> {
     shard: usize,
     shards: Vec<Box<Workspace<N>>>,
     losses: Vec<N::Scalar>,
-    units: Option<Box<Units<N::Scalar>>>,
 }
 
 /// One step's shards: the batch, the shard size, and where the Dropout masks come from.
@@ -218,7 +209,6 @@ where
             shard,
             shards: Vec::new(),
             losses: Vec::new(),
-            units: Units::new::<N>(threads).map(Box::new),
         };
         engine.reserve(threads);
         Ok(engine)
@@ -235,13 +225,6 @@ where
     /// trains on the calling thread alone, exactly as [`train_batch`](crate::train::train_batch).
     pub fn shard(&self) -> usize {
         self.shard
-    }
-
-    /// Whether it splits a batch of one shard by units over its threads
-    /// ([`ParallelConfig::units`]): on, two or more threads, and a network and CPU the split
-    /// applies to.
-    pub fn splits_units(&self) -> bool {
-        self.config.units && self.units.is_some()
     }
 
     /// The configuration it was made with.
@@ -308,17 +291,6 @@ where
             rule: opt.prepare_elementwise(),
             inv: N::Scalar::ONE / N::Scalar::cast(xs.len() as f64),
         };
-        if let (Some(rule), Some(units)) = (tail.rule, self.units.as_mut()) {
-            if count == 1 && self.config.units && units.fits(xs.len()) {
-                let threads = self.threads;
-                let (loss, result) = self
-                    .pool
-                    .install(|| units.step::<N, L>(net, xs, ys, rule, threads));
-                result?;
-                opt.commit_elementwise();
-                return Ok(loss);
-            }
-        }
         let shards = &mut self.shards[..count];
         let losses = &mut self.losses[..count];
         let (loss, fused) = if on_caller {

@@ -1,6 +1,5 @@
 //! After warm-up, a data-parallel training step allocates nothing on any thread: the
-//! workspaces are made once; so does a step split by units (`ParallelConfig::units`), whose
-//! buffers are made with the engine. Counted on every thread (the pool's workers included) by the
+//! workspaces are made once. Counted on every thread (the pool's workers included) by the
 //! counting allocator; a negative control shows the count sees the workers' allocations.
 
 use dl_core::parallel::{Parallel, ParallelConfig};
@@ -44,14 +43,7 @@ fn parallel_steps_do_not_allocate_after_warm_up() {
     let config = ParallelConfig::new().threads(2).shard(8);
     let mut par_mlp = Parallel::<Mlp<f32>>::new(config).unwrap();
     let mut par_cnn = Parallel::<Cnn<f32>>::new(config).unwrap();
-    let mut units = Mlp::<f32>::new(2);
-    let config = ParallelConfig::new().threads(2).units(true);
-    let mut par_units = Parallel::<Mlp<f32>>::new(config).unwrap();
-    assert!(
-        par_units.splits_units(),
-        "the unit split is not what this times"
-    );
-    let (mut adam, mut sgd, mut plain) = (Adam::new(1e-3), Sgd::new(0.05), Sgd::new(0.05));
+    let (mut adam, mut sgd) = (Adam::new(1e-3), Sgd::new(0.05));
     let mut step = |mlp: &mut Mlp<f32>, cnn: &mut Cnn<f32>| {
         let a = par_mlp
             .train_batch::<CrossEntropy, _>(mlp, &mut adam, &xs, &ys)
@@ -59,10 +51,7 @@ fn parallel_steps_do_not_allocate_after_warm_up() {
         let b = par_cnn
             .train_batch::<CrossEntropy, _>(cnn, &mut sgd, &xs[..40], &ys[..40])
             .unwrap();
-        let c = par_units
-            .train_batch::<CrossEntropy, _>(&mut units, &mut plain, &xs[..32], &ys[..32])
-            .unwrap();
-        a + b + c
+        a + b
     };
     // Warm-up: the workspaces of a 48-sample batch, the pool's threads.
     step(&mut mlp, &mut cnn);

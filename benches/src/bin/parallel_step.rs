@@ -10,8 +10,7 @@
 //! means the serial `train_batch` (no engine); `SHARD` 0 (the default) is the engine's default
 //! (shards of 16, grown where the network's work a sample is small next to its gradient);
 //! `SECONDS` to 5; `OPT` is `sgd` (plain SGD, lr 0.01, the default) or `adam` (lr 1e-3).
-//! Cross-entropy on synthetic data, as in `benches/parallel.rs`. With `DL_UNITS=1` in the
-//! environment the engine splits a batch of one shard by units (`ParallelConfig::units`).
+//! Cross-entropy on synthetic data, as in `benches/parallel.rs`.
 
 use dl_benches::{classification_data, cpu_seconds, cycling, CifarCnn, Mnist};
 use dl_core::parallel::{Parallel, ParallelConfig};
@@ -71,8 +70,6 @@ fn run_with<N: Network<Scalar = f32> + Sync + Send, O: Optimizer<N>>(
             0 => ParallelConfig::new().threads(args.threads),
             s => ParallelConfig::new().threads(args.threads).shard(s),
         };
-        // DL_UNITS=1: the unit split (`ParallelConfig::units`), off by default.
-        let config = config.units(std::env::var("DL_UNITS").is_ok_and(|v| v == "1"));
         let mut p = Parallel::<N>::new(config).expect("worker threads");
         p.warm_up(args.batch);
         p

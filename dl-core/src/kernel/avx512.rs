@@ -295,10 +295,8 @@ unsafe fn store_unchecked(a: &mut [f32], at: usize, lanes: Lanes, x: __m512) {
 }
 
 mod outer;
-mod rows;
 mod sgd;
 pub use outer::{outer, outer_set};
-pub use rows::{matmul_rows, outer_rows};
 pub use sgd::outer_sgd;
 
 #[cfg(test)]

@@ -43,10 +43,7 @@
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 mod avx512;
 mod dispatch;
-pub mod each;
 pub mod ops;
-#[cfg(all(feature = "std", target_arch = "x86_64"))]
-pub mod rows;
 pub mod tiles;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 pub mod x86;

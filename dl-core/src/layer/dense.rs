@@ -201,9 +201,6 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
         a: <SVector<T, O> as Vector<T>>::ZERO,
     };
 
-    const DENSE_UNITS: Option<super::DenseUnits<T>> =
-        super::DenseUnits::dense::<A>(I, O, Self::BATCH_KERNELS);
-
     fn init(&mut self, rng: &mut Rng) {
         A::INIT.fill(self.weight.as_mut_slice(), I, O, rng);
         self.bias.fill(T::ZERO);

@@ -15,7 +15,6 @@ mod max_pool_pairs;
 mod parameter_free;
 mod pool_windows;
 mod scratch;
-mod units;
 mod weight_bias;
 
 pub use avg_pool2d::AvgPool2D;
@@ -27,7 +26,6 @@ pub use global_avg_pool2d::GlobalAvgPool2D;
 pub use max_pool2d::{MaxPool2D, MaxPool2DCache};
 pub use parameter_free::{NoGrad, OutputCache};
 pub use scratch::Scratch;
-pub use units::DenseUnits;
 
 use crate::activation::{Activation, Kind as ActivationKind};
 use crate::batch::Samples;
@@ -110,11 +108,6 @@ pub trait Layer<T: Float>: Params<T> {
         ActivationKind::Identity => 1,
         _ => 2,
     };
-
-    /// The layer with its types erased, for the engine that splits a Dense network's units
-    /// over threads: `Some` for a [`Dense`] layer that runs the batched kernels, `None` (the
-    /// default) for every other layer.
-    const DENSE_UNITS: Option<DenseUnits<T>> = None;
 
     /// Draws initial weights.
     fn init(&mut self, rng: &mut Rng);

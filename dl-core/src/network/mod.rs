@@ -324,29 +324,6 @@ pub trait Network: Params<Self::Scalar> + Zeroable {
         masks: &mut Self::Masks,
         grads: &mut Self::Gradient,
     ) -> Self::Scalar;
-
-    /// Layer `i` with its types erased ([`Layer::DENSE_UNITS`](crate::layer::Layer::DENSE_UNITS)),
-    /// for the engine that splits a Dense network's units over threads: `None` for a layer
-    /// that is not a Dense layer on the batched kernels, past the last layer, and (the
-    /// default) for networks `network!` did not write.
-    #[inline]
-    fn dense_units(_i: usize) -> Option<crate::layer::DenseUnits<Self::Scalar>> {
-        None
-    }
-
-    /// One sample's loss from the last layer's `z` and `a`, its `dL/dz` written into `dz`:
-    /// what [`loss_backward_batch`](Network::loss_backward_batch) computes for each sample
-    /// (`L::value_and_gradient` with the last layer's activation). `None` (nothing written)
-    /// for networks `network!` did not write.
-    #[inline]
-    fn output_loss<L: Loss>(
-        _z: &[Self::Scalar],
-        _a: &[Self::Scalar],
-        _y: &[Self::Scalar],
-        _dz: &mut [Self::Scalar],
-    ) -> Option<Self::Scalar> {
-        None
-    }
 }
 
 /// The larger of `a` and `b`, for the stack-size consts.

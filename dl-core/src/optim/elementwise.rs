@@ -48,42 +48,10 @@ impl ElementwiseStep {
         g: &mut [T],
         scale: T,
     ) -> (bool, bool) {
-        let whole = p.len();
-        self.swap_part(kind, p, g, scale, whole)
-    }
-
-    /// `-(lr * scale)` if the update of a tensor of kind `kind` is `p + alpha g` with this
-    /// `alpha` (no regularisation applies to it): what [`swap`](Self::swap) hands to the
-    /// `axpy_swap` kernel.
-    #[inline]
-    pub fn plain_alpha<T: Float>(&self, kind: TensorKind, scale: T) -> Option<T> {
-        let penalty = self.reg.penalty::<T>(kind, self.lr);
-        penalty.is_none().then(|| -(T::cast(self.lr) * scale))
-    }
-
-    /// [`swap`](Self::swap) over a part of a tensor of `whole` elements, with the bits the
-    /// whole tensor's update gives these elements at any length or offset: the kernel is
-    /// chosen by `whole` (the dispatched `axpy_swap` from [`MIN_PIECE`](Self::MIN_PIECE)
-    /// elements, its inlined loop below), not by the part's length. What an engine that
-    /// updates each thread's rows of a column-major weight matrix (column by column) calls.
-    #[inline(always)]
-    pub fn swap_part<T: Float>(
-        &self,
-        kind: TensorKind,
-        p: &mut [T],
-        g: &mut [T],
-        scale: T,
-        whole: usize,
-    ) -> (bool, bool) {
         let lr = T::cast(self.lr);
         let penalty = self.reg.penalty::<T>(kind, self.lr);
         if penalty.is_none() {
-            let alpha = -(lr * scale);
-            return if whole < crate::kernel::MIN_ELEMENTS {
-                crate::kernel::run_portable(crate::kernel::ops::AxpySwap { y: p, alpha, x: g })
-            } else {
-                T::axpy_swap(p, alpha, g)
-            };
+            return crate::kernel::axpy_swap(p, -(lr * scale), g);
         }
         let (mut gradient, mut updated) = (Finite::new(), Finite::new());
         for (p, g) in p.iter_mut().zip(g.iter_mut()) {

@@ -24,10 +24,6 @@ pub struct ParallelConfig {
     /// default, off once [`shard`](Self::shard) is set. The shard size the engine uses is
     /// [`Parallel::shard`](super::Parallel::shard).
     pub auto_shard: bool,
-    /// Whether a batch of one shard of a Dense network is split by units over the threads
-    /// instead of running on the calling thread (off by default: not yet faster, see
-    /// [`units`](Self::units); the weights are the serial step's bit for bit either way).
-    pub units: bool,
     /// Bytes of each worker thread's stack ([`WORKER_STACK`] by default).
     pub stack: usize,
     /// The seed of the Dropout masks: shard `s` of the step after `k` optimizer updates
@@ -43,7 +39,6 @@ impl ParallelConfig {
             threads: 0,
             shard: DEFAULT_SHARD,
             auto_shard: true,
-            units: false,
             stack: WORKER_STACK,
             seed: 0,
         }
@@ -67,30 +62,6 @@ impl ParallelConfig {
     /// gradient's length in multiply-adds a shard ([`shard_size`](super::shard_size)).
     pub const fn auto_shard(mut self, auto: bool) -> Self {
         self.auto_shard = auto;
-        self
-    }
-
-    /// The same with the unit split on (`true`) or off (`false`, the default). With it, an
-    /// engine of two or more threads trains a batch of one shard (2 to 32 samples) of a
-    /// network of Dense layers on the batched kernels, with plain SGD (an optimizer with
-    /// [`prepare_elementwise`](crate::optim::Optimizer::prepare_elementwise)), split by
-    /// output units: each thread owns a range of every layer's units (rows of `W`) and
-    /// computes their outputs, gradient and update for the whole batch, in one pool region a
-    /// step with spinning barriers between its phases; activations cross the cores, the
-    /// gradient is never reduced (module `units`). Every element is computed by the code the
-    /// serial step uses, so the weights are `train_batch`'s bit for bit at any thread count.
-    /// It needs the row kernels (`f32` on AVX-512 CPUs); elsewhere the batch runs on the
-    /// calling thread as before ([`Parallel::splits_units`](super::Parallel::splits_units)
-    /// says which).
-    ///
-    /// Off by default because it is not faster yet: the 784-128-10 MLP at batch 32 on this
-    /// project's 2-core VM ran at 0.5-0.85x of the serial step at 2 threads (load 3-5, other
-    /// sessions' builds; BENCHMARKS.md, "Split by units"). Each thread's matrix products
-    /// cost about its share of the serial ones, but its update of its rows of `W` cost 2.5x
-    /// the whole serial update (the two cores' rows share every 512-byte column of `W`), and
-    /// the barriers wait for a preempted partner.
-    pub const fn units(mut self, on: bool) -> Self {
-        self.units = on;
         self
     }
 

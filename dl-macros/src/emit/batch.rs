@@ -52,8 +52,6 @@ pub fn batch_items(e: &Emit) -> TokenStream {
     let (masks, masks_param) = (e.masks_ty(), e.masks_param());
     let (forward, backward) = (batch_forward(e), batch_backward(e));
     let scratch_zero = e.scratch_zero();
-    let layer_tys = &e.layer_tys;
-    let indices = 0..layer_tys.len();
     quote! {
         type Batch = #batch<T>;
         const BATCH: usize = #chunk;
@@ -86,17 +84,6 @@ pub fn batch_items(e: &Emit) -> TokenStream {
             }
             #(#backward)*
             loss
-        }
-
-        fn dense_units(i: usize) -> ::core::option::Option<::dl_core::layer::DenseUnits<T>> {
-            match i {
-                #( #indices => <#layer_tys as ::dl_core::layer::Layer<T>>::DENSE_UNITS, )*
-                _ => ::core::option::Option::None,
-            }
-        }
-
-        fn output_loss<L: Loss>(z: &[T], a: &[T], y: &[T], dz: &mut [T]) -> ::core::option::Option<T> {
-            ::core::option::Option::Some(L::value_and_gradient::<T, #last_act>(z, a, y, dz))
         }
     }
 }

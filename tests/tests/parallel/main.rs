@@ -4,7 +4,6 @@
 //! fused reduction and SGD update (`fused`) equal the unfused step bit for bit.
 
 mod fused;
-mod units;
 
 use dl_core::parallel::{
     shard_range, work_per_sample, Parallel, ParallelConfig, DEFAULT_SHARD, SHARD_WORK,
