@@ -71,10 +71,21 @@ pub(super) fn add_outer<T: Float, const I: usize, const O: usize>(
     dz: &SVector<T, O>,
     x: &SVector<T, I>,
 ) {
-    if !cfg!(target_feature = "avx2") {
+    if cfg!(target_feature = "avx2") {
+        add_outer_by_columns(weight, dz, x);
+    } else {
         weight.ger(T::ONE, dz, x, T::ONE);
-        return;
     }
+}
+
+/// [`add_outer`]'s column-by-column form, in every build (so the test of its bits runs in the
+/// default build too).
+#[inline(always)]
+fn add_outer_by_columns<T: Float, const I: usize, const O: usize>(
+    weight: &mut SMatrix<T, O, I>,
+    dz: &SVector<T, O>,
+    x: &SVector<T, I>,
+) {
     let d: &[T; O] = &dz.data.0[0];
     for (column, &x) in weight.data.0.iter_mut().zip(&x.data.0[0]) {
         for (w, &d) in column.iter_mut().zip(d) {
@@ -195,7 +206,7 @@ mod tests {
         let dz = SVector::<f32, 10>::from_fn(|_, _| next() * 1e3);
         let x = SVector::<f32, 32>::from_fn(|_, _| next());
         let (mut got, mut want) = (g0, g0);
-        add_outer(&mut got, &dz, &x);
+        add_outer_by_columns(&mut got, &dz, &x);
         want.ger(1.0, &dz, &x, 1.0);
         assert_ne!(got, g0);
         for (g, w) in got.iter().zip(&want) {
