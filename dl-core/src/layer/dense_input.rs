@@ -60,12 +60,13 @@ pub(super) fn input_gradients<T: Float, const I: usize, const O: usize>(
             for (o, column) in packed.chunks_exact_mut(m).take(depth).enumerate() {
                 for (p, dz) in column.iter_mut().zip(dz) {
                     *p = dz[start + o];
-                    // Scalar: vectorised over the samples, these strided loads were gathers
-                    // in `-C target-cpu=native` builds (issue 12); emits no instruction.
+                    // Scalar: vectorised over the samples, these loads a row of `dz` apart
+                    // are the strided pattern LLVM turns into gathers in
+                    // `-C target-cpu=native` builds (issue 12); emits no instruction.
                     core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
                 }
             }
-            add_block_products(w, O, I, start, depth, &packed[..m * depth], dx);
+            add_block_products(w, O, start, depth, &packed[..m * depth], dx);
         }
     }
 }
@@ -75,15 +76,14 @@ pub(super) fn input_gradients<T: Float, const I: usize, const O: usize>(
 fn add_block_products<T: Float, const I: usize>(
     w: &[T],
     rows: usize,
-    inputs: usize,
     start: usize,
     depth: usize,
     a: &[T],
     dx: &mut [SVector<T, I>],
 ) {
     let m = dx.len();
-    for first in (0..inputs).step_by(MAX_COLUMNS) {
-        let n = MAX_COLUMNS.min(inputs - first);
+    for first in (0..I).step_by(MAX_COLUMNS) {
+        let n = MAX_COLUMNS.min(I - first);
         let columns: [&[T]; MAX_COLUMNS] = core::array::from_fn(|j| {
             let at = (first + j) * rows + start;
             w.get(at..at + depth).filter(|_| j < n).unwrap_or_default()
