@@ -132,7 +132,7 @@ fn weighted_transpose_by_columns<T: Float, const I: usize, const O: usize>(
 
 /// `sum_i a_i b_i` in the order of nalgebra's `dotx` (see [`weighted_transpose`]).
 #[inline(always)]
-fn dot_in_nalgebra_order<T: Float, const O: usize>(a: &[T; O], b: &[T; O]) -> T {
+pub(super) fn dot_in_nalgebra_order<T: Float, const O: usize>(a: &[T; O], b: &[T; O]) -> T {
     let p = |i: usize| a[i] * b[i];
     match O {
         2 => return p(0) + p(1),

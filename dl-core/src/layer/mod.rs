@@ -7,6 +7,7 @@ mod dense;
 #[cfg(feature = "std")]
 mod dense_input;
 mod dense_small;
+mod dense_transposed;
 mod dropout;
 mod flatten;
 mod global_avg_pool2d;
