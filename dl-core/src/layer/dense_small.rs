@@ -65,13 +65,16 @@ pub(super) fn weighted_transpose<T: Float, const I: usize, const O: usize>(
 /// layer across columns instead, loading and storing the gradient with 16-lane gathers and
 /// scatters at a stride of `O` elements, and the batch-1 step took 1,158 ns against 783 ns in
 /// the default build (criterion medians, 4 alternating runs, 14:23 UTC, load 2.9-4.0).
+/// A single row (`O = 1`) keeps `ger`: its columns are adjacent scalars, so running them in
+/// lanes needs no gather, and column by column each sample's update of each weight was a
+/// store and a reload of one scalar (the XOR 2-4-1 step's output layer).
 #[inline(always)]
 pub(super) fn add_outer<T: Float, const I: usize, const O: usize>(
     weight: &mut SMatrix<T, O, I>,
     dz: &SVector<T, O>,
     x: &SVector<T, I>,
 ) {
-    if cfg!(target_feature = "avx2") {
+    if cfg!(target_feature = "avx2") && O > 1 {
         add_outer_by_columns(weight, dz, x);
     } else {
         weight.ger(T::ONE, dz, x, T::ONE);
@@ -98,12 +101,14 @@ fn add_outer_by_columns<T: Float, const I: usize, const O: usize>(
 
 /// `b += dz` for each `dz` of a batch, sample after sample (the bias gradient): with gather
 /// instructions (see [`add_outer`]), one sample's vector at a time, where LLVM otherwise
-/// loaded the same element of 16 samples with a gather.
+/// loaded the same element of 16 samples with a gather. Not for one output: the samples'
+/// `dz` are then adjacent scalars (no gather), and the fence made the sum a chain of stores
+/// and reloads of the one bias.
 #[inline(always)]
 pub(super) fn add_each<T: Float, const O: usize>(bias: &mut SVector<T, O>, dz: &[SVector<T, O>]) {
     for dz in dz {
         *bias += dz;
-        if cfg!(target_feature = "avx2") {
+        if cfg!(target_feature = "avx2") && O > 1 {
             core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
         }
     }

@@ -210,6 +210,15 @@ impl<T: Float> Sgd<T> {
             let (updated, gradient) = rule.swap(P::tensor_kind(i), p, g, scale);
             verdict.gradient(gradient);
             verdict.tensor(i, UpdatedTensor::Parameters, updated);
+            // One tensor's swap at a time where the CPU has masked loads (AVX2 on): a tiny
+            // network's tensors (XOR 2-4-1: 8, 4, 4 and 1 values) are short, fully unrolled
+            // loops, which a native build merged into masked 256-bit loads across tensors
+            // that overlap narrower stores just made to the same memory, loads the CPU
+            // cannot serve from its store queue (perf: the step's hottest instruction
+            // followed one). Emits no instruction.
+            if cfg!(target_feature = "avx2") {
+                core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+            }
         }
         let result = verdict.finish(&*params);
         if result.is_ok() && !zero {
