@@ -9,7 +9,8 @@
 //! `NET` is `mlp` (784-128-10) or `cifar` (the peers suite's CIFAR-sized CNN); `THREADS` 0
 //! means the serial `train_batch` (no engine); `SHARD` 0 (the default) is the engine's default
 //! (shards of 16, grown where the network's work a sample is small next to its gradient);
-//! `SECONDS` to 5; `OPT` is `sgd` (plain SGD, lr 0.01, the default) or `adam` (lr 1e-3).
+//! `SECONDS` to 5; `OPT` is `sgd` (plain SGD, lr 0.01, the default), `momentum` (SGD, lr 0.01,
+//! momentum 0.9) or `adam` (lr 1e-3).
 //! Cross-entropy on synthetic data, as in `benches/parallel.rs`.
 
 use dl_benches::{classification_data, cpu_seconds, cycling, CifarCnn, Mnist};
@@ -49,6 +50,12 @@ where
 {
     match args.opt.as_str() {
         "adam" => run_with::<N, _>(args, xs, ys, Adam::<f32, N::Gradient>::new(1e-3)),
+        "momentum" => run_with::<N, _>(
+            args,
+            xs,
+            ys,
+            SgdMomentum::<f32, N::Gradient>::new(0.01, 0.9),
+        ),
         _ => run_with::<N, _>(args, xs, ys, Sgd::new(0.01)),
     }
 }

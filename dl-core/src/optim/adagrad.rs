@@ -1,8 +1,8 @@
 //! Adagrad: per-parameter learning rates from the sum of squared gradients.
 
+use super::cut::{self, CutRule};
 use super::{
-    assert_same_layout, non_negative, representable, sqrt, Finite, OptimizerBase, ParamsOptimizer,
-    Regularization, Regularize, Verdict,
+    non_negative, representable, sqrt, OptimizerBase, ParamsOptimizer, Regularization, Regularize,
 };
 use crate::error::{Error, HyperParameter, UpdatedTensor};
 use crate::float::Float;
@@ -137,14 +137,22 @@ impl<T: Float, G: Params<T>> OptimizerBase for Adagrad<T, G> {
 struct Rule<T> {
     clr: T,
     eps: T,
+    /// The sum the first update starts from instead of the state's, if it is not zero.
+    initial: Option<T>,
 }
 
-impl<T: Float> Rule<T> {
-    /// The new parameter and sum of squares from the (regularised) gradient `g`.
+impl<T: Float> CutRule<T> for Rule<T> {
+    const STATES: [Option<UpdatedTensor>; 3] = [Some(UpdatedTensor::SumOfSquares), None, None];
+
+    /// The new parameter and sum of squares from the (regularised) gradient `g` and the sum
+    /// `s`.
     #[inline(always)]
-    fn apply(&self, p: T, g: T, s: T) -> (T, T) {
-        let s = s + g * g;
-        (p - self.clr * (g / (sqrt(s) + self.eps)), s)
+    fn apply(&self, p: T, g: T, [s, ..]: [T; 3]) -> (T, [T; 3]) {
+        let s = self.initial.unwrap_or(s) + g * g;
+        (
+            p - self.clr * (g / (sqrt(s) + self.eps)),
+            [s, T::ZERO, T::ZERO],
+        )
     }
 }
 
@@ -153,54 +161,12 @@ impl<T: Float, G: Params<T>> Adagrad<T, G> {
         Rule {
             clr: T::cast(self.lr / (1.0 + self.steps as f64 * self.lr_decay)),
             eps: T::cast(self.eps),
+            initial: (self.steps == 0 && self.initial_accumulator != 0.0)
+                .then(|| T::cast(self.initial_accumulator)),
         }
-    }
-
-    /// The accumulator the first update starts from, if it is not the state's value.
-    fn initial(&self) -> Option<T> {
-        (self.steps == 0 && self.initial_accumulator != 0.0)
-            .then(|| T::cast(self.initial_accumulator))
     }
 }
 
 impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for Adagrad<T, G> {
-    #[inline]
-    fn update(&mut self, params: &mut P, grads: &G) {
-        assert_same_layout::<T, P, G, G>();
-        if let Some(s0) = self.initial() {
-            self.sum_squares.fill(s0);
-        }
-        let rule = self.rule();
-        for i in 0..P::TENSORS {
-            let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
-            let pairs = penalty.apply(params.tensor_mut(i), grads.tensor(i));
-            for ((p, g), s) in pairs.zip(self.sum_squares.tensor_mut(i)) {
-                (*p, *s) = rule.apply(*p, g, *s);
-            }
-        }
-        self.steps += 1;
-    }
-
-    fn check_update(&self, params: &P, grads: &G, scale: f64) -> Result<(), Error> {
-        assert_same_layout::<T, P, G, G>();
-        let (rule, scale, initial) = (self.rule(), T::cast(scale), self.initial());
-        let mut verdict = Verdict::new();
-        for i in 0..P::TENSORS {
-            let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
-            let [mut gradient, mut updated, mut sums] = [Finite::new(); 3];
-            let values = params.tensor(i).iter().zip(grads.tensor(i));
-            for ((&p, &g), &s) in values.zip(self.sum_squares.tensor(i)) {
-                let g = g * scale;
-                gradient.add(g);
-                let (p, g) = penalty.pair(p, g);
-                let (p, s) = rule.apply(p, g, initial.unwrap_or(s));
-                updated.add(p);
-                sums.add(s);
-            }
-            verdict.gradient(gradient.ok());
-            verdict.tensor(i, UpdatedTensor::Parameters, updated.ok());
-            verdict.tensor(i, UpdatedTensor::SumOfSquares, sums.ok());
-        }
-        verdict.finish(params)
-    }
+    cut::cut_methods!(sum_squares);
 }

@@ -69,14 +69,10 @@ impl Verdict {
         }
     }
 
-    /// Records a tensor's `[updated, gradient, first moment, second moment]` finiteness, as
-    /// an optimizer with two moments checks it.
+    /// Whether nothing went bad.
     #[inline(always)]
-    pub(crate) fn record(&mut self, i: usize, [updated, gradient, first, second]: [bool; 4]) {
-        self.gradient(gradient);
-        self.tensor(i, UpdatedTensor::Parameters, updated);
-        self.tensor(i, UpdatedTensor::FirstMoment, first);
-        self.tensor(i, UpdatedTensor::SecondMoment, second);
+    pub(crate) fn ok(&self) -> bool {
+        self.gradient && self.bad.is_none()
     }
 
     /// `Ok` if nothing went bad; [`Error::NonFiniteGradient`] if the gradient did, else

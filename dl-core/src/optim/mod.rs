@@ -42,6 +42,7 @@ mod adagrad;
 mod adam;
 mod adamw;
 mod check;
+mod cut;
 mod elementwise;
 mod pieces;
 mod ranges;

@@ -1,9 +1,10 @@
 //! RMSprop: gradients scaled by a running root mean square, optionally with momentum and
 //! centering.
 
+use super::cut::{self, CutRule};
 use super::{
-    assert_same_layout, in_range, non_negative, representable, sqrt, Finite, NoState,
-    OptimizerBase, ParamsOptimizer, Regularization, Regularize, Verdict,
+    in_range, non_negative, representable, sqrt, NoState, OptimizerBase, ParamsOptimizer,
+    Regularization, Regularize,
 };
 use crate::error::{Error, HyperParameter, UpdatedTensor};
 use crate::float::Float;
@@ -204,35 +205,37 @@ struct Rule<T> {
     one_minus_alpha: T,
     eps: T,
     momentum: T,
+    /// Whether the optimizer keeps the average gradient `a` (centered).
+    centered: bool,
+    /// Whether it keeps the momentum buffer `b`.
+    with_momentum: bool,
 }
 
-/// One parameter's values before or after a step: the parameter, `s`, and the average
-/// gradient `a` and momentum buffer `b` when the optimizer keeps them.
-#[derive(Clone, Copy)]
-struct Values<T> {
-    p: T,
-    s: T,
-    a: Option<T>,
-    b: Option<T>,
-}
+impl<T: Float> CutRule<T> for Rule<T> {
+    const STATES: [Option<UpdatedTensor>; 3] = [
+        Some(UpdatedTensor::SquareAverage),
+        Some(UpdatedTensor::AverageGradient),
+        Some(UpdatedTensor::RmsPropMomentumBuffer),
+    ];
 
-impl<T: Float> Rule<T> {
-    /// The values after a step with the (regularised) gradient `g`.
+    /// The new parameter, square average `s`, average gradient `a` and momentum buffer `b`
+    /// from the (regularised) gradient `g` (`a` and `b` zero where not kept).
     #[inline(always)]
-    fn apply(&self, x: Values<T>, g: T) -> Values<T> {
-        let s = self.alpha * x.s + self.one_minus_alpha * (g * g);
-        let a = x.a.map(|a| self.alpha * a + self.one_minus_alpha * g);
-        let mean_square = match a {
-            None => s,
-            Some(a) => s - a * a,
+    fn apply(&self, p: T, g: T, [s, a, b]: [T; 3]) -> (T, [T; 3]) {
+        let s = self.alpha * s + self.one_minus_alpha * (g * g);
+        let (a, mean_square) = if self.centered {
+            let a = self.alpha * a + self.one_minus_alpha * g;
+            (a, s - a * a)
+        } else {
+            (T::ZERO, s)
         };
         let denom = sqrt(mean_square) + self.eps;
-        let b = x.b.map(|b| self.momentum * b + g / denom);
-        let p = match b {
-            None => x.p - self.lr * (g / denom),
-            Some(b) => x.p - self.lr * b,
-        };
-        Values { p, s, a, b }
+        if self.with_momentum {
+            let b = self.momentum * b + g / denom;
+            (p - self.lr * b, [s, a, b])
+        } else {
+            (p - self.lr * (g / denom), [s, a, T::ZERO])
+        }
     }
 }
 
@@ -244,6 +247,8 @@ impl<T: Float, G: Params<T>, M: Params<T>, C: Params<T>> RmsProp<T, G, M, C> {
             one_minus_alpha: T::cast(1.0 - self.alpha),
             eps: T::cast(self.eps),
             momentum: T::cast(self.momentum),
+            centered: C::TENSORS > 0,
+            with_momentum: M::TENSORS > 0,
         }
     }
 }
@@ -256,66 +261,5 @@ where
     M: Params<T>,
     C: Params<T>,
 {
-    #[inline]
-    fn update(&mut self, params: &mut P, grads: &G) {
-        assert_same_layout::<T, P, G, M>();
-        assert_same_layout::<T, P, G, C>();
-        let rule = self.rule();
-        for i in 0..P::TENSORS {
-            let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
-            let mut buffer = self.momentum_buffer.tensor_mut(i).iter_mut();
-            let mut grad_avg = self.grad_avg.tensor_mut(i).iter_mut();
-            let pairs = penalty.apply(params.tensor_mut(i), grads.tensor(i));
-            for ((p, g), s) in pairs.zip(self.square_avg.tensor_mut(i)) {
-                let (a, b) = (grad_avg.next(), buffer.next());
-                let before = Values {
-                    p: *p,
-                    s: *s,
-                    a: a.as_deref().copied(),
-                    b: b.as_deref().copied(),
-                };
-                let after = rule.apply(before, g);
-                (*p, *s) = (after.p, after.s);
-                if let (Some(a), Some(value)) = (a, after.a) {
-                    *a = value;
-                }
-                if let (Some(b), Some(value)) = (b, after.b) {
-                    *b = value;
-                }
-            }
-        }
-        self.steps += 1;
-    }
-
-    fn check_update(&self, params: &P, grads: &G, scale: f64) -> Result<(), Error> {
-        assert_same_layout::<T, P, G, M>();
-        assert_same_layout::<T, P, G, C>();
-        let (rule, scale) = (self.rule(), T::cast(scale));
-        let mut verdict = Verdict::new();
-        for i in 0..P::TENSORS {
-            let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
-            let [mut gradient, mut updated, mut squares] = [Finite::new(); 3];
-            let [mut averages, mut buffers] = [Finite::new(); 2];
-            let mut buffer = self.momentum_buffer.tensor(i).iter();
-            let mut grad_avg = self.grad_avg.tensor(i).iter();
-            let values = params.tensor(i).iter().zip(grads.tensor(i));
-            for ((&p, &g), &s) in values.zip(self.square_avg.tensor(i)) {
-                let g = g * scale;
-                gradient.add(g);
-                let (p, g) = penalty.pair(p, g);
-                let (a, b) = (grad_avg.next().copied(), buffer.next().copied());
-                let after = rule.apply(Values { p, s, a, b }, g);
-                updated.add(after.p);
-                squares.add(after.s);
-                averages.add(after.a.unwrap_or(T::ZERO));
-                buffers.add(after.b.unwrap_or(T::ZERO));
-            }
-            verdict.gradient(gradient.ok());
-            verdict.tensor(i, UpdatedTensor::Parameters, updated.ok());
-            verdict.tensor(i, UpdatedTensor::SquareAverage, squares.ok());
-            verdict.tensor(i, UpdatedTensor::AverageGradient, averages.ok());
-            verdict.tensor(i, UpdatedTensor::RmsPropMomentumBuffer, buffers.ok());
-        }
-        verdict.finish(params)
-    }
+    cut::cut_methods!(square_avg, grad_avg, momentum_buffer);
 }

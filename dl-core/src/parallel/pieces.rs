@@ -1,5 +1,7 @@
 //! An optimizer's passes over each tensor cut into pieces across the engine's pool, for an
-//! optimizer with state whose rule is element-wise ([`Adam`](crate::optim::Adam)).
+//! optimizer with state whose rule is element-wise ([`Adam`](crate::optim::Adam),
+//! [`RmsProp`](crate::optim::RmsProp), [`Adagrad`](crate::optim::Adagrad),
+//! [`SgdMomentum`](crate::optim::SgdMomentum)).
 //!
 //! Without it such an optimizer steps on the calling thread after the pool while the workers
 //! wait: for Adam, a check pass and an update pass over the parameters, the gradient and both
@@ -20,9 +22,9 @@ pub(super) struct PoolPieces<'a> {
 }
 
 impl Pieces for PoolPieces<'_> {
-    fn run<T: Float, F>(&self, slices: [&mut [T]; 4], f: &F) -> [bool; 4]
+    fn run<T: Float, F, const N: usize>(&self, slices: [&mut [T]; N], f: &F) -> [bool; N]
     where
-        F: Fn([&mut [T]; 4]) -> [bool; 4] + Sync,
+        F: Fn([&mut [T]; N]) -> [bool; N] + Sync,
     {
         if slices[0].len() < 2 * PIECE {
             return f(slices);
@@ -32,16 +34,21 @@ impl Pieces for PoolPieces<'_> {
 }
 
 /// `f` over halves of `slices` (recursively, cut at multiples of [`PIECE`]) by fork-join.
-pub(super) fn split<T: Float, F>(slices: [&mut [T]; 4], f: &F) -> [bool; 4]
+pub(super) fn split<T: Float, F, const N: usize>(slices: [&mut [T]; N], f: &F) -> [bool; N]
 where
-    F: Fn([&mut [T]; 4]) -> [bool; 4] + Sync,
+    F: Fn([&mut [T]; N]) -> [bool; N] + Sync,
 {
     let len = slices[0].len();
     if len < 2 * PIECE {
         return f(slices);
     }
     let at = len / PIECE / 2 * PIECE;
-    let [(a0, b0), (a1, b1), (a2, b2), (a3, b3)] = slices.map(|s| s.split_at_mut(at.min(s.len())));
-    let (x, y) = rayon::join(|| split([a0, a1, a2, a3], f), || split([b0, b1, b2, b3], f));
-    [x[0] && y[0], x[1] && y[1], x[2] && y[2], x[3] && y[3]]
+    // An empty slice (state the optimizer does not keep) stays empty in both halves.
+    let mut low: [&mut [T]; N] = core::array::from_fn(|_| Default::default());
+    let mut high: [&mut [T]; N] = core::array::from_fn(|_| Default::default());
+    for (s, (low, high)) in slices.into_iter().zip(low.iter_mut().zip(high.iter_mut())) {
+        (*low, *high) = s.split_at_mut(at.min(s.len()));
+    }
+    let (x, y) = rayon::join(|| split(low, f), || split(high, f));
+    core::array::from_fn(|i| x[i] && y[i])
 }

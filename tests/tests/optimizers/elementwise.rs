@@ -2,8 +2,9 @@
 //! the bits of the whole-tensor update ([`ParamsOptimizer::update_consume`]) for any cut into
 //! pieces of at least [`ElementwiseStep::MIN_PIECE`] elements, with and without a penalty;
 //! and the control: a cut with a shorter piece does not, where the CPU fuses multiply-adds.
-//! Adam's passes run through any [`Pieces`] cut give its uncut step's bits (the control: a
-//! cut that drops an element is seen).
+//! The passes of the optimizers with state (Adam, SGD with momentum, RMSprop, Adagrad) run
+//! through any [`Pieces`] cut give their uncut step's bits (the control: a cut that drops an
+//! element is seen).
 
 use dl_core::float::Float;
 use dl_core::optim::{ElementwiseStep, Pieces, Whole};
@@ -149,9 +150,9 @@ struct Cuts {
 }
 
 impl Pieces for Cuts {
-    fn run<T: Float, F>(&self, slices: [&mut [T]; 4], f: &F) -> [bool; 4]
+    fn run<T: Float, F, const N: usize>(&self, slices: [&mut [T]; N], f: &F) -> [bool; N]
     where
-        F: Fn([&mut [T]; 4]) -> [bool; 4] + Sync,
+        F: Fn([&mut [T]; N]) -> [bool; N] + Sync,
     {
         let len = slices[0].len();
         let mut pieces = Vec::new();
@@ -164,12 +165,15 @@ impl Pieces for Cuts {
             .filter(|&c| c > 0 && c < len)
             .chain([len])
         {
-            let [(a0, b0), (a1, b1), (a2, b2), (a3, b3)] =
-                rest.map(|s| s.split_at_mut((end - start).min(s.len())));
-            pieces.push([a0, a1, a2, a3]);
-            (rest, start) = ([b0, b1, b2, b3], end);
+            let mut piece: [&mut [T]; N] = core::array::from_fn(|_| Default::default());
+            let mut after: [&mut [T]; N] = core::array::from_fn(|_| Default::default());
+            for (s, (a, b)) in rest.into_iter().zip(piece.iter_mut().zip(after.iter_mut())) {
+                (*a, *b) = s.split_at_mut((end - start).min(s.len()));
+            }
+            pieces.push(piece);
+            (rest, start) = (after, end);
         }
-        let mut flags = [true; 4];
+        let mut flags = [true; N];
         let last = pieces.len() - 1;
         for (k, piece) in pieces.into_iter().enumerate().rev() {
             let piece = match self.drop_last && k == last {
@@ -186,20 +190,20 @@ impl Pieces for Cuts {
     }
 }
 
-/// Three Adam steps on fresh gradients, through `step_consume` or (with `cuts`) through
+/// Three steps of `opt` on fresh gradients, through `step_consume` or (with `cuts`) through
 /// `step_pieces`: the weights after each.
-fn adam_steps(adam: &Adam<f32, Grad>, cuts: Option<&Cuts>) -> Vec<Vec<u32>> {
+fn cut_steps<O: Optimizer<Net> + Clone>(opt: &O, cuts: Option<&Cuts>) -> Vec<Vec<u32>> {
     let (mut net, _) = start(1);
-    let mut adam = adam.clone();
+    let mut opt = opt.clone();
     (2..5)
         .map(|seed| {
             let (_, mut grads) = start(seed);
             let result = match cuts {
                 Some(cuts) => {
-                    Optimizer::<Net>::step_pieces(&mut adam, &mut net, &mut grads, 0.25, cuts)
-                        .expect("Adam has the cut form")
+                    Optimizer::<Net>::step_pieces(&mut opt, &mut net, &mut grads, 0.25, cuts)
+                        .expect("the optimizer has the cut form")
                 }
-                None => Optimizer::<Net>::step_consume(&mut adam, &mut net, &mut grads, 0.25),
+                None => Optimizer::<Net>::step_consume(&mut opt, &mut net, &mut grads, 0.25),
             };
             result.unwrap();
             if !cuts.is_some_and(|c| c.drop_last) {
@@ -210,36 +214,53 @@ fn adam_steps(adam: &Adam<f32, Grad>, cuts: Option<&Cuts>) -> Vec<Vec<u32>> {
         .collect()
 }
 
+/// `opt`'s steps through several cuts against its uncut steps, and the control.
+fn cut_is_uncut<O: Optimizer<Net> + Clone>(name: &str, opt: &O) {
+    let reference = cut_steps(opt, None);
+    for at in [vec![], vec![1], vec![7, 100, 255, 4096, 5999], vec![3000]] {
+        let cuts = Cuts {
+            at,
+            drop_last: false,
+        };
+        assert!(
+            cut_steps(opt, Some(&cuts)) == reference,
+            "{name}, cuts {:?}",
+            cuts.at
+        );
+    }
+    // The control: a cut that leaves out one element per tensor is seen.
+    let broken = Cuts {
+        at: vec![3000],
+        drop_last: true,
+    };
+    assert!(
+        cut_steps(opt, Some(&broken)) != reference,
+        "{name}: the control passed"
+    );
+}
+
 #[test]
-fn adam_cut_into_pieces_is_the_uncut_step_bit_for_bit() {
+fn optimizers_with_state_cut_into_pieces_are_the_uncut_step_bit_for_bit() {
     let adams = [
         Adam::<f32, Grad>::new(1e-2),
         Adam::new(1e-2).weight_decay(0.01).l1(1e-3).regularize_all(),
         Adam::new(1e-2).decoupled_weight_decay(0.1),
     ];
     for (n, adam) in adams.iter().enumerate() {
-        let reference = adam_steps(adam, None);
-        for at in [vec![], vec![1], vec![7, 100, 255, 4096, 5999], vec![3000]] {
-            let cuts = Cuts {
-                at,
-                drop_last: false,
-            };
-            assert!(
-                adam_steps(adam, Some(&cuts)) == reference,
-                "Adam {n}, cuts {:?}",
-                cuts.at
-            );
-        }
-        // The control: a cut that leaves out one element per tensor is seen.
-        let broken = Cuts {
-            at: vec![3000],
-            drop_last: true,
-        };
-        assert!(
-            adam_steps(adam, Some(&broken)) != reference,
-            "Adam {n}: the control passed"
-        );
+        cut_is_uncut(&format!("Adam {n}"), adam);
     }
+    let momentum: SgdMomentum<f32, Grad> = Sgd::new(0.1).momentum(0.9);
+    cut_is_uncut("momentum", &momentum.dampening(0.2));
+    let nesterov: SgdMomentum<f32, Grad> = Sgd::new(0.1).weight_decay(0.01).nesterov(0.9);
+    cut_is_uncut("Nesterov", &nesterov);
+    cut_is_uncut("RMSprop", &RmsProp::<f32, Grad>::new(1e-2).l1(1e-3));
+    let centered = RmsProp::<f32, Grad>::new(1e-2).momentum(0.9).centered();
+    cut_is_uncut("RMSprop centered with momentum", &centered);
+    let adagrad = Adagrad::<f32, Grad>::new(0.1).lr_decay(0.01);
+    cut_is_uncut(
+        "Adagrad",
+        &adagrad.initial_accumulator(0.1).weight_decay(0.01),
+    );
     // AdamW is Adam with decoupled decay: its cut step is Adam's.
     let mut adamw = AdamW::<f32, Grad>::new(1e-2).weight_decay(0.1);
     let mut adam = Adam::<f32, Grad>::new(1e-2).decoupled_weight_decay(0.1);

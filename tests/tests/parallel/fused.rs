@@ -72,8 +72,9 @@ where
     (weights(&*net), losses)
 }
 
-/// Plain SGD's fused tail and Adam's cut passes (with and without penalties) against the
-/// unfused step on one thread: the same losses and weights at 1, 2 and 3 threads.
+/// Plain SGD's fused tail and the cut passes of Adam, SGD with momentum, RMSprop and Adagrad
+/// (with and without penalties) against the unfused step on one thread: the same losses and
+/// weights at 1, 2 and 3 threads.
 fn fused_equals_unfused<N>(xs: &[N::Input], ys: &[N::Output])
 where
     N: Network<Scalar = f32> + Sync + Send,
@@ -108,6 +109,46 @@ where
         const { assert!(<Adam<f32, N::Gradient> as ParamsOptimizer<N, N::Gradient>>::PIECES) };
         same_for_thread_counts::<N, _>(&format!("Adam {n}"), &adam, xs, ys);
     }
+    cut_stateful_optimizers::<N>(xs, ys);
+}
+
+/// The other optimizers with state and an element-wise rule, cut the same way: SGD with
+/// classical (dampened) and Nesterov momentum, RMSprop plain and with momentum and centering,
+/// Adagrad with a learning-rate decay and an initial accumulator, and one with penalties.
+fn cut_stateful_optimizers<N>(xs: &[N::Input], ys: &[N::Output])
+where
+    N: Network<Scalar = f32> + Sync + Send,
+    N::Input: Sync + Send,
+    N::Output: Sync + Send,
+    Workspace<N>: Send + Sync,
+{
+    type G<N> = <N as Network>::Gradient;
+    // Each keeps at least a gradient of state: boxed, off the test thread's stack.
+    let momentum = |nesterov| {
+        let mut sgd = SgdMomentum::<f32, G<N>>::boxed(0.05, 0.9);
+        (sgd.nesterov, sgd.dampening) = (nesterov, if nesterov { 0.0 } else { 0.1 });
+        sgd.reg.l2 = if nesterov { 0.01 } else { 0.0 };
+        sgd
+    };
+    const { assert!(<SgdMomentum<f32, G<N>> as ParamsOptimizer<N, G<N>>>::PIECES) };
+    same_for_thread_counts::<N, _>("momentum", &|| momentum(false), xs, ys);
+    same_for_thread_counts::<N, _>("Nesterov", &|| momentum(true), xs, ys);
+    let rmsprop = || {
+        let mut rmsprop = RmsProp::<f32, G<N>>::boxed(1e-3, 0.0);
+        rmsprop.reg.l1 = 1e-3;
+        rmsprop
+    };
+    same_for_thread_counts::<N, _>("RMSprop", &rmsprop, xs, ys);
+    let rmsprop = || RmsProp::<f32, G<N>, G<N>, G<N>>::boxed(1e-3, 0.9);
+    same_for_thread_counts::<N, _>("RMSprop centered with momentum", &rmsprop, xs, ys);
+    let adagrad = || {
+        let mut adagrad = Adagrad::<f32, G<N>>::boxed(0.05);
+        (adagrad.lr_decay, adagrad.initial_accumulator) = (0.01, 0.1);
+        adagrad.reg.l2 = 0.01;
+        adagrad
+    };
+    const { assert!(<Adagrad<f32, G<N>> as ParamsOptimizer<N, G<N>>>::PIECES) };
+    same_for_thread_counts::<N, _>("Adagrad", &adagrad, xs, ys);
 }
 
 /// Makes a boxed Adam for network `N`.
@@ -145,13 +186,13 @@ fn same_for_thread_counts<N, O>(
 }
 
 #[test]
-fn mlp_fused_sgd_and_cut_adam_are_the_unfused_step_for_any_thread_count() {
+fn mlp_fused_sgd_and_cut_stateful_optimizers_are_the_unfused_step_for_any_thread_count() {
     let (xs, ys) = samples::<784, 10>(80);
     fused_equals_unfused::<Mlp<f32>>(&xs, &ys);
 }
 
 #[test]
-fn cnn_fused_sgd_and_cut_adam_are_the_unfused_step_for_any_thread_count() {
+fn cnn_fused_sgd_and_cut_stateful_optimizers_are_the_unfused_step_for_any_thread_count() {
     let (xs, ys) = samples::<432, 4>(80);
     fused_equals_unfused::<Cnn<f32>>(&xs, &ys);
 }
@@ -218,6 +259,19 @@ fn an_overflowing_update_is_refused_as_the_unfused_step_refuses_it() {
             let mut adam = Adam::boxed(1e-3);
             adam.reg.l2 = 1e30;
             adam
+        },
+        1.0,
+    );
+    assert!(
+        matches!(err, Error::NonFiniteUpdate { tensor: 0, .. }),
+        "{err:?}"
+    );
+    // RMSprop's cut check: the square average of the penalised gradient overflows.
+    let err = refused_alike(
+        || {
+            let mut rmsprop = RmsProp::<f32, MlpGradient<f32>>::boxed(1e-3, 0.0);
+            rmsprop.reg.l2 = 1e30;
+            rmsprop
         },
         1.0,
     );
