@@ -10,7 +10,7 @@
 //! means the serial `train_batch` (no engine); `SHARD` 0 (the default) is the engine's default
 //! (shards of 16, grown where the network's work a sample is small next to its gradient);
 //! `SECONDS` to 5; `OPT` is `sgd` (plain SGD, lr 0.01, the default), `momentum` (SGD, lr 0.01,
-//! momentum 0.9) or `adam` (lr 1e-3).
+//! momentum 0.9), `rmsprop` (lr 1e-3), `adagrad` (lr 1e-2) or `adam` (lr 1e-3).
 //! Cross-entropy on synthetic data, as in `benches/parallel.rs`.
 
 use dl_benches::{classification_data, cpu_seconds, cycling, CifarCnn, Mnist};

@@ -34,20 +34,18 @@ fn check<T: Float, R: CutRule<T>>(
     scale: T,
     [p, g, s0, s1, s2]: [&[T]; 5],
 ) -> [bool; 5] {
-    let mut finite = [Finite::new(); 5];
-    let (mut s0, mut s1, mut s2) = (s0.iter(), s1.iter(), s2.iter());
-    for (&p, &g) in p.iter().zip(g) {
+    let [mut gradient, mut updated, mut f0, mut f1, mut f2] = [Finite::new(); 5];
+    each(p, g, [s0, s1, s2], |p, g, old| {
         let g = g * scale;
-        finite[0].add(g);
+        gradient.add(g);
         let (p, g) = penalty.pair(p, g);
-        let old = [&mut s0, &mut s1, &mut s2].map(|s| s.next().copied().unwrap_or(T::ZERO));
-        let (p, new) = rule.apply(p, g, old);
-        finite[1].add(p);
-        for (f, v) in finite[2..].iter_mut().zip(new) {
-            f.add(v);
-        }
-    }
-    finite.map(Finite::ok)
+        let (p, [n0, n1, n2]) = rule.apply(p, g, old);
+        updated.add(p);
+        f0.add(n0);
+        f1.add(n1);
+        f2.add(n2);
+    });
+    [gradient, updated, f0, f1, f2].map(Finite::ok)
 }
 
 /// The update of one tensor's or piece's parameters `p` and state from its gradient `g`,
@@ -58,19 +56,76 @@ fn update<T: Float, R: CutRule<T>>(
     penalty: Penalty<T>,
     p: &mut [T],
     g: &[T],
-    [s0, s1, s2]: [&mut [T]; 3],
+    states: [&mut [T]; 3],
 ) {
-    let (mut s0, mut s1, mut s2) = (s0.iter_mut(), s1.iter_mut(), s2.iter_mut());
-    for (p, g) in penalty.apply(p, g) {
-        let mut state = [s0.next(), s1.next(), s2.next()];
-        let old = state
-            .each_ref()
-            .map(|s| s.as_deref().copied().unwrap_or(T::ZERO));
+    each_mut(p, g, states, |p, g, old| {
+        let g = penalty.gradient(g, *p);
+        penalty.shrink(p);
         let (new_p, new) = rule.apply(*p, g, old);
         *p = new_p;
-        for (s, v) in state.iter_mut().zip(new) {
-            if let Some(s) = s {
-                **s = v;
+        new
+    });
+}
+
+/// `f(p, g, [s0, s1, s2])` for each element of `p`, `g` and the states, a state not kept
+/// (empty) read as zero. The loop for the states kept is chosen once, so each is a plain zip
+/// that vectorises (per element `Option`s of the states, as in a first version, made Adam's
+/// step 2.4 times slower).
+#[inline(always)]
+fn each<T: Float>(p: &[T], g: &[T], [s0, s1, s2]: [&[T]; 3], mut f: impl FnMut(T, T, [T; 3])) {
+    let (z, pg) = (T::ZERO, p.iter().zip(g));
+    match (s1.is_empty(), s2.is_empty()) {
+        (true, true) => {
+            for ((&p, &g), &a) in pg.zip(s0) {
+                f(p, g, [a, z, z]);
+            }
+        }
+        (false, true) => {
+            for ((&p, &g), (&a, &b)) in pg.zip(s0.iter().zip(s1)) {
+                f(p, g, [a, b, z]);
+            }
+        }
+        (true, false) => {
+            for ((&p, &g), (&a, &c)) in pg.zip(s0.iter().zip(s2)) {
+                f(p, g, [a, z, c]);
+            }
+        }
+        (false, false) => {
+            for ((&p, &g), ((&a, &b), &c)) in pg.zip(s0.iter().zip(s1).zip(s2)) {
+                f(p, g, [a, b, c]);
+            }
+        }
+    }
+}
+
+/// [`each`] with `p` mutable and `f`'s result stored into the states kept.
+#[inline(always)]
+fn each_mut<T: Float>(
+    p: &mut [T],
+    g: &[T],
+    [s0, s1, s2]: [&mut [T]; 3],
+    mut f: impl FnMut(&mut T, T, [T; 3]) -> [T; 3],
+) {
+    let (z, pg) = (T::ZERO, p.iter_mut().zip(g));
+    match (s1.is_empty(), s2.is_empty()) {
+        (true, true) => {
+            for ((p, &g), a) in pg.zip(s0) {
+                [*a, _, _] = f(p, g, [*a, z, z]);
+            }
+        }
+        (false, true) => {
+            for ((p, &g), (a, b)) in pg.zip(s0.iter_mut().zip(s1)) {
+                [*a, *b, _] = f(p, g, [*a, *b, z]);
+            }
+        }
+        (true, false) => {
+            for ((p, &g), (a, c)) in pg.zip(s0.iter_mut().zip(s2)) {
+                [*a, _, *c] = f(p, g, [*a, z, *c]);
+            }
+        }
+        (false, false) => {
+            for ((p, &g), ((a, b), c)) in pg.zip(s0.iter_mut().zip(s1).zip(s2)) {
+                [*a, *b, *c] = f(p, g, [*a, *b, *c]);
             }
         }
     }
