@@ -19,7 +19,7 @@
 //! [`Parallel`]) does the number of training threads.
 
 use crate::error::{Divergence, Error, Operand};
-use crate::fit::{Callback, Control, Data, EarlyStopping, Epoch, Evaluation, MetricValues};
+use crate::fit::{Callback, Control, Data, EarlyStoppingState, Epoch, Evaluation, MetricValues};
 use crate::float::Float;
 use crate::loss::Loss;
 use crate::metrics::{Metric, MetricState};
@@ -32,91 +32,15 @@ use std::boxed::Box;
 
 use std::vec::Vec;
 
+mod config;
 mod prefetch;
 mod source;
 
 use crate::fit::Patience;
 
+pub use config::StreamConfig;
 pub use prefetch::{for_each_batch, sample_rng, LoadedBatch};
 pub use source::{InMemory, Loaded, Source};
-
-/// How a stream is cut into batches and loaded.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct StreamConfig {
-    /// Passes over the source ([`fit_stream`] only).
-    pub epochs: usize,
-    /// Samples a batch (the last batch of an epoch holds the remainder).
-    pub batch: usize,
-    /// Whether [`fit_stream`] reshuffles the order every epoch.
-    pub shuffle: bool,
-    /// The seed of the shuffles and of the augmentation.
-    pub seed: u64,
-    /// Batches loaded ahead of the one being trained on.
-    pub prefetch: usize,
-    /// Background threads loading batches.
-    pub loaders: usize,
-    /// Early stopping ([`fit_stream`] only), with `fit`'s rule.
-    pub early_stopping: Option<EarlyStopping>,
-    /// The epochs already trained ([`fit_stream`] only; `fit`'s
-    /// [`FitConfig::initial_epoch`](crate::fit::FitConfig::initial_epoch)): a run resumed from
-    /// a checkpoint taken after epoch `k` trains epochs `k + 1 ..= epochs`, in the order the
-    /// uninterrupted run would have shuffled them and with its augmentation.
-    pub initial_epoch: usize,
-}
-
-impl StreamConfig {
-    /// `epochs` epochs of batches of `batch`, shuffled with seed 0, 4 batches loaded ahead by
-    /// 2 threads, no early stopping.
-    pub const fn new(epochs: usize, batch: usize) -> Self {
-        StreamConfig {
-            epochs,
-            batch,
-            shuffle: true,
-            seed: 0,
-            prefetch: 4,
-            loaders: 2,
-            early_stopping: None,
-            initial_epoch: 0,
-        }
-    }
-
-    /// The same resuming after epoch `initial_epoch` (see [`StreamConfig::initial_epoch`]).
-    pub const fn initial_epoch(mut self, initial_epoch: usize) -> Self {
-        self.initial_epoch = initial_epoch;
-        self
-    }
-
-    /// The same with early stopping.
-    pub const fn early_stopping(mut self, early_stopping: EarlyStopping) -> Self {
-        self.early_stopping = Some(early_stopping);
-        self
-    }
-
-    /// The same with this seed.
-    pub const fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// The same with shuffling on or off.
-    pub const fn shuffle(mut self, shuffle: bool) -> Self {
-        self.shuffle = shuffle;
-        self
-    }
-
-    /// The same with `prefetch` batches loaded ahead by `loaders` threads (each at least 1).
-    pub const fn prefetch(mut self, prefetch: usize, loaders: usize) -> Self {
-        self.prefetch = prefetch;
-        self.loaders = loaders;
-        self
-    }
-
-    /// The most batches that exist at once while streaming (see the module documentation).
-    pub const fn max_batches_in_memory(&self) -> usize {
-        let loaders = if self.loaders == 0 { 1 } else { self.loaders };
-        loaders * (self.prefetch.div_ceil(loaders) + 1) + 1
-    }
-}
 
 /// Why streaming stopped.
 #[derive(Debug, thiserror::Error)]
@@ -143,6 +67,9 @@ pub struct StreamHistory<T> {
     pub best_epoch: Option<usize>,
     /// Whether early stopping or the callback ended training before the last epoch.
     pub stopped_early: bool,
+    /// With early stopping: its counters after the last epoch trained, to save with a
+    /// checkpoint and resume from ([`StreamConfig::resume_early_stopping`]).
+    pub early_stopping: Option<EarlyStoppingState>,
 }
 
 /// Trains `net` with `opt` on `train` until epoch `config.epochs` in `config.batch`-sized
@@ -177,6 +104,35 @@ pub fn fit_stream<L, M, N, O, S>(
     train: &S,
     validation: Option<&S>,
     config: &StreamConfig,
+    callback: impl Callback<N>,
+) -> Result<StreamHistory<N::Scalar>, StreamError<S::Error>>
+where
+    L: Loss,
+    M: Metric,
+    N: Network + Sync + Send,
+    N::Input: Send + Sync,
+    N::Output: Send + Sync,
+    Workspace<N>: Send + Sync,
+    O: Optimizer<N>,
+    S: Source<N::Input, N::Output>,
+    S::Error: Send,
+{
+    let data = (train, validation);
+    fit_stream_resumed::<L, M, N, O, S>(engine, (net, None), opt, data, config, callback)
+}
+
+/// [`fit_stream`] resuming early stopping ([`StreamConfig::resume_early_stopping`]) with the
+/// best weights of the run so far, `best` (needed when the rule restores them and the state
+/// has a best epoch: [`Error::BufferTooSmall`] for [`Operand::BestWeights`] without them),
+/// as `fit`'s [`Trainer::resume_early_stopping`](crate::fit::Trainer::resume_early_stopping).
+/// A state whose epochs waited do not follow from its best epoch and `initial_epoch` is
+/// [`Error::ResumedEarlyStopping`].
+pub fn fit_stream_resumed<L, M, N, O, S>(
+    engine: &mut Parallel<N>,
+    (net, resumed_best): (&mut N, Option<&N>),
+    opt: &mut O,
+    (train, validation): (&S, Option<&S>),
+    config: &StreamConfig,
     mut callback: impl Callback<N>,
 ) -> Result<StreamHistory<N::Scalar>, StreamError<S::Error>>
 where
@@ -205,14 +161,18 @@ where
     let mut order: Vec<usize> = (0..n).collect();
     let mut rng = Rng::new(config.seed);
     let mut checkpoint = crate::zeroed::boxed::<N>();
-    let mut patience = config.early_stopping.map(Patience::new);
+    let mut patience = resumed_patience(config, resumed_best.is_some())?;
     let restore_best = config.early_stopping.is_some_and(|e| e.restore_best);
     let mut best: Option<Box<N>> = restore_best.then(crate::zeroed::boxed::<N>);
+    if let (Some(from), Some(to)) = (resumed_best, best.as_deref_mut()) {
+        to.copy_from(from);
+    }
     let mut history = StreamHistory {
         epochs: Vec::with_capacity(config.epochs.saturating_sub(config.initial_epoch)),
         skipped: 0,
-        best_epoch: None,
+        best_epoch: patience.as_ref().and_then(Patience::best_epoch),
         stopped_early: false,
+        early_stopping: patience.as_ref().map(Patience::state),
     };
     if config.shuffle {
         // A resumed run shuffles as the uninterrupted one: each epoch's shuffle continues
@@ -276,6 +236,7 @@ where
         if let Some(patience) = patience.as_mut() {
             stop |= patience.keep_best(&record, net, best.as_deref_mut());
             history.best_epoch = patience.best_epoch();
+            history.early_stopping = Some(patience.state());
         }
         if stop {
             history.stopped_early = epoch < config.epochs;
@@ -286,6 +247,31 @@ where
         patience.restore_best(history.epochs.last().map(|e| e.epoch), net, best.as_deref());
     }
     Ok(history)
+}
+
+/// Early stopping's rule for a run of `config`, resumed from its saved state if it has one
+/// (checked against `initial_epoch`); whether the best weights were handed over is
+/// `have_best`.
+fn resumed_patience(config: &StreamConfig, have_best: bool) -> Result<Option<Patience>, Error> {
+    let Some(rule) = config.early_stopping else {
+        return Ok(None);
+    };
+    let state = config.early_stopping_state;
+    if let Some(state) = state {
+        state.check_resume(config.initial_epoch)?;
+        if rule.restore_best && state.best_epoch.is_some() && !have_best {
+            // The best weights before the resume are needed, and were not given.
+            return Err(Error::BufferTooSmall {
+                what: Operand::BestWeights,
+                needed: 1,
+                found: 0,
+            });
+        }
+    }
+    Ok(Some(Patience::resume(
+        rule,
+        state.unwrap_or(EarlyStoppingState::START),
+    )))
 }
 
 /// What [`evaluate_stream`] measured.

@@ -9,6 +9,7 @@
 //! version, CRC-32, every field) and each word against the rule.
 
 use super::{EarlyStopping, Epoch, Patience};
+use crate::error::Error;
 use crate::float::Float;
 use crate::optim::state_format::{fnv1a, read_header, seal, word, write_header, Shape};
 use crate::optim::{StateError, STATE_HEADER_BYTES};
@@ -67,6 +68,21 @@ impl EarlyStoppingState {
             patience.observe(record);
         }
         patience.state()
+    }
+
+    /// Whether a run resumed after epoch `initial_epoch` can carry on from this state:
+    /// [`Error::ResumedEarlyStopping`] unless the epochs waited are those since the best
+    /// epoch (since the start without one).
+    pub fn check_resume(&self, initial_epoch: usize) -> Result<(), Error> {
+        let since_best = initial_epoch.checked_sub(self.best_epoch.unwrap_or(0));
+        if since_best != Some(self.waited) {
+            return Err(Error::ResumedEarlyStopping {
+                best_epoch: self.best_epoch,
+                waited: self.waited,
+                initial_epoch,
+            });
+        }
+        Ok(())
     }
 
     /// Writes the bytes into `out`, exactly [`SAVED_BYTES`](Self::SAVED_BYTES) long.

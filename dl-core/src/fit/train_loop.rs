@@ -176,17 +176,7 @@ impl<N: Network> Run<'_, '_, N> {
             });
         }
         if let (Some(_), Some(state)) = (config.early_stopping, config.early_stopping_state) {
-            // The wait counts the epochs since the best one (since the start without one).
-            let since_best = config
-                .initial_epoch
-                .checked_sub(state.best_epoch.unwrap_or(0));
-            if since_best != Some(state.waited) {
-                return Err(Error::ResumedEarlyStopping {
-                    best_epoch: state.best_epoch,
-                    waited: state.waited,
-                    initial_epoch: config.initial_epoch,
-                });
-            }
+            state.check_resume(config.initial_epoch)?;
         }
         Ok(())
     }
