@@ -22,9 +22,10 @@
 //!   `evaluate_with`, `predict_with`), whose memory is the caller's.
 //! - **Layers.** Every pass, by value or workspace-backed, runs the layers one at a time, each
 //!   with a frame and what the layer keeps on the stack whatever memory it is given (a
-//!   pixel-by-pixel convolution's patch): [`Network::LAYER_STACK_BYTES`], at most
-//!   [`FRAME_BYTES`] and [`PIXEL_STACK_SCALARS`] scalars for any network (9 KiB in `f64`,
-//!   under either default budget). A declaration whose `stack_budget` is below that in `f32`
+//!   pixel-by-pixel convolution's patch, a Dense layer's blocks for a batch's input
+//!   gradients): [`Network::LAYER_STACK_BYTES`], at most [`FRAME_BYTES`] and
+//!   [`DENSE_STACK_SCALARS`] scalars for any network (17 KiB in `f64`, under either default
+//!   budget). A declaration whose `stack_budget` is below that in `f32`
 //!   is a compile error at the network's name, since no form of any call needs less
 //!   ([`LayersOnStack`]); without a heap, [`Network::CALL_STACK_BYTES`] counts it too, in the
 //!   scalar type used.
@@ -72,14 +73,16 @@ pub const DEFAULT_BUDGET: usize = 16 * 1024;
 ///
 /// | what | counted | debug | release |
 /// |---|---|---|---|
-/// | 150x150x3 CNN, workspace-backed passes | `LAYER_STACK_BYTES` 1,024 | 45,056 | at most 8,192 |
-/// | digits CNN, by-value `forward` and `loss_backward` | `CALL_STACK_BYTES` 41,128 | 40,960 | 24,576 |
+/// | 150x150x3 CNN, workspace-backed passes | `LAYER_STACK_BYTES` 9,216 | 49,152 | at most 8,192 |
+/// | digits CNN, by-value `forward` and `loss_backward` | `CALL_STACK_BYTES` 41,128 | 126,976 | 32,768 |
 ///
-/// So a debug build's workspace-backed passes need about 44 KiB whatever the network's size
-/// (`tests` run them on a 64 KiB thread), which no estimate here counts; the by-value
-/// estimates hold in both (their debug slots for every block size are counted), with no
-/// margin in debug. The method cannot resolve the release frames below 8 KiB; the firmware
-/// paints its stack for byte counts (`embedded/`).
+/// (2026-12-02, `f32`.) So a debug build's workspace-backed passes need about 48 KiB whatever
+/// the network's size (`tests` run them on a 64 KiB thread), which no estimate here counts.
+/// The by-value estimates hold in release builds; in debug builds they do not: the digits
+/// CNN's by-value calls needed 124 KiB, three times the estimate (40 KiB when first
+/// measured, at `f8eb3ea`; which of the layer changes since grew the debug frames is not
+/// traced). The method cannot resolve the release frames below
+/// 8 KiB; the firmware paints its stack for byte counts (`embedded/`).
 pub const FRAME_BYTES: usize = 1024;
 
 /// The most scalars a layer keeps on the stack in any pass, whatever memory it is given
@@ -87,8 +90,17 @@ pub const FRAME_BYTES: usize = 1024;
 /// by pixel, with its patch, the patch's gradient and one pixel's outputs on the stack, only
 /// if these fit (4 KiB of `f32`); larger ones work in the caller's scratch. So
 /// [`Network::LAYER_STACK_BYTES`] is at most `FRAME_BYTES + PIXEL_STACK_SCALARS *
-/// size_of::<T>()` for any network.
+/// size_of::<T>()` from convolutions.
 pub const PIXEL_STACK_SCALARS: usize = 1024;
+
+/// The most scalars a [`Dense`](crate::layer::Dense) layer keeps on the stack
+/// ([`Layer::STACK_SCALARS`](crate::layer::Layer::STACK_SCALARS)), in its batch backward
+/// pass: with `std`, from 32 outputs, a block of 32 samples' output gradients and the product
+/// of that block with 32 columns of the weights, 32 x 32 scalars each (8 KiB of `f32`); for
+/// at most 32 outputs (and at least 16 inputs), 16 columns of the weights transposed. The
+/// largest any layer keeps, so [`Network::LAYER_STACK_BYTES`] is at most `FRAME_BYTES +
+/// DENSE_STACK_SCALARS * size_of::<T>()` for any network.
+pub const DENSE_STACK_SCALARS: usize = 2048;
 
 /// The largest of `values` (0 for none), for the generated stack-size consts.
 pub const fn largest(values: &[usize]) -> usize {

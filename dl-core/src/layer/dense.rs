@@ -123,6 +123,17 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> 
     /// any width but the tiniest).
     const BATCH_KERNELS: bool = I * O >= kernel::MIN_BATCH_WEIGHTS;
 
+    /// Whether a batch's input gradients are blocked products (`dense_input.rs`; std builds,
+    /// from [`dense_input::MIN_OUTPUTS`](super::dense_input::MIN_OUTPUTS) outputs).
+    const BLOCKED_INPUT_GRADIENTS: bool =
+        cfg!(feature = "std") && Self::BATCH_KERNELS && O >= super::dense_input::MIN_OUTPUTS;
+
+    /// Whether a batch's input gradients run on a transposed block of `W`
+    /// (`dense_transposed.rs`), where they are not blocked products.
+    const TRANSPOSED_INPUT_GRADIENTS: bool = !Self::BLOCKED_INPUT_GRADIENTS
+        && I >= super::dense_transposed::LANES
+        && O <= super::dense_transposed::MAX_OUTPUTS;
+
     /// Whether one sample's `W x` goes through [`kernel::Kernels::matvec_acc`]: from
     /// [`kernel::MIN_MATVEC_WEIGHTS`] weights up.
     const MATVEC: bool = I * O >= kernel::MIN_MATVEC_WEIGHTS;
@@ -195,6 +206,17 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
     type Cache = DenseCache<T, O>;
     type Gradient = DenseGrad<T, I, O>;
     type Activation = A;
+
+    /// The input gradients' blocks of the batch backward pass (`dense_input.rs`, 2,048
+    /// scalars in std builds from 32 outputs; `dense_transposed.rs`, `17 O + 16` for at most
+    /// 32 outputs and at least 16 inputs), else none.
+    const STACK_SCALARS: usize = if Self::BLOCKED_INPUT_GRADIENTS {
+        super::dense_input::STACK_SCALARS
+    } else if Self::TRANSPOSED_INPUT_GRADIENTS {
+        super::dense_transposed::stack_scalars(O)
+    } else {
+        0
+    };
 
     const CACHE_ZERO: Self::Cache = DenseCache {
         z: <SVector<T, O> as Vector<T>>::ZERO,
@@ -392,13 +414,12 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense
         }
         super::dense_small::add_each(&mut grad.bias, dz);
         if let Some(d_input) = d_input {
-            #[cfg(feature = "std")]
-            if Self::BATCH_KERNELS && O >= super::dense_input::MIN_OUTPUTS {
+            if Self::BLOCKED_INPUT_GRADIENTS {
                 super::dense_input::input_gradients(&self.weight, dz, d_input);
                 return;
             }
             // `tr_mul_to`'s bits with the columns in lanes without gathers, from 16 inputs.
-            if I >= super::dense_transposed::LANES && O <= super::dense_transposed::MAX_OUTPUTS {
+            if Self::TRANSPOSED_INPUT_GRADIENTS {
                 super::dense_transposed::input_gradients(&self.weight, dz, d_input);
                 return;
             }

@@ -30,15 +30,24 @@ use nalgebra::{SMatrix, SVector};
 pub(super) const MIN_OUTPUTS: usize = 32;
 
 /// Outputs of `dz` packed at a time: `MAX_COLUMNS * DEPTH` scalars on the stack (4 KiB of
-/// `f32`; with the product's block of `MAX_COLUMNS * MAX_COLUMNS`, 8 KiB in all, which
-/// `Network::LAYER_STACK_BYTES` does not count). `MAX_COLUMNS * DEPTH = 1024` stays under the
-/// 8192 floats the AVX-512 product keeps in L1 at once, so a block's sums are never split.
+/// `f32`; with the product's block of `MAX_COLUMNS * MAX_COLUMNS`, [`STACK_SCALARS`] in
+/// all, 8 KiB, which `Layer::STACK_SCALARS` counts). `MAX_COLUMNS * DEPTH = 1024` stays under
+/// the 8192 floats the AVX-512 product keeps in L1 at once, so a block's sums are never split.
 ///
 /// Why not 128 (one block for the CIFAR network's 128 outputs, 13% faster step than the
 /// per-sample loop against 8% at 32, A/B, 4 runs each, 2026-12-02): its 20 KiB overflowed the
 /// 64 KiB thread on which `tests/tests/any_size` runs the 150x150x3 network's
 /// workspace-backed passes in a debug build (MSRV 1.89's CI run).
 const DEPTH: usize = 32;
+
+/// Scalars [`input_gradients`] keeps on the stack: the packed block of `dz` and the product's
+/// block.
+pub(super) const STACK_SCALARS: usize = MAX_COLUMNS * DEPTH + MAX_COLUMNS * MAX_COLUMNS;
+const _: () = assert!(STACK_SCALARS == crate::stack::DENSE_STACK_SCALARS);
+const _: () = assert!(
+    super::dense_transposed::stack_scalars(super::dense_transposed::MAX_OUTPUTS)
+        <= crate::stack::DENSE_STACK_SCALARS
+);
 
 /// `dx[s] = W^T dz[s]` for `s < min(dz.len(), dx.len())`, overwriting `dx[s]`.
 pub(super) fn input_gradients<T: Float, const I: usize, const O: usize>(

@@ -23,6 +23,12 @@ pub(super) const LANES: usize = 16;
 /// (2 KiB of `f32` at 32).
 pub(super) const MAX_OUTPUTS: usize = 32;
 
+/// Scalars [`input_gradients`] keeps on the stack for `O` outputs: the transposed block, a
+/// lane's column and the lanes' dots (`Layer::STACK_SCALARS` counts them).
+pub(super) const fn stack_scalars(outputs: usize) -> usize {
+    outputs * LANES + outputs + LANES
+}
+
 /// `dx[s] = W^T dz[s]` for `s < min(dz.len(), dx.len())`, overwriting `dx[s]`; the same bits
 /// as `W.tr_mul_to(dz[s], dx[s])`. The last `I mod LANES` columns one dot at a time.
 #[inline]

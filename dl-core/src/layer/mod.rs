@@ -4,7 +4,6 @@
 mod avg_pool2d;
 mod conv2d;
 mod dense;
-#[cfg(feature = "std")]
 mod dense_input;
 mod dense_small;
 mod dense_transposed;
@@ -98,7 +97,9 @@ pub trait Layer<T: Float>: Params<T> {
     /// Scalars those passes still keep on the stack: none for most layers; a [`Conv2D`] small
     /// enough to run pixel by pixel (under 16k multiply-adds) keeps one patch, its gradient
     /// and one pixel's outputs there, `2 * PATCH + C_OUT`, at most
-    /// [`PIXEL_STACK_SCALARS`](crate::stack::PIXEL_STACK_SCALARS).
+    /// [`PIXEL_STACK_SCALARS`](crate::stack::PIXEL_STACK_SCALARS); a [`Dense`] layer's batch
+    /// backward pass keeps fixed blocks for the input gradients, at most
+    /// [`DENSE_STACK_SCALARS`](crate::stack::DENSE_STACK_SCALARS).
     /// `network!`'s `LAYER_STACK_BYTES` adds the largest to a frame.
     const STACK_SCALARS: usize = 0;
 

@@ -106,8 +106,10 @@ pub trait Network: Params<Self::Scalar> + Zeroable {
     /// [`Scratch`](crate::layer::Scratch) of the cache or of the batch buffers (so
     /// `CACHE_BYTES` and `WORKSPACE_STACK_BYTES` count them); only one small enough to run
     /// pixel by pixel keeps a patch or two on the stack (at most
-    /// [`PIXEL_STACK_SCALARS`](crate::stack::PIXEL_STACK_SCALARS) scalars). `network!`
-    /// refuses a declaration whose `f32` form exceeds the budget with it
+    /// [`PIXEL_STACK_SCALARS`](crate::stack::PIXEL_STACK_SCALARS) scalars), and a Dense
+    /// layer's batch backward pass fixed blocks for the input gradients (at most
+    /// [`DENSE_STACK_SCALARS`](crate::stack::DENSE_STACK_SCALARS)). `network!` refuses a
+    /// declaration whose `f32` form exceeds the budget with it
     /// ([`LayersOnStack`](crate::stack::LayersOnStack)).
     const LAYER_STACK_BYTES: usize;
     /// Worst-case stack bytes of [`backward`](Network::backward) and

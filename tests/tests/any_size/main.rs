@@ -285,7 +285,10 @@ fn every_entry_point_of_the_64x64x3_cnn_on_a_2_mib_stack() {
 #[test]
 fn workspace_backed_passes_of_the_150x150x3_cnn_on_a_64_kib_stack() {
     type N = Cats150<f32>;
-    const { assert!(N::LAYER_STACK_BYTES == dl_core::stack::FRAME_BYTES) };
+    // A frame and the Dense layers' fixed blocks for a batch's input gradients (8 KiB of
+    // `f32`), the same for a network of any size.
+    use dl_core::stack::{DENSE_STACK_SCALARS, FRAME_BYTES};
+    const { assert!(N::LAYER_STACK_BYTES == FRAME_BYTES + 4 * DENSE_STACK_SCALARS) };
     let (loss, p) = workspace_passes(SMALL_STACK);
     assert!(
         loss.is_finite() && p > 0.0 && p < 1.0,
