@@ -46,11 +46,12 @@
 //! ([`Optimizer::prepare_elementwise`]: plain SGD) is applied there too, fused with the last
 //! shard's reduction, each thread updating the ranges it reduces (the `fused` module: same
 //! bits as [`Optimizer::step_consume`]). An optimizer with state but an element-wise rule
-//! ([`Optimizer::step_pieces`]: Adam, AdamW, RMSprop, Adagrad and SGD with momentum) steps
-//! on the caller after, each of its passes
+//! ([`Optimizer::step_pieces`]: Adam, AdamW, RMSprop and Adagrad) steps on the caller
+//! after, each of its passes
 //! over a large tensor entering the pool once to be cut into ranges there (the `pieces`
 //! module; the same bits again; also after a batch of one shard, on an engine of several
-//! threads); any other optimizer steps on the caller alone.
+//! threads); any other optimizer steps on the caller alone (SGD with momentum: cut, its
+//! memory-bound passes ran slower, see `optim::cut`).
 //!
 //! Why rayon: a pool of parked threads woken per step (a `std::thread::scope` per step would
 //! spawn and join threads every batch, tens of microseconds and an allocation each), whose

@@ -1,11 +1,10 @@
 //! Adam: momentum and RMSprop-style scaling with bias-corrected moment estimates.
 
-use super::cut::{self, CutRule};
 use super::{
-    below_one, non_negative, representable, sqrt, OptimizerBase, ParamsOptimizer, Regularization,
-    Regularize,
+    assert_same_layout, below_one, non_negative, representable, sqrt, Finite, OptimizerBase,
+    ParamsOptimizer, Penalty, Pieces, Regularization, Regularize, Verdict,
 };
-use crate::error::{Error, HyperParameter, UpdatedTensor};
+use crate::error::{Error, HyperParameter};
 use crate::float::Float;
 use crate::network::Params;
 use core::marker::PhantomData;
@@ -156,20 +155,32 @@ struct Rule<T> {
     eps: T,
 }
 
-impl<T: Float> CutRule<T> for Rule<T> {
-    const STATES: [Option<UpdatedTensor>; 3] = [
-        Some(UpdatedTensor::FirstMoment),
-        Some(UpdatedTensor::SecondMoment),
-        None,
-    ];
+impl<T: Float> Rule<T> {
+    /// Whether every new parameter, every `scale * g` and every new moment would be finite
+    /// (`[updated, gradient, first, second]`) for one tensor's (or a piece's) parameters,
+    /// gradient and moments, computed as the update computes them.
+    #[inline(always)]
+    fn check(&self, penalty: Penalty<T>, scale: T, [p, g, m, v]: [&[T]; 4]) -> [bool; 4] {
+        let [mut gradient, mut updated, mut first, mut second] = [Finite::new(); 4];
+        for ((&p, &g), (&m, &v)) in p.iter().zip(g).zip(m.iter().zip(v)) {
+            let g = g * scale;
+            gradient.add(g);
+            let (p, g) = penalty.pair(p, g);
+            let (p, m, v) = self.apply(p, g, m, v);
+            updated.add(p);
+            first.add(m);
+            second.add(v);
+        }
+        [updated.ok(), gradient.ok(), first.ok(), second.ok()]
+    }
 
     /// The new parameter and moments from the (regularised) gradient `g`.
     #[inline(always)]
-    fn apply(&self, p: T, g: T, [m, v, _]: [T; 3]) -> (T, [T; 3]) {
+    fn apply(&self, p: T, g: T, m: T, v: T) -> (T, T, T) {
         let m = self.beta1 * m + self.one_minus_beta1 * g;
         let v = self.beta2 * v + self.one_minus_beta2 * (g * g);
         let p = p - self.step_size * (m / (sqrt(v) / self.root_correction2 + self.eps));
-        (p, [m, v, T::ZERO])
+        (p, m, v)
     }
 }
 
@@ -189,5 +200,97 @@ impl<T: Float, G: Params<T>> Adam<T, G> {
 }
 
 impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for Adam<T, G> {
-    cut::cut_methods!(m, v);
+    #[inline]
+    fn update(&mut self, params: &mut P, grads: &G) {
+        assert_same_layout::<T, P, G, G>();
+        let rule = self.rule();
+        for i in 0..P::TENSORS {
+            let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
+            let pairs = penalty.apply(params.tensor_mut(i), grads.tensor(i));
+            let moments = self.m.tensor_mut(i).iter_mut().zip(self.v.tensor_mut(i));
+            for ((p, g), (m, v)) in pairs.zip(moments) {
+                (*p, *m, *v) = rule.apply(*p, g, *m, *v);
+            }
+        }
+        self.steps += 1;
+    }
+
+    fn check_update(&self, params: &P, grads: &G, scale: f64) -> Result<(), Error> {
+        assert_same_layout::<T, P, G, G>();
+        let (rule, scale) = (self.rule(), T::cast(scale));
+        let mut verdict = Verdict::new();
+        for i in 0..P::TENSORS {
+            let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
+            let (p, g) = (params.tensor(i), grads.tensor(i));
+            let flags = rule.check(penalty, scale, [p, g, self.m.tensor(i), self.v.tensor(i)]);
+            verdict.record(i, flags);
+        }
+        verdict.finish(params)
+    }
+
+    const PIECES: bool = true;
+
+    /// The check of [`check_update`](ParamsOptimizer::check_update), then (if it passes) the
+    /// scaling and [`update`](ParamsOptimizer::update), then the zeroing, as
+    /// [`Optimizer::step_consume`](super::Optimizer::step_consume) runs them, each tensor's
+    /// pass through `pieces`: the same per-element operations, so the same bits.
+    fn update_pieces<Q: Pieces>(
+        &mut self,
+        params: &mut P,
+        grads: &mut G,
+        scale: f64,
+        pieces: &Q,
+    ) -> Option<Result<(), Error>> {
+        assert_same_layout::<T, P, G, G>();
+        let (rule, scale) = (self.rule(), T::cast(scale));
+        let mut verdict = Verdict::new();
+        for i in 0..P::TENSORS {
+            let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
+            let slices = tensors(i, params, grads, &mut self.m, &mut self.v);
+            let flags = pieces.run(slices, &|[p, g, m, v]| {
+                rule.check(penalty, scale, [&*p, &*g, &*m, &*v])
+            });
+            verdict.record(i, flags);
+        }
+        let result = verdict.finish(&*params);
+        let apply = result.is_ok();
+        for i in 0..P::TENSORS {
+            let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
+            let slices = tensors(i, params, grads, &mut self.m, &mut self.v);
+            pieces.run(slices, &|[p, g, m, v]| {
+                if apply {
+                    for g in g.iter_mut() {
+                        *g *= scale;
+                    }
+                    let moments = m.iter_mut().zip(v.iter_mut());
+                    for ((p, g), (m, v)) in penalty.apply(p, g).zip(moments) {
+                        (*p, *m, *v) = rule.apply(*p, g, *m, *v);
+                    }
+                }
+                g.fill(T::ZERO);
+                [true; 4]
+            });
+        }
+        if apply {
+            self.steps += 1;
+        }
+        Some(result)
+    }
+}
+
+/// Tensor `i` of the parameters, the gradient and the two moments.
+#[inline(always)]
+fn tensors<'a, T: Float, P: Params<T>, G: Params<T>>(
+    i: usize,
+    params: &'a mut P,
+    grads: &'a mut G,
+    m: &'a mut G,
+    v: &'a mut G,
+) -> [&'a mut [T]; 4] {
+    [
+        params.tensor_mut(i),
+        grads.tensor_mut(i),
+        m.tensor_mut(i),
+        v.tensor_mut(i),
+    ]
 }

@@ -69,6 +69,16 @@ impl Verdict {
         }
     }
 
+    /// Records a tensor's `[updated, gradient, first moment, second moment]` finiteness, as
+    /// an optimizer with two moments checks it.
+    #[inline(always)]
+    pub(crate) fn record(&mut self, i: usize, [updated, gradient, first, second]: [bool; 4]) {
+        self.gradient(gradient);
+        self.tensor(i, UpdatedTensor::Parameters, updated);
+        self.tensor(i, UpdatedTensor::FirstMoment, first);
+        self.tensor(i, UpdatedTensor::SecondMoment, second);
+    }
+
     /// Whether nothing went bad.
     #[inline(always)]
     pub(crate) fn ok(&self) -> bool {

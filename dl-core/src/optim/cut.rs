@@ -1,7 +1,14 @@
-//! The checked step of an optimizer with state and an element-wise rule ([`Adam`](super::Adam),
-//! [`RmsProp`](super::RmsProp), [`Adagrad`](super::Adagrad),
-//! [`SgdMomentum`](super::SgdMomentum)), its check and its update each one pass over every
-//! tensor, each pass possibly cut into pieces across threads ([`Pieces`]).
+//! The checked step of an optimizer with state and an element-wise rule
+//! ([`RmsProp`](super::RmsProp), [`Adagrad`](super::Adagrad)), its check and its update each
+//! one pass over every tensor, each pass possibly cut into pieces across threads
+//! ([`Pieces`]).
+//!
+//! What it measured (784-128-10, batch 32, 2026-12-02): a step 2.2-2.3 times as fast as
+//! before for RMSprop and Adagrad, serial and on 2 threads (their loops now vectorise; the
+//! cut itself adds little at this size). Adam keeps its own passes (`adam.rs`, cut the same
+//! way) and SGD with momentum its uncut ones: through this module the first ran at the same
+//! speed and the second 12% slower serial and cut 0.62x on 2 threads, its few adds an element
+//! bound by memory.
 //!
 //! A rule sees a tensor (or a piece of one) as five slices of equal length,
 //! `[parameters, gradient, state 0, state 1, state 2]`, the slices of state the optimizer does
@@ -14,7 +21,7 @@ use crate::float::Float;
 use crate::network::Params;
 
 /// An element-wise update rule with up to three tensors of state.
-pub(super) trait CutRule<T: Float>: Sync {
+pub(super) trait CutRule<T: Float>: Copy + Sync {
     /// What states 0, 1 and 2 are, for an error naming the one that would go bad (`None`
     /// for state not kept).
     const STATES: [Option<UpdatedTensor>; 3];
@@ -34,6 +41,9 @@ fn check<T: Float, R: CutRule<T>>(
     scale: T,
     [p, g, s0, s1, s2]: [&[T]; 5],
 ) -> [bool; 5] {
+    // A copy in registers: read through the reference, the rule's flags (Nesterov's, say)
+    // were loaded every element inside the cut passes' closures, which kept the loop scalar.
+    let rule = *rule;
     let [mut gradient, mut updated, mut f0, mut f1, mut f2] = [Finite::new(); 5];
     each(p, g, [s0, s1, s2], |p, g, old| {
         let g = g * scale;
@@ -58,6 +68,7 @@ fn update<T: Float, R: CutRule<T>>(
     g: &[T],
     states: [&mut [T]; 3],
 ) {
+    let rule = *rule; // as in `check`
     each_mut(p, g, states, |p, g, old| {
         let g = penalty.gradient(g, *p);
         penalty.shrink(p);

@@ -1,7 +1,7 @@
 //! Running an optimizer's passes over pieces of each tensor, which a caller may spread over
 //! threads (the data-parallel engine does): for optimizers with state, whose rule is still
 //! one element at a time ([`Adam`](super::Adam), [`RmsProp`](super::RmsProp),
-//! [`Adagrad`](super::Adagrad), [`SgdMomentum`](super::SgdMomentum)).
+//! [`Adagrad`](super::Adagrad)).
 
 use crate::float::Float;
 

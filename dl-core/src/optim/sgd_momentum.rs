@@ -1,9 +1,8 @@
 //! Stochastic gradient descent with momentum, classical or Nesterov's.
 
-use super::cut::{self, CutRule};
 use super::{
-    in_range, non_negative, representable, OptimizerBase, ParamsOptimizer, Regularization,
-    Regularize,
+    assert_same_layout, in_range, non_negative, representable, Finite, OptimizerBase,
+    ParamsOptimizer, Regularization, Regularize, Verdict,
 };
 use crate::error::{Error, HyperParameter, UpdatedTensor};
 use crate::float::Float;
@@ -154,15 +153,13 @@ struct Rule<T> {
     nesterov: bool,
 }
 
-impl<T: Float> CutRule<T> for Rule<T> {
-    const STATES: [Option<UpdatedTensor>; 3] = [Some(UpdatedTensor::MomentumBuffer), None, None];
-
-    /// The new parameter and buffer from the (regularised) gradient `g` and buffer `b`.
+impl<T: Float> Rule<T> {
+    /// The new parameter and buffer from the (regularised) gradient `g`.
     #[inline(always)]
-    fn apply(&self, p: T, g: T, [b, ..]: [T; 3]) -> (T, [T; 3]) {
+    fn apply(&self, p: T, g: T, b: T) -> (T, T) {
         let b = self.decay * b + self.keep * g;
         let direction = if self.nesterov { g + self.mu * b } else { b };
-        (p - self.lr * direction, [b, T::ZERO, T::ZERO])
+        (p - self.lr * direction, b)
     }
 }
 
@@ -186,5 +183,40 @@ impl<T: Float, G: Params<T>> SgdMomentum<T, G> {
 }
 
 impl<T: Float, P: Params<T>, G: Params<T>> ParamsOptimizer<P, G> for SgdMomentum<T, G> {
-    cut::cut_methods!(buffer);
+    #[inline]
+    fn update(&mut self, params: &mut P, grads: &G) {
+        assert_same_layout::<T, P, G, G>();
+        let rule = self.rule();
+        for i in 0..P::TENSORS {
+            let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
+            let pairs = penalty.apply(params.tensor_mut(i), grads.tensor(i));
+            for ((p, g), b) in pairs.zip(self.buffer.tensor_mut(i)) {
+                (*p, *b) = rule.apply(*p, g, *b);
+            }
+        }
+        self.steps += 1;
+    }
+
+    fn check_update(&self, params: &P, grads: &G, scale: f64) -> Result<(), Error> {
+        assert_same_layout::<T, P, G, G>();
+        let (rule, scale) = (self.rule(), T::cast(scale));
+        let mut verdict = Verdict::new();
+        for i in 0..P::TENSORS {
+            let penalty = self.reg.penalty::<T>(P::tensor_kind(i), self.lr);
+            let [mut gradient, mut updated, mut buffer] = [Finite::new(); 3];
+            let values = params.tensor(i).iter().zip(grads.tensor(i));
+            for ((&p, &g), &b) in values.zip(self.buffer.tensor(i)) {
+                let g = g * scale;
+                gradient.add(g);
+                let (p, g) = penalty.pair(p, g);
+                let (p, b) = rule.apply(p, g, b);
+                updated.add(p);
+                buffer.add(b);
+            }
+            verdict.gradient(gradient.ok());
+            verdict.tensor(i, UpdatedTensor::Parameters, updated.ok());
+            verdict.tensor(i, UpdatedTensor::MomentumBuffer, buffer.ok());
+        }
+        verdict.finish(params)
+    }
 }

@@ -1,7 +1,6 @@
 //! An optimizer's passes over each tensor cut into pieces across the engine's pool, for an
 //! optimizer with state whose rule is element-wise ([`Adam`](crate::optim::Adam),
-//! [`RmsProp`](crate::optim::RmsProp), [`Adagrad`](crate::optim::Adagrad),
-//! [`SgdMomentum`](crate::optim::SgdMomentum)).
+//! [`RmsProp`](crate::optim::RmsProp), [`Adagrad`](crate::optim::Adagrad)).
 //!
 //! Without it such an optimizer steps on the calling thread after the pool while the workers
 //! wait: for Adam, a check pass and an update pass over the parameters, the gradient and both

@@ -2,7 +2,7 @@
 //! the bits of the whole-tensor update ([`ParamsOptimizer::update_consume`]) for any cut into
 //! pieces of at least [`ElementwiseStep::MIN_PIECE`] elements, with and without a penalty;
 //! and the control: a cut with a shorter piece does not, where the CPU fuses multiply-adds.
-//! The passes of the optimizers with state (Adam, SGD with momentum, RMSprop, Adagrad) run
+//! The passes of the optimizers with state and a cut form (Adam, RMSprop, Adagrad) run
 //! through any [`Pieces`] cut give their uncut step's bits (the control: a cut that drops an
 //! element is seen).
 
@@ -249,10 +249,6 @@ fn optimizers_with_state_cut_into_pieces_are_the_uncut_step_bit_for_bit() {
     for (n, adam) in adams.iter().enumerate() {
         cut_is_uncut(&format!("Adam {n}"), adam);
     }
-    let momentum: SgdMomentum<f32, Grad> = Sgd::new(0.1).momentum(0.9);
-    cut_is_uncut("momentum", &momentum.dampening(0.2));
-    let nesterov: SgdMomentum<f32, Grad> = Sgd::new(0.1).weight_decay(0.01).nesterov(0.9);
-    cut_is_uncut("Nesterov", &nesterov);
     cut_is_uncut("RMSprop", &RmsProp::<f32, Grad>::new(1e-2).l1(1e-3));
     let centered = RmsProp::<f32, Grad>::new(1e-2).momentum(0.9).centered();
     cut_is_uncut("RMSprop centered with momentum", &centered);

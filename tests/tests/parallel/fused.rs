@@ -72,9 +72,9 @@ where
     (weights(&*net), losses)
 }
 
-/// Plain SGD's fused tail and the cut passes of Adam, SGD with momentum, RMSprop and Adagrad
-/// (with and without penalties) against the unfused step on one thread: the same losses and
-/// weights at 1, 2 and 3 threads.
+/// Plain SGD's fused tail, the cut passes of Adam, RMSprop and Adagrad and SGD with
+/// momentum's step on the caller (with and without penalties) against the unfused step on
+/// one thread: the same losses and weights at 1, 2 and 3 threads.
 fn fused_equals_unfused<N>(xs: &[N::Input], ys: &[N::Output])
 where
     N: Network<Scalar = f32> + Sync + Send,
@@ -112,9 +112,9 @@ where
     cut_stateful_optimizers::<N>(xs, ys);
 }
 
-/// The other optimizers with state and an element-wise rule, cut the same way: SGD with
-/// classical (dampened) and Nesterov momentum, RMSprop plain and with momentum and centering,
-/// Adagrad with a learning-rate decay and an initial accumulator, and one with penalties.
+/// The other optimizers with state and an element-wise rule: SGD with classical (dampened)
+/// and Nesterov momentum (on the caller), RMSprop plain and with momentum and centering and
+/// Adagrad with a learning-rate decay and an initial accumulator (cut), some with penalties.
 fn cut_stateful_optimizers<N>(xs: &[N::Input], ys: &[N::Output])
 where
     N: Network<Scalar = f32> + Sync + Send,
@@ -130,7 +130,8 @@ where
         sgd.reg.l2 = if nesterov { 0.01 } else { 0.0 };
         sgd
     };
-    const { assert!(<SgdMomentum<f32, G<N>> as ParamsOptimizer<N, G<N>>>::PIECES) };
+    // SGD with momentum has no cut form (see `optim::cut`): it steps on the caller.
+    const { assert!(!<SgdMomentum<f32, G<N>> as ParamsOptimizer<N, G<N>>>::PIECES) };
     same_for_thread_counts::<N, _>("momentum", &|| momentum(false), xs, ys);
     same_for_thread_counts::<N, _>("Nesterov", &|| momentum(true), xs, ys);
     let rmsprop = || {
