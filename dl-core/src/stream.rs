@@ -90,7 +90,8 @@ pub struct StreamHistory<T> {
 /// validation loss (the training loss without validation data) has not decreased by more
 /// than `min_delta` for `patience` epochs, and with `restore_best` the best epoch's weights
 /// (kept in one heap copy of the network) are handed back at the end unless the last epoch
-/// was the best. [`StreamHistory`] records the best epoch and whether training stopped early.
+/// was the best. [`StreamHistory`] records the best epoch, whether training stopped early and
+/// the rule's counters; a run resumed with them is [`fit_stream_resumed`].
 ///
 /// Like [`fit`](crate::fit::fit_with): the epoch's training loss is the mean of the batch
 /// losses weighted by batch size; a non-finite loss or gradient stops training with

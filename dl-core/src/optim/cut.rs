@@ -3,7 +3,7 @@
 //! one pass over every tensor, each pass possibly cut into pieces across threads
 //! ([`Pieces`]).
 //!
-//! What it measured (784-128-10, batch 32, 2026-12-02): a step 2.2-2.3 times as fast as
+//! What it measured (784-128-10, batch 32, 2026-12-02): a step 2.1-2.3 times as fast as
 //! before for RMSprop and Adagrad, serial and on 2 threads (their loops now vectorise; the
 //! cut itself adds little at this size). Adam keeps its own passes (`adam.rs`, cut the same
 //! way) and SGD with momentum its uncut ones: through this module the first ran at the same
@@ -41,8 +41,9 @@ fn check<T: Float, R: CutRule<T>>(
     scale: T,
     [p, g, s0, s1, s2]: [&[T]; 5],
 ) -> [bool; 5] {
-    // A copy in registers: read through the reference, the rule's flags (Nesterov's, say)
-    // were loaded every element inside the cut passes' closures, which kept the loop scalar.
+    // A copy in registers: read through the reference, a rule's flags (RMSprop's centering,
+    // say) are loaded every element inside the cut passes' closures, which kept such a loop
+    // scalar (measured with SGD with momentum's Nesterov flag, when it went through here).
     let rule = *rule;
     let [mut gradient, mut updated, mut f0, mut f1, mut f2] = [Finite::new(); 5];
     each(p, g, [s0, s1, s2], |p, g, old| {
@@ -153,8 +154,8 @@ fn record<T: Float, R: CutRule<T>>(verdict: &mut Verdict, i: usize, flags: [bool
     }
 }
 
-/// An optimizer's one to three tensors of state, borrowed: a tuple of shared references to
-/// [`Params`] of the gradient's layout, `(&m,)`, `(&m, &v)` or `(&s, &a, &b)`.
+/// An optimizer's one or three tensors of state, borrowed: a tuple of shared references to
+/// [`Params`] of the gradient's layout, `(&s,)` or `(&s, &a, &b)`.
 pub(super) trait States<T: Float> {
     /// Fails the build if a state does not have the tensors of parameters `P` and gradient
     /// `G` ([`assert_same_layout`]).
@@ -163,7 +164,7 @@ pub(super) trait States<T: Float> {
     fn slices(&self, i: usize) -> [&[T]; 3];
 }
 
-/// [`States`] borrowed mutably: `(&mut m,)`, `(&mut m, &mut v)`...
+/// [`States`] borrowed mutably: `(&mut s,)` or `(&mut s, &mut a, &mut b)`.
 pub(super) trait StatesMut<T: Float> {
     /// As [`States::assert_layout`].
     fn assert_layout<P: Params<T>, G: Params<T>>();
@@ -200,9 +201,8 @@ macro_rules! states {
         }
     };
 }
-states!(A; Default::default(), Default::default());
-states!(A, B; Default::default());
-states!(A, B, C;);
+states!(A; Default::default(), Default::default()); // Adagrad
+states!(A, B, C;); // RMSprop
 
 /// [`check_update`](super::ParamsOptimizer::check_update) of a [`CutRule`] over every tensor
 /// of `params`.
